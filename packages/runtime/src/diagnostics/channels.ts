@@ -1,0 +1,62 @@
+import diagnostics from 'node:diagnostics_channel';
+import type { HistoryEvent } from '../kernel/history.js';
+
+/**
+ * Lifecycle events are published on node:diagnostics_channel so any tool can observe a Quiesce
+ * runtime, and a third-party supervisor can publish the same events to become assertable.
+ *
+ * Protocol: the channel name is `quiesce:` + the event kind; the message is
+ * `{ kind, source, time, data }` (the history event without its sequence number, which belongs
+ * to the history that records it).
+ */
+export const CHANNEL_PREFIX = 'quiesce:';
+
+/** The lifecycle kinds the runtime publishes, with the channel each goes to. */
+export const LIFECYCLE_KINDS = [
+  'process.spawn',
+  'process.exit',
+  'supervisor.start',
+  'supervisor.shutdown',
+  'supervisor.intensity',
+  'child.start',
+  'child.ignore',
+  'child.start_failed',
+  'child.exit',
+  'child.restart',
+  'child.terminate',
+  'os.spawn',
+  'os.ready',
+  'os.exit',
+] as const;
+
+export type LifecycleKind = (typeof LIFECYCLE_KINDS)[number];
+
+export interface LifecycleMessage {
+  readonly kind: string;
+  readonly source: string;
+  readonly time: number;
+  readonly data: unknown;
+}
+
+export function channelName(kind: string): string {
+  return CHANNEL_PREFIX + kind;
+}
+
+const channels = new Map<string, diagnostics.Channel>();
+
+function channelFor(kind: string): diagnostics.Channel {
+  let ch = channels.get(kind);
+  if (!ch) {
+    ch = diagnostics.channel(channelName(kind));
+    channels.set(kind, ch);
+  }
+  return ch;
+}
+
+/** Publish a history event on its channel; free when nobody subscribes. */
+export function publishEvent(event: HistoryEvent): void {
+  const ch = channelFor(event.kind);
+  if (!ch.hasSubscribers) return;
+  const message: LifecycleMessage = { kind: event.kind, source: event.source, time: event.time, data: event.data };
+  ch.publish(message);
+}

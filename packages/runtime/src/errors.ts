@@ -1,0 +1,88 @@
+/**
+ * Every public API rejects bad input with a QuiesceError subclass carrying a stable `code`.
+ * Messages name the option, the value received and what is accepted (DESIGN.md §7).
+ */
+export type QuiesceErrorCode =
+  | 'INVALID_OPTION'
+  | 'INVALID_CHILD_SPEC'
+  | 'DUPLICATE_CHILD_ID'
+  | 'NAME_TAKEN'
+  | 'NOPROC'
+  | 'CALL_TIMEOUT'
+  | 'CALL_EXIT'
+  | 'START_FAILED'
+  | 'MAX_CHILDREN'
+  | 'CHILD_NOT_FOUND'
+  | 'CHILD_RUNNING'
+  | 'REPLAY_DIVERGED'
+  | 'RUNTIME_STOPPED'
+  | 'SPAWN_FAILED'
+  | 'READY_TIMEOUT'
+  | 'TIMEOUT'
+  | 'AFTER_TEARDOWN'
+  | 'LEAK';
+
+export class QuiesceError extends Error {
+  readonly code: QuiesceErrorCode;
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(code: QuiesceErrorCode, message: string, details: Record<string, unknown> = {}) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** Bad input to a public API: names the option, the value and what is accepted. */
+export class InvalidOptionError extends QuiesceError {
+  constructor(option: string, value: unknown, accepted: string, code: QuiesceErrorCode = 'INVALID_OPTION') {
+    super(code, `${option}: got ${describeValue(value)}; expected ${accepted}`, { option, value, accepted });
+  }
+}
+
+/** A process that does not exist (or no longer does) was addressed where one is required. */
+export class NoProcError extends QuiesceError {
+  constructor(target: string, operation: string) {
+    super('NOPROC', `${operation}: no process ${target}`, { target, operation });
+  }
+}
+
+/** A call that got no reply within its timeout. */
+export class CallTimeoutError extends QuiesceError {
+  constructor(target: string, timeoutMs: number) {
+    super('CALL_TIMEOUT', `call to ${target} timed out after ${timeoutMs} ms`, { target, timeoutMs });
+  }
+}
+
+/** A call whose server exited before replying; `reason` is the server's exit reason. */
+export class CallExitError extends QuiesceError {
+  readonly reason: unknown;
+  constructor(target: string, reason: unknown) {
+    super('CALL_EXIT', `call to ${target} failed: the server exited with ${formatValue(reason)}`, { target });
+    this.reason = reason;
+  }
+}
+
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'function') return `a function${value.name ? ` (${value.name})` : ''}`;
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'symbol') return value.toString();
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  try {
+    const json = JSON.stringify(value);
+    return json.length > 80 ? `${json.slice(0, 77)}...` : json;
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+/** Compact, stable rendering of any term (exit reasons, messages) for messages and timelines. */
+export function formatValue(value: unknown): string {
+  if (value instanceof Error) return `${value.name}: ${value.message}`;
+  if (typeof value === 'string') return value;
+  return describeValue(value);
+}

@@ -1,0 +1,121 @@
+/**
+ * The one History of DESIGN.md §2: an append-only, ordered log of typed events. Awaits subscribe
+ * to it, matchers judge it, chaos writes to it, failures print its tail. Wall-clock time is kept
+ * beside the events, never in them, so two runs of one seed serialise identically.
+ */
+export interface HistoryEvent<K extends string = string, D = unknown> {
+  /** 0-based position in the history. */
+  readonly seq: number;
+  /** Virtual (or, on a real clock, monotonic) milliseconds when it happened. */
+  readonly time: number;
+  readonly kind: K;
+  /** Who it happened to or who reported it, e.g. a pid `<0.3>` or `os:worker.py`. */
+  readonly source: string;
+  readonly data: D;
+}
+
+export type HistoryListener = (event: HistoryEvent) => void;
+
+export class History {
+  readonly #events: HistoryEvent[] = [];
+  readonly #wall: number[] = [];
+  readonly #listeners = new Set<HistoryListener>();
+  readonly #now: () => number;
+  readonly #wallNow: () => number;
+
+  /**
+   * @param now virtual time source (the kernel's clock)
+   * @param wallNow wall-clock source; kept apart from the events (DESIGN.md rule 4)
+   */
+  constructor(now: () => number = () => 0, wallNow: () => number = () => performance.timeOrigin + performance.now()) {
+    this.#now = now;
+    this.#wallNow = wallNow;
+  }
+
+  get length(): number {
+    return this.#events.length;
+  }
+
+  /** The events so far. The array is live and must not be mutated. */
+  get events(): readonly HistoryEvent[] {
+    return this.#events;
+  }
+
+  append<K extends string, D>(kind: K, source: string, data: D): HistoryEvent<K, D> {
+    const event: HistoryEvent<K, D> = Object.freeze({ seq: this.#events.length, time: this.#now(), kind, source, data });
+    this.#events.push(event);
+    this.#wall.push(this.#wallNow());
+    // Listeners run synchronously, so an await resolves in the same turn as its event.
+    for (const listener of [...this.#listeners]) listener(event);
+    return event;
+  }
+
+  /** Call `listener` for every later event; returns the unsubscribe function. */
+  subscribe(listener: HistoryListener): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  /** Wall-clock milliseconds (epoch) when event `seq` was recorded. */
+  wallTime(seq: number): number | undefined {
+    return this.#wall[seq];
+  }
+
+  ofKind<K extends string>(kind: K): HistoryEvent<K>[] {
+    return this.#events.filter((e): e is HistoryEvent<K> => e.kind === kind);
+  }
+
+  find(predicate: (e: HistoryEvent) => boolean, fromSeq = 0): HistoryEvent | undefined {
+    for (let i = fromSeq; i < this.#events.length; i++) {
+      const e = this.#events[i]!;
+      if (predicate(e)) return e;
+    }
+    return undefined;
+  }
+
+  /** The last `n` events. */
+  tail(n: number): readonly HistoryEvent[] {
+    return this.#events.slice(Math.max(0, this.#events.length - n));
+  }
+
+  /** JSON lines, one event each, wall-clock fields excluded unless asked for. */
+  toJSONLines(options: { wallClock?: boolean } = {}): string {
+    return this.#events
+      .map((e) => JSON.stringify(options.wallClock ? { ...e, wall: this.#wall[e.seq] } : e, jsonReplacer))
+      .join('\n');
+  }
+
+  /** A human timeline of the last `n` events (all by default), one per line. */
+  timeline(n = this.#events.length): string {
+    return formatTimeline(this.tail(n));
+  }
+}
+
+export function formatTimeline(events: readonly HistoryEvent[]): string {
+  return events
+    .map((e) => {
+      const data = e.data === undefined ? '' : ` ${JSON.stringify(e.data, jsonReplacer)}`;
+      return `#${String(e.seq).padStart(4)} ${formatTime(e.time).padStart(10)}  ${e.kind.padEnd(20)} ${e.source}${data}`;
+    })
+    .join('\n');
+}
+
+function formatTime(ms: number): string {
+  return ms < 1000 ? `${round(ms)}ms` : `${round(ms / 1000)}s`;
+}
+
+function round(n: number): string {
+  return Number.isInteger(n) ? String(n) : n.toFixed(3).replace(/0+$/, '');
+}
+
+/** Errors, bigints and other non-JSON values get a stable JSON form. */
+export function jsonReplacer(_key: string, value: unknown): unknown {
+  if (value instanceof Error) return { error: value.name, message: value.message };
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'function') return `[function ${value.name || 'anonymous'}]`;
+  if (typeof value === 'symbol') return value.toString();
+  if (value === undefined) return null;
+  return value;
+}

@@ -1,0 +1,843 @@
+import { CallExitError, CallTimeoutError, InvalidOptionError, NoProcError, QuiesceError } from '../errors.js';
+import type { Clock, TimerHandle } from '../kernel/clock.js';
+import { History, type HistoryEvent } from '../kernel/history.js';
+import { Random } from '../kernel/random.js';
+import { RealClock } from '../kernel/real-clock.js';
+import { Scheduler, fifo, replay, seededRandom, type SchedulingPolicy } from '../kernel/scheduler.js';
+import { nextMacrotask } from '../kernel/turn.js';
+import { VirtualClock } from '../kernel/virtual-clock.js';
+import { publishEvent } from '../diagnostics/channels.js';
+import { isNormalExit, serialiseReason, type DownMessage, type ExitMessage, type ExitReason } from './exit-reason.js';
+import { Pid } from './pid.js';
+import { CALL, SYSTEM, type CallEnvelope, type From, type SystemRequest } from './protocol.js';
+
+export type MessageHandler = (message: unknown, ctx: ProcessContext) => void | Promise<void>;
+
+/** Answers system requests (sync, get_state) for a process; the default answers sync only. */
+export type SystemHandler = (request: SystemRequest, from: From) => void;
+
+export interface SpawnOptions {
+  /** Link the new process to this one (both directions), atomically with the spawn. */
+  link?: Pid;
+  /** Start trapping exits before any message is handled. */
+  trapExit?: boolean;
+  /** Register the process under a name scoped to this runtime. */
+  name?: string;
+  /** A human label used as the history source (defaults to the pid). */
+  label?: string;
+  /** Runs before any message, like a process's first instructions. */
+  init?: (ctx: ProcessContext) => void | Promise<void>;
+}
+
+export type SchedulerOption = 'fifo' | { random: number } | { replay: string } | SchedulingPolicy;
+
+export interface RuntimeOptions {
+  /** 'real' (default) or 'virtual' time, or a Clock of your own. */
+  clock?: 'real' | 'virtual' | Clock;
+  /** Seed for every random choice the runtime makes. Default 0. */
+  seed?: number;
+  /** Which ready delivery runs next. Default FIFO. */
+  scheduler?: SchedulerOption;
+  /** Record every message send in the history (off by default: it is verbose). */
+  recordMessages?: boolean;
+  /** Append to this history instead of a fresh one (the harness shares one per test). */
+  history?: History;
+}
+
+let nextNode = 1;
+
+/** Internal per-process state. Kept small: an idle process should cost well under 2 KB. */
+class Proc {
+  readonly pid: Pid;
+  readonly key: string;
+  label: string;
+  handler: MessageHandler;
+  mailbox: unknown[] = [];
+  head = 0;
+  trapExit = false;
+  alive = true;
+  busy = false;
+  exitReason: ExitReason | undefined = undefined;
+  name: string | undefined = undefined;
+  links: Set<Proc> | undefined = undefined;
+  /** monitor ref -> the watcher (a process, or a callback for internal watchers). */
+  watchers: Map<number, Proc | ((reason: ExitReason) => void)> | undefined = undefined;
+  timers: Set<TimerHandle> | undefined = undefined;
+  system: SystemHandler | undefined = undefined;
+  ctx: ProcessContext | undefined = undefined;
+
+  constructor(pid: Pid, handler: MessageHandler, label: string | undefined) {
+    this.pid = pid;
+    this.key = pid.toString();
+    this.label = label ?? this.key;
+    this.handler = handler;
+  }
+}
+
+interface PendingCall {
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+  timer: TimerHandle | undefined;
+  target: Proc;
+  unwatch: () => void;
+}
+
+/**
+ * One world of processes on one kernel (clock, scheduler, random, history). Nothing is global:
+ * two runtimes never see each other's names or processes.
+ */
+export class Runtime {
+  readonly clock: Clock;
+  readonly history: History;
+  readonly random: Random;
+  readonly scheduler: Scheduler;
+  readonly node: number;
+  readonly recordMessages: boolean;
+
+  readonly #procs = new Map<number, Proc>();
+  readonly #names = new Map<string, Proc>();
+  readonly #calls = new Map<number, PendingCall>();
+  #nextPid = 1;
+  #nextRef = 1;
+  #pumping = false;
+  #pumpScheduled = false;
+  /** Handlers running that are not blocked on a kernel event. */
+  #active = 0;
+  /** External operations in flight (OS process starts, sockets). */
+  #external = 0;
+  #idleWaiters: Array<() => void> = [];
+  #stopped = false;
+
+  constructor(options: RuntimeOptions = {}) {
+    validateRuntimeOptions(options);
+    this.clock = options.clock === 'virtual' ? new VirtualClock() : options.clock === undefined || options.clock === 'real' ? new RealClock() : options.clock;
+    this.random = new Random(options.seed ?? 0);
+    this.scheduler = new Scheduler(toPolicy(options.scheduler));
+    this.history = options.history ?? new History(() => this.clock.now());
+    this.recordMessages = options.recordMessages ?? false;
+    this.node = nextNode++;
+  }
+
+  // ---------------------------------------------------------------- time
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  /**
+   * Virtual clocks only: let the system run until idle, fire the next due timer, repeat, until
+   * `ms` of virtual time have passed. Timers set by reactions to earlier timers fire too.
+   */
+  async advance(ms: number): Promise<void> {
+    const clock = this.#virtualClock('advance');
+    if (typeof ms !== 'number' || !(ms >= 0) || !Number.isFinite(ms)) {
+      throw new InvalidOptionError('advance(ms)', ms, 'a finite number of milliseconds >= 0');
+    }
+    const from = clock.now();
+    const target = from + ms;
+    for (;;) {
+      await this.idle();
+      if (!clock.fireNext(target)) break;
+    }
+    clock.setNow(target);
+    await this.idle();
+    this.record('clock.advance', 'clock', { from, to: target });
+  }
+
+  /** Virtual clocks only: run until idle, then fire timers one by one until none is pending or `limitMs` passes. */
+  async runTimers(limitMs = Number.POSITIVE_INFINITY): Promise<number> {
+    const clock = this.#virtualClock('runTimers');
+    const limit = clock.now() + limitMs;
+    let fired = 0;
+    for (;;) {
+      await this.idle();
+      if (!clock.fireNext(limit)) return fired;
+      fired++;
+    }
+  }
+
+  #virtualClock(operation: string): VirtualClock {
+    if (!(this.clock instanceof VirtualClock)) {
+      throw new QuiesceError('INVALID_OPTION', `${operation}: needs a runtime with clock: 'virtual' (this one is ${this.clock.kind})`, { operation });
+    }
+    return this.clock;
+  }
+
+  /** Set a kernel timer. Timers of a process are cancelled when it exits. */
+  setTimer(delayMs: number, fn: () => void, owner?: Pid): TimerHandle {
+    const proc = owner ? this.#procs.get(owner.id) : undefined;
+    const handle = this.clock.setTimer(delayMs, () => {
+      proc?.timers?.delete(handle);
+      fn();
+      this.#schedulePump();
+    });
+    if (proc) (proc.timers ??= new Set()).add(handle);
+    return handle;
+  }
+
+  clearTimer(handle: TimerHandle): boolean {
+    return this.clock.clearTimer(handle);
+  }
+
+  // ---------------------------------------------------------------- idleness
+
+  /** True when nothing is runnable, no handler is working and no external operation is in flight. */
+  isQuiet(): boolean {
+    return this.scheduler.size === 0 && this.#active === 0 && this.#external === 0 && !this.#pumping;
+  }
+
+  /**
+   * Resolves when the system is durably idle: quiet, and still quiet after every pending
+   * microtask has run (checked across a macrotask turn).
+   */
+  async idle(): Promise<void> {
+    for (;;) {
+      if (!this.isQuiet()) await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+      await nextMacrotask();
+      if (this.isQuiet()) return;
+    }
+  }
+
+  /** Mark the caller as waiting on a kernel event (not active) until `promise` settles. */
+  async block<T>(promise: Promise<T>): Promise<T> {
+    this.#active--;
+    this.#checkIdle();
+    try {
+      return await promise;
+    } finally {
+      this.#active++;
+    }
+  }
+
+  /** Count an external operation as in flight until `promise` settles; the system is not idle meanwhile. */
+  async external<T>(promise: Promise<T>): Promise<T> {
+    this.#external++;
+    try {
+      return await promise;
+    } finally {
+      this.#external--;
+      this.#checkIdle();
+    }
+  }
+
+  #checkIdle(): void {
+    if (this.#idleWaiters.length === 0 || !this.isQuiet()) return;
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  // ---------------------------------------------------------------- history
+
+  record<K extends string, D>(kind: K, source: string, data: D): HistoryEvent<K, D> {
+    const event = this.history.append(kind, source, data);
+    publishEvent(event);
+    return event;
+  }
+
+  // ---------------------------------------------------------------- processes
+
+  spawn(handler: MessageHandler, options: SpawnOptions = {}): Pid {
+    this.#assertRunning('spawn');
+    if (typeof handler !== 'function') throw new InvalidOptionError('spawn(handler)', handler, 'a function (message, ctx) => void');
+    validateSpawnOptions(options);
+    const linkTo = options.link ? this.#procs.get(options.link.id) : undefined;
+    if (options.name !== undefined && this.#names.has(options.name)) {
+      throw new QuiesceError('NAME_TAKEN', `spawn: name ${JSON.stringify(options.name)} is already registered to ${this.#names.get(options.name)!.key}`, { name: options.name });
+    }
+    const pid = new Pid(this.node, this.#nextPid++);
+    const proc = new Proc(pid, handler, options.label);
+    proc.trapExit = options.trapExit ?? false;
+    this.#procs.set(pid.id, proc);
+    if (options.name !== undefined) {
+      proc.name = options.name;
+      this.#names.set(options.name, proc);
+    }
+    this.record('process.spawn', proc.label, { pid: proc.key, ...(options.name ? { name: options.name } : {}), ...(options.link ? { parent: options.link.toString() } : {}) });
+    if (options.link) {
+      // Linking to a dead process kills the new one with noproc, as spawn_link does.
+      if (linkTo?.alive) this.#linkProcs(proc, linkTo);
+      else this.#signal(proc, undefined, 'noproc', true);
+    }
+    if (options.init && proc.alive) {
+      const init = options.init;
+      this.#runHandler(proc, () => init(this.#ctx(proc)));
+    }
+    return pid;
+  }
+
+  /** The pid registered under `name`, if any. */
+  whereis(name: string): Pid | undefined {
+    return this.#names.get(name)?.pid;
+  }
+
+  register(name: string, pid: Pid): void {
+    if (typeof name !== 'string' || name === '') throw new InvalidOptionError('register(name)', name, 'a non-empty string');
+    const proc = this.#live(pid, 'register');
+    const holder = this.#names.get(name);
+    if (holder) throw new QuiesceError('NAME_TAKEN', `register: name ${JSON.stringify(name)} is already registered to ${holder.key}`, { name });
+    if (proc.name !== undefined) throw new QuiesceError('NAME_TAKEN', `register: ${proc.key} is already registered as ${JSON.stringify(proc.name)}`, { name });
+    proc.name = name;
+    this.#names.set(name, proc);
+  }
+
+  unregister(name: string): boolean {
+    const proc = this.#names.get(name);
+    if (!proc) return false;
+    this.#names.delete(name);
+    proc.name = undefined;
+    return true;
+  }
+
+  /** Names currently registered, in registration order. */
+  registered(): string[] {
+    return [...this.#names.keys()];
+  }
+
+  isAlive(target: Pid | string): boolean {
+    return this.#resolve(target)?.alive ?? false;
+  }
+
+  /** The exit reason of a process that has exited (kept for processes of this runtime). */
+  exitReason(pid: Pid): ExitReason | undefined {
+    return this.#procs.get(pid.id)?.exitReason;
+  }
+
+  label(pid: Pid): string {
+    return this.#procs.get(pid.id)?.label ?? pid.toString();
+  }
+
+  setLabel(pid: Pid, label: string): void {
+    const proc = this.#procs.get(pid.id);
+    if (proc) proc.label = label;
+  }
+
+  /** Live processes, in spawn order. */
+  processes(): Pid[] {
+    const out: Pid[] = [];
+    for (const proc of this.#procs.values()) if (proc.alive) out.push(proc.pid);
+    return out;
+  }
+
+  messageQueueLength(pid: Pid): number {
+    const proc = this.#procs.get(pid.id);
+    return proc?.alive ? proc.mailbox.length - proc.head : 0;
+  }
+
+  /** Send a message. Sending to a dead pid is silently dropped (as in OTP); an unknown name throws. */
+  send(to: Pid | string, message: unknown, from?: Pid): void {
+    const target = this.#resolve(to);
+    if (!target) {
+      if (typeof to === 'string') throw new NoProcError(JSON.stringify(to), 'send');
+      return;
+    }
+    const fromKey = from?.toString() ?? 'external';
+    if (this.recordMessages) this.record('message.send', from ? this.label(from) : 'external', { to: target.label, message: serialiseReason(message) });
+    this.#enqueue(fromKey, target, () => this.#deliver(target, message));
+  }
+
+  link(a: Pid, b: Pid): void {
+    const pa = this.#live(a, 'link');
+    const pb = this.#procs.get(b.id);
+    if (!pb?.alive) {
+      // Linking to a dead process delivers an exit signal with noproc to the caller.
+      this.#signalLater(pb?.key ?? b.toString(), pa, b, 'noproc', true);
+      return;
+    }
+    this.#linkProcs(pa, pb);
+  }
+
+  unlink(a: Pid, b: Pid): void {
+    const pa = this.#procs.get(a.id);
+    const pb = this.#procs.get(b.id);
+    if (pa && pb) {
+      pa.links?.delete(pb);
+      pb.links?.delete(pa);
+    }
+  }
+
+  /** `watcher` monitors `target`; it receives a DOWN message when `target` exits. */
+  monitor(watcher: Pid, target: Pid | string): number {
+    const w = this.#live(watcher, 'monitor');
+    const ref = this.#nextRef++;
+    const t = this.#resolve(target);
+    if (!t?.alive) {
+      const pid = t?.pid ?? (target instanceof Pid ? target : new Pid(this.node, 0));
+      const down: DownMessage = { type: 'DOWN', ref, pid, reason: 'noproc' };
+      this.#enqueue(t?.key ?? String(target), w, () => this.#deliver(w, down));
+      return ref;
+    }
+    (t.watchers ??= new Map()).set(ref, w);
+    return ref;
+  }
+
+  demonitor(ref: number): void {
+    for (const proc of this.#procs.values()) if (proc.watchers?.delete(ref)) return;
+  }
+
+  /**
+   * Watch a process from outside the process world (the harness, a supervisor's bookkeeping):
+   * `onExit` runs as a scheduled delivery after the target exits. Returns an unwatch function.
+   */
+  watch(target: Pid, onExit: (reason: ExitReason) => void): () => void {
+    const t = this.#procs.get(target.id);
+    if (!t?.alive) {
+      const reason = t?.exitReason ?? 'noproc';
+      let cancelled = false;
+      this.#enqueue(t?.key ?? target.toString(), undefined, () => {
+        if (!cancelled) onExit(reason);
+      });
+      return () => {
+        cancelled = true;
+      };
+    }
+    const ref = this.#nextRef++;
+    (t.watchers ??= new Map()).set(ref, onExit);
+    return () => {
+      t.watchers?.delete(ref);
+    };
+  }
+
+  /** OTP's exit/2: send an exit signal to `target`. `kill` cannot be trapped; the target exits `killed`. */
+  exit(target: Pid | string, reason: ExitReason, from?: Pid): void {
+    const t = this.#resolve(target);
+    if (!t) {
+      if (typeof target === 'string') throw new NoProcError(JSON.stringify(target), 'exit');
+      return;
+    }
+    this.#signalLater(from?.toString() ?? 'external', t, from ?? null, reason, false);
+  }
+
+  setTrapExit(pid: Pid, trap: boolean): void {
+    this.#live(pid, 'trapExit').trapExit = trap;
+  }
+
+  /** Install the handler for system requests (used by servers to answer get_state). */
+  setSystemHandler(pid: Pid, handler: SystemHandler): void {
+    this.#live(pid, 'setSystemHandler').system = handler;
+  }
+
+  /** Replace a process's message handler (used by behaviours once their init has run). */
+  setHandler(pid: Pid, handler: MessageHandler): void {
+    this.#live(pid, 'setHandler').handler = handler;
+  }
+
+  // ---------------------------------------------------------------- calls
+
+  /**
+   * Send a request and wait for the reply. Rejects with CallTimeoutError after `timeoutMs` of
+   * clock time (virtual in tests), with CallExitError if the target exits first, NoProcError if
+   * it does not exist. `from` is the calling process, if the caller is one.
+   */
+  call<R = unknown>(target: Pid | string, request: unknown, timeoutMs: number | 'infinity' = 5000, from?: Pid): Promise<R> {
+    if (timeoutMs !== 'infinity' && (typeof timeoutMs !== 'number' || !(timeoutMs >= 0))) {
+      return Promise.reject(new InvalidOptionError('call timeout', timeoutMs, "a number of milliseconds >= 0 or 'infinity'"));
+    }
+    const t = this.#resolve(target);
+    if (!t?.alive) return Promise.reject(new NoProcError(String(target), 'call'));
+    const envelope: CallEnvelope = { [CALL]: true, request, from: { caller: from ?? null, ref: this.#nextRef++ } };
+    return this.#request<R>(t, envelope, envelope.from, timeoutMs);
+  }
+
+  /** Fire-and-forget request to a server (gen_server:cast). */
+  cast(target: Pid | string, message: unknown, from?: Pid): void {
+    this.send(target, { $cast: message }, from);
+  }
+
+  /** Reply to a call received earlier; replying twice or after the caller gave up is a no-op. */
+  reply(from: From, value: unknown, replier?: Pid): void {
+    const pending = this.#calls.get(from.ref);
+    if (!pending) return;
+    const fromKey = replier?.toString() ?? pending.target.key;
+    const callerKey = from.caller?.toString() ?? 'external';
+    this.scheduler.enqueue(fromKey, callerKey, () => this.#settleCall(from.ref, true, value));
+    this.#schedulePump();
+  }
+
+  /**
+   * A mailbox barrier any process answers: resolves after every message already in `target`'s
+   * mailbox has been handled (the equivalent of `:sys.get_state` used as a sync point).
+   */
+  sync(target: Pid | string, timeoutMs: number | 'infinity' = 5000, from?: Pid): Promise<void> {
+    return this.#system(target, 'sync', timeoutMs, from) as Promise<void>;
+  }
+
+  /** A server's current state, answered after the messages already in its mailbox. */
+  getState<S = unknown>(target: Pid | string, timeoutMs: number | 'infinity' = 5000, from?: Pid): Promise<S> {
+    return this.#system(target, 'get_state', timeoutMs, from) as Promise<S>;
+  }
+
+  #system(target: Pid | string, request: SystemRequest, timeoutMs: number | 'infinity', from?: Pid): Promise<unknown> {
+    const t = this.#resolve(target);
+    if (!t?.alive) return Promise.reject(new NoProcError(String(target), request));
+    const fromRef: From = { caller: from ?? null, ref: this.#nextRef++ };
+    return this.#request(t, { [SYSTEM]: request, from: fromRef }, fromRef, timeoutMs);
+  }
+
+  #request<R>(t: Proc, envelope: unknown, from: From, timeoutMs: number | 'infinity'): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      const ref = from.ref;
+      const unwatch = this.watch(t.pid, (reason) => this.#settleCall(ref, false, new CallExitError(t.label, reason)));
+      const timer =
+        timeoutMs === 'infinity'
+          ? undefined
+          : this.setTimer(timeoutMs, () => this.#settleCall(ref, false, new CallTimeoutError(t.label, timeoutMs)), from.caller ?? undefined);
+      this.#calls.set(ref, { resolve: resolve as (v: unknown) => void, reject, timer, target: t, unwatch });
+      this.#enqueue(from.caller?.toString() ?? 'external', t, () => this.#deliver(t, envelope));
+    });
+  }
+
+  #settleCall(ref: number, ok: boolean, value: unknown): void {
+    const pending = this.#calls.get(ref);
+    if (!pending) return;
+    this.#calls.delete(ref);
+    pending.unwatch();
+    if (pending.timer) this.clock.clearTimer(pending.timer);
+    if (ok) pending.resolve(value);
+    else pending.reject(value);
+  }
+
+  // ---------------------------------------------------------------- shutdown
+
+  /** Kill every live process (newest first) and refuse new ones. Idempotent. */
+  async shutdown(): Promise<void> {
+    if (this.#stopped) return;
+    const live = [...this.#procs.values()].filter((p) => p.alive).reverse();
+    for (const proc of live) this.#exitProc(proc, 'killed');
+    this.#stopped = true;
+    for (const pending of [...this.#calls.keys()]) this.#settleCall(pending, false, new QuiesceError('RUNTIME_STOPPED', 'the runtime was shut down before the call was answered'));
+    await this.idle();
+  }
+
+  get stopped(): boolean {
+    return this.#stopped;
+  }
+
+  #assertRunning(operation: string): void {
+    if (this.#stopped) throw new QuiesceError('RUNTIME_STOPPED', `${operation}: the runtime has been shut down; activity after teardown is rejected`, { operation });
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  #resolve(target: Pid | string): Proc | undefined {
+    if (target instanceof Pid) return target.node === this.node ? this.#procs.get(target.id) : undefined;
+    if (typeof target === 'string') return this.#names.get(target);
+    return undefined;
+  }
+
+  #live(pid: Pid, operation: string): Proc {
+    const proc = pid instanceof Pid ? this.#procs.get(pid.id) : undefined;
+    if (!proc?.alive) throw new NoProcError(String(pid), operation);
+    return proc;
+  }
+
+  #linkProcs(a: Proc, b: Proc): void {
+    if (a === b) return;
+    (a.links ??= new Set()).add(b);
+    (b.links ??= new Set()).add(a);
+  }
+
+  #enqueue(fromKey: string, to: Proc | undefined, run: () => void): void {
+    this.scheduler.enqueue(fromKey, to?.key ?? 'runtime', run);
+    this.#schedulePump();
+  }
+
+  #signalLater(fromKey: string, target: Proc, from: Pid | null, reason: ExitReason, viaLink: boolean): void {
+    this.#enqueue(fromKey, target, () => this.#signal(target, from ?? undefined, reason, viaLink));
+  }
+
+  /** An exit signal arrives at `target` (OTP's rules for links, exit/2 and trapping). */
+  #signal(target: Proc, from: Pid | undefined, reason: ExitReason, viaLink: boolean): void {
+    if (!target.alive) return;
+    if (reason === 'kill' && !viaLink) {
+      this.#exitProc(target, 'killed');
+      return;
+    }
+    if (target.trapExit) {
+      const msg: ExitMessage = { type: 'EXIT', from: from ?? target.pid, reason };
+      this.#deliver(target, msg);
+      return;
+    }
+    if (reason === 'normal') return;
+    this.#exitProc(target, reason);
+  }
+
+  #deliver(proc: Proc, message: unknown): void {
+    if (!proc.alive) return;
+    proc.mailbox.push(message);
+    if (!proc.busy) this.#drain(proc);
+  }
+
+  #drain(proc: Proc): void {
+    while (proc.alive && !proc.busy && proc.head < proc.mailbox.length) {
+      const message = proc.mailbox[proc.head]!;
+      proc.mailbox[proc.head++] = undefined;
+      if (proc.head === proc.mailbox.length) {
+        proc.mailbox = [];
+        proc.head = 0;
+      }
+      if (isSystemEnvelope(message)) {
+        this.#handleSystem(proc, message);
+        continue;
+      }
+      const handler = proc.handler;
+      this.#runHandler(proc, () => handler(message, this.#ctx(proc)));
+    }
+  }
+
+  #handleSystem(proc: Proc, envelope: { [SYSTEM]: SystemRequest; from: From }): void {
+    const request = envelope[SYSTEM];
+    if (proc.system) proc.system(request, envelope.from);
+    else this.reply(envelope.from, undefined, proc.pid);
+  }
+
+  #runHandler(proc: Proc, run: () => void | Promise<void>): void {
+    let result: void | Promise<void>;
+    try {
+      result = run();
+    } catch (error) {
+      this.#exitProc(proc, error as ExitReason);
+      return;
+    }
+    if (!isPromiseLike(result)) return;
+    proc.busy = true;
+    this.#active++;
+    result.then(
+      () => this.#handlerDone(proc, undefined),
+      (error: unknown) => this.#handlerDone(proc, { error }),
+    );
+  }
+
+  #handlerDone(proc: Proc, failure: { error: unknown } | undefined): void {
+    proc.busy = false;
+    this.#active--;
+    if (failure && proc.alive) this.#exitProc(proc, failure.error as ExitReason);
+    else this.#drain(proc);
+    this.#schedulePump();
+    this.#checkIdle();
+  }
+
+  /** The process exits with `reason`: links get exit signals, monitors get DOWN, timers stop. */
+  #exitProc(proc: Proc, reason: ExitReason): void {
+    if (!proc.alive) return;
+    proc.alive = false;
+    proc.exitReason = reason;
+    proc.mailbox = [];
+    proc.head = 0;
+    if (proc.name !== undefined) {
+      this.#names.delete(proc.name);
+    }
+    if (proc.timers) for (const t of proc.timers) this.clock.clearTimer(t);
+    proc.timers = undefined;
+    this.record('process.exit', proc.label, { pid: proc.key, reason: serialiseReason(reason), ...(proc.name ? { name: proc.name } : {}) });
+    const signalReason: ExitReason = reason;
+    if (proc.links) {
+      for (const linked of proc.links) {
+        linked.links?.delete(proc);
+        this.#signalLater(proc.key, linked, proc.pid, signalReason, true);
+      }
+      proc.links = undefined;
+    }
+    if (proc.watchers) {
+      for (const [ref, watcher] of proc.watchers) {
+        if (typeof watcher === 'function') {
+          this.#enqueue(proc.key, undefined, () => watcher(reason));
+        } else {
+          const down: DownMessage = { type: 'DOWN', ref, pid: proc.pid, reason };
+          this.#enqueue(proc.key, watcher, () => this.#deliver(watcher, down));
+        }
+      }
+      proc.watchers = undefined;
+    }
+    proc.ctx = undefined;
+    proc.system = undefined;
+    this.#schedulePump();
+  }
+
+  /** Exit a process from inside the runtime (ctx.exit, behaviours). */
+  exitSelf(pid: Pid, reason: ExitReason): void {
+    const proc = this.#procs.get(pid.id);
+    if (proc) this.#exitProc(proc, reason);
+  }
+
+  #schedulePump(): void {
+    if (this.#pumpScheduled || this.#pumping) return;
+    this.#pumpScheduled = true;
+    queueMicrotask(() => this.#pump());
+  }
+
+  #pump(): void {
+    this.#pumpScheduled = false;
+    this.#pumping = true;
+    try {
+      for (let d = this.scheduler.next(); d; d = this.scheduler.next()) d.run();
+    } finally {
+      this.#pumping = false;
+    }
+    this.#checkIdle();
+  }
+
+  #ctx(proc: Proc): ProcessContext {
+    return (proc.ctx ??= new ProcessContext(this, proc.pid));
+  }
+
+  /** Whether a process exited with a normal-family reason (for supervisors and matchers). */
+  static isNormalExit = isNormalExit;
+}
+
+/**
+ * What a process's code sees: itself and the operations it may perform. After the process has
+ * exited every operation throws, so a still-running async handler cannot act for a dead process.
+ */
+export class ProcessContext {
+  readonly runtime: Runtime;
+  readonly self: Pid;
+
+  constructor(runtime: Runtime, self: Pid) {
+    this.runtime = runtime;
+    this.self = self;
+  }
+
+  #check(operation: string): void {
+    if (!this.runtime.isAlive(this.self)) {
+      throw new QuiesceError('NOPROC', `${operation}: process ${this.self} has already exited; a dead process cannot act`, { operation });
+    }
+  }
+
+  now(): number {
+    return this.runtime.now();
+  }
+
+  send(to: Pid | string, message: unknown): void {
+    this.#check('send');
+    this.runtime.send(to, message, this.self);
+  }
+
+  spawn(handler: MessageHandler, options: Omit<SpawnOptions, 'link'> = {}): Pid {
+    this.#check('spawn');
+    return this.runtime.spawn(handler, options);
+  }
+
+  spawnLink(handler: MessageHandler, options: Omit<SpawnOptions, 'link'> = {}): Pid {
+    this.#check('spawnLink');
+    return this.runtime.spawn(handler, { ...options, link: this.self });
+  }
+
+  link(pid: Pid): void {
+    this.#check('link');
+    this.runtime.link(this.self, pid);
+  }
+
+  unlink(pid: Pid): void {
+    this.#check('unlink');
+    this.runtime.unlink(this.self, pid);
+  }
+
+  monitor(pid: Pid | string): number {
+    this.#check('monitor');
+    return this.runtime.monitor(this.self, pid);
+  }
+
+  demonitor(ref: number): void {
+    this.runtime.demonitor(ref);
+  }
+
+  trapExit(trap: boolean): void {
+    this.#check('trapExit');
+    this.runtime.setTrapExit(this.self, trap);
+  }
+
+  /** Exit this process with `reason` now. Code after it in an async handler has no effect. */
+  exit(reason: ExitReason = 'normal'): void {
+    this.runtime.exitSelf(this.self, reason);
+  }
+
+  /** exit/2: send an exit signal to another process. */
+  kill(pid: Pid | string, reason: ExitReason = 'kill'): void {
+    this.#check('kill');
+    this.runtime.exit(pid, reason, this.self);
+  }
+
+  call<R = unknown>(target: Pid | string, request: unknown, timeoutMs: number | 'infinity' = 5000): Promise<R> {
+    this.#check('call');
+    return this.runtime.block(this.runtime.call<R>(target, request, timeoutMs, this.self));
+  }
+
+  cast(target: Pid | string, message: unknown): void {
+    this.#check('cast');
+    this.runtime.cast(target, message, this.self);
+  }
+
+  reply(from: From, value: unknown): void {
+    this.runtime.reply(from, value, this.self);
+  }
+
+  /** Deliver `message` to this process after `ms` (erlang:send_after); cancelled if the process exits. */
+  sendAfter(ms: number, message: unknown): TimerHandle {
+    this.#check('sendAfter');
+    return this.runtime.setTimer(ms, () => this.runtime.send(this.self, message, this.self), this.self);
+  }
+
+  cancelTimer(handle: TimerHandle): boolean {
+    return this.runtime.clearTimer(handle);
+  }
+
+  /** Wait `ms` of kernel time (virtual in tests). The process handles no message meanwhile. */
+  sleep(ms: number): Promise<void> {
+    this.#check('sleep');
+    return this.runtime.block(new Promise<void>((resolve) => this.runtime.setTimer(ms, resolve, this.self)));
+  }
+
+  /** Wait for a kernel-side promise (a reply, a DOWN) without holding the system busy. */
+  await<T>(promise: Promise<T>): Promise<T> {
+    return this.runtime.block(promise);
+  }
+}
+
+function isPromiseLike(value: unknown): value is Promise<void> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+function isSystemEnvelope(message: unknown): message is { [SYSTEM]: SystemRequest; from: From } {
+  return typeof message === 'object' && message !== null && SYSTEM in message;
+}
+
+function toPolicy(option: SchedulerOption | undefined): SchedulingPolicy {
+  if (option === undefined || option === 'fifo') return fifo();
+  if ('random' in option) return seededRandom(option.random);
+  if ('replay' in option) return replay(option.replay);
+  return option;
+}
+
+function validateRuntimeOptions(options: RuntimeOptions): void {
+  if (typeof options !== 'object' || options === null) throw new InvalidOptionError('Runtime options', options, 'an object');
+  const { clock, seed, scheduler, recordMessages, history } = options;
+  if (clock !== undefined && clock !== 'real' && clock !== 'virtual' && !(typeof clock === 'object' && clock !== null && typeof (clock as Clock).setTimer === 'function')) {
+    throw new InvalidOptionError('clock', clock, "'real', 'virtual' or a Clock");
+  }
+  if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff)) {
+    throw new InvalidOptionError('seed', seed, 'an integer from 0 to 4294967295');
+  }
+  if (scheduler !== undefined) {
+    const ok =
+      scheduler === 'fifo' ||
+      (typeof scheduler === 'object' &&
+        scheduler !== null &&
+        (('random' in scheduler && Number.isInteger(scheduler.random) && scheduler.random >= 0 && scheduler.random <= 0xffffffff) ||
+          ('replay' in scheduler && typeof scheduler.replay === 'string') ||
+          ('choose' in scheduler && typeof scheduler.choose === 'function')));
+    if (!ok) throw new InvalidOptionError('scheduler', scheduler, "'fifo', { random: seed }, { replay: token } or a SchedulingPolicy");
+    if (typeof scheduler === 'object' && 'replay' in scheduler) replay(scheduler.replay); // validates the token now
+  }
+  if (recordMessages !== undefined && typeof recordMessages !== 'boolean') throw new InvalidOptionError('recordMessages', recordMessages, 'a boolean');
+  if (history !== undefined && !(history instanceof History)) throw new InvalidOptionError('history', history, 'a History');
+}
+
+function validateSpawnOptions(options: SpawnOptions): void {
+  if (typeof options !== 'object' || options === null) throw new InvalidOptionError('spawn options', options, 'an object');
+  if (options.link !== undefined && !(options.link instanceof Pid)) throw new InvalidOptionError('link', options.link, 'a Pid');
+  if (options.trapExit !== undefined && typeof options.trapExit !== 'boolean') throw new InvalidOptionError('trapExit', options.trapExit, 'a boolean');
+  if (options.name !== undefined && (typeof options.name !== 'string' || options.name === '')) throw new InvalidOptionError('name', options.name, 'a non-empty string');
+  if (options.label !== undefined && typeof options.label !== 'string') throw new InvalidOptionError('label', options.label, 'a string');
+  if (options.init !== undefined && typeof options.init !== 'function') throw new InvalidOptionError('init', options.init, 'a function (ctx) => void');
+}

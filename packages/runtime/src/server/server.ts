@@ -1,0 +1,179 @@
+import { InvalidOptionError, QuiesceError } from '../errors.js';
+import { isExitMessage, type ExitReason } from '../process/exit-reason.js';
+import type { Pid } from '../process/pid.js';
+import { isCallEnvelope, isCastEnvelope, type From } from '../process/protocol.js';
+import type { ProcessContext, Runtime } from '../process/runtime.js';
+
+/** What `init` returns: a state, `ignore` (no process), or stop with a reason (start fails). */
+export type InitResult<S> = { state: S } | { ignore: true } | { stop: ExitReason };
+
+export type CallResult<S, R> =
+  | { reply: R; state: S }
+  | { noreply: true; state: S }
+  | { stop: ExitReason; state: S; reply?: R };
+
+export type CastResult<S> = { state: S } | { stop: ExitReason; state: S };
+
+type MaybePromise<T> = T | Promise<T>;
+
+/**
+ * A GenServer-like behaviour. Callbacks run one message at a time in the server's process.
+ * Every callback is optional except `init`; a missing handler crashes the server on that
+ * kind of message, as in OTP.
+ */
+export interface ServerBehaviour<S, Args = void, Req = any, Rep = any, Cast = any> {
+  init(args: Args, ctx: ProcessContext): MaybePromise<InitResult<S>>;
+  handleCall?(request: Req, from: From, state: S, ctx: ProcessContext): MaybePromise<CallResult<S, Rep>>;
+  handleCast?(message: Cast, state: S, ctx: ProcessContext): MaybePromise<CastResult<S>>;
+  handleInfo?(message: unknown, state: S, ctx: ProcessContext): MaybePromise<CastResult<S>>;
+  /** Runs when the server stops: a stop result, a crash in a callback, or a trapped exit from its parent. */
+  terminate?(reason: ExitReason, state: S, ctx: ProcessContext): MaybePromise<void>;
+}
+
+export interface StartServerOptions {
+  /** Link the server to this process (the parent: its exit signals stop the server via terminate when trapping). */
+  link?: Pid;
+  name?: string;
+  label?: string;
+  /** How long init may take, in clock milliseconds. Default 5000. */
+  timeout?: number | 'infinity';
+}
+
+export type StartOutcome = { ok: Pid } | { ignore: true } | { error: unknown };
+
+/**
+ * Start a server and wait for its init (gen_server:start_link). Resolves `{ ok: pid }`,
+ * `{ ignore: true }` or `{ error }` and never throws for a failing init.
+ */
+export async function startServerOutcome<S, Args>(
+  runtime: Runtime,
+  behaviour: ServerBehaviour<S, Args>,
+  args: Args,
+  options: StartServerOptions = {},
+): Promise<StartOutcome> {
+  validateBehaviour(behaviour);
+  if (options.timeout !== undefined && options.timeout !== 'infinity' && !(typeof options.timeout === 'number' && options.timeout >= 0)) {
+    throw new InvalidOptionError('timeout', options.timeout, "a number of milliseconds >= 0 or 'infinity'");
+  }
+  const parent = options.link;
+  let settle!: (o: StartOutcome) => void;
+  const started = new Promise<StartOutcome>((resolve) => (settle = resolve));
+  const pid = runtime.spawn(() => undefined, {
+    ...(parent ? { link: parent } : {}),
+    ...(options.name !== undefined ? { name: options.name } : {}),
+    ...(options.label !== undefined ? { label: options.label } : {}),
+    init: async (ctx) => {
+      let result: InitResult<S>;
+      try {
+        result = await behaviour.init(args, ctx);
+      } catch (error) {
+        settle({ error });
+        ctx.exit(error as ExitReason);
+        return;
+      }
+      if ('ignore' in result) {
+        settle({ ignore: true });
+        ctx.exit('normal');
+        return;
+      }
+      if ('stop' in result) {
+        settle({ error: result.stop });
+        ctx.exit(result.stop);
+        return;
+      }
+      installServer(runtime, ctx, behaviour, result.state, parent);
+      settle({ ok: ctx.self });
+    },
+  });
+  // The init may fail before it runs (e.g. linked to a dead parent).
+  const unwatch = runtime.watch(pid, (reason) => settle({ error: reason }));
+  const timeout = options.timeout ?? 5000;
+  const timer =
+    timeout === 'infinity'
+      ? undefined
+      : runtime.setTimer(timeout, () => {
+          runtime.exit(pid, 'kill');
+          settle({ error: new QuiesceError('TIMEOUT', `server init did not finish within ${timeout} ms`, { timeout }) });
+        });
+  try {
+    return await started;
+  } finally {
+    unwatch();
+    if (timer) runtime.clearTimer(timer);
+  }
+}
+
+/** Start a server; rejects with QuiesceError START_FAILED if init fails, stops or ignores. */
+export async function startServer<S, Args>(
+  runtime: Runtime,
+  behaviour: ServerBehaviour<S, Args>,
+  args: Args,
+  options: StartServerOptions = {},
+): Promise<Pid> {
+  const outcome = await startServerOutcome(runtime, behaviour, args, options);
+  if ('ok' in outcome) return outcome.ok;
+  if ('ignore' in outcome) throw new QuiesceError('START_FAILED', 'server init returned ignore', { ignore: true });
+  throw new QuiesceError('START_FAILED', `server init failed: ${String(outcome.error instanceof Error ? outcome.error.message : JSON.stringify(outcome.error))}`, { reason: outcome.error });
+}
+
+function installServer<S>(runtime: Runtime, ctx: ProcessContext, behaviour: ServerBehaviour<S, any>, initial: S, parent: Pid | undefined): void {
+  let state = initial;
+  const self = ctx.self;
+
+  const stop = async (reason: ExitReason): Promise<void> => {
+    if (behaviour.terminate) {
+      try {
+        await behaviour.terminate(reason, state, ctx);
+      } catch (error) {
+        ctx.exit(error as ExitReason);
+        return;
+      }
+    }
+    ctx.exit(reason);
+  };
+
+  const apply = async (result: CastResult<S>): Promise<void> => {
+    state = result.state;
+    if ('stop' in result) await stop(result.stop);
+  };
+
+  runtime.setSystemHandler(self, (request, from) => {
+    runtime.reply(from, request === 'get_state' ? state : undefined, self);
+  });
+
+  runtime.setHandler(self, async (message) => {
+    try {
+      if (isCallEnvelope(message)) {
+        if (!behaviour.handleCall) throw new QuiesceError('INVALID_OPTION', `server ${runtime.label(self)} has no handleCall for ${JSON.stringify(message.request)}`);
+        const result = await behaviour.handleCall(message.request, message.from, state, ctx);
+        state = result.state;
+        if ('reply' in result) runtime.reply(message.from, result.reply, self);
+        if ('stop' in result) await stop(result.stop);
+        return;
+      }
+      if (isCastEnvelope(message)) {
+        if (!behaviour.handleCast) throw new QuiesceError('INVALID_OPTION', `server ${runtime.label(self)} has no handleCast`);
+        await apply(await behaviour.handleCast(message.$cast, state, ctx));
+        return;
+      }
+      if (isExitMessage(message) && parent && message.from.equals(parent)) {
+        // A trapped exit from the parent: terminate, then exit with the parent's reason.
+        await stop(message.reason);
+        return;
+      }
+      if (behaviour.handleInfo) await apply(await behaviour.handleInfo(message, state, ctx));
+    } catch (error) {
+      if (!runtime.isAlive(self)) return;
+      await stop(error as ExitReason);
+    }
+  });
+}
+
+function validateBehaviour(behaviour: ServerBehaviour<unknown, any>): void {
+  if (typeof behaviour !== 'object' || behaviour === null) throw new InvalidOptionError('server behaviour', behaviour, 'an object with an init function');
+  if (typeof behaviour.init !== 'function') throw new InvalidOptionError('server behaviour.init', behaviour.init, 'a function (args, ctx) => { state }');
+  for (const key of ['handleCall', 'handleCast', 'handleInfo', 'terminate'] as const) {
+    const fn = behaviour[key];
+    if (fn !== undefined && typeof fn !== 'function') throw new InvalidOptionError(`server behaviour.${key}`, fn, 'a function or undefined');
+  }
+}

@@ -1,0 +1,46 @@
+import type { ExitReason } from '../process/exit-reason.js';
+import type { Pid } from '../process/pid.js';
+import type { ProcessContext, Runtime } from '../process/runtime.js';
+import { startServerOutcome } from '../server/server.js';
+import type { Shutdown, StartContext } from './spec.js';
+
+/** The context a start function gets: whatever it spawns is linked to the supervisor and labelled with its path. */
+export function childStartContext(runtime: Runtime, parent: Pid, id: string, path: string): StartContext {
+  return {
+    runtime,
+    parent,
+    id,
+    path,
+    spawn: (handler, options = {}) => runtime.spawn(handler, { label: path, ...options, link: parent }),
+    startServer: async (behaviour, args, options = {}) => {
+      const outcome = await startServerOutcome(runtime, behaviour, args, { label: path, ...options, link: parent });
+      if ('ok' in outcome) return outcome.ok;
+      if ('ignore' in outcome) return 'ignore';
+      return { error: outcome.error };
+    },
+    external: (promise) => runtime.external(promise),
+  };
+}
+
+/**
+ * OTP's shutdown/2 for one child: unlink, monitor, send `shutdown` (or `kill` for brutal_kill),
+ * wait for the exit; after `shutdown` ms without one, kill. Resolves with the observed reason.
+ */
+export async function terminateChild(runtime: Runtime, ctx: ProcessContext, pid: Pid, shutdown: Shutdown): Promise<ExitReason> {
+  runtime.unlink(ctx.self, pid);
+  let timer: ReturnType<Runtime['setTimer']> | undefined;
+  const down = new Promise<ExitReason>((resolve) => {
+    runtime.watch(pid, resolve);
+  });
+  if (shutdown === 'brutal_kill') {
+    runtime.exit(pid, 'kill', ctx.self);
+  } else {
+    runtime.exit(pid, 'shutdown', ctx.self);
+    if (shutdown !== 'infinity') timer = runtime.setTimer(shutdown, () => runtime.exit(pid, 'kill', ctx.self), ctx.self);
+  }
+  try {
+    return await ctx.await(down);
+  } finally {
+    if (timer) runtime.clearTimer(timer);
+  }
+}

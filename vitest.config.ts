@@ -1,0 +1,31 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+
+// One config for the whole workspace: tests import the packages by name, resolved to their
+// sources so coverage measures src/ and no build is needed between edits.
+export default defineConfig({
+  resolve: {
+    alias: {
+      '@quiesce/runtime': src('runtime'),
+      '@quiesce/harness': src('harness'),
+      '@quiesce/assertions': src('assertions'),
+      '@quiesce/chaos': src('chaos'),
+    },
+  },
+  test: {
+    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+    // Eat our own cooking: every run shuffles files and tests, and files run in parallel.
+    sequence: { shuffle: { files: true, tests: true } },
+    testTimeout: 60_000,
+    coverage: {
+      provider: 'v8',
+      include: ['packages/*/src/**/*.ts'],
+      reporter: ['text-summary', 'text', 'json-summary'],
+      thresholds: {
+        'packages/runtime/src/**': { lines: 90, branches: 90, functions: 85, statements: 90 },
+      },
+    },
+  },
+});
