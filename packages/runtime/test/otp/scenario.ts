@@ -167,7 +167,7 @@ const ID_RE = /^[a-z][A-Za-z0-9_]*$/;
  */
 export function validateScenario(s: Scenario): string[] {
   const problems: string[] = [];
-  if (s.name.length === 0 || /[\r\n]/.test(s.name)) problems.push('name must be one non-empty line');
+  if (!/^[\x20-\x7e]+$/.test(s.name)) problems.push('name must be non-empty printable ASCII');
   const checkShutdown = (path: string, sh: Shutdown): void => {
     if (typeof sh === 'number' && !(Number.isInteger(sh) && sh >= 0)) {
       problems.push(`${path}: shutdown must be an integer >= 0, brutal_kill or infinity`);
@@ -203,8 +203,8 @@ export function validateScenario(s: Scenario): string[] {
     else if (target.kind === 'sup' && step.crash !== 'root' && step.reason !== 'kill') {
       problems.push(`crash of supervisor ${step.crash} must use reason kill`);
     }
-    if (typeof step.reason === 'object' && /[\r\n]/.test(step.reason.shutdown)) {
-      problems.push(`{shutdown, term} reason must be one line`);
+    if (typeof step.reason === 'object' && !/^[\x20-\x7e]*$/.test(step.reason.shutdown)) {
+      problems.push(`{shutdown, atom} reason must be printable ASCII`);
     }
   }
   return problems;

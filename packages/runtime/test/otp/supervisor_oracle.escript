@@ -1,6 +1,6 @@
 #!/usr/bin/env escript
 %% -*- erlang -*-
-%%! +S 1 +A 1
+%%! +S 1
 %%
 %% Quiesce supervisor oracle: runs supervisor scenarios on OTP's own
 %% `supervisor` module and prints one trace per scenario. The TypeScript
