@@ -632,7 +632,9 @@ export class Runtime {
     this.record('process.exit', proc.label, { pid: proc.key, reason: serialiseReason(reason), ...(proc.name ? { name: proc.name } : {}) });
     const signalReason: ExitReason = reason;
     if (proc.links) {
-      for (const linked of proc.links) {
+      // Newest link first: a dying supervisor's children get their signals before its parent
+      // does, which is what ERTS does in practice (the differential test checks it against OTP).
+      for (const linked of [...proc.links].reverse()) {
         linked.links?.delete(proc);
         this.#signalLater(proc.key, linked, proc.pid, signalReason, true);
       }
