@@ -61,7 +61,19 @@ export {
   type ChildType,
 } from './supervisor/spec.js';
 export { RestartIntensity } from './supervisor/intensity.js';
+export { childStartContext, terminateChild } from './supervisor/child-ops.js';
+export { isSupervisorSpec } from './supervisor/spec.js';
 export { startDynamicSupervisor, DynamicSupervisorRef, type DynamicSupervisorOptions } from './supervisor/dynamic.js';
 export { Registry } from './registry/registry.js';
 
 export { CHANNEL_PREFIX, LIFECYCLE_KINDS, channelName, type LifecycleKind, type LifecycleMessage } from './diagnostics/channels.js';
+
+export { osProcess, spawnOsProcess, osExitReason, type OsProcessOptions, type OsProcessChildOptions } from './children/os-process.js';
+export {
+  workerThread,
+  spawnWorkerThread,
+  WORKER_SHUTDOWN_MESSAGE,
+  type WorkerThreadOptions,
+  type WorkerThreadChildOptions,
+} from './children/worker-thread.js';
+export type { ProxySpawnOptions } from './children/options.js';

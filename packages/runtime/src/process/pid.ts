@@ -1,4 +1,4 @@
-/** A process identifier, unique within one Runtime. Compare with `===` or `equals`. */
+/** A process identifier, unique within one Runtime. Compare with `equals` (pids of two runtimes never equal). */
 export class Pid {
   readonly id: number;
   readonly node: number;
@@ -12,8 +12,9 @@ export class Pid {
     return other instanceof Pid && other.id === this.id && other.node === this.node;
   }
 
+  /** `<0.N>`: the runtime's own number is left out so two runs of one seed print the same pids. */
   toString(): string {
-    return `<${this.node}.${this.id}>`;
+    return `<0.${this.id}>`;
   }
 
   toJSON(): string {

@@ -1,0 +1,79 @@
+import { QuiesceError, type Pid, type Runtime } from '@quiesce/runtime';
+import { describePattern, matches, type Pattern } from '../match/match.js';
+import { drive, type DriveTarget, type WaitOptions } from '../waits/driver.js';
+
+/**
+ * The test's own process: code under test can send to `inbox.pid`, link to it or monitor it,
+ * and the test receives with patterns (ExUnit's `assert_receive`). It traps exits, so an EXIT
+ * from a linked process arrives as a message instead of killing it.
+ */
+export class Inbox {
+  readonly pid: Pid;
+  readonly #runtime: Runtime;
+  readonly #target: DriveTarget;
+  readonly #messages: unknown[] = [];
+  readonly #waiters = new Set<{ pattern: Pattern; resolve(message: unknown): void }>();
+
+  /** @internal created by TestSystem */
+  constructor(target: DriveTarget, label = 'inbox') {
+    this.#runtime = target.runtime;
+    this.#target = target;
+    this.pid = this.#runtime.spawn((message) => this.#arrive(message), { trapExit: true, label });
+  }
+
+  /** Messages received and not yet taken by `receive`, oldest first. */
+  get messages(): readonly unknown[] {
+    return this.#messages;
+  }
+
+  /**
+   * Take the oldest message matching `pattern` (a partial object, RegExp, predicate or asymmetric
+   * matcher), waiting for one if needed: virtual time advances while the system is idle, and the
+   * wait fails at once if no such message can ever arrive.
+   */
+  receive<T = unknown>(pattern: Pattern = () => true, options: WaitOptions = {}): Promise<T> {
+    const taken = this.#take(pattern);
+    if (taken.found) return Promise.resolve(taken.message as T);
+    let waiter!: { pattern: Pattern; resolve(message: unknown): void };
+    const arrived = new Promise<T>((resolve) => {
+      waiter = { pattern, resolve: resolve as (m: unknown) => void };
+      this.#waiters.add(waiter);
+    });
+    return drive(this.#target, `a message matching ${describePattern(pattern)} in ${this.#runtime.label(this.pid)}`, arrived, options).finally(() => this.#waiters.delete(waiter));
+  }
+
+  /**
+   * Decide "no such message" deterministically: wait until the system is durably idle (virtual
+   * time does not move), then fail if a matching message has arrived.
+   */
+  async refute(pattern: Pattern = () => true): Promise<void> {
+    await this.#runtime.idle();
+    const found = this.#messages.find((m) => matches(m, pattern));
+    if (found !== undefined) {
+      throw new QuiesceError('INVALID_OPTION', `expected no message matching ${describePattern(pattern)}, but received ${describePattern(found)}`, { pattern: describePattern(pattern) });
+    }
+  }
+
+  /** Drop every pending message; returns them. */
+  flush(): unknown[] {
+    return this.#messages.splice(0, this.#messages.length);
+  }
+
+  #arrive(message: unknown): void {
+    for (const waiter of this.#waiters) {
+      if (matches(message, waiter.pattern)) {
+        this.#waiters.delete(waiter);
+        waiter.resolve(message);
+        return;
+      }
+    }
+    this.#messages.push(message);
+  }
+
+  #take(pattern: Pattern): { found: true; message: unknown } | { found: false } {
+    const index = this.#messages.findIndex((m) => matches(m, pattern));
+    if (index < 0) return { found: false };
+    const [message] = this.#messages.splice(index, 1);
+    return { found: true, message };
+  }
+}

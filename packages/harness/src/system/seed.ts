@@ -1,0 +1,27 @@
+import { deriveSeed, InvalidOptionError } from '@quiesce/runtime';
+
+/** The environment variable that fixes the run seed; a failure prints it in its replay command. */
+export const SEED_ENV = 'QUIESCE_SEED';
+
+/** The run seed: QUIESCE_SEED when set (validated), else 0 so a plain run is reproducible. */
+export function runSeed(env: Record<string, string | undefined> = process.env): number {
+  const raw = env[SEED_ENV];
+  if (raw === undefined || raw === '') return 0;
+  const seed = Number(raw);
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+    throw new InvalidOptionError(SEED_ENV, raw, 'an integer from 0 to 4294967295');
+  }
+  return seed;
+}
+
+/** A test's own seed: the run seed and the test's stable id, mixed. */
+export function testSeed(run: number, testId: string): number {
+  return deriveSeed(run, testId);
+}
+
+/** The one-line command that replays a test with the same seed. */
+export function replayCommand(run: number, file: string | undefined, testName: string | undefined): string {
+  const target = file ? ` ${file}` : '';
+  const filter = testName ? ` -t ${JSON.stringify(testName)}` : '';
+  return `${SEED_ENV}=${run} npx vitest run${target}${filter}`;
+}

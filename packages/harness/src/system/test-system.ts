@@ -1,0 +1,443 @@
+import {
+  InvalidOptionError,
+  Pid,
+  QuiesceError,
+  Random,
+  Runtime,
+  SupervisorRef,
+  DynamicSupervisorRef,
+  VirtualClock,
+  isExitMessage,
+  isNormalExit,
+  isSupervisorSpec,
+  serialiseReason,
+  startDynamicSupervisor,
+  startServer,
+  startSupervisor,
+  childStartContext,
+  type ChildSpec,
+  type DynamicSupervisorOptions,
+  type ExitReason,
+  type History,
+  type HistoryEvent,
+  type SchedulerOption,
+  type ServerBehaviour,
+  type SupervisorSpec,
+} from '@quiesce/runtime';
+import { Inbox } from '../inbox/inbox.js';
+import { describePattern, matches, type Pattern } from '../match/match.js';
+import { drive, validateWaitOptions, type DriveTarget, type WaitOptions } from '../waits/driver.js';
+import { WaitError } from '../waits/wait-error.js';
+import { callerLocation, LeakError, type Owned, type OwnedResource } from './resources.js';
+import { replayCommand, runSeed, testSeed } from './seed.js';
+
+export interface TestSystemOptions {
+  /** The test's seed. Default: derived from the run seed (QUIESCE_SEED) and `testId`. */
+  seed?: number;
+  /** A stable id for the test (file and full name); names the seed and the replay command. */
+  testId?: string;
+  /** The test file, for the replay command. */
+  file?: string;
+  /** The test's full name, for the replay command. */
+  testName?: string;
+  /** Default 'virtual'. */
+  clock?: 'virtual' | 'real';
+  /** Delivery order; default FIFO. `{ random: seed }` and `{ replay: token }` explore interleavings. */
+  scheduler?: SchedulerOption;
+  /** The test's AbortSignal: every wait gives up when it aborts. */
+  signal?: AbortSignal;
+  /** Record every message send in the history. */
+  recordMessages?: boolean;
+  /** Do not fail the test when a started tree exits on its own (the test traps exits). Default false. */
+  trapExits?: boolean;
+  /** Default timeout of every wait, in ms (virtual and real, see WaitOptions). Default 5000. */
+  timeout?: number;
+}
+
+/** What `system.start` accepts: a supervisor spec, a child spec, or a server behaviour with its args. */
+export type Startable = SupervisorSpec | ChildSpec;
+
+export type HistoryPattern = string | Pattern | ((event: HistoryEvent) => boolean);
+
+export interface UntilOptions extends WaitOptions {
+  /** Where to look from: 'now' (default: only events after the call), 'start' (the whole history) or a seq. */
+  since?: 'now' | 'start' | number;
+}
+
+/**
+ * One isolated world per test (DESIGN.md §4): a runtime on a virtual clock, a history, a scoped
+ * registry, and everything the test started, torn down in order when the test ends.
+ */
+export class TestSystem implements DriveTarget {
+  readonly runtime: Runtime;
+  readonly seed: number;
+  readonly runSeed: number;
+  readonly testId: string;
+  readonly random: Random;
+  readonly defaultTimeout: number;
+
+  readonly #options: TestSystemOptions;
+  readonly #root: Pid;
+  readonly #started: Array<{ pid: Pid; label: string; stop: () => Promise<void> }> = [];
+  readonly #stopping = new Set<Pid>();
+  readonly #owned: Owned[] = [];
+  #inbox: Inbox | undefined;
+  #trapExits: boolean;
+  #linkedFailure: QuiesceError | undefined;
+  #rejectInterrupt!: (error: unknown) => void;
+  readonly #interrupt: Promise<never>;
+  #torn = false;
+  #tearingDown: Promise<void> | undefined;
+
+  constructor(options: TestSystemOptions = {}) {
+    validateSystemOptions(options);
+    this.#options = options;
+    this.testId = options.testId ?? 'anonymous';
+    this.runSeed = runSeed();
+    this.seed = options.seed ?? testSeed(this.runSeed, this.testId);
+    this.random = new Random(this.seed);
+    this.defaultTimeout = options.timeout ?? 5000;
+    this.#trapExits = options.trapExits ?? false;
+    this.runtime = new Runtime({
+      clock: options.clock ?? 'virtual',
+      seed: this.seed,
+      ...(options.scheduler !== undefined ? { scheduler: options.scheduler } : {}),
+      ...(options.recordMessages !== undefined ? { recordMessages: options.recordMessages } : {}),
+    });
+    this.#interrupt = new Promise<never>((_resolve, reject) => (this.#rejectInterrupt = reject));
+    this.#interrupt.catch(() => undefined);
+    // The test's own process: the parent of every tree the test starts. It traps exits, so an
+    // unexpected exit of a started tree is seen here and fails the test (start_link_supervised!).
+    this.#root = this.runtime.spawn((message) => this.#onRootMessage(message), { trapExit: true, label: 'test' });
+    this.runtime.record('system.start', 'test', { seed: this.seed, runSeed: this.runSeed, testId: this.testId });
+  }
+
+  get history(): History {
+    return this.runtime.history;
+  }
+
+  /** The pid of the test's own process (the parent of started trees). */
+  get self(): Pid {
+    return this.#root;
+  }
+
+  /** The test-side mailbox (created on first use). */
+  get inbox(): Inbox {
+    this.#assertLive('inbox');
+    return (this.#inbox ??= new Inbox(this, 'inbox'));
+  }
+
+  now(): number {
+    return this.runtime.now();
+  }
+
+  /** Stop failing the test when a started tree exits on its own; the exits stay in the history. */
+  trapExits(trap = true): void {
+    this.#trapExits = trap;
+  }
+
+  /** The command that replays this test with the same seed. */
+  replayCommand(): string {
+    return replayCommand(this.runSeed, this.#options.file, this.#options.testName);
+  }
+
+  // ------------------------------------------------------------------ starting things
+
+  /**
+   * Start a supervision tree (or a single child) under the test, linked to it, and wait until it
+   * is up. Virtual time advances if its start needs it. Rejects with START_FAILED, leaving
+   * nothing started, if any child fails to start.
+   */
+  async start(spec: SupervisorSpec): Promise<SupervisorRef>;
+  async start(spec: ChildSpec): Promise<Pid>;
+  async start(spec: Startable): Promise<SupervisorRef | Pid> {
+    this.#assertLive('start');
+    const at = callerLocation();
+    if (isSupervisorSpec(spec)) {
+      const ref = await this.#drive(`supervisor ${spec.id ?? ''} to start`.replace('  ', ' '), startSupervisor(this.runtime, spec, { link: this.#root }));
+      this.#adopt(ref.pid, ref.label, () => ref.stop(), at);
+      return ref;
+    }
+    if (typeof spec !== 'object' || spec === null || typeof (spec as ChildSpec).start !== 'function' || typeof (spec as ChildSpec).id !== 'string') {
+      throw new InvalidOptionError('start(spec)', spec, 'a supervisor spec (supervisor({...})) or a child spec { id, start }');
+    }
+    const child = spec as ChildSpec;
+    const result = await this.#drive(`child ${child.id} to start`, Promise.resolve(child.start(childStartContext(this.runtime, this.#root, child.id, child.id))));
+    if (!(result instanceof Pid)) {
+      throw new QuiesceError('START_FAILED', `start(${child.id}): the start function returned ${JSON.stringify(serialiseReason(result))}, not a pid`, { result });
+    }
+    this.runtime.link(this.#root, result);
+    this.#adopt(result, child.id, () => this.#stopPid(result), at);
+    return result;
+  }
+
+  /** Start a dynamic supervisor under the test. */
+  async startDynamic(options: Omit<DynamicSupervisorOptions, 'link'> = {}): Promise<DynamicSupervisorRef> {
+    this.#assertLive('startDynamic');
+    const at = callerLocation();
+    const ref = await this.#drive('dynamic supervisor to start', startDynamicSupervisor(this.runtime, { ...options, link: this.#root }));
+    this.#adopt(ref.pid, ref.label, () => ref.stop(), at);
+    return ref;
+  }
+
+  /** Start a server under the test. */
+  async startServer<S, A>(behaviour: ServerBehaviour<S, A>, args: A, options: { name?: string; label?: string } = {}): Promise<Pid> {
+    this.#assertLive('startServer');
+    const at = callerLocation();
+    const pid = await this.#drive('server to start', startServer(this.runtime, behaviour, args, { ...options, link: this.#root }));
+    this.#adopt(pid, options.label ?? options.name ?? pid.toString(), () => this.#stopPid(pid), at);
+    return pid;
+  }
+
+  /** Stop something the test started, with its own shutdown semantics, and wait until it is gone. */
+  async stop(target: SupervisorRef | DynamicSupervisorRef | Pid, options: WaitOptions = {}): Promise<void> {
+    this.#assertLive('stop');
+    const pid = target instanceof Pid ? target : target.pid;
+    const entry = this.#started.find((s) => s.pid.equals(pid));
+    this.#stopping.add(pid);
+    const stopping = entry ? entry.stop() : target instanceof Pid ? this.#stopPid(target) : target.stop();
+    await this.#drive(`${this.runtime.label(pid)} to stop`, stopping, options);
+  }
+
+  /** Send an exit signal (default `kill`, untrappable) to a process or tree. */
+  kill(target: SupervisorRef | DynamicSupervisorRef | Pid, reason: ExitReason = 'kill'): void {
+    this.#assertLive('kill');
+    const pid = target instanceof Pid ? target : target.pid;
+    this.runtime.exit(pid, reason);
+  }
+
+  send(target: Pid | string, message: unknown): void {
+    this.#assertLive('send');
+    this.runtime.send(target, message);
+  }
+
+  // ------------------------------------------------------------------ waiting
+
+  /** Wait for a history event matching `pattern`: a kind, a partial event, or a predicate. */
+  until(pattern: HistoryPattern, options: UntilOptions = {}): Promise<HistoryEvent> {
+    this.#assertLive('until');
+    const opts = validateWaitOptions(options, 'until');
+    const predicate = toEventPredicate(pattern);
+    const since = options.since ?? 'now';
+    if (!(since === 'now' || since === 'start' || (Number.isInteger(since) && (since as number) >= 0))) {
+      throw new InvalidOptionError('until.since', since, "'now', 'start' or a history seq (integer >= 0)");
+    }
+    const from = since === 'now' ? this.history.length : since === 'start' ? 0 : (since as number);
+    const past = this.history.find(predicate, from);
+    if (past) return Promise.resolve(past);
+    let unsubscribe = (): void => undefined;
+    const found = new Promise<HistoryEvent>((resolve) => {
+      unsubscribe = this.history.subscribe((event) => {
+        if (predicate(event)) {
+          unsubscribe();
+          resolve(event);
+        }
+      });
+    });
+    return this.#drive(`an event matching ${describeHistoryPattern(pattern)}`, found, opts).finally(unsubscribe);
+  }
+
+  /** Resolve with the exit reason of `target` when it exits (a monitor from the test). */
+  monitor(target: SupervisorRef | DynamicSupervisorRef | Pid, options: WaitOptions = {}): Promise<ExitReason> {
+    this.#assertLive('monitor');
+    const pid = target instanceof Pid ? target : target.pid;
+    let unwatch = (): void => undefined;
+    const exited = new Promise<ExitReason>((resolve) => {
+      unwatch = this.runtime.watch(pid, resolve);
+    });
+    return this.#drive(`${this.runtime.label(pid)} to exit`, exited, options).finally(unwatch);
+  }
+
+  /** Cast to a server, then wait until it has handled the cast (a mailbox barrier). */
+  async castAndSync(server: Pid | string, message: unknown, options: WaitOptions = {}): Promise<void> {
+    this.#assertLive('castAndSync');
+    this.runtime.cast(server, message);
+    await this.sync(server, options);
+  }
+
+  /** Wait until `target` has handled every message already in its mailbox. */
+  sync(target: Pid | string, options: WaitOptions = {}): Promise<void> {
+    this.#assertLive('sync');
+    return this.#drive(`${String(target)} to sync`, this.runtime.sync(target, 'infinity'), options);
+  }
+
+  /** Call a server, driving virtual time while the call is in flight. */
+  call<R = unknown>(target: Pid | string, request: unknown, options: WaitOptions = {}): Promise<R> {
+    this.#assertLive('call');
+    return this.#drive(`a reply from ${String(target)}`, this.runtime.call<R>(target, request, 'infinity'), options);
+  }
+
+  /**
+   * Wait until the system is durably idle; then, on a virtual clock, move time to the next
+   * pending timer (if any) and wait until idle again. Returns the virtual time it moved.
+   */
+  async settle(): Promise<number> {
+    this.#assertLive('settle');
+    const before = this.now();
+    await this.#raceInterrupt(this.runtime.idle());
+    const clock = this.runtime.clock;
+    if (clock instanceof VirtualClock && clock.fireNext()) await this.#raceInterrupt(this.runtime.idle());
+    return this.now() - before;
+  }
+
+  /** Advance virtual time by `ms`, letting the system react to every timer on the way. */
+  async advance(ms: number): Promise<void> {
+    this.#assertLive('advance');
+    await this.#raceInterrupt(this.runtime.advance(ms));
+  }
+
+  // ------------------------------------------------------------------ ownership
+
+  /** Own a resource: it is disposed at teardown and checked for leaks after. Returns it. */
+  own<R extends OwnedResource>(resource: R, createdAt = callerLocation()): R {
+    this.#assertLive('own');
+    this.#owned.push({ resource, createdAt });
+    return resource;
+  }
+
+  /** Record an event in the test's history. */
+  record(kind: string, source: string, data: unknown = {}): HistoryEvent {
+    return this.runtime.record(kind, source, data);
+  }
+
+  // ------------------------------------------------------------------ DriveTarget
+
+  hasExternalSources(): boolean {
+    return this.#owned.some((o) => o.resource.external?.() === true);
+  }
+
+  interrupted(): Promise<never> {
+    return this.#interrupt;
+  }
+
+  nextEvent(): Promise<unknown> {
+    return new Promise((resolve) => {
+      const off = this.history.subscribe((event) => {
+        off();
+        resolve(event);
+      });
+    });
+  }
+
+  // ------------------------------------------------------------------ teardown
+
+  get tornDown(): boolean {
+    return this.#torn;
+  }
+
+  /**
+   * Stop started trees right to left with their own shutdown semantics, kill whatever process
+   * remains, dispose owned resources newest first, then check for leaks. Idempotent. Throws a
+   * LeakError, or the error of a linked process that crashed during the test.
+   */
+  teardown(): Promise<void> {
+    this.#tearingDown ??= this.#teardown();
+    return this.#tearingDown;
+  }
+
+  async #teardown(): Promise<void> {
+    this.#torn = true;
+    const problems: unknown[] = [];
+    for (const started of [...this.#started].reverse()) {
+      if (!this.runtime.isAlive(started.pid)) continue;
+      this.#stopping.add(started.pid);
+      try {
+        await drive(this, `${started.label} to stop at teardown`, started.stop(), { timeout: 3_600_000 });
+      } catch (error) {
+        problems.push(error);
+      }
+    }
+    await this.runtime.shutdown();
+    for (const { resource } of [...this.#owned].reverse()) {
+      try {
+        await resource.dispose();
+      } catch (error) {
+        problems.push(error);
+      }
+    }
+    const leaks = this.#owned.filter((o) => o.resource.alive()).map((o) => ({ kind: o.resource.kind, label: o.resource.label, createdAt: o.createdAt }));
+    const timers = this.runtime.clock.pendingTimers();
+    if (timers > 0 && this.runtime.clock.kind === 'real') leaks.push({ kind: 'timer', label: `${timers} runtime timer(s) still pending`, createdAt: 'the runtime clock' });
+    this.runtime.record('system.teardown', 'test', { leaks: leaks.length });
+    if (this.#linkedFailure) throw this.#linkedFailure;
+    if (leaks.length > 0) throw new LeakError(leaks);
+    if (problems.length > 0) throw problems[0];
+  }
+
+  /** The failure report: seed, replay command and the history's tail. */
+  report(tail = 30): string {
+    return `seed ${this.seed} (run seed ${this.runSeed}); replay: ${this.replayCommand()}\n\nlast ${Math.min(tail, this.history.length)} events:\n${this.history.timeline(tail)}`;
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  #drive<T>(what: string, outcome: Promise<T>, options: WaitOptions = {}): Promise<T> {
+    return drive(this, what, outcome, { timeout: this.defaultTimeout, ...(this.#options.signal ? { signal: this.#options.signal } : {}), ...options });
+  }
+
+  async #raceInterrupt<T>(promise: Promise<T>): Promise<T> {
+    return Promise.race([promise, this.#interrupt]);
+  }
+
+  #adopt(pid: Pid, label: string, stop: () => Promise<void>, createdAt: string): void {
+    this.#started.push({ pid, label, stop });
+    this.runtime.record('system.adopt', 'test', { pid: pid.toString(), label, createdAt });
+  }
+
+  async #stopPid(pid: Pid): Promise<void> {
+    if (!this.runtime.isAlive(pid)) return;
+    const exited = new Promise<void>((resolve) => this.runtime.watch(pid, () => resolve()));
+    this.runtime.unlink(this.#root, pid);
+    this.runtime.exit(pid, 'shutdown', this.#root);
+    await exited;
+  }
+
+  #onRootMessage(message: unknown): void {
+    if (!isExitMessage(message)) return;
+    const pid = message.from;
+    const started = this.#started.find((s) => s.pid.equals(pid));
+    if (!started || this.#stopping.has(pid) || this.#torn) return;
+    if (this.#trapExits || message.reason === 'normal') return;
+    const error = new QuiesceError(
+      'CALL_EXIT',
+      `${started.label} (${pid}), linked to the test, exited with ${JSON.stringify(serialiseReason(message.reason))}` +
+        (isNormalExit(message.reason) ? ' (its restart intensity was probably exceeded)' : '') +
+        `; call system.trapExits() if the test expects it`,
+      { reason: message.reason },
+    );
+    this.#linkedFailure ??= error;
+    this.#rejectInterrupt(error);
+  }
+
+  #assertLive(operation: string): void {
+    if (this.#torn) {
+      throw new QuiesceError('AFTER_TEARDOWN', `system.${operation}: the test's system has been torn down (the test ended or timed out); activity after teardown is rejected`, { operation });
+    }
+  }
+}
+
+export function toEventPredicate(pattern: HistoryPattern): (event: HistoryEvent) => boolean {
+  if (typeof pattern === 'string') return (e) => e.kind === pattern;
+  if (typeof pattern === 'function') return pattern as (e: HistoryEvent) => boolean;
+  if (typeof pattern === 'object' && pattern !== null) return (e) => matches(e, pattern);
+  throw new InvalidOptionError('until(pattern)', pattern, 'an event kind, a partial event { kind, source, data } or a predicate');
+}
+
+function describeHistoryPattern(pattern: HistoryPattern): string {
+  return typeof pattern === 'string' ? `kind ${JSON.stringify(pattern)}` : describePattern(pattern);
+}
+
+function validateSystemOptions(options: TestSystemOptions): void {
+  if (typeof options !== 'object' || options === null) throw new InvalidOptionError('TestSystem options', options, 'an object');
+  const { seed, testId, clock, timeout, trapExits, signal, file, testName } = options;
+  if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff)) throw new InvalidOptionError('seed', seed, 'an integer from 0 to 4294967295');
+  if (testId !== undefined && typeof testId !== 'string') throw new InvalidOptionError('testId', testId, 'a string');
+  if (file !== undefined && typeof file !== 'string') throw new InvalidOptionError('file', file, 'a string');
+  if (testName !== undefined && typeof testName !== 'string') throw new InvalidOptionError('testName', testName, 'a string');
+  if (clock !== undefined && clock !== 'virtual' && clock !== 'real') throw new InvalidOptionError('clock', clock, "'virtual' or 'real'");
+  if (timeout !== undefined && !(typeof timeout === 'number' && Number.isFinite(timeout) && timeout >= 0)) throw new InvalidOptionError('timeout', timeout, 'a finite number of milliseconds >= 0');
+  if (trapExits !== undefined && typeof trapExits !== 'boolean') throw new InvalidOptionError('trapExits', trapExits, 'a boolean');
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new InvalidOptionError('signal', signal, 'an AbortSignal');
+}
+
+export { WaitError };

@@ -1,0 +1,126 @@
+import { InvalidOptionError, RealClock, VirtualClock, type Runtime } from '@quiesce/runtime';
+import { WaitError, type WaitFailure } from './wait-error.js';
+
+/** Options every wait accepts. */
+export interface WaitOptions {
+  /**
+   * Milliseconds. Bounds both the virtual time the wait may advance the clock by and the real
+   * time it may spend waiting on things outside the runtime (OS processes, sockets). Default 5000.
+   */
+  timeout?: number;
+  /** Abort the wait (the test's `signal` is always honoured as well). */
+  signal?: AbortSignal;
+}
+
+export const DEFAULT_WAIT_TIMEOUT = 5000;
+
+/** What the driver needs from a system: its runtime and whether real-time sources are live. */
+export interface DriveTarget {
+  readonly runtime: Runtime;
+  /** True while something outside the runtime (an OS child, an observed emitter) may still produce events. */
+  hasExternalSources(): boolean;
+  /** Rejects when the test is aborted or a linked process exits; never resolves otherwise. */
+  interrupted(): Promise<never>;
+  /** Resolves on the next history event. */
+  nextEvent(): Promise<unknown>;
+}
+
+const realClock = new RealClock();
+
+export function validateWaitOptions(options: WaitOptions, where: string): Required<Pick<WaitOptions, 'timeout'>> & WaitOptions {
+  if (typeof options !== 'object' || options === null) throw new InvalidOptionError(`${where} options`, options, 'an object');
+  const timeout = options.timeout ?? DEFAULT_WAIT_TIMEOUT;
+  if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout < 0) {
+    throw new InvalidOptionError(`${where}.timeout`, options.timeout, 'a finite number of milliseconds >= 0');
+  }
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    throw new InvalidOptionError(`${where}.signal`, options.signal, 'an AbortSignal');
+  }
+  return { ...options, timeout };
+}
+
+/**
+ * Wait for `outcome` while driving the system, per DESIGN.md rule 2: whenever the runtime is
+ * durably idle, move virtual time to the next timer; when nothing is pending and nothing outside
+ * the runtime can produce an event, fail at once (the awaited thing can never happen); when
+ * something outside is live, wait for its events in real time, bounded by the timeout.
+ */
+export async function drive<T>(target: DriveTarget, what: string, outcome: Promise<T>, options: WaitOptions = {}): Promise<T> {
+  const { timeout, signal } = validateWaitOptions(options, what);
+  const rt = target.runtime;
+  const clock = rt.clock instanceof VirtualClock ? rt.clock : undefined;
+  const startVirtual = rt.now();
+  const startReal = performance.now();
+  const deadline = startVirtual + timeout;
+
+  let settled = false;
+  const watched = outcome.then(
+    (value) => {
+      settled = true;
+      return value;
+    },
+    (error: unknown) => {
+      settled = true;
+      throw error;
+    },
+  );
+
+  const fail = (failure: WaitFailure, cause?: unknown): WaitError =>
+    new WaitError(what, failure, { virtual: rt.now() - startVirtual, real: performance.now() - startReal }, rt.history, cause);
+
+  // One real-time bound for the whole wait: a timeout, not a sleep.
+  let realTimer: ReturnType<RealClock['setTimer']> | undefined;
+  const realDeadline = new Promise<'real-timeout'>((resolve) => {
+    realTimer = realClock.setTimer(timeout, () => resolve('real-timeout'));
+  });
+  const aborted = new Promise<'aborted'>((resolve) => {
+    if (signal?.aborted) resolve('aborted');
+    signal?.addEventListener('abort', () => resolve('aborted'), { once: true });
+  });
+  const interrupted = target.interrupted().catch((error: unknown) => {
+    throw fail(error instanceof WaitError ? error.failure : 'linked-exit', error);
+  });
+
+  // Either may settle after the wait has ended; their rejections are handled here, not lost.
+  watched.catch(() => undefined);
+  interrupted.catch(() => undefined);
+
+  try {
+    for (;;) {
+      const step = await Promise.race([watched.then(() => 'done' as const), rt.idle().then(() => 'idle' as const), realDeadline, aborted, interrupted]);
+      if (settled || step === 'done') return await watched;
+      if (step === 'real-timeout') throw fail('timeout');
+      if (step === 'aborted') throw fail('aborted', signal?.reason);
+      // Durably idle.
+      if (clock) {
+        const next = clock.nextDeadline();
+        if (next !== undefined && next <= deadline) {
+          clock.fireNext(deadline);
+          continue;
+        }
+      }
+      if (target.hasExternalSources()) {
+        const woke = await Promise.race([watched.then(() => 'done' as const), target.nextEvent().then(() => 'event' as const), realDeadline, aborted, interrupted]);
+        if (settled || woke === 'done') return await watched;
+        if (woke === 'real-timeout') throw fail('timeout');
+        if (woke === 'aborted') throw fail('aborted', signal?.reason);
+        continue;
+      }
+      if (clock) {
+        if (clock.nextDeadline() !== undefined) {
+          // The next timer lies beyond the timeout: time runs out first.
+          clock.setNow(deadline);
+          throw fail('timeout');
+        }
+        throw fail('deadlock');
+      }
+      // Real clock: only real time can bring the outcome.
+      const woke = await Promise.race([watched.then(() => 'done' as const), target.nextEvent().then(() => 'event' as const), realDeadline, aborted, interrupted]);
+      if (settled || woke === 'done') return await watched;
+      if (woke === 'real-timeout') throw fail('timeout');
+      if (woke === 'aborted') throw fail('aborted', signal?.reason);
+    }
+  } finally {
+    if (realTimer) realClock.clearTimer(realTimer);
+  }
+}
