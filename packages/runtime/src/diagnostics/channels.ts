@@ -27,6 +27,10 @@ export const LIFECYCLE_KINDS = [
   'os.spawn',
   'os.ready',
   'os.exit',
+  'os.stdout',
+  'thread.spawn',
+  'thread.ready',
+  'thread.exit',
 ] as const;
 
 export type LifecycleKind = (typeof LIFECYCLE_KINDS)[number];

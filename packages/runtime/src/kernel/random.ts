@@ -1,3 +1,5 @@
+import { InvalidOptionError } from '../errors.js';
+
 /**
  * A small seeded PRNG (xoshiro128**) that splits per site: `fork('faults')` derives an
  * independent stream from the seed and the site's name, so adding a draw at one site never
@@ -47,7 +49,7 @@ export class Random {
 
   /** An integer in [0, n). */
   int(n: number): number {
-    if (!Number.isInteger(n) || n <= 0) throw new RangeError(`Random.int: n must be a positive integer, got ${n}`);
+    if (!Number.isInteger(n) || n <= 0) throw new InvalidOptionError('Random.int(n)', n, 'a positive integer');
     return Math.floor(this.next() * n);
   }
 
@@ -61,7 +63,7 @@ export class Random {
   }
 
   pick<T>(items: readonly T[]): T {
-    if (items.length === 0) throw new RangeError('Random.pick: empty list');
+    if (items.length === 0) throw new InvalidOptionError('Random.pick(items)', items, 'a non-empty array');
     return items[this.int(items.length)]!;
   }
 

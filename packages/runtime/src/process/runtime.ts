@@ -165,7 +165,7 @@ export class Runtime {
 
   /** Set a kernel timer. Timers of a process are cancelled when it exits. */
   setTimer(delayMs: number, fn: () => void, owner?: Pid): TimerHandle {
-    const proc = owner ? this.#procs.get(owner.id) : undefined;
+    const proc = owner ? this.#resolve(owner) : undefined;
     const handle = this.clock.setTimer(delayMs, () => {
       proc?.timers?.delete(handle);
       fn();
@@ -241,7 +241,7 @@ export class Runtime {
     this.#assertRunning('spawn');
     if (typeof handler !== 'function') throw new InvalidOptionError('spawn(handler)', handler, 'a function (message, ctx) => void');
     validateSpawnOptions(options);
-    const linkTo = options.link ? this.#procs.get(options.link.id) : undefined;
+    const linkTo = options.link ? this.#resolve(options.link) : undefined;
     if (options.name !== undefined && this.#names.has(options.name)) {
       throw new QuiesceError('NAME_TAKEN', `spawn: name ${JSON.stringify(options.name)} is already registered to ${this.#names.get(options.name)!.key}`, { name: options.name });
     }
@@ -300,15 +300,15 @@ export class Runtime {
 
   /** The exit reason of a process that has exited (kept for processes of this runtime). */
   exitReason(pid: Pid): ExitReason | undefined {
-    return this.#procs.get(pid.id)?.exitReason;
+    return this.#resolve(pid)?.exitReason;
   }
 
   label(pid: Pid): string {
-    return this.#procs.get(pid.id)?.label ?? pid.toString();
+    return this.#resolve(pid)?.label ?? pid.toString();
   }
 
   setLabel(pid: Pid, label: string): void {
-    const proc = this.#procs.get(pid.id);
+    const proc = this.#resolve(pid);
     if (proc) proc.label = label;
   }
 
@@ -320,7 +320,7 @@ export class Runtime {
   }
 
   messageQueueLength(pid: Pid): number {
-    const proc = this.#procs.get(pid.id);
+    const proc = this.#resolve(pid);
     return proc?.alive ? proc.mailbox.length - proc.head : 0;
   }
 
@@ -338,7 +338,7 @@ export class Runtime {
 
   link(a: Pid, b: Pid): void {
     const pa = this.#live(a, 'link');
-    const pb = this.#procs.get(b.id);
+    const pb = this.#resolve(b);
     if (!pb?.alive) {
       // Linking to a dead process delivers an exit signal with noproc to the caller.
       this.#signalLater(pb?.key ?? b.toString(), pa, b, 'noproc', true);
@@ -348,8 +348,8 @@ export class Runtime {
   }
 
   unlink(a: Pid, b: Pid): void {
-    const pa = this.#procs.get(a.id);
-    const pb = this.#procs.get(b.id);
+    const pa = this.#resolve(a);
+    const pb = this.#resolve(b);
     if (pa && pb) {
       pa.links?.delete(pb);
       pb.links?.delete(pa);
@@ -380,7 +380,7 @@ export class Runtime {
    * `onExit` runs as a scheduled delivery after the target exits. Returns an unwatch function.
    */
   watch(target: Pid, onExit: (reason: ExitReason) => void): () => void {
-    const t = this.#procs.get(target.id);
+    const t = this.#resolve(target);
     if (!t?.alive) {
       const reason = t?.exitReason ?? 'noproc';
       let cancelled = false;
@@ -526,7 +526,7 @@ export class Runtime {
   }
 
   #live(pid: Pid, operation: string): Proc {
-    const proc = pid instanceof Pid ? this.#procs.get(pid.id) : undefined;
+    const proc = pid instanceof Pid ? this.#resolve(pid) : undefined;
     if (!proc?.alive) throw new NoProcError(String(pid), operation);
     return proc;
   }
@@ -658,7 +658,7 @@ export class Runtime {
 
   /** Exit a process from inside the runtime (ctx.exit, behaviours). */
   exitSelf(pid: Pid, reason: ExitReason): void {
-    const proc = this.#procs.get(pid.id);
+    const proc = this.#resolve(pid);
     if (proc) this.#exitProc(proc, reason);
   }
 

@@ -1,0 +1,229 @@
+import { spawn } from 'node:child_process';
+import { basename } from 'node:path';
+import { InvalidOptionError, QuiesceError } from '../errors.js';
+import type { ExitReason } from '../process/exit-reason.js';
+import type { Pid } from '../process/pid.js';
+import type { Runtime } from '../process/runtime.js';
+import type { ChildSpec } from '../supervisor/spec.js';
+import { keepTail, readLines } from './lines.js';
+import {
+  CHILD_FIELD_KEYS,
+  checkChildFields,
+  checkId,
+  checkKnownKeys,
+  checkObject,
+  checkReadyTimeout,
+  checkSpawnCall,
+  type ChildFields,
+  type ProxySpawnOptions,
+} from './options.js';
+import { startProxy, type ExternalHandle, type ProxyEvents } from './proxy.js';
+
+/**
+ * An OS process as a runtime child. A proxy process (the Pid you get) stands for the OS process
+ * and its whole process group:
+ *
+ * - Start: `command` runs with `args` as an argv array (never through a shell), detached so it
+ *   leads a new process group, stdin ignored, stdout and stderr piped. The start resolves when a
+ *   stdout line satisfies `ready`, or as soon as the program is running when there is no `ready`.
+ *   It fails (rejects, or `{ error }` for a supervisor) with SPAWN_FAILED when the program cannot
+ *   be started (ENOENT, EACCES) or exits before it is ready, and with READY_TIMEOUT after
+ *   `readyTimeout` kernel milliseconds, killing the group first. A failed start resolves only
+ *   once the OS process is gone, and leaves no proxy and no link behind.
+ * - Exit: when the OS process exits, the proxy exits with `'normal'` for exit code 0,
+ *   `{ exit_code: n }` for code n, or `{ signal: 'SIGKILL' }` (etc.) when a signal ended it. Any
+ *   processes left in its group are then killed with SIGKILL so nothing outlives it.
+ * - Stop: the exit signal `shutdown` (or `{ shutdown: term }`) sends SIGTERM to the group; the
+ *   proxy exits with that same reason once the OS process has exited. `kill` kills the proxy at
+ *   once and its death sends SIGKILL to the group. Any other abnormal exit signal (a linked
+ *   process crashing) sends SIGKILL to the group and the proxy exits with that reason at once.
+ *   A supervisor's shutdown timeout therefore ends in SIGKILL for a program that ignores SIGTERM.
+ * - Time: the start and the wait after SIGTERM are external operations: a virtual clock does not
+ *   advance while they are in flight (so, on a virtual clock, a program that ignores SIGTERM keeps
+ *   the clock still until something kills it).
+ * - History (source: the label; default `os:<command's basename>`): `os.spawn` { command, args,
+ *   pid }, `os.ready` { pid, line }, `os.stdout` { pid, line } for every line when `stdoutLines`,
+ *   and `os.exit` { pid, code, signal } once the process has exited and its output is closed.
+ */
+export interface OsProcessOptions {
+  /** The program: a path or a name looked up in PATH. */
+  command: string;
+  /** Its arguments, passed as argv (no shell quoting applies). Default []. */
+  args?: readonly string[];
+  /** Working directory. Default: this process's. */
+  cwd?: string;
+  /** The complete environment of the program (it replaces, not extends, this process's). Default: this process's. */
+  env?: Readonly<Record<string, string>>;
+  /** The start completes when a stdout line matches. Default: as soon as the program runs. */
+  ready?: RegExp | ((line: string) => boolean);
+  /** Kernel milliseconds to wait for `ready` before failing the start. Default: no limit. */
+  readyTimeout?: number;
+  /** Record every stdout line as an `os.stdout` event. Default false. */
+  stdoutLines?: boolean;
+}
+
+/** osProcess options: the OS process's, plus the child-spec fields a supervisor uses. */
+export interface OsProcessChildOptions extends OsProcessOptions, ChildFields {}
+
+interface NormalisedOsOptions {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly cwd: string | undefined;
+  readonly env: Readonly<Record<string, string>> | undefined;
+  readonly ready: ((line: string) => boolean) | undefined;
+  readonly readyTimeout: number | undefined;
+  readonly stdoutLines: boolean;
+}
+
+const OS_KEYS = ['command', 'args', 'cwd', 'env', 'ready', 'readyTimeout', 'stdoutLines'] as const;
+/** How much of stderr to keep for the message of a start that failed. */
+const STDERR_TAIL = 2000;
+
+/** A child spec for a supervisor whose child is an OS process (see OsProcessOptions for the semantics). */
+export function osProcess(id: string, options: OsProcessChildOptions): ChildSpec {
+  const where = `osProcess(${JSON.stringify(id)})`;
+  checkId('osProcess', id);
+  checkObject(where, options);
+  checkKnownKeys(where, options, [...OS_KEYS, ...CHILD_FIELD_KEYS]);
+  const fields = checkChildFields(where, options);
+  const os = normaliseOsOptions(where, options);
+  return {
+    ...fields,
+    id,
+    start: async (ctx) => {
+      try {
+        return await launchOsProcess(ctx.runtime, os, ctx.parent, ctx.path);
+      } catch (error) {
+        return { error };
+      }
+    },
+  };
+}
+
+/**
+ * Start an OS process represented by a new runtime process; resolves with that proxy's pid once
+ * it is ready. Bad options throw at once (nothing is started); a failed start rejects with a
+ * QuiesceError (SPAWN_FAILED, READY_TIMEOUT).
+ */
+export function spawnOsProcess(runtime: Runtime, options: OsProcessOptions, spawnOptions: ProxySpawnOptions = {}): Promise<Pid> {
+  checkSpawnCall('spawnOsProcess', runtime, spawnOptions);
+  checkObject('spawnOsProcess options', options);
+  checkKnownKeys('spawnOsProcess', options, OS_KEYS);
+  const os = normaliseOsOptions('spawnOsProcess', options);
+  return launchOsProcess(runtime, os, spawnOptions.link, spawnOptions.label);
+}
+
+/** The proxy's exit reason for an OS process that ended with `code` or `signal`. */
+export function osExitReason(code: number | null, signal: NodeJS.Signals | null): ExitReason {
+  if (signal !== null) return { signal };
+  return code === 0 ? 'normal' : { exit_code: code };
+}
+
+function launchOsProcess(runtime: Runtime, os: NormalisedOsOptions, link: Pid | undefined, label: string | undefined): Promise<Pid> {
+  const name = label ?? `os:${basename(os.command)}`;
+  return startProxy(runtime, {
+    label: name,
+    ...(link ? { link } : {}),
+    ...(os.readyTimeout !== undefined ? { readyTimeout: os.readyTimeout } : {}),
+    what: `OS process ${JSON.stringify(os.command)}`,
+    launch: (events) => launchGroup(runtime, os, name, events),
+  });
+}
+
+/** Spawn the program as a process-group leader and report its life to the proxy. */
+function launchGroup(runtime: Runtime, os: NormalisedOsOptions, label: string, events: ProxyEvents): ExternalHandle {
+  const child = spawn(os.command, os.args, {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(os.cwd !== undefined ? { cwd: os.cwd } : {}),
+    ...(os.env !== undefined ? { env: os.env } : {}),
+  });
+  // Set synchronously when the fork succeeded; the group id is the leader's pid.
+  const osPid = child.pid;
+  let leaderExited = false;
+  let spawnError: (Error & { code?: string }) | undefined;
+
+  // After the leader has been reaped its pid may be reused, so the group is signalled only while it lives.
+  const signalGroup = (signal: NodeJS.Signals): void => {
+    if (osPid === undefined || leaderExited) return;
+    try {
+      process.kill(-osPid, signal);
+    } catch {
+      // ESRCH: the whole group has already exited.
+    }
+  };
+
+  const stderr = keepTail(child.stderr!, STDERR_TAIL);
+  readLines(child.stdout!, (line) => {
+    if (os.stdoutLines) runtime.record('os.stdout', label, { pid: osPid, line });
+    const ready = os.ready;
+    if (ready && events.tryReady(() => ready(line))) runtime.record('os.ready', label, { pid: osPid, line });
+  });
+  child.on('spawn', () => {
+    runtime.record('os.spawn', label, { command: os.command, args: [...os.args], pid: osPid });
+    if (os.ready === undefined) events.ready();
+  });
+  // Only spawn failures arrive here (we never use child.kill or child.send); 'close' follows.
+  child.on('error', (error) => {
+    spawnError ??= error;
+  });
+  child.on('exit', () => {
+    // Reap whatever the leader left in its group; children that left the group are not ours to find.
+    signalGroup('SIGKILL');
+    leaderExited = true;
+  });
+  // 'close' comes after the exit and after stdout and stderr have ended: every line has been seen.
+  child.on('close', (code, signal) => {
+    leaderExited = true;
+    if (osPid === undefined) {
+      const failure = new QuiesceError('SPAWN_FAILED', `OS process ${JSON.stringify(os.command)} could not be started: ${spawnError?.message ?? 'unknown error'}`, {
+        command: os.command,
+        errno: spawnError?.code,
+      });
+      events.gone({ spawn_error: spawnError?.code }, failure);
+      return;
+    }
+    runtime.record('os.exit', label, { pid: osPid, code, signal });
+    events.gone(osExitReason(code, signal), undefined, stderr());
+  });
+
+  return {
+    stop: () => signalGroup('SIGTERM'),
+    kill: () => signalGroup('SIGKILL'),
+    // stdin is not connected: messages to the proxy have nowhere to go.
+    deliver: () => undefined,
+  };
+}
+
+function normaliseOsOptions(where: string, options: Record<string, unknown>): NormalisedOsOptions {
+  const { command, args = [], cwd, env, ready, readyTimeout, stdoutLines = false } = options as Partial<OsProcessOptions>;
+  if (typeof command !== 'string' || command === '') throw new InvalidOptionError(`${where}.command`, command, 'a non-empty string (a program path or a name in PATH)');
+  if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) throw new InvalidOptionError(`${where}.args`, args, 'an array of strings');
+  if (cwd !== undefined && (typeof cwd !== 'string' || cwd === '')) throw new InvalidOptionError(`${where}.cwd`, cwd, 'a non-empty string (a directory path)');
+  if (env !== undefined) {
+    checkObject(`${where}.env`, env);
+    for (const [key, value] of Object.entries(env)) {
+      if (typeof value !== 'string') throw new InvalidOptionError(`${where}.env.${key}`, value, 'a string');
+    }
+  }
+  if (ready !== undefined && !(ready instanceof RegExp) && typeof ready !== 'function') {
+    throw new InvalidOptionError(`${where}.ready`, ready, 'a RegExp or a function (line) => boolean');
+  }
+  if (typeof stdoutLines !== 'boolean') throw new InvalidOptionError(`${where}.stdoutLines`, stdoutLines, 'a boolean');
+  return {
+    command,
+    args: [...args],
+    cwd,
+    env: env === undefined ? undefined : { ...env },
+    ready: ready === undefined ? undefined : linePredicate(ready),
+    readyTimeout: checkReadyTimeout(where, readyTimeout, ready !== undefined),
+    stdoutLines,
+  };
+}
+
+/** A RegExp with `g` or `y` keeps state between tests; a copy without them matches each line afresh. */
+function linePredicate(ready: RegExp | ((line: string) => boolean)): (line: string) => boolean {
+  if (typeof ready === 'function') return ready;
+  const pattern = new RegExp(ready.source, ready.flags.replace(/[gy]/g, ''));
+  return (line) => pattern.test(line);
+}
