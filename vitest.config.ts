@@ -15,7 +15,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'docs/examples/**/*.test.ts'],
     // Eat our own cooking: every run shuffles files and tests, and files run in parallel.
     sequence: { shuffle: { files: true, tests: true } },
     testTimeout: 60_000,
