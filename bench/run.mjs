@@ -7,7 +7,7 @@
 // Inside a child, Quiesce and its peer alternate rep by rep, so both see the same machine.
 //
 //   npm run bench                  every row
-//   npm run bench -- calls memory  only these rows (ids: calls, restarts, memory, virtual-time)
+//   npm run bench -- calls memory  only these rows (ids: calls, restarts, memory, virtual-time, restart-latency, fixture)
 //
 // Prints one table and writes bench/results/latest.json. It measures the built
 // packages/runtime/dist: run `npm run build` first if the sources changed.
@@ -26,6 +26,8 @@ const MEASUREMENTS = [
   { id: 'restarts', module: 'runtime/restarts.mjs', budgetMs: 15_000 },
   { id: 'memory', module: 'runtime/memory.mjs', budgetMs: 10_000 },
   { id: 'virtual-time', module: 'runtime/virtual-time.mjs', budgetMs: 15_000 },
+  { id: 'restart-latency', module: 'harness/latency.mjs', budgetMs: 60_000 },
+  { id: 'fixture', module: 'harness/fixture-tests.mjs', budgetMs: 120_000 },
 ];
 
 if (process.argv[2] === '--child') {
@@ -124,7 +126,7 @@ function renderTable(rows) {
   const header = ['#', 'measurement', 'Quiesce', 'peer', 'Quiesce ÷ peer', 'reading'];
   const body = rows.map((r, i) => {
     if (r.error) return [label(rows, i), r.id, 'error', '', '', r.error];
-    return [label(rows, i), r.measurement, fmtValue(r.quiesce, r.unit), fmtValue(r.peer, r.unit, r.id === 'virtual-time'), fmtRatio(r.ratio), reading(r)];
+    return [label(rows, i), r.measurement, fmtValue(r.quiesce, r.unit), fmtValue(r.peer, r.unit, r.id === 'virtual-time'), r.ratio === undefined ? '—' : fmtRatio(r.ratio), reading(r)];
   });
   const widths = header.map((h, c) => Math.max(h.length, ...body.map((row) => row[c].length)));
   const line = (cells) => `| ${cells.map((cell, c) => (c >= 2 && c <= 4 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join(' | ')} |`;
@@ -167,6 +169,8 @@ function label(rows, index) {
 
 function reading(r) {
   if (r.id === 'virtual-time') return `1 h simulated in ${r.detail.wallMs.toFixed(0)} ms`;
+  if (r.ratio === undefined) return r.target !== undefined ? `target ${r.target} ${r.unit}: ${r.quiesce <= r.target ? 'met' : 'MISSED'}` : '';
+  if (r.better === 'lower-latency') return `Quiesce ${fmtRatio(r.ratio)} lower${r.target ? ` (target ${r.target}×: ${r.ratio >= r.target ? 'met' : 'MISSED'})` : ''}`;
   if (r.better === 'higher') return r.ratio >= 1 ? `Quiesce ${r.ratio.toFixed(2)}× faster` : `peer ${(1 / r.ratio).toFixed(2)}× faster`;
   return r.ratio <= 1 ? `Quiesce uses ${(1 / r.ratio).toFixed(2)}× less` : `Quiesce uses ${r.ratio.toFixed(2)}× more`;
 }
@@ -176,6 +180,7 @@ function fmtValue(value, unit, isRealTime = false) {
   if (isRealTime) return '1× (real time)';
   if (unit === 'bytes/process') return `${Math.round(value)} B`;
   if (unit === 'simulated ms / wall ms') return `${Math.round(value).toLocaleString('en-US')}×`;
+  if (value < 10) return `${value.toFixed(value < 0.1 ? 4 : 2)} ${unit}`;
   const short = value >= 1e6 ? `${(value / 1e6).toFixed(2)}M` : value >= 1e3 ? `${(value / 1e3).toFixed(1)}k` : value.toFixed(0);
   return `${short} ${unit}`;
 }

@@ -1,0 +1,43 @@
+// Runs a *.measure.ts file inside Vitest (bench/harness/vitest.measure.config.mjs) as a child
+// process and returns what it wrote (or the wall time of the whole run).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const vitestBin = join(root, 'node_modules', 'vitest', 'vitest.mjs');
+
+function run(file, env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [vitestBin, 'run', '--config', 'bench/harness/vitest.measure.config.mjs'], {
+      cwd: root,
+      env: { ...process.env, QUIESCE_BENCH_FILE: file, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`vitest exited ${code}: ${stderr.slice(-2000)}`))));
+  });
+}
+
+/** Run the file and return the JSON it wrote to QUIESCE_BENCH_OUT. */
+export async function runMeasureFile(file, env) {
+  const dir = mkdtempSync(join(tmpdir(), 'quiesce-bench-'));
+  const out = join(dir, 'out.json');
+  try {
+    await run(file, { ...env, QUIESCE_BENCH_OUT: out });
+    return JSON.parse(readFileSync(out, 'utf8'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Run the file and return the wall milliseconds of the whole `vitest run`. */
+export async function runVitest(file, env) {
+  const t = performance.now();
+  await run(file, env);
+  return performance.now() - t;
+}
