@@ -342,7 +342,8 @@ export class TestSystem implements DriveTarget {
       if (!this.runtime.isAlive(started.pid)) continue;
       this.#stopping.add(started.pid);
       try {
-        await drive(this, `${started.label} to stop at teardown`, started.stop(), { timeout: 3_600_000 });
+        // Shutdown timeouts run in virtual time (up to an hour of it); real waiting is bounded apart.
+        await drive(this, `${started.label} to stop at teardown`, started.stop(), { timeout: 3_600_000, realTimeout: 30_000 });
       } catch (error) {
         problems.push(error);
       }

@@ -10,6 +10,8 @@ export interface WaitOptions {
   timeout?: number;
   /** Abort the wait (the test's `signal` is always honoured as well). */
   signal?: AbortSignal;
+  /** A separate bound on real time, when it should differ from `timeout`. Default: `timeout`. */
+  realTimeout?: number;
 }
 
 export const DEFAULT_WAIT_TIMEOUT = 5000;
@@ -33,6 +35,9 @@ export function validateWaitOptions(options: WaitOptions, where: string): Requir
   if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout < 0) {
     throw new InvalidOptionError(`${where}.timeout`, options.timeout, 'a finite number of milliseconds >= 0');
   }
+  if (options.realTimeout !== undefined && !(typeof options.realTimeout === 'number' && Number.isFinite(options.realTimeout) && options.realTimeout >= 0)) {
+    throw new InvalidOptionError(`${where}.realTimeout`, options.realTimeout, 'a finite number of milliseconds >= 0');
+  }
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
     throw new InvalidOptionError(`${where}.signal`, options.signal, 'an AbortSignal');
   }
@@ -46,7 +51,7 @@ export function validateWaitOptions(options: WaitOptions, where: string): Requir
  * something outside is live, wait for its events in real time, bounded by the timeout.
  */
 export async function drive<T>(target: DriveTarget, what: string, outcome: Promise<T>, options: WaitOptions = {}): Promise<T> {
-  const { timeout, signal } = validateWaitOptions(options, what);
+  const { timeout, signal, realTimeout = timeout } = validateWaitOptions(options, what);
   const rt = target.runtime;
   const clock = rt.clock instanceof VirtualClock ? rt.clock : undefined;
   const startVirtual = rt.now();
@@ -71,7 +76,7 @@ export async function drive<T>(target: DriveTarget, what: string, outcome: Promi
   // One real-time bound for the whole wait: a timeout, not a sleep.
   let realTimer: ReturnType<RealClock['setTimer']> | undefined;
   const realDeadline = new Promise<'real-timeout'>((resolve) => {
-    realTimer = realClock.setTimer(timeout, () => resolve('real-timeout'));
+    realTimer = realClock.setTimer(realTimeout, () => resolve('real-timeout'));
   });
   const aborted = new Promise<'aborted'>((resolve) => {
     if (signal?.aborted) resolve('aborted');
