@@ -3,7 +3,7 @@ import { createTestSystem, expect, test, type TestSystem } from '@quiesce/harnes
 import { supervisor, worker, type StartFn } from '@quiesce/runtime';
 import { afterEach, beforeEach, describe } from 'vitest';
 
-/** A worker that crashes on 'crash', and backs off `restartDelay` ms of (virtual) time before it is ready. */
+/** A worker that crashes on 'crash'. */
 const startWorker: StartFn = (ctx) =>
   ctx.spawn((msg) => {
     if (msg === 'crash') throw new Error('boom');
