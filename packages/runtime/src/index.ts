@@ -66,7 +66,7 @@ export { isSupervisorSpec } from './supervisor/spec.js';
 export { startDynamicSupervisor, DynamicSupervisorRef, type DynamicSupervisorOptions } from './supervisor/dynamic.js';
 export { Registry } from './registry/registry.js';
 
-export { CHANNEL_PREFIX, LIFECYCLE_KINDS, channelName, type LifecycleKind, type LifecycleMessage } from './diagnostics/channels.js';
+export { CHANNEL_PREFIX, LIFECYCLE_KINDS, RUNTIME_MARK, channelName, isRuntimeMessage, type LifecycleKind, type LifecycleMessage } from './diagnostics/channels.js';
 
 export { osProcess, spawnOsProcess, osExitReason, type OsProcessOptions, type OsProcessChildOptions } from './children/os-process.js';
 export {
