@@ -231,7 +231,7 @@ export class Runtime {
 
   record<K extends string, D>(kind: K, source: string, data: D): HistoryEvent<K, D> {
     const event = this.history.append(kind, source, data);
-    publishEvent(event);
+    publishEvent(event, this.node);
     return event;
   }
 
@@ -430,8 +430,8 @@ export class Runtime {
    * it does not exist. `from` is the calling process, if the caller is one.
    */
   call<R = unknown>(target: Pid | string, request: unknown, timeoutMs: number | 'infinity' = 5000, from?: Pid): Promise<R> {
-    if (timeoutMs !== 'infinity' && (typeof timeoutMs !== 'number' || !(timeoutMs >= 0))) {
-      return Promise.reject(new InvalidOptionError('call timeout', timeoutMs, "a number of milliseconds >= 0 or 'infinity'"));
+    if (timeoutMs !== 'infinity' && (typeof timeoutMs !== 'number' || !(timeoutMs >= 0) || !Number.isFinite(timeoutMs))) {
+      return Promise.reject(new InvalidOptionError('call timeout', timeoutMs, "a finite number of milliseconds >= 0 or 'infinity'"));
     }
     const t = this.#resolve(target);
     if (!t?.alive) return Promise.reject(new NoProcError(String(target), 'call'));
@@ -468,6 +468,9 @@ export class Runtime {
   }
 
   #system(target: Pid | string, request: SystemRequest, timeoutMs: number | 'infinity', from?: Pid): Promise<unknown> {
+    if (timeoutMs !== 'infinity' && (typeof timeoutMs !== 'number' || !(timeoutMs >= 0) || !Number.isFinite(timeoutMs))) {
+      return Promise.reject(new InvalidOptionError(`${request} timeout`, timeoutMs, "a finite number of milliseconds >= 0 or 'infinity'"));
+    }
     const t = this.#resolve(target);
     if (!t?.alive) return Promise.reject(new NoProcError(String(target), request));
     const fromRef: From = { caller: from ?? null, ref: this.#nextRef++ };

@@ -52,8 +52,9 @@ export async function startServerOutcome<S, Args>(
   options: StartServerOptions = {},
 ): Promise<StartOutcome> {
   validateBehaviour(behaviour);
-  if (options.timeout !== undefined && options.timeout !== 'infinity' && !(typeof options.timeout === 'number' && options.timeout >= 0)) {
-    throw new InvalidOptionError('timeout', options.timeout, "a number of milliseconds >= 0 or 'infinity'");
+  if (typeof options !== 'object' || options === null) throw new InvalidOptionError('startServer options', options, 'an object');
+  if (options.timeout !== undefined && options.timeout !== 'infinity' && !(typeof options.timeout === 'number' && options.timeout >= 0 && Number.isFinite(options.timeout))) {
+    throw new InvalidOptionError('timeout', options.timeout, "a finite number of milliseconds >= 0 or 'infinity'");
   }
   const parent = options.link;
   let settle!: (o: StartOutcome) => void;

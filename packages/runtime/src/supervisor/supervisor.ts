@@ -317,6 +317,8 @@ function supervisorBehaviour(runtime: Runtime, state: SupState): ServerBehaviour
     }
     const index = state.children.indexOf(child);
     const affected = strategy === 'one_for_all' ? state.children : state.children.slice(index);
+    // OTP's del_child: the crashed child is already dead, so terminate_children skips it.
+    child.pid = undefined;
     await terminateChildren(ctx, affected);
     // The crashed child is never temporary here, so it is still in the list after terminateChildren.
     const toStart = strategy === 'one_for_all' ? [...state.children] : state.children.slice(state.children.indexOf(child));
