@@ -1,0 +1,237 @@
+#!/usr/bin/env bash
+# Consumer smoke test: the packages as a user gets them from the registry.
+#
+#  1. build, then `npm pack` every package in packages/* into a temp dir;
+#  2. check each tarball: it holds package.json and dist (.js and .d.ts), every target of its
+#     `exports` map, and no sources or tests;
+#  3. create a fresh project OUTSIDE the repository (mktemp -d), `npm install` the tarballs plus
+#     vitest 4.1.x, typescript and @types/node;
+#  4. check that plain Node resolves each package through its `exports` map (and refuses deep
+#     imports), run a real Vitest test that imports all four packages, and type-check that test
+#     with tsc against the published .d.ts files.
+#
+# Usage: scripts/consumer-smoke.sh        KEEP_SMOKE=1 keeps the temp dir for inspection.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+log() { echo "[smoke] $*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+TMP="$(mktemp -d "${TMPDIR:-/tmp}/quiesce-smoke.XXXXXX")"
+case "$TMP/" in "$ROOT"/*) die "the temp dir $TMP is inside the repository" ;; esac
+cleanup() { if [[ "${KEEP_SMOKE:-}" == 1 ]]; then log "kept $TMP"; else rm -rf "$TMP"; fi; }
+trap cleanup EXIT
+PACKS="$TMP/tarballs"
+APP="$TMP/consumer"
+mkdir -p "$PACKS" "$APP"
+
+cd "$ROOT"
+# The versions the repository itself uses, so the consumer matches what the suites run on.
+read -r VITEST_VERSION TS_VERSION TYPES_NODE_VERSION < <(node -e '
+  const d = require("./package.json").devDependencies ?? {};
+  console.log(d.vitest ?? "4.1.12", d.typescript ?? "~5.9.3", d["@types/node"] ?? "^20");
+')
+[[ "$VITEST_VERSION" == 4.1.* || "$VITEST_VERSION" == ^4.1* || "$VITEST_VERSION" == ~4.1* ]] ||
+  log "note: the repository's vitest is $VITEST_VERSION (this smoke test targets 4.1.x)"
+
+# ---- 1. build and pack ---------------------------------------------------------------------
+log "building (tsc -b)"
+npm run build --silent
+
+PKG_DIRS=()
+for dir in packages/*/; do
+  [[ -f "$dir/package.json" ]] && PKG_DIRS+=("${dir%/}")
+done
+[[ ${#PKG_DIRS[@]} -gt 0 ]] || die "no packages in packages/*"
+
+TARBALLS=()
+for dir in "${PKG_DIRS[@]}"; do
+  file="$(cd "$dir" && npm pack --silent --pack-destination "$PACKS" | tail -n 1)"
+  [[ -f "$PACKS/$file" ]] || die "npm pack in $dir produced no tarball"
+  TARBALLS+=("$PACKS/$file")
+  log "packed $dir -> $file ($(du -k "$PACKS/$file" | cut -f1) KB)"
+done
+
+# ---- 2. check the tarballs -------------------------------------------------------------------
+for tgz in "${TARBALLS[@]}"; do
+  tar -tzf "$tgz" >"$tgz.list"
+  tar -xzf "$tgz" -O package/package.json >"$tgz.json"
+  node - "$tgz" <<'EOF'
+const fs = require('node:fs');
+const path = require('node:path');
+const tgz = process.argv[2];
+const files = new Set(fs.readFileSync(`${tgz}.list`, 'utf8').split('\n').filter(Boolean).map((f) => f.replace(/^package\//, '')));
+const pkg = JSON.parse(fs.readFileSync(`${tgz}.json`, 'utf8'));
+const problems = [];
+const has = (f) => files.has(f.replace(/^\.\//, ''));
+const dist = [...files].filter((f) => f.startsWith('dist/'));
+if (!dist.some((f) => f.endsWith('.js'))) problems.push('no dist/**/*.js');
+if (!dist.some((f) => f.endsWith('.d.ts'))) problems.push('no dist/**/*.d.ts');
+// Every .js in dist has its declaration next to it.
+for (const f of dist.filter((f) => f.endsWith('.js'))) if (!files.has(f.replace(/\.js$/, '.d.ts'))) problems.push(`${f} has no .d.ts`);
+// Every target the exports map (and main/types) points at is in the tarball.
+const targets = [];
+const walk = (v, where) => {
+  if (typeof v === 'string') targets.push([where, v]);
+  else if (v && typeof v === 'object') for (const [k, sub] of Object.entries(v)) walk(sub, `${where}[${JSON.stringify(k)}]`);
+};
+if (!pkg.exports) problems.push('no "exports" map');
+walk(pkg.exports, 'exports');
+if (pkg.main) targets.push(['main', pkg.main]);
+if (pkg.types) targets.push(['types', pkg.types]);
+for (const [where, t] of targets) {
+  if (t.includes('*')) {
+    const re = new RegExp('^' + t.replace(/^\.\//, '').replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*') + '$');
+    if (![...files].some((f) => re.test(f))) problems.push(`${where} -> ${t} matches nothing`);
+  } else if (!has(t)) problems.push(`${where} -> ${t} is missing`);
+}
+if (!pkg.exports?.['.']?.types && !pkg.types) problems.push('no types entry for "."');
+// Sources, tests and build state stay out of what users download.
+for (const f of files) {
+  if (/^(src|test)\//.test(f) || f.endsWith('.tsbuildinfo') || /(^|\/)\.(env|npmrc)$/.test(f)) problems.push(`ships ${f}`);
+}
+const name = path.basename(tgz);
+if (problems.length) {
+  console.error(`[smoke] ${name}: ${problems.length} problem(s):\n  - ${problems.join('\n  - ')}`);
+  process.exit(1);
+}
+console.error(`[smoke] ${name}: ${files.size} files, ${dist.filter((f) => f.endsWith('.js')).length} .js, ${dist.filter((f) => f.endsWith('.d.ts')).length} .d.ts, exports ok`);
+EOF
+done
+
+# ---- 3. a fresh consumer project ----------------------------------------------------------------
+cd "$APP"
+# The tarballs as dependencies, the test tools as devDependencies: one `npm install`.
+node - "$VITEST_VERSION" "$TS_VERSION" "$TYPES_NODE_VERSION" "${TARBALLS[@]}" <<'EOF'
+const fs = require('node:fs');
+const [vitest, typescript, typesNode, ...tarballs] = process.argv.slice(2);
+const dependencies = {};
+for (const tgz of tarballs) dependencies[JSON.parse(fs.readFileSync(`${tgz}.json`, 'utf8')).name] = `file:${tgz}`;
+const pkg = {
+  name: 'quiesce-consumer-smoke',
+  private: true,
+  version: '0.0.0',
+  type: 'module',
+  scripts: { test: 'vitest run' },
+  dependencies,
+  devDependencies: { vitest, typescript, '@types/node': typesNode },
+};
+fs.writeFileSync('package.json', JSON.stringify(pkg, null, 2) + '\n');
+EOF
+cat >tsconfig.json <<'EOF'
+{
+  "compilerOptions": {
+    "target": "ES2022",
+    "lib": ["ES2023"],
+    "module": "NodeNext",
+    "moduleResolution": "NodeNext",
+    "strict": true,
+    "noEmit": true,
+    "skipLibCheck": false,
+    "verbatimModuleSyntax": true,
+    "types": ["node"]
+  },
+  "include": ["test/**/*.ts"]
+}
+EOF
+mkdir -p test
+cat >test/smoke.test.ts <<'EOF'
+import { expect, test } from 'vitest';
+import { Runtime, startSupervisor, supervisor, worker, VERSION, type HistoryEvent, type Pid } from '@quiesce/runtime';
+import * as harness from '@quiesce/harness';
+import * as assertions from '@quiesce/assertions';
+import * as chaos from '@quiesce/chaos';
+
+test('every published package loads', () => {
+  expect(typeof VERSION).toBe('string');
+  for (const mod of [harness, assertions, chaos]) expect(Object.keys(mod).length).toBeGreaterThan(0);
+});
+
+test('a supervisor restarts a crashed child with a new pid', async () => {
+  const rt = new Runtime({ clock: 'virtual', seed: 1 });
+  try {
+    const crashy = worker('w1', (ctx) =>
+      ctx.spawn((message) => {
+        if (message === 'crash') throw new Error('boom');
+      }),
+    );
+    const sup = await startSupervisor(rt, supervisor({ id: 'pool', strategy: 'one_for_one', children: [crashy] }));
+    const before: Pid | undefined = sup.child('w1');
+    expect(before).toBeDefined();
+
+    rt.send(before!, 'crash');
+    await rt.idle();
+
+    const after = sup.child('w1');
+    expect(after).toBeDefined();
+    expect(after!.toString()).not.toBe(before!.toString());
+    expect(rt.isAlive(before!)).toBe(false);
+    expect(rt.isAlive(after!)).toBe(true);
+    const restarts: HistoryEvent[] = rt.history.ofKind('child.restart');
+    expect(restarts).toHaveLength(1);
+    expect(restarts[0]!.data).toMatchObject({ id: 'w1', pid: after!.toString() });
+  } finally {
+    await rt.shutdown();
+  }
+});
+EOF
+
+log "npm install of the tarballs + vitest@$VITEST_VERSION, typescript@$TS_VERSION, @types/node@$TYPES_NODE_VERSION in $APP"
+npm install --no-audit --no-fund
+
+# Each @quiesce package must come from our tarball, once (no registry copy, no duplicate runtime).
+node <<'EOF'
+const fs = require('node:fs');
+const lock = JSON.parse(fs.readFileSync('package-lock.json', 'utf8'));
+const problems = [];
+const seen = {};
+for (const [where, entry] of Object.entries(lock.packages ?? {})) {
+  const m = where.match(/node_modules\/(@quiesce\/[^/]+)$/);
+  if (!m) continue;
+  (seen[m[1]] ??= []).push(where);
+  if (!String(entry.resolved ?? '').startsWith('file:')) problems.push(`${where} resolved from ${entry.resolved ?? '(unknown)'}, not a packed tarball`);
+}
+for (const [name, places] of Object.entries(seen)) if (places.length > 1) problems.push(`${name} installed ${places.length} times: ${places.join(', ')}`);
+if (Object.keys(seen).length === 0) problems.push('no @quiesce packages installed');
+if (problems.length) {
+  console.error(`[smoke] ${problems.join('\n[smoke] ')}`);
+  process.exit(1);
+}
+console.error(`[smoke] installed from tarballs: ${Object.keys(seen).sort().join(', ')}`);
+EOF
+
+# ---- 4. use them -------------------------------------------------------------------------------
+log "plain Node resolves every package through its exports map"
+# Packages that peer-depend on vitest extend its `test`/`expect` at import time, so they only load
+# inside a test run (checked by the Vitest test below); here their exports map is resolved only.
+node --input-type=module - "${TARBALLS[@]}" <<'EOF'
+import { readFileSync } from 'node:fs';
+for (const tgz of process.argv.slice(2)) {
+  const pkg = JSON.parse(readFileSync(`${tgz}.json`, 'utf8'));
+  const name = pkg.name;
+  const url = import.meta.resolve(name);
+  if (!url.includes('/node_modules/')) throw new Error(`${name} resolved to ${url}, not to the installed package`);
+  import.meta.resolve(`${name}/package.json`);
+  let deep;
+  try {
+    deep = import.meta.resolve(`${name}/dist/index.js`);
+  } catch (e) {
+    if (e.code !== 'ERR_PACKAGE_PATH_NOT_EXPORTED') throw e;
+  }
+  if (deep) throw new Error(`${name}/dist/index.js resolves (${deep}): the exports map does not encapsulate the package`);
+  let how = 'resolved';
+  if (!pkg.peerDependencies?.vitest) {
+    const mod = await import(name);
+    if (Object.keys(mod).length === 0) throw new Error(`${name} exports nothing`);
+    how = `imported, ${Object.keys(mod).length} exports`;
+  }
+  console.error(`[smoke] ${name}@${pkg.version}: ${how} (${url.replace(/^.*\/node_modules\//, '')})`);
+}
+EOF
+
+log "vitest run (vitest $(npx --no-install vitest --version))"
+npx --no-install vitest run
+
+log "tsc --noEmit against the published .d.ts (skipLibCheck: false)"
+npx --no-install tsc -p tsconfig.json
+log "ok"
