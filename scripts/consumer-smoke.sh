@@ -56,6 +56,7 @@ done
 for tgz in "${TARBALLS[@]}"; do
   tar -tzf "$tgz" >"$tgz.list"
   tar -xzf "$tgz" -O package/package.json >"$tgz.json"
+  mkdir -p "$tgz.d" && tar -xzf "$tgz" -C "$tgz.d"
   node - "$tgz" <<'EOF'
 const fs = require('node:fs');
 const path = require('node:path');
@@ -86,9 +87,14 @@ for (const [where, t] of targets) {
   } else if (!has(t)) problems.push(`${where} -> ${t} is missing`);
 }
 if (!pkg.exports?.['.']?.types && !pkg.types) problems.push('no types entry for "."');
-// Sources, tests and build state stay out of what users download.
+// Every source map must point at a file the package ships.
+for (const f of dist.filter((f) => f.endsWith('.js.map'))) {
+  const map = JSON.parse(fs.readFileSync(path.join(`${tgz}.d`, 'package', f), 'utf8'));
+  for (const s of map.sources ?? []) if (!has(path.posix.join(path.posix.dirname(f), s))) problems.push(`${f} points at ${s}, which is not shipped`);
+}
+// Tests and build state stay out of what users download; src/ ships so the source maps resolve.
 for (const f of files) {
-  if (/^(src|test)\//.test(f) || f.endsWith('.tsbuildinfo') || /(^|\/)\.(env|npmrc)$/.test(f)) problems.push(`ships ${f}`);
+  if (/^test\//.test(f) || f.endsWith('.tsbuildinfo') || /(^|\/)\.(env|npmrc)$/.test(f)) problems.push(`ships ${f}`);
 }
 const name = path.basename(tgz);
 if (problems.length) {
