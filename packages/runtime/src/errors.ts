@@ -20,7 +20,8 @@ export type QuiesceErrorCode =
   | 'READY_TIMEOUT'
   | 'TIMEOUT'
   | 'AFTER_TEARDOWN'
-  | 'LEAK';
+  | 'LEAK'
+  | 'PORT_EXHAUSTED';
 
 export class QuiesceError extends Error {
   readonly code: QuiesceErrorCode;

@@ -29,7 +29,13 @@ import { describePattern, matches, type Pattern } from '../match/match.js';
 import { drive, validateWaitOptions, type DriveTarget, type WaitOptions } from '../waits/driver.js';
 import { WaitError } from '../waits/wait-error.js';
 import { callerLocation, LeakError, type Owned, type OwnedResource } from './resources.js';
+import { leftovers, type Leftover } from './leftovers.js';
+import { registerSystem } from './registry.js';
+import { bridgeDiagnostics, observe, type BridgeOptions, type EventMapping, type ObservableEmitter, type ObserveOptions, type Observer } from '../observe/index.js';
 import { replayCommand, runSeed, testSeed } from './seed.js';
+import { leaseFor, listenFor } from '../ports/system-ports.js';
+import type { ListenOptions } from '../ports/listen.js';
+import type { Server as NetServer } from 'node:net';
 
 export interface TestSystemOptions {
   /** The test's seed. Default: derived from the run seed (QUIESCE_SEED) and `testId`. */
@@ -110,6 +116,7 @@ export class TestSystem implements DriveTarget {
     // unexpected exit of a started tree is seen here and fails the test (start_link_supervised!).
     this.#root = this.runtime.spawn((message) => this.#onRootMessage(message), { trapExit: true, label: 'test' });
     this.runtime.record('system.start', 'test', { seed: this.seed, runSeed: this.runSeed, testId: this.testId });
+    registerSystem(this);
   }
 
   get history(): History {
@@ -293,6 +300,55 @@ export class TestSystem implements DriveTarget {
     this.#assertLive('own');
     this.#owned.push({ resource, createdAt });
     return resource;
+  }
+
+  /**
+   * Record what a third-party emitter (a Node EventEmitter or an EventTarget) emits into the
+   * history: `mapping` maps event names to a history kind (recorded with the event's arguments as
+   * data) or to a function returning `{ kind, source?, data }` or undefined to skip. The observer
+   * is owned by the test and detached at teardown; while attached, waits wait for it in real time
+   * instead of declaring deadlock.
+   */
+  observe(emitter: ObservableEmitter, mapping: EventMapping, options: ObserveOptions = {}): Observer {
+    this.#assertLive('observe');
+    return observe(this, emitter, mapping, options);
+  }
+
+  /**
+   * Record what third parties publish on `quiesce:<kind>` diagnostics channels (and any named
+   * channels) into the history; events published by a Quiesce runtime are skipped. The protocol
+   * for publishers is documented in observe/diagnostics.ts.
+   */
+  bridgeDiagnostics(options: BridgeOptions = {}): Observer {
+    this.#assertLive('bridgeDiagnostics');
+    return bridgeDiagnostics(this, options);
+  }
+
+  /**
+   * The dry-run leak check: what would outlive the test if it ended now (live processes other
+   * than the test's own and its inbox, owned resources still alive, pending timers).
+   */
+  leftovers(): Leftover[] {
+    return leftovers(this.runtime, this.#owned, this.#inbox ? [this.#root, this.#inbox.pid] : [this.#root]);
+  }
+
+  /**
+   * A port number leased for this test (DESIGN.md §5 tier 4): exclusive across processes and
+   * concurrent runs on this host, outside the ephemeral range, bind-verified; reserved until
+   * teardown. Prefer `memoryDuplex()` (no port) or `listen(server)` (bind 0) where they fit.
+   */
+  port(): Promise<number> {
+    this.#assertLive('port');
+    return leaseFor(this);
+  }
+
+  /**
+   * Bind `server` (net or http) to port 0 on loopback and resolve with its port (tier 2). The
+   * server is owned by the test: teardown closes it and destroys its open connections.
+   */
+  listen(server: NetServer, options?: ListenOptions): Promise<number> {
+    this.#assertLive('listen');
+    return listenFor(this, server, options);
   }
 
   /** Record an event in the test's history. */

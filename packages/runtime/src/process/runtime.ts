@@ -697,6 +697,9 @@ export class Runtime {
 export class ProcessContext {
   readonly runtime: Runtime;
   readonly self: Pid;
+  /** Kernel waits in flight: the process is blocked while any is pending (Promise.all of calls counts once). */
+  #waits = 0;
+  #unblock: (() => void) | undefined = undefined;
 
   constructor(runtime: Runtime, self: Pid) {
     this.runtime = runtime;
@@ -765,7 +768,7 @@ export class ProcessContext {
 
   call<R = unknown>(target: Pid | string, request: unknown, timeoutMs: number | 'infinity' = 5000): Promise<R> {
     this.#check('call');
-    return this.runtime.block(this.runtime.call<R>(target, request, timeoutMs, this.self));
+    return this.#block(this.runtime.call<R>(target, request, timeoutMs, this.self));
   }
 
   cast(target: Pid | string, message: unknown): void {
@@ -790,12 +793,19 @@ export class ProcessContext {
   /** Wait `ms` of kernel time (virtual in tests). The process handles no message meanwhile. */
   sleep(ms: number): Promise<void> {
     this.#check('sleep');
-    return this.runtime.block(new Promise<void>((resolve) => this.runtime.setTimer(ms, resolve, this.self)));
+    return this.#block(new Promise<void>((resolve) => this.runtime.setTimer(ms, resolve, this.self)));
   }
 
   /** Wait for a kernel-side promise (a reply, a DOWN) without holding the system busy. */
   await<T>(promise: Promise<T>): Promise<T> {
-    return this.runtime.block(promise);
+    return this.#block(promise);
+  }
+
+  #block<T>(promise: Promise<T>): Promise<T> {
+    if (this.#waits++ === 0) void this.runtime.block(new Promise<void>((resolve) => (this.#unblock = resolve)));
+    return promise.finally(() => {
+      if (--this.#waits === 0) this.#unblock!();
+    });
   }
 }
 

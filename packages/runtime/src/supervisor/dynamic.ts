@@ -159,7 +159,7 @@ export async function startDynamicSupervisor(runtime: Runtime, options: DynamicS
         if (!isExitMessage(message)) return { state: s };
         const child = s.children.find((c) => c.pid.equals(message.from));
         if (!child) return { state: s };
-        record('child.exit', { id: child.spec.id, pid: child.pid.toString(), reason: serialiseReason(message.reason) });
+        record('child.exit', { id: child.spec.id, pid: child.pid.toString(), reason: serialiseReason(message.reason), restart: child.spec.restart });
         s.children = s.children.filter((c) => c !== child);
         const restartIt = child.spec.restart === 'permanent' || (child.spec.restart === 'transient' && !isNormalExit(message.reason));
         if (!restartIt) return { state: s };
@@ -182,7 +182,7 @@ export async function startDynamicSupervisor(runtime: Runtime, options: DynamicS
       },
     },
     undefined,
-    { ...(options.link ? { link: options.link } : {}), ...(options.name ? { name: options.name } : {}), label, timeout: 'infinity' },
+    { ...(options.link ? { link: options.link } : {}), ...(options.name !== undefined ? { name: options.name } : {}), label, timeout: 'infinity' },
   );
   return new DynamicSupervisorRef(runtime, pid, state);
 }

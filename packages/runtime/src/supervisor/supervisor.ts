@@ -355,7 +355,8 @@ function supervisorBehaviour(runtime: Runtime, state: SupState): ServerBehaviour
 
   /** do_restart: OTP's decision by restart type and exit reason. */
   const onChildExit = async (ctx: ProcessContext, child: ChildState, reason: ExitReason): Promise<'ok' | 'shutdown'> => {
-    record('child.exit', { id: child.spec.id, pid: String(child.pid), reason: serialiseReason(reason) });
+    // The restart type rides along so properties can judge restart decisions from the history alone.
+    record('child.exit', { id: child.spec.id, pid: String(child.pid), reason: serialiseReason(reason), restart: child.spec.restart });
     const { restart: type } = child.spec;
     if (type === 'permanent') return restart(ctx, child);
     const normal = reason === 'normal' || reason === 'shutdown' || (typeof reason === 'object' && reason !== null && !(reason instanceof Error) && Object.keys(reason).length === 1 && 'shutdown' in reason);

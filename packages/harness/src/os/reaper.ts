@@ -1,0 +1,113 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { REAPER_SCRIPT } from './reaper-script.js';
+
+/**
+ * Guarantees that OS process groups die with the process that started them, even when that
+ * process (a Vitest worker) is killed with SIGKILL and runs no cleanup at all (DESIGN.md §4).
+ *
+ * On first use it starts one small detached reaper process (see reaper-script.ts) with a pipe
+ * to its stdin, and tells it about every group as it starts (`+pgid`) and ends (`-pgid`). When
+ * the pipe closes — this process exited normally or was killed — the reaper SIGKILLs the groups
+ * still registered and exits. The reaper is detached (its own session, so a signal to this
+ * process's group does not reach it) and unreferenced (it never keeps this process alive). If it
+ * dies, the next registration starts a new one and tells it every group still registered.
+ */
+export class ProcessGroupReaper {
+  readonly #groups = new Set<number>();
+  #child: ChildProcess | undefined;
+  #exited: Promise<void> = Promise.resolve();
+  #warned = false;
+
+  /** The reaper process's pid, once started. */
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
+  /** The groups it will kill if this process dies now. */
+  get groups(): readonly number[] {
+    return [...this.#groups];
+  }
+
+  /** A group started: kill it if this process dies before `unregister`. */
+  register(pgid: number): void {
+    if (!Number.isInteger(pgid) || pgid <= 1 || this.#groups.has(pgid)) return;
+    this.#groups.add(pgid);
+    if (this.#child) this.#write(`+${pgid}\n`);
+    else this.#start();
+  }
+
+  /** A group is gone: forget it (its number may be reused by an unrelated group later). */
+  unregister(pgid: number): void {
+    if (!this.#groups.delete(pgid)) return;
+    if (this.#child) this.#write(`-${pgid}\n`);
+  }
+
+  /**
+   * Close the pipe as if this process had died: the reaper kills every group still registered
+   * and exits. Resolves when it has exited. The next `register` starts a new reaper.
+   */
+  async close(): Promise<void> {
+    const child = this.#child;
+    if (!child) return;
+    this.#child = undefined;
+    this.#groups.clear();
+    child.stdin?.end();
+    await this.#exited;
+  }
+
+  /** Start a reaper and tell it every group registered so far. */
+  #start(): void {
+    let child: ChildProcess;
+    try {
+      child = spawn(process.execPath, ['-e', REAPER_SCRIPT, 'quiesce-reaper', String(process.pid)], {
+        detached: true,
+        stdio: ['pipe', 'ignore', 'ignore'],
+        // Not in a directory a test might remove, and without loaders or coverage hooks meant for tests.
+        cwd: '/',
+        env: reaperEnv(),
+      });
+    } catch (error) {
+      this.#warn(error);
+      return;
+    }
+    this.#child = child;
+    this.#exited = new Promise((resolve) => child.once('close', () => resolve()));
+    child.once('error', (error) => {
+      if (this.#child === child) this.#child = undefined;
+      this.#warn(error);
+    });
+    child.once('exit', () => {
+      if (this.#child === child) this.#child = undefined;
+    });
+    // Writes to a reaper that just died fail with EPIPE; the exit handler above already restarts it.
+    child.stdin?.on('error', () => undefined);
+    child.unref();
+    (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+    // Tell the new reaper every group still registered (all of them, when it is restarted).
+    this.#write([...this.#groups].map((g) => `+${g}\n`).join(''));
+  }
+
+  #write(text: string): void {
+    if (text !== '') this.#child?.stdin?.write(text);
+  }
+
+  #warn(error: unknown): void {
+    if (this.#warned) return;
+    this.#warned = true;
+    process.emitWarning(`Quiesce could not start its reaper: OS processes will not be killed if this process is killed (${(error as Error).message})`, 'QuiesceWarning');
+  }
+}
+
+function reaperEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  delete env.NODE_V8_COVERAGE;
+  return env;
+}
+
+let shared: ProcessGroupReaper | undefined;
+
+/** This process's reaper (one per process or worker thread), created on first use. */
+export function processReaper(): ProcessGroupReaper {
+  return (shared ??= new ProcessGroupReaper());
+}

@@ -1,0 +1,40 @@
+import { callerLocation } from '../system/resources.js';
+import { drive } from '../waits/driver.js';
+import { parseSpawn, type SpawnOptions } from './options.js';
+import { processReaper } from './reaper.js';
+import type { SystemLike } from './system-like.js';
+import { TrackedProcess } from './tracked-process.js';
+
+/** Extra real milliseconds the driver allows beyond the ready timeout and the kill that follows it. */
+const DRIVE_MARGIN = 1_000;
+/** Bounds a failed start spends killing the group (see TrackedProcess): close, then reaped. */
+const KILL_BOUNDS = 2_000 + 5_000;
+
+/**
+ * Spawn `command` with `args` (an argv array; no shell) as the leader of a new process group
+ * owned by `system`, and resolve with its handle once it is ready: when a stdout line matches
+ * `options.ready`, or as soon as it runs without one. Rejects with QuiesceError SPAWN_FAILED
+ * (the program cannot be started, or exits before it is ready) or READY_TIMEOUT (no ready line
+ * within `readyTimeout` real ms), only after its whole group is gone. Bad arguments throw an
+ * InvalidOptionError before anything starts.
+ *
+ * While it starts, the spawn is an external operation of the runtime: virtual time stands still.
+ */
+export function spawnProcess(system: SystemLike, command: string, args: readonly string[] = [], options: SpawnOptions = {}, testSignal?: AbortSignal): Promise<TrackedProcess> {
+  const parsed = parseSpawn(command, args, options);
+  const createdAt = callerLocation();
+  const tracked = system.own(new TrackedProcess(system, parsed, processReaper(), testSignal), createdAt);
+  return whenStarted(system, tracked, parsed.readyTimeout + parsed.killTimeout + KILL_BOUNDS + DRIVE_MARGIN, testSignal);
+}
+
+async function whenStarted(system: SystemLike, tracked: TrackedProcess, bound: number, signal: AbortSignal | undefined): Promise<TrackedProcess> {
+  try {
+    // READY_TIMEOUT is the process's own bound; the driver's lies beyond it and only catches aborts and linked exits.
+    await drive(system, tracked.readyDescription, system.runtime.external(tracked.started), { timeout: Math.min(bound, 2_147_483_647), ...(signal ? { signal } : {}) });
+  } catch (error) {
+    // Nothing is left half-started: the group is gone before the caller hears of the failure.
+    await tracked.dispose();
+    throw error;
+  }
+  return tracked;
+}
