@@ -81,6 +81,9 @@ export function awaitExit(child: ChildProcess, options: ExternalWaitOptions = {}
   const name = `child process ${child.spawnfile ?? ''}${child.pid !== undefined ? ` (pid ${child.pid})` : ''}`.replace('  ', ' ');
   return runExternalWait({ what: `${name} to exit`, timeout, signal, system, holdClock: true }, (stop) =>
     new Promise<ExitStatus>((resolve, reject) => {
+      if (child.pid === undefined && child.exitCode !== null && child.exitCode < 0) {
+        return reject(new QuiesceError('SPAWN_FAILED', `${name} could not be started (errno ${child.exitCode})`, { errno: child.exitCode }));
+      }
       if (child.exitCode !== null || child.signalCode !== null) return resolve({ code: child.exitCode, signal: child.signalCode as NodeJS.Signals | null });
       const onExit = (code: number | null, sig: NodeJS.Signals | null): void => {
         finish();

@@ -1,3 +1,4 @@
+import { QuiesceError } from '@quiesce/runtime';
 import { callerLocation } from '../system/resources.js';
 import { drive } from '../waits/driver.js';
 import { parseSpawn, type SpawnOptions } from './options.js';
@@ -22,6 +23,8 @@ const KILL_BOUNDS = 2_000 + 5_000;
  */
 export function spawnProcess(system: SystemLike, command: string, args: readonly string[] = [], options: SpawnOptions = {}, testSignal?: AbortSignal): Promise<TrackedProcess> {
   const parsed = parseSpawn(command, args, options);
+  // Checked before the program starts: owning it afterwards would fail and leave it running.
+  if (system.tornDown) throw new QuiesceError('AFTER_TEARDOWN', "spawn: the test's system has been torn down; activity after teardown is rejected", { operation: 'spawn' });
   const createdAt = callerLocation();
   const tracked = system.own(new TrackedProcess(system, parsed, processReaper(), testSignal), createdAt);
   return whenStarted(system, tracked, parsed.readyTimeout + parsed.killTimeout + KILL_BOUNDS + DRIVE_MARGIN, testSignal);

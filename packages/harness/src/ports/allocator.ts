@@ -150,7 +150,7 @@ class LockDirAllocator implements PortAllocator {
       const failure = await bindCheck(port, host);
       if (failure === undefined) return this.#grant(port, attempts, taken.reclaimed, order);
       // Someone outside the lock directory listens there: give the number back and try another.
-      await removeIfOwned(leasePath(dir, port), identity);
+      removeIfOwned(leasePath(dir, port), identity);
       this.#busy.delete(port);
       if (attempts >= maxAttempts) {
         throw new QuiesceError('PORT_EXHAUSTED', `lease(): ${attempts} leased numbers in a row failed their bind check on ${host} (last: ${port}, ${failure}); maxAttempts is ${maxAttempts}`, { dir, attempts, port, failure });
@@ -196,7 +196,7 @@ class LockDirAllocator implements PortAllocator {
     const release = (): Promise<void> =>
       (releasing ??= (async () => {
         try {
-          await removeIfOwned(path, ownIdentity());
+          removeIfOwned(path, ownIdentity());
         } finally {
           released = true;
           heldPaths.delete(path);

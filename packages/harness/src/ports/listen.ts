@@ -41,8 +41,12 @@ export function validateListen(server: unknown, options: unknown, operation = 'l
  * The kernel picks a free number, so nothing can collide; the number is known only after the
  * bind, which is why this tier needs the server itself rather than a number.
  */
-export async function listenOnFreePort(server: Server, options?: ListenOptions): Promise<ListeningServer> {
-  const { host } = validateListen(server, options);
+export function listenOnFreePort(server: Server, options?: ListenOptions): Promise<ListeningServer> {
+  const { host } = validateListen(server, options); // throws synchronously, before anything starts
+  return bindZero(server, host);
+}
+
+async function bindZero(server: Server, host: LoopbackHost): Promise<ListeningServer> {
   const sockets = new Set<Socket>();
   const track = (socket: Socket): void => {
     sockets.add(socket);

@@ -47,9 +47,12 @@ function leaseResource(lease: PortLease, host: PortHost): OwnedResource {
  * Tier 2 for a TestSystem: bind `server` to port 0 on loopback and own it: teardown closes it and
  * destroys its open connections (records `port.close`). Records `port.listen` { port, tier: 'bind0' }.
  */
-export async function listenFor(host: PortHost, server: Server, options?: ListenOptions): Promise<number> {
-  validateListen(server, options); // synchronously, before anything starts
-  const createdAt = callerLocation();
+export function listenFor(host: PortHost, server: Server, options?: ListenOptions): Promise<number> {
+  validateListen(server, options); // throws synchronously, before anything starts
+  return listenOwned(host, server, options, callerLocation());
+}
+
+async function listenOwned(host: PortHost, server: Server, options: ListenOptions | undefined, createdAt: string): Promise<number> {
   const listening = await host.runtime.external(listenOnFreePort(server, options));
   try {
     host.own(

@@ -36,6 +36,8 @@ import { replayCommand, runSeed, testSeed } from './seed.js';
 import { leaseFor, listenFor } from '../ports/system-ports.js';
 import type { ListenOptions } from '../ports/listen.js';
 import type { Server as NetServer } from 'node:net';
+import { spawnProcess, type SpawnOptions, type TrackedProcess } from '../os/index.js';
+import { awaitHealthy, awaitListening, type AwaitHealthyOptions, type AwaitListeningOptions, type HealthReport, type ProbeReport } from '../probes/index.js';
 
 export interface TestSystemOptions {
   /** The test's seed. Default: derived from the run seed (QUIESCE_SEED) and `testId`. */
@@ -333,6 +335,28 @@ export class TestSystem implements DriveTarget {
   }
 
   /**
+   * Spawn an OS process (argv, no shell) as the leader of a new process group owned by the test,
+   * and resolve with its handle once a stdout line matches `options.ready` (or once it runs).
+   * Teardown kills the group; the reaper kills it if the worker dies. See os/spawn.ts.
+   */
+  spawn(command: string, args: readonly string[] = [], options: SpawnOptions = {}): Promise<TrackedProcess> {
+    this.#assertLive('spawn');
+    return spawnProcess(this, command, args, options, this.#options.signal);
+  }
+
+  /** Wait until `host:port` accepts TCP connections, probing with bounded backoff; each probe is recorded. */
+  awaitListening(port: number, options: Omit<AwaitListeningOptions, 'system'> = {}): Promise<ProbeReport> {
+    this.#assertLive('awaitListening');
+    return awaitListening(port, { ...options, system: this, ...this.#withTestSignal(options.signal) });
+  }
+
+  /** Wait until `url` answers a GET with the expected status, probing with bounded backoff; each probe is recorded. */
+  awaitHealthy(url: string | URL, options: Omit<AwaitHealthyOptions, 'system'> = {}): Promise<HealthReport> {
+    this.#assertLive('awaitHealthy');
+    return awaitHealthy(url, { ...options, system: this, ...this.#withTestSignal(options.signal) });
+  }
+
+  /**
    * A port number leased for this test (DESIGN.md §5 tier 4): exclusive across processes and
    * concurrent runs on this host, outside the ephemeral range, bind-verified; reserved until
    * teardown. Prefer `memoryDuplex()` (no port) or `listen(server)` (bind 0) where they fit.
@@ -464,6 +488,13 @@ export class TestSystem implements DriveTarget {
     );
     this.#linkedFailure ??= error;
     this.#rejectInterrupt(error);
+  }
+
+  /** The wait's own signal and the test's, as one `signal` option. */
+  #withTestSignal(signal: AbortSignal | undefined): { signal?: AbortSignal } {
+    const test = this.#options.signal;
+    const either = signal && test && signal !== test ? AbortSignal.any([signal, test]) : (signal ?? test);
+    return either ? { signal: either } : {};
   }
 
   #assertLive(operation: string): void {

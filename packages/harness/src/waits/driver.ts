@@ -78,9 +78,12 @@ export async function drive<T>(target: DriveTarget, what: string, outcome: Promi
   const realDeadline = new Promise<'real-timeout'>((resolve) => {
     realTimer = realClock.setTimer(realTimeout, () => resolve('real-timeout'));
   });
+  // The listener is removed when the wait ends: a test's signal outlives many waits.
+  let onAbort = (): void => undefined;
   const aborted = new Promise<'aborted'>((resolve) => {
+    onAbort = () => resolve('aborted');
     if (signal?.aborted) resolve('aborted');
-    signal?.addEventListener('abort', () => resolve('aborted'), { once: true });
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
   const interrupted = target.interrupted().catch((error: unknown) => {
     throw fail(error instanceof WaitError ? error.failure : 'linked-exit', error);
@@ -127,5 +130,6 @@ export async function drive<T>(target: DriveTarget, what: string, outcome: Promi
     }
   } finally {
     if (realTimer) realClock.clearTimer(realTimer);
+    signal?.removeEventListener('abort', onAbort);
   }
 }
