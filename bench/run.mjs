@@ -26,6 +26,7 @@ const MEASUREMENTS = [
   { id: 'restarts', module: 'runtime/restarts.mjs', budgetMs: 15_000 },
   { id: 'memory', module: 'runtime/memory.mjs', budgetMs: 10_000 },
   { id: 'virtual-time', module: 'runtime/virtual-time.mjs', budgetMs: 15_000 },
+  { id: 'ports', module: 'harness/ports.mjs', budgetMs: 90_000 },
   { id: 'restart-latency', module: 'harness/latency.mjs', budgetMs: 60_000 },
   { id: 'fixture', module: 'harness/fixture-tests.mjs', budgetMs: 120_000 },
 ];
@@ -139,6 +140,7 @@ function renderNotes(rows) {
   rows.forEach((r, i) => {
     if (r.error) return;
     notes.push(`${label(rows, i)}. peer: ${r.peerName}`);
+    if (r.note) notes.push(`   ${r.note}`);
     if (r.id === 'restarts' && r.detail) {
       notes.push(`   over ${r.cyclesPerRep.toLocaleString('en-US')} cycles per rep: first tenth ${fmtValue(r.detail.firstTenth, r.unit)}, last tenth ${fmtValue(r.detail.lastTenth, r.unit)}`);
     }
@@ -168,6 +170,7 @@ function label(rows, index) {
 }
 
 function reading(r) {
+  if (r.reading) return r.reading; // a module may word its own reading (ports: collisions)
   if (r.id === 'virtual-time') return `1 h simulated in ${r.detail.wallMs.toFixed(0)} ms`;
   if (r.ratio === undefined) return r.target !== undefined ? `target ${r.target} ${r.unit}: ${r.quiesce <= r.target ? 'met' : 'MISSED'}` : '';
   if (r.better === 'lower-latency') return `Quiesce ${fmtRatio(r.ratio)} lower${r.target ? ` (target ${r.target}×: ${r.ratio >= r.target ? 'met' : 'MISSED'})` : ''}`;
@@ -178,6 +181,7 @@ function reading(r) {
 function fmtValue(value, unit, isRealTime = false) {
   if (value === undefined || value === null || Number.isNaN(value)) return '—';
   if (isRealTime) return '1× (real time)';
+  if (unit === 'collisions') return `${value} ${unit}`;
   if (unit === 'bytes/process') return `${Math.round(value)} B`;
   if (unit === 'simulated ms / wall ms') return `${Math.round(value).toLocaleString('en-US')}×`;
   if (value < 10) return `${value.toFixed(value < 0.1 ? 4 : 2)} ${unit}`;
@@ -186,6 +190,7 @@ function fmtValue(value, unit, isRealTime = false) {
 }
 
 function fmtRatio(ratio) {
+  if (typeof ratio !== 'number' || !Number.isFinite(ratio)) return '—';
   if (ratio >= 100) return `${Math.round(ratio).toLocaleString('en-US')}×`;
   return `${ratio.toFixed(2)}×`;
 }

@@ -73,8 +73,11 @@ export function defineConformance<I>(name: string, define: (t: ConformanceBuilde
       tests.push({ name: testName, fn, options: validateContractTestOptions(options, `${name}: t.test(${JSON.stringify(testName)}) options`) });
     },
   };
-  define(builder);
-  open = false;
+  try {
+    define(builder);
+  } finally {
+    open = false;
+  }
   if (tests.length === 0) throw new InvalidOptionError(`defineConformance(${JSON.stringify(name)})`, 'no tests', 'at least one t.test(...)');
   return Object.freeze({ kind: 'quiesce.conformance' as const, name, tests: Object.freeze(tests) });
 }

@@ -37,10 +37,6 @@ export function leasePath(dir: string, port: number): string {
   return join(dir, `port-${port}`);
 }
 
-export function runClaimPath(dir: string, block: number): string {
-  return join(dir, `run-${block}`);
-}
-
 /**
  * Create `path` exclusively (`open(path, 'wx')`) with `record` as its content. False when it
  * already exists. Synchronous on purpose: three syscalls of a few microseconds each, where the

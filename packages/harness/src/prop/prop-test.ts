@@ -39,10 +39,10 @@ function register(mode: Mode, name: unknown, arbitraries: unknown, body: unknown
   });
   if (typeof body !== 'function') throw new InvalidOptionError('propTest(body)', body, 'a function ({ system, inbox }, ...values) => void | Promise<void>');
   const resolved = resolvePropOptions(options);
-  const register = mode === 'skip' ? test.skip : mode === 'only' ? test.only : test;
+  const registerTest = mode === 'skip' ? test.skip : mode === 'only' ? test.only : test;
   const testOptions = resolved.timeout !== undefined ? { timeout: resolved.timeout } : {};
 
-  register(name, testOptions, async (context: TestContext) => {
+  registerTest(name, testOptions, async (context: TestContext) => {
     const task = context.task;
     const file = task.file?.name;
     const testId = `${file ?? ''}::${fullTestName(task)}`;

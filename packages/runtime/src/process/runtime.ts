@@ -329,6 +329,7 @@ export class Runtime {
     const target = this.#resolve(to);
     if (!target) {
       if (typeof to === 'string') throw new NoProcError(JSON.stringify(to), 'send');
+      if (!(to instanceof Pid)) throw new InvalidOptionError('send(to)', to, 'a Pid or a registered name');
       return;
     }
     const fromKey = from?.toString() ?? 'external';
@@ -403,6 +404,7 @@ export class Runtime {
     const t = this.#resolve(target);
     if (!t) {
       if (typeof target === 'string') throw new NoProcError(JSON.stringify(target), 'exit');
+      if (!(target instanceof Pid)) throw new InvalidOptionError('exit(target)', target, 'a Pid or a registered name');
       return;
     }
     this.#signalLater(from?.toString() ?? 'external', t, from ?? null, reason, false);

@@ -117,6 +117,23 @@ export async function startDynamicSupervisor(runtime: Runtime, options: DynamicS
     );
   };
 
+  /** Count the restart against intensity, then start the child again; a failed start is retried later. */
+  const restart = async (ctx: ProcessContext, s: DynState, spec: NormalisedChildSpec): Promise<{ state: DynState } | { stop: ExitReason; state: DynState }> => {
+    if (!s.intensity.add(runtime.now())) {
+      record('supervisor.intensity', { id: spec.id, intensity: flags.intensity, period: flags.period });
+      return { stop: 'shutdown', state: s };
+    }
+    const outcome = await startOne(ctx, spec);
+    if ('error' in outcome) {
+      record('child.start_failed', { id: spec.id, reason: serialiseReason(outcome.error) });
+      ctx.cast(ctx.self, { $retry: spec });
+    } else if (outcome.ok) {
+      s.children.push({ spec, pid: outcome.ok });
+      record('child.restart', { id: spec.id, pid: outcome.ok.toString() });
+    }
+    return { state: s };
+  };
+
   const pid = await startServer(
     runtime,
     {
@@ -163,18 +180,12 @@ export async function startDynamicSupervisor(runtime: Runtime, options: DynamicS
         s.children = s.children.filter((c) => c !== child);
         const restartIt = child.spec.restart === 'permanent' || (child.spec.restart === 'transient' && !isNormalExit(message.reason));
         if (!restartIt) return { state: s };
-        if (!s.intensity.add(runtime.now())) {
-          record('supervisor.intensity', { id: child.spec.id, intensity: flags.intensity, period: flags.period });
-          return { stop: 'shutdown', state: s };
-        }
-        const outcome = await startOne(ctx, child.spec);
-        if ('ok' in outcome && outcome.ok) {
-          s.children.push({ spec: child.spec, pid: outcome.ok });
-          record('child.restart', { id: child.spec.id, pid: outcome.ok.toString() });
-        } else if ('error' in outcome) {
-          record('child.start_failed', { id: child.spec.id, reason: serialiseReason(outcome.error) });
-        }
-        return { state: s };
+        return restart(ctx, s, child.spec);
+      },
+      async handleCast(message, s, ctx) {
+        // A restart that failed is retried through the mailbox, each attempt counted (OTP's try_again).
+        const retry = (message as { $retry?: NormalisedChildSpec }).$retry;
+        return retry ? restart(ctx, s, retry) : { state: s };
       },
       async terminate(reason, _s, ctx) {
         await shutdownAll(ctx);

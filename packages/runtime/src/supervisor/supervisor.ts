@@ -75,7 +75,8 @@ export function validateSupervisorSpec(spec: SupervisorSpec, where = 'supervisor
   if (!isSupervisorSpec(spec)) throw new InvalidOptionError(where, spec, "a supervisor spec built with supervisor({ ... })", 'INVALID_CHILD_SPEC');
   const flags = normaliseFlags(spec, where);
   if (!Array.isArray(spec.children)) throw new InvalidOptionError(`${where}.children`, spec.children, 'an array of child specs', 'INVALID_CHILD_SPEC');
-  const children = spec.children.map((child, i) => {
+  // Array.from visits the holes of a sparse array (map skips them), so a hole is reported as a bad child.
+  const children = Array.from(spec.children, (child, i) => {
     if (isSupervisorSpec(child)) {
       const nestedWhere = `${where}.children[${i}]`;
       if (typeof child.id !== 'string') throw new InvalidOptionError(`${nestedWhere}.id`, child.id, 'a non-empty string (a nested supervisor needs an id)', 'INVALID_CHILD_SPEC');
@@ -213,6 +214,7 @@ export type SupervisorStartOutcome = { ok: SupervisorRef } | { error: unknown };
 /** Start a supervisor; failures come back as `{ error }` (the start fails as in OTP). */
 export async function startSupervisorOutcome(runtime: Runtime, spec: SupervisorSpec, options: StartSupervisorOptions = {}): Promise<SupervisorStartOutcome> {
   const { flags, children } = validateSupervisorSpec(spec);
+  if (typeof options !== 'object' || options === null) throw new InvalidOptionError('supervisor options', options, 'an object { name?, label?, link? }');
   const label = options.label ?? options.name ?? spec.id ?? 'supervisor';
   const state: SupState = { label, flags, children: children.map((s) => ({ spec: s, pid: undefined })), intensity: new RestartIntensity(flags.intensity, flags.period) };
   const outcome = await startServerOutcome(runtime, supervisorBehaviour(runtime, state), undefined, {
