@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
@@ -17,7 +18,9 @@ export const LOOPBACK_HOSTS: readonly LoopbackHost[] = ['127.0.0.1', '::1'];
 export interface PortAllocatorOptions {
   /**
    * The host-wide lock directory. Every process that must not collide has to use the same one.
-   * Default: `$QUIESCE_PORT_DIR`, else `<os.tmpdir()>/quiesce-ports`. Must be absolute.
+   * Default: `$QUIESCE_PORT_DIR`, else `/dev/shm/quiesce-ports` where /dev/shm exists (a host-wide
+   * tmpfs: lease files cost ~10x less than on disk, and it does not depend on TMPDIR, so runs with
+   * different TMPDIRs still see each other's leases), else `<os.tmpdir()>/quiesce-ports`. Must be absolute.
    */
   dir?: string;
   /** The numbers to lease from (inclusive). Default 10000–32767. Ports 1024–65535. */
@@ -121,7 +124,7 @@ export function resolveAllocatorOptions(options: unknown, env: NodeJS.ProcessEnv
     if (!KNOWN.has(key)) throw new InvalidOptionError(`port allocator options.${key}`, o[key], `one of the known options: ${[...KNOWN].join(', ')}`);
   }
 
-  const dir = o.dir !== undefined ? validDir(o.dir, 'dir') : env[PORT_DIR_ENV] !== undefined ? validDir(env[PORT_DIR_ENV], PORT_DIR_ENV) : join(tmpdir(), 'quiesce-ports');
+  const dir = o.dir !== undefined ? validDir(o.dir, 'dir') : env[PORT_DIR_ENV] !== undefined ? validDir(env[PORT_DIR_ENV], PORT_DIR_ENV) : defaultLeaseDir();
 
   if (o.range !== undefined && o.ports !== undefined) throw new InvalidOptionError('ports', o.ports, 'either `range` or `ports`, not both');
   let from: PortRange | readonly number[] = DEFAULT_LEASE_RANGE;
@@ -170,4 +173,14 @@ export function resolveAllocatorOptions(options: unknown, env: NodeJS.ProcessEnv
   if (!isInt(maxAttempts, 1, 65_535)) throw new InvalidOptionError('maxAttempts', maxAttempts, 'an integer from 1 to 65535');
 
   return { dir, ports, ephemeral, runId, runOwnerPid: owner, poolId, runBlocks, poolSlices, host: host as LoopbackHost, maxAttempts };
+}
+
+/** /dev/shm when this host has it (Linux), else the temp directory. */
+export function defaultLeaseDir(): string {
+  try {
+    if (statSync('/dev/shm').isDirectory()) return '/dev/shm/quiesce-ports';
+  } catch {
+    // No /dev/shm: not Linux, or a container without it.
+  }
+  return join(tmpdir(), 'quiesce-ports');
 }
