@@ -1,5 +1,21 @@
 /**
- * @quiesce/assertions — placeholder entry point; the capability lands with its own issue.
- * It re-exports the runtime's version so the package is importable and type-checks today.
+ * @quiesce/assertions — Vitest matchers and history properties for process systems.
+ *
+ * Importing it registers the matchers with Vitest's `expect.extend` (a side effect) and types
+ * them for whichever Vitest major is installed: the declaration below extends chai's `Assertion`,
+ * which Vitest 4 and 5 both map onto their own assertion type. `@quiesce/assertions/vitest4` and
+ * `/vitest5` declare them on that major's `Matchers` interface instead; import exactly one of
+ * the three entry points.
  */
-export { VERSION as RUNTIME_VERSION } from '@quiesce/runtime';
+import './register.js';
+import type { QuiesceMatchers } from './matcher-types.js';
+
+export * from './api.js';
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Chai {
+    // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+    interface Assertion extends QuiesceMatchers<void> {}
+  }
+}

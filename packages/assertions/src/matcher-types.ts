@@ -1,0 +1,84 @@
+/**
+ * The matchers' signatures, independent of any Vitest major. The type entries
+ * (`@quiesce/assertions` itself, `/vitest4`, `/vitest5`) attach this interface to Vitest's
+ * assertion type in the way each major allows.
+ */
+
+/** Milliseconds, or a string with a unit: `'250ms'`, `'5s'`, `'1.5m'`, `'1h'`. */
+export type Duration = number | `${number}ms` | `${number}s` | `${number}m` | `${number}h`;
+
+export interface RestartOptions {
+  /** How many restarts of the child to wait for (default 1). */
+  times?: number;
+  /** Virtual and real milliseconds to wait (default: the system's wait timeout, 5000). */
+  timeout?: number;
+}
+
+export interface ResponsiveOptions {
+  /** Virtual and real milliseconds to wait for the process to answer (default: the system's wait timeout). */
+  timeout?: number;
+}
+
+export interface ReceiveOptions {
+  /** Virtual and real milliseconds to wait for the message (default: the system's wait timeout). Ignored by `.not`. */
+  timeout?: number;
+}
+
+export interface ConvergeOptions {
+  /** How much virtual time the tree may take to heal (default: the system's wait timeout). */
+  within?: Duration;
+}
+
+/**
+ * Quiesce's matchers. `R` is what a synchronous matcher returns (`void`, or `Promise<void>` under
+ * `.resolves` / `.rejects` in Vitest 5); asynchronous matchers always return `Promise<void>` and
+ * must be awaited.
+ *
+ * Subjects: a `SupervisorRef` or `DynamicSupervisorRef`; a `Pid` of a TestSystem's runtime (found
+ * through the harness's `systemOf`); `{ system, pid }` or `{ runtime, pid }` for anything else; an
+ * `Inbox`; a `TestSystem`. `toSatisfy(property)` is Vitest's own `toSatisfy`, extended: a Quiesce
+ * property is a predicate too, and judged with a minimal witness.
+ */
+export interface QuiesceMatchers<R = void> {
+  /** The process (or supervisor) is alive now. */
+  toBeAlive(): R;
+  /**
+   * The process has exited, with `reason` if given: a value (compared with Vitest's equality,
+   * asymmetric matchers allowed) or a RegExp tested against a string reason or an Error's message.
+   */
+  toHaveExited(reason?: unknown): R;
+  /**
+   * Resolves once the supervisor has restarted `childId` (any child if omitted) `times` times
+   * after the assertion started, driving virtual time. `.not` decides at durable idle: no restart
+   * by the time the system is idle, without moving the clock.
+   */
+  toRestart(childId?: string | RestartOptions, options?: RestartOptions): Promise<void>;
+  /** The supervisor (this incarnation of it) has restarted `childId` (any child if omitted) exactly `times` times so far. */
+  toHaveRestarted(times: number, childId?: string): R;
+  /** The ids of the children running now, in the supervisor's order. */
+  toHaveChildren(ids: readonly string[]): R;
+  /** How many children are running now. */
+  toHaveChildCount(count: number): R;
+  /** The supervisor is alive and every child in its tree (nested supervisors included) is running. */
+  toHaveAllChildrenAlive(): R;
+  /** The children's most recent terminations by this supervisor happened in this order. */
+  toHaveTerminatedInOrder(ids: readonly string[]): R;
+  /** The process answers a sync (it handles every message already in its mailbox) within the timeout. */
+  toBeResponsive(options?: ResponsiveOptions): Promise<void>;
+  /**
+   * The inbox receives a message matching `pattern` within the timeout (the message is taken, as
+   * `inbox.receive` does). `.not` decides at durable idle, as `inbox.refute` does.
+   */
+  toReceive(pattern?: unknown, options?: ReceiveOptions): Promise<void>;
+  /**
+   * The tree heals: at some durable idle within `within` of virtual time, the supervisor is alive
+   * and every child in its tree is running. Virtual time is driven to get there.
+   */
+  toConverge(options?: ConvergeOptions): Promise<void>;
+  /**
+   * On a torn-down TestSystem: its teardown found no leak. Before teardown (a dry run): nothing
+   * the test started is still running (no live process other than the test's own and its inbox,
+   * no owned resource alive, no pending timer).
+   */
+  toHaveNoLeaks(): Promise<void>;
+}

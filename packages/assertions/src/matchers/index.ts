@@ -1,0 +1,25 @@
+import { toHaveAllChildrenAlive, toHaveChildCount, toHaveChildren, toHaveTerminatedInOrder } from './children.js';
+import { toConverge } from './converge.js';
+import { toHaveNoLeaks } from './leaks.js';
+import { toBeAlive, toHaveExited } from './liveness.js';
+import { toReceive } from './receive.js';
+import { toBeResponsive } from './responsive.js';
+import { toHaveRestarted, toRestart } from './restarts.js';
+import { toSatisfy } from './satisfy.js';
+
+/** Every matcher `expect.extend` registers, by name. */
+export const quiesceMatchers = {
+  toBeAlive,
+  toHaveExited,
+  toRestart,
+  toHaveRestarted,
+  toHaveChildren,
+  toHaveChildCount,
+  toHaveAllChildrenAlive,
+  toHaveTerminatedInOrder,
+  toBeResponsive,
+  toReceive,
+  toConverge,
+  toHaveNoLeaks,
+  toSatisfy,
+};

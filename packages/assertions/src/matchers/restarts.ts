@@ -1,0 +1,91 @@
+import { InvalidOptionError, type HistoryEvent } from '@quiesce/runtime';
+import type { MatcherState } from 'vitest';
+import type { RestartOptions } from '../matcher-types.js';
+import { childIdOption, integerOption, knownKeys, optionsObject, timeoutOption } from '../options/validate.js';
+import { hint, inline, type MatcherResult, result, tailBlock, timelineBlock } from '../report.js';
+import { childData, incarnationEvents, supervisorSubject } from '../subjects.js';
+import { defaultTimeout, describeFailure, durableIdle, waitForEvent } from '../waits.js';
+
+function restartArgs(first: unknown, second: unknown): { childId: string | undefined; options: unknown } {
+  if (typeof first === 'string') return { childId: childIdOption(first, 'toRestart(childId)'), options: second };
+  if (first === undefined) return { childId: undefined, options: second };
+  if (typeof first === 'object' && first !== null && !Array.isArray(first) && second === undefined) return { childId: undefined, options: first };
+  throw new InvalidOptionError('toRestart(childId)', first, 'a child id (a non-empty string), undefined, or the options object { times, timeout }');
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function whose(childId: string | undefined, label: string): string {
+  return `${childId === undefined ? 'any child' : JSON.stringify(childId)} by ${label}`;
+}
+
+export async function toRestart(this: MatcherState, received: unknown, first?: unknown, second?: unknown): Promise<MatcherResult> {
+  const view = supervisorSubject(received, 'toRestart');
+  const { childId, options } = restartArgs(first, second);
+  const opts = optionsObject<RestartOptions>(options, 'toRestart');
+  knownKeys(opts, ['times', 'timeout'], 'toRestart');
+  const times = opts.times === undefined ? 1 : integerOption(opts.times, 'toRestart.times', 1);
+  const timeout = timeoutOption(opts.timeout, 'toRestart') ?? defaultTimeout(view);
+  const history = view.runtime.history;
+  const from = history.length;
+  const isRestart = (e: HistoryEvent): boolean => e.kind === 'child.restart' && e.source === view.label && (childId === undefined || childData(e).id === childId);
+  const seen = (): HistoryEvent[] => history.events.slice(from).filter(isRestart);
+  const expectedArg = childId === undefined ? '' : 'childId';
+
+  if (this.isNot) {
+    // Decided at durable idle, the clock untouched: "nothing happens" needs no fixed wait.
+    await durableIdle(view, timeout);
+    const restarts = seen();
+    const pass = restarts.length >= times;
+    return result(pass, () => [
+      hint(this, 'toRestart', expectedArg),
+      '',
+      `Expected: ${times === 1 ? 'no restart' : `fewer than ${times} restarts`} of ${whose(childId, view.label)} by the time the system was idle`,
+      `Received: ${plural(restarts.length, 'restart')}`,
+      ...timelineBlock('restarts since the assertion started', restarts),
+      ...tailBlock(history),
+    ]);
+  }
+
+  let counted = 0;
+  const enough = (e: HistoryEvent): boolean => {
+    if (isRestart(e)) counted++;
+    return counted >= times;
+  };
+  const outcome = await waitForEvent(view, `${plural(times, 'restart')} of ${whose(childId, view.label)}`, enough, timeout);
+  const pass = outcome.ok;
+  return result(pass, () => {
+    const restarts = seen();
+    return [
+      hint(this, 'toRestart', expectedArg),
+      '',
+      `Expected: ${plural(times, 'restart')} of ${whose(childId, view.label)} after the assertion started`,
+      `Received: ${plural(restarts.length, 'restart')}${outcome.ok ? '' : `; the wait ${describeFailure(outcome)}`}`,
+      `The supervisor is ${view.runtime.isAlive(view.pid) ? 'alive' : `not alive (exit reason ${inline(view.runtime.exitReason(view.pid))})`}.`,
+      ...timelineBlock('restarts since the assertion started', restarts),
+      ...tailBlock(history),
+    ];
+  });
+}
+
+export function toHaveRestarted(this: MatcherState, received: unknown, times: unknown, childId?: unknown): MatcherResult {
+  const view = supervisorSubject(received, 'toHaveRestarted');
+  const expected = integerOption(times, 'toHaveRestarted(times)', 0);
+  const id = childId === undefined ? undefined : childIdOption(childId, 'toHaveRestarted(times, childId)');
+  const restarts = incarnationEvents(view).filter((e) => e.kind === 'child.restart' && (id === undefined || childData(e).id === id));
+  const pass = restarts.length === expected;
+  return result(
+    pass,
+    () => [
+      hint(this, 'toHaveRestarted', id === undefined ? 'times' : 'times, childId'),
+      '',
+      `Expected: ${pass ? 'not ' : ''}${this.utils.printExpected(expected)} restart(s) of ${whose(id, view.label)} so far`,
+      `Received: ${this.utils.printReceived(restarts.length)}`,
+      ...timelineBlock('restarts so far', restarts),
+      ...tailBlock(view.runtime.history),
+    ],
+    { actual: restarts.length, expected },
+  );
+}

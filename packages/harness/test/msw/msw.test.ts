@@ -1,0 +1,238 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import type { GraphQLHandler as GraphQLHandler2, HttpHandler as HttpHandler2 } from 'msw';
+import type { SetupServerApi as SetupServer2 } from 'msw/node';
+import type { HttpHandler as HttpHandler3 } from 'msw3';
+import type { SetupServer as SetupServer3 } from 'msw3/node';
+import { describe, expect, expectTypeOf, onTestFinished } from 'vitest';
+import { QuiesceError } from '@quiesce/runtime';
+import {
+  collectUnhandled,
+  createTestSystem,
+  expectRequest,
+  observeHttp,
+  RequestExpectationError,
+  resolveCollectUnhandledOptions,
+  resolveExpectRequestOptions,
+  test,
+  UnhandledRequestError,
+  type MswHandlerLike,
+  type MswServerLike,
+} from '@quiesce/harness';
+import { cleanEnv, runVitest } from '../preset/vitest-subprocess.js';
+import { MSW_MAJORS, realServer, type MswApi } from './majors.js';
+
+/** A listening msw server for this test only, closed when the test ends. */
+function listening(api: MswApi) {
+  const server = api.setupServer();
+  server.listen(api.bypass as never);
+  onTestFinished(() => server.close());
+  return server;
+}
+
+/** A real server on 127.0.0.1:0 for requests no handler takes, closed when the test ends. */
+async function network() {
+  const real = await realServer();
+  onTestFinished(() => real.close());
+  return real;
+}
+
+describe.each(MSW_MAJORS)('$name', ({ supported, load }) => {
+  test.skipIf(!supported)('expectRequest: a handler hit exactly once passes at test end', async () => {
+    const { http, HttpResponse, ...api } = await load();
+    const server = listening({ http, HttpResponse, ...api });
+    const expectation = expectRequest(server, http.get('http://api.test/users/:id', ({ params }) => HttpResponse.json({ id: params.id })));
+    const response = await fetch('http://api.test/users/42');
+    expect(await response.json()).toEqual({ id: '42' });
+    expect(expectation.description).toBe('GET http://api.test/users/:id');
+    expect(expectation.requests).toEqual([{ method: 'GET', url: 'http://api.test/users/42' }]);
+  });
+
+  test.skipIf(!supported)('expectRequest: a different count fails at test end, naming method, URL and count', async () => {
+    const { http, HttpResponse, ...rest } = await load();
+    const server = listening({ http, HttpResponse, ...rest });
+    const finish: Array<() => void> = [];
+    const onFinished = (fn: () => void) => void finish.push(fn);
+    expectRequest(server, http.post('http://api.test/pods', () => HttpResponse.json({ id: 'pod_1' }, { status: 201 })), { onTestFinished: onFinished });
+    expectRequest(server, http.delete('http://api.test/pods/:id', () => new HttpResponse(null, { status: 204 })), { onTestFinished: onFinished, times: 0 });
+    expectRequest(server, http.get('http://api.test/health', () => HttpResponse.text('ok')), { onTestFinished: onFinished, times: 2 });
+    await fetch('http://api.test/pods', { method: 'POST' });
+    await fetch('http://api.test/pods?retry=1', { method: 'POST' });
+    await fetch('http://api.test/health');
+
+    expect(finish).toHaveLength(3);
+    const errors = finish.map((fn) => {
+      try {
+        fn();
+        return undefined;
+      } catch (error) {
+        return error;
+      }
+    });
+    expect(errors[0]).toBeInstanceOf(RequestExpectationError);
+    expect((errors[0] as Error).message).toBe(
+      'expected POST http://api.test/pods to be requested 1 time(s), but it was requested 2 time(s):\n  - POST http://api.test/pods\n  - POST http://api.test/pods?retry=1',
+    );
+    expect(errors[1]).toBeUndefined();
+    expect((errors[2] as Error).message).toBe('expected GET http://api.test/health to be requested 2 time(s), but it was requested 1 time(s):\n  - GET http://api.test/health');
+  });
+
+  test.skipIf(!supported)('expectRequest counts only the requests its handler answered', async () => {
+    const { http, HttpResponse, ...rest } = await load();
+    const server = listening({ http, HttpResponse, ...rest });
+    const shadowed = expectRequest(server, http.get('http://api.test/jobs', () => HttpResponse.text('old')), { times: 0 });
+    // server.use prepends: the newer handler answers first.
+    const answering = expectRequest(server, http.get('http://api.test/jobs', () => HttpResponse.text('new')), { times: 2 });
+    expect(await (await fetch('http://api.test/jobs')).text()).toBe('new');
+    expect(await (await fetch('http://api.test/jobs')).text()).toBe('new');
+    expect(shadowed.requests).toEqual([]);
+    expect(answering.requests).toHaveLength(2);
+  });
+
+  test.skipIf(!supported)('collectUnhandled names every request no handler took', async () => {
+    const { http, HttpResponse, ...rest } = await load();
+    const server = listening({ http, HttpResponse, ...rest });
+    const real = await network();
+    server.use(http.get(`${real.origin}/mocked`, () => HttpResponse.text('mocked')));
+    const finish: Array<() => void> = [];
+    const collector = collectUnhandled(server, { onTestFinished: (fn) => void finish.push(fn) });
+    expect(await (await fetch(`${real.origin}/mocked`)).text()).toBe('mocked');
+    expect(await (await fetch(`${real.origin}/missing?x=1`, { method: 'PUT', body: 'b' })).text()).toBe('real PUT /missing?x=1');
+    expect(collector.requests).toEqual([{ method: 'PUT', url: `${real.origin}/missing?x=1` }]);
+    expect(finish).toHaveLength(1);
+    expect(() => finish[0]!()).toThrow(UnhandledRequestError);
+    expect(() => collector.verify()).toThrow(`1 request(s) had no msw handler:\n  - PUT ${real.origin}/missing?x=1`);
+  });
+
+  test.skipIf(!supported)('with a TestSystem, traffic lands in its history and waits follow it', async ({ system }) => {
+    const { http, HttpResponse, ...rest } = await load();
+    const server = listening({ http, HttpResponse, ...rest });
+    const real = await network();
+    expectRequest(server, http.get('http://api.test/slow', async () => HttpResponse.json({ done: true }, { status: 202 })), { system });
+
+    // The wait starts before the request and resolves on its event, not on a guess.
+    const seenResponse = system.until({ kind: 'http.response', data: { url: 'http://api.test/slow' } });
+    const pending = fetch('http://api.test/slow');
+    const event = await seenResponse;
+    expect(event.data).toEqual({ method: 'GET', url: 'http://api.test/slow', status: 202, mocked: true });
+    expect((await pending).status).toBe(202);
+
+    await fetch(`${real.origin}/elsewhere`);
+    const requests = system.history.ofKind('http.request').map((e) => e.data);
+    expect(requests).toEqual([
+      { method: 'GET', url: 'http://api.test/slow', handled: true },
+      { method: 'GET', url: `${real.origin}/elsewhere`, handled: false },
+    ]);
+    // expectRequest started the observer; asking again gives the same one.
+    const observer = observeHttp(server, system);
+    expect(observeHttp(server, system)).toBe(observer);
+    expect(observer.requests.map((r) => [r.url, r.handled, r.status])).toEqual([
+      ['http://api.test/slow', true, 202],
+      [`${real.origin}/elsewhere`, false, 200],
+    ]);
+    expect(observer.inFlight).toBe(0);
+  });
+
+  test.skipIf(!supported)('with a TestSystem, a failed check fails its teardown', async () => {
+    const { http, HttpResponse, ...rest } = await load();
+    const server = listening({ http, HttpResponse, ...rest });
+    const real = await network();
+
+    const expecting = createTestSystem({ testId: 'msw-teardown-expect' });
+    expectRequest(server, http.get('http://api.test/never', () => HttpResponse.text('x')), { system: expecting });
+    await expect(expecting.teardown()).rejects.toThrow(/^expected GET http:\/\/api\.test\/never to be requested 1 time\(s\), but it was requested 0 time\(s\)$/);
+
+    const collecting = createTestSystem({ testId: 'msw-teardown-unhandled' });
+    const unhandled = collectUnhandled(server, { system: collecting });
+    await fetch(`${real.origin}/other`);
+    expect(unhandled.requests).toEqual([{ method: 'GET', url: `${real.origin}/other` }]);
+    expect(collecting.history.ofKind('http.request').map((e) => e.data)).toEqual([{ method: 'GET', url: `${real.origin}/other`, handled: false }]);
+    await expect(collecting.teardown()).rejects.toThrow(`1 request(s) had no msw handler:\n  - GET ${real.origin}/other`);
+  });
+
+  test.skipIf(!supported)('bad input throws QuiesceError and leaves the server as it was', async () => {
+    const { http, HttpResponse, ...rest } = await load();
+    const server = listening({ http, HttpResponse, ...rest });
+    const handler = http.get('http://api.test/x', () => HttpResponse.text('x'));
+    const before = server.listHandlers().length;
+    expect(() => expectRequest({} as never, handler)).toThrow(/expectRequest\(server\): got \{\}; expected an msw server/);
+    expect(() => expectRequest(server, {} as never)).toThrow(/expectRequest\(handler\)/);
+    expect(() => expectRequest(server, handler, { times: -1 })).toThrow(/expectRequest options\.times: got -1; expected an integer >= 0/);
+    expect(() => expectRequest(server, handler, { time: 2 } as never)).toThrow(/expectRequest options\.time: got 2; expected no such option/);
+    const tornDown = createTestSystem();
+    await tornDown.teardown();
+    expect(() => expectRequest(server, handler, { system: tornDown })).toThrow(QuiesceError);
+    expect(() => collectUnhandled(server, { system: tornDown })).toThrow(/torn down/);
+    expect(() => collectUnhandled(server, 'x' as never)).toThrow(/collectUnhandled options: got "x"/);
+    expect(server.listHandlers().length).toBe(before);
+    // The rejected handler was not added: its request goes through to the real network.
+    const real = await network();
+    const url = `${real.origin}/x`;
+    expect(() => expectRequest(server, http.get(url, () => HttpResponse.text('x')), { times: 1.5 })).toThrow(QuiesceError);
+    expect(await (await fetch(url)).text()).toBe('real GET /x');
+  });
+});
+
+describe('msw helper types', () => {
+  test('servers and handlers of msw 2 and msw 3 fit the helpers', () => {
+    expectTypeOf<SetupServer2>().toExtend<MswServerLike>();
+    expectTypeOf<SetupServer3>().toExtend<MswServerLike>();
+    expectTypeOf<HttpHandler2>().toExtend<MswHandlerLike>();
+    expectTypeOf<HttpHandler3>().toExtend<MswHandlerLike>();
+    expectTypeOf<GraphQLHandler2>().toExtend<MswHandlerLike>();
+    expectTypeOf<SetupServer2>().not.toExtend<MswHandlerLike>();
+  });
+});
+
+describe('msw helper options', () => {
+  test('fuzz: any expectRequest options either resolve or throw QuiesceError', () => {
+    const options = fc.oneof(fc.anything(), fc.record({ times: fc.oneof(fc.nat({ max: 5 }), fc.anything()), system: fc.anything(), onTestFinished: fc.oneof(fc.constant(() => undefined), fc.anything()) }, { requiredKeys: [] }));
+    fc.assert(
+      fc.property(options, (o) => {
+        try {
+          expect(resolveExpectRequestOptions(o).times).toBeGreaterThanOrEqual(0);
+        } catch (error) {
+          expect(error).toBeInstanceOf(QuiesceError);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test('fuzz: any collectUnhandled options either resolve or throw QuiesceError', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.anything(), fc.record({ system: fc.anything(), onTestFinished: fc.anything() }, { requiredKeys: [] })), (o) => {
+        try {
+          resolveCollectUnhandledOptions(o);
+        } catch (error) {
+          expect(error).toBeInstanceOf(QuiesceError);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('msw helpers in a nested vitest run', () => {
+  test("a failed check fails its test through Vitest's onTestFinished", async ({ signal }) => {
+    const dir = mkdtempSync(join(tmpdir(), 'quiesce-msw-'));
+    try {
+      const json = join(dir, 'report.json');
+      const run = await runVitest(`packages/harness/test/msw/fixtures/verify.fixture.ts --config packages/harness/test/prop/fixtures/vitest.config.ts --reporter=json --outputFile.json=${json}`, cleanEnv(), signal);
+      expect(run.code, run.stdout + run.stderr).toBe(1);
+      const report = JSON.parse(readFileSync(json, 'utf8')) as { testResults: Array<{ assertionResults: Array<{ title: string; status: string; failureMessages: string[] }> }> };
+      const results = Object.fromEntries(report.testResults[0]!.assertionResults.map((r) => [r.title, r]));
+      expect(results['hit exactly once']?.status).toBe('passed');
+      expect(results['hit twice']?.status).toBe('failed');
+      expect(results['hit twice']?.failureMessages.join('\n')).toContain(
+        'expected GET http://api.test/twice to be requested 1 time(s), but it was requested 2 time(s):\n  - GET http://api.test/twice\n  - GET http://api.test/twice?again=1',
+      );
+      expect(results['never hit']?.failureMessages.join('\n')).toContain('expected POST http://api.test/never to be requested 1 time(s), but it was requested 0 time(s)');
+      expect(results['an unhandled request']?.failureMessages.join('\n')).toContain('1 request(s) had no msw handler:\n  - DELETE http://api.test/nobody-home');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

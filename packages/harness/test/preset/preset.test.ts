@@ -1,0 +1,187 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import fc from 'fast-check';
+import { describe, expect } from 'vitest';
+import { QuiesceError } from '@quiesce/runtime';
+import { test } from '@quiesce/harness';
+// Users import '@quiesce/harness/plugin'; the workspace alias maps '@quiesce/harness' to src/index.ts,
+// so the subpath is taken from the sources directly.
+import { quiesce, quiesceTags, resolveQuiesceOptions, setupFilePath, tagsFilterRequests, QUIESCE_TAG_NAMES } from '../../src/preset/plugin.js';
+import { importIfInstalled, isMissing } from '../../src/preset/setup.js';
+import { cleanEnv, REPO_ROOT, runVitest } from './vitest-subprocess.js';
+
+type TestConfig = { env?: Record<string, string>; provide?: Record<string, unknown>; setupFiles?: string[]; tags?: Array<{ name: string; skip?: boolean; timeout?: number }>; reporters?: unknown };
+
+/** Call the plugin's config hook as Vite does, with the user's `test` config. */
+function configOf(plugin: ReturnType<typeof quiesce>, test: Record<string, unknown> = {}): TestConfig {
+  const hook = plugin.config as (config: { test: unknown }, env: unknown) => { test: TestConfig };
+  return hook({ test }, { command: 'serve', mode: 'test' }).test;
+}
+
+/** Call configureVitest with what it reads of Vitest, and collect what it logs. */
+function configure(plugin: ReturnType<typeof quiesce>, tagsFilter: string[] | undefined, tags: Array<{ name: string; skip?: boolean }>): string[] {
+  const logs: string[] = [];
+  const hook = plugin.configureVitest as (context: unknown) => void;
+  hook({ vitest: { config: { tagsFilter }, logger: { log: (line: string) => logs.push(line) } }, project: { config: { tags } } });
+  return logs;
+}
+
+describe('quiesce() plugin', () => {
+  test('chooses one run seed, hands it to workers and prints it once', () => {
+    const plugin = quiesce({}); // QUIESCE_SEED is unset in this worker unless the run sets it
+    const first = configOf(plugin);
+    const seed = Number(first.env?.QUIESCE_SEED);
+    expect(Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff).toBe(true);
+    expect(first.provide).toEqual({ quiesceRunSeed: seed });
+    expect(configOf(plugin).env?.QUIESCE_SEED).toBe(String(seed)); // once per run, not per config resolution
+    const tags = first.tags ?? [];
+    expect(configure(plugin, undefined, tags)).toEqual([`[quiesce] run seed ${seed} (replay this run with QUIESCE_SEED=${seed})`]);
+    expect(configure(plugin, undefined, tags)).toEqual([]);
+  });
+
+  test('an explicit seed, or the config env seed, wins over a random one', () => {
+    expect(configOf(quiesce({ seed: 42 })).env).toEqual({ QUIESCE_SEED: '42' });
+    expect(configOf(quiesce(), { env: { QUIESCE_SEED: '7' } }).env).toEqual({ QUIESCE_SEED: '7' });
+    expect(() => configOf(quiesce(), { env: { QUIESCE_SEED: 'x' } })).toThrow(/QUIESCE_SEED: got "x"/);
+    expect(resolveQuiesceOptions({}, { QUIESCE_SEED: '99' }).seed).toBe(99);
+    expect(resolveQuiesceOptions({ seed: 5 }, { QUIESCE_SEED: '99' }).seed).toBe(5);
+  });
+
+  test('defines the live, docker, chaos and slow tags; live is skipped unless asked for', () => {
+    const tags = configOf(quiesce({ live: false })).tags!;
+    expect(tags.map((t) => t.name)).toEqual([...QUIESCE_TAG_NAMES]);
+    expect(tags.find((t) => t.name === 'live')?.skip).toBe(true);
+    expect(tags.filter((t) => t.skip)).toHaveLength(1);
+    expect(configOf(quiesce({ live: true })).tags!.find((t) => t.name === 'live')?.skip).toBeUndefined();
+    expect(resolveQuiesceOptions({}, { QUIESCE_LIVE: '1' }).live).toBe(true);
+    expect(resolveQuiesceOptions({}, { QUIESCE_LIVE: '0' }).live).toBe(false);
+    expect(resolveQuiesceOptions({ live: false }, { QUIESCE_LIVE: '1' }).live).toBe(false);
+    // A project's own definition of a tag wins.
+    expect(configOf(quiesce(), { tags: [{ name: 'slow', timeout: 5 }] }).tags!.map((t) => t.name)).toEqual(['live', 'docker', 'chaos']);
+    expect(configOf(quiesce({ tags: false })).tags).toBeUndefined();
+  });
+
+  test('a --tags-filter that names live un-skips live tests', () => {
+    const plugin = quiesce({ live: false, printSeed: false });
+    for (const [filter, requested] of [[['live'], true], [['!live'], false], [['slow || live'], true], [['docker && !live'], false], [['lively'], false], [undefined, false]] as const) {
+      const tags = quiesceTags({ live: false });
+      configure(plugin, filter as string[] | undefined, tags);
+      expect(tags.find((t) => t.name === 'live')?.skip === undefined).toBe(requested);
+    }
+    expect(tagsFilterRequests(['(live)'], 'live')).toBe(true);
+    expect(tagsFilterRequests(['! live'], 'live')).toBe(false);
+  });
+
+  test('wires the setup file, and reporters when given', () => {
+    const config = configOf(quiesce({ reporters: ['default', 'json'] }));
+    expect(config.setupFiles).toEqual([setupFilePath()]);
+    expect(existsSync(setupFilePath())).toBe(true);
+    expect(config.reporters).toEqual(['default', 'json']);
+    expect(configOf(quiesce()).reporters).toBeUndefined();
+    expect(configOf(quiesce({ setupFile: false })).setupFiles).toBeUndefined();
+  });
+
+  test('bad options throw QuiesceError naming the option', () => {
+    expect(() => quiesce({ seed: -1 })).toThrow(/quiesce options\.seed: got -1; expected an integer from 0 to 4294967295/);
+    expect(() => quiesce({ live: 'yes' as never })).toThrow(/quiesce options\.live: got "yes"; expected a boolean/);
+    expect(() => quiesce({ tag: true } as never)).toThrow(/quiesce options\.tag: got true; expected no such option/);
+    expect(() => quiesce(3 as never)).toThrow(/quiesce\(options\): got 3/);
+    expect(() => resolveQuiesceOptions({}, { QUIESCE_LIVE: 'yes' })).toThrow(/QUIESCE_LIVE: got "yes"/);
+    expect(() => resolveQuiesceOptions({}, { QUIESCE_SEED: '-3' })).toThrow(/QUIESCE_SEED: got "-3"/);
+  });
+
+  test('fuzz: any options and environment either make a plugin or throw QuiesceError', () => {
+    const options = fc.oneof(
+      fc.anything(),
+      fc.record({ seed: fc.oneof(fc.nat(), fc.anything()), live: fc.oneof(fc.boolean(), fc.anything()), tags: fc.anything(), setupFile: fc.anything(), printSeed: fc.anything(), reporters: fc.anything() }, { requiredKeys: [] }),
+    );
+    const env = fc.record({ QUIESCE_SEED: fc.oneof(fc.string(), fc.nat().map(String)), QUIESCE_LIVE: fc.oneof(fc.string(), fc.constantFrom('1', '0', 'true')) }, { requiredKeys: [] });
+    fc.assert(
+      fc.property(options, env, (o, e) => {
+        try {
+          const resolved = resolveQuiesceOptions(o, e);
+          expect(typeof resolved.live).toBe('boolean');
+          const config = configOf(quiesce(o as never));
+          expect(Number.isInteger(Number(config.env?.QUIESCE_SEED))).toBe(true);
+        } catch (error) {
+          expect(error).toBeInstanceOf(QuiesceError);
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  test('the plugin is published at @quiesce/harness/plugin, built from src/preset/plugin.ts', () => {
+    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'packages/harness/package.json'), 'utf8')) as { exports: Record<string, { types: string; import: string }> };
+    expect(pkg.exports['./plugin']).toEqual({ types: './dist/preset/plugin.d.ts', import: './dist/preset/plugin.js' });
+    expect(existsSync(join(REPO_ROOT, 'packages/harness/src/preset/plugin.ts'))).toBe(true);
+  });
+});
+
+describe('the setup file', () => {
+  test('imports a package when installed and tolerates its absence', async () => {
+    expect(await importIfInstalled('@quiesce/assertions')).toBe(true);
+    expect(await importIfInstalled('@quiesce/no-such-package')).toBe(false);
+  });
+
+  test("a package that is there but broken is not mistaken for a missing one", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'quiesce-setup-'));
+    try {
+      const broken = join(dir, 'broken.mjs');
+      writeFileSync(broken, "import '@quiesce/not-installed-either';\n");
+      const error = await importIfInstalled(pathToFileURL(broken).href).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(Error);
+      expect((error as Error).message).toMatch(/not-installed-either/);
+      const throwing = join(dir, 'throwing.mjs');
+      writeFileSync(throwing, "throw new Error('boom at import');\n");
+      await expect(importIfInstalled(pathToFileURL(throwing).href)).rejects.toThrow('boom at import');
+      expect(isMissing(new Error("Cannot find package '@x/y'"), '@x/y')).toBe(true);
+      expect(isMissing(new Error("Cannot find package '@x/z'"), '@x/y')).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the preset in a nested vitest run', () => {
+  const CONFIG = 'packages/harness/test/preset/fixtures/vitest.config.ts';
+
+  /** Run the fixture project and read which tests ran and what seed each saw. */
+  async function runFixture(args: string, env: Record<string, string>, signal: AbortSignal) {
+    const dir = mkdtempSync(join(tmpdir(), 'quiesce-preset-'));
+    try {
+      const log = join(dir, 'ran.jsonl');
+      const result = await runVitest(`--config ${CONFIG} ${args}`, cleanEnv({ ...env, PRESET_FIXTURE_LOG: log }), signal);
+      const ran = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { name: string; env: string; injected: number; runSeed: number }) : [];
+      return { ...result, ran };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  test('live tests are skipped by default; every worker gets the printed run seed', async ({ signal }) => {
+    const run = await runFixture('', {}, signal);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.ran.map((r) => r.name).sort()).toEqual(['chaos', 'docker', 'slow', 'untagged']);
+    const printed = /\[quiesce\] run seed (\d+) \(replay this run with QUIESCE_SEED=\1\)/.exec(run.stdout)?.[1];
+    expect(printed, run.stdout).toBeDefined();
+    for (const r of run.ran) expect(r).toMatchObject({ env: printed, injected: Number(printed), runSeed: Number(printed) });
+    expect(run.stdout).toMatch(/4 passed \| 1 skipped/);
+  });
+
+  test('--tags-filter=live runs the live tests only', async ({ signal }) => {
+    const run = await runFixture('--tags-filter=live', {}, signal);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.ran.map((r) => r.name)).toEqual(['live']);
+  });
+
+  test('QUIESCE_LIVE=1 runs live tests with the rest, and QUIESCE_SEED fixes the run seed', async ({ signal }) => {
+    const run = await runFixture('', { QUIESCE_LIVE: '1', QUIESCE_SEED: '123' }, signal);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.ran.map((r) => r.name).sort()).toEqual(['chaos', 'docker', 'live', 'slow', 'untagged']);
+    expect(run.stdout).toContain('[quiesce] run seed 123 (replay this run with QUIESCE_SEED=123)');
+    for (const r of run.ran) expect(r).toMatchObject({ env: '123', injected: 123, runSeed: 123 });
+  });
+});
