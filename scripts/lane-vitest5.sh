@@ -115,5 +115,8 @@ console.error(`[lane-vitest5] vitest resolves to ${want} from the tests of ${dir
 EOF
 
 # ---- 5. the same suites -----------------------------------------------------------------------
+log "type checks against Vitest 5's types (the matchers' v5 declarations included)"
+npx --no-install tsc -p tsconfig.test.json --noEmit
+npm run typecheck:assertions:v5
 log "npm test (vitest $VITEST5, node $(node -v))"
 npm test -- "$@"
