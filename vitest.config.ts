@@ -24,7 +24,11 @@ export default defineConfig({
       include: ['packages/*/src/**/*.ts'],
       reporter: ['text-summary', 'text', 'json-summary'],
       thresholds: {
+        // Per package: the runtime's bar is the issue's (90% of lines and branches); the harness and
+        // the matchers sit a little under their current figures so a drop is caught.
         'packages/runtime/src/**': { lines: 90, branches: 90, functions: 85, statements: 90 },
+        'packages/harness/src/**': { lines: 88, branches: 78, functions: 85, statements: 85 },
+        'packages/assertions/src/**': { lines: 90, branches: 82, functions: 90, statements: 90 },
       },
     },
   },
