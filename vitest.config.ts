@@ -8,6 +8,8 @@ const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.
 export default defineConfig({
   resolve: {
     alias: {
+      // Subpaths before their package, so '@quiesce/harness/prop' is not read as '<harness src>/prop'.
+      '@quiesce/harness/prop': fileURLToPath(new URL('./packages/harness/src/prop/index.ts', import.meta.url)),
       '@quiesce/runtime': src('runtime'),
       '@quiesce/harness': src('harness'),
       '@quiesce/assertions': src('assertions'),

@@ -182,6 +182,30 @@ test('a supervisor restarts a crashed child with a new pid', async () => {
 });
 EOF
 
+# The way a user writes tests: the harness's fixtures, the matchers, a leased port.
+cat >test/harness.test.ts <<'EOF'
+import '@quiesce/assertions';
+import { test, expect } from '@quiesce/harness';
+import { supervisor, worker } from '@quiesce/runtime';
+
+test('the system fixture, an event-driven wait and the matchers', async ({ system, inbox }) => {
+  const pool = await system.start(
+    supervisor({
+      id: 'pool',
+      intensity: 3,
+      children: [worker('w1', (ctx) => ctx.spawn((m) => { if (m === 'crash') throw new Error('boom'); }))],
+    }),
+  );
+  expect(pool).toHaveChildren(['w1']);
+  system.send(pool.child('w1')!, 'crash');
+  await expect(pool).toRestart('w1');
+  await expect(pool).not.toRestart('w1');
+  system.send(inbox.pid, { type: 'hello' });
+  await expect(inbox).toReceive({ type: 'hello' });
+  expect(await system.port()).toBeGreaterThan(0);
+});
+EOF
+
 log "npm install of the tarballs + vitest@$VITEST_VERSION, typescript@$TS_VERSION, @types/node@$TYPES_NODE_VERSION in $APP"
 npm install --no-audit --no-fund
 

@@ -17,11 +17,6 @@ export { awaitListening, awaitHealthy, probeWithBackoff, PROBE_INITIAL_DELAY, PR
 export { drive, DEFAULT_WAIT_TIMEOUT, validateWaitOptions, type WaitOptions, type DriveTarget } from './waits/driver.js';
 export { WaitError, type WaitFailure } from './waits/wait-error.js';
 export { matches, describePattern, type Pattern } from './match/match.js';
-export { propTest, type PropTest, type PropMeta } from './prop/prop-test.js';
-export { runProperty, resolvePropSeed, type PropContext, type PropBody, type Arbitraries, type PropertySpec, type PropertyOutcome, type PropSeed } from './prop/run-property.js';
-export { resolvePropOptions, readPropEnv, PROP_SEED_ENV, PROP_PATH_ENV, type PropTestOptions, type ResolvedPropOptions, type PropEnv } from './prop/options.js';
-export { propReplayCommand } from './prop/replay.js';
-export { PropertyFailure, type PropertyFailureDetails } from './prop/property-failure.js';
 export { defineConformance, isConformanceSuite, type ConformanceSuite, type ConformanceBuilder, type ContractContext, type ContractTest, type ContractTestFn, type ContractTestOptions } from './conformance/define.js';
 export { runConformance, validateConformanceTarget, type ConformanceTarget } from './conformance/run.js';
 export { expectRequest, type RequestExpectation } from './msw/expect-request.js';
@@ -30,4 +25,5 @@ export { observeHttp, HttpObserver, type ObservedRequest } from './msw/observe.j
 export { resolveExpectRequestOptions, resolveCollectUnhandledOptions, type ExpectRequestOptions, type CollectUnhandledOptions } from './msw/options.js';
 export { RequestExpectationError, UnhandledRequestError } from './msw/errors.js';
 export type { MswServerLike, MswHandlerLike, SeenRequest } from './msw/types.js';
+// propTest lives at '@quiesce/harness/prop' (its types need fast-check, an optional peer).
 export { VERSION as RUNTIME_VERSION } from '@quiesce/runtime';

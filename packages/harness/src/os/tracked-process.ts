@@ -123,7 +123,9 @@ export class TrackedProcess implements OwnedResource {
     }
     this.#child = child;
     this.#pid = child?.pid;
-    this.label = `${[options.command, ...options.args].join(' ').slice(0, 120)}${this.#pid !== undefined ? ` (pid ${this.#pid})` : ''}`;
+    // The program's name and its arguments; a long line keeps its end (the arguments), not its start.
+    const line = [basename(options.command), ...options.args].join(' ');
+    this.label = `${line.length > 120 ? `…${line.slice(-119)}` : line}${this.#pid !== undefined ? ` (pid ${this.#pid})` : ''}`;
     // Register at once: if this process dies from here on, the reaper kills the group.
     if (this.#pid !== undefined) this.#reaper.register(this.#pid);
     if (child) this.#watch(child);

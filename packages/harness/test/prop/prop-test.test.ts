@@ -4,20 +4,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect } from 'vitest';
 import { QuiesceError, supervisor, worker, type StartFn } from '@quiesce/runtime';
-import {
-  LeakError,
-  PropertyFailure,
-  propTest,
-  readPropEnv,
-  resolvePropOptions,
-  resolvePropSeed,
-  runProperty,
-  runSeed,
-  test,
-  testSeed,
-  type PropertySpec,
-  type TestSystem,
-} from '@quiesce/harness';
+import { fullTestName, LeakError, runSeed, test, testSeed, type TestSystem } from '@quiesce/harness';
+import { PropertyFailure, propTest, readPropEnv, resolvePropOptions, resolvePropSeed, runProperty, type PropertySpec } from '@quiesce/harness/prop';
 import { cleanEnv, REPO_ROOT, runCommand, runVitest } from '../preset/vitest-subprocess.js';
 
 const crashy: StartFn = (ctx) => ctx.spawn((msg) => {
@@ -53,7 +41,7 @@ propTest(
 afterEach(({ task }) => {
   if (task.name !== 'each run gets a fresh system, torn down after it') return;
   const meta = (task.meta as { quiesceProp?: { seed: number; source: string; numRuns?: number } }).quiesceProp;
-  const testId = `${task.file.name}::${task.fullName}`;
+  const testId = `${task.file.name}::${fullTestName(task)}`;
   const expected = resolvePropSeed(resolvePropOptions({ numRuns: 25 }), readPropEnv(), runSeed(), testId);
   expect(meta).toEqual({ ...expected, numRuns: 25 });
   if (expected.source === 'derived') expect(meta?.seed).toBe(testSeed(runSeed(), `prop:${testId}`));
