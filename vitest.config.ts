@@ -1,11 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+// Eat our own cooking: the same preset users add (a fresh run seed per run, tags, the matchers).
+import { quiesce } from './packages/harness/src/preset/plugin.js';
 
 const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
 
 // One config for the whole workspace: tests import the packages by name, resolved to their
 // sources so coverage measures src/ and no build is needed between edits.
 export default defineConfig({
+  plugins: [quiesce()],
   resolve: {
     alias: {
       // Subpaths before their package, so '@quiesce/harness/prop' is not read as '<harness src>/prop'.

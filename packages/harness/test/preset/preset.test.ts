@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
-import { describe, expect } from 'vitest';
+import { describe, expect, onTestFinished, vi } from 'vitest';
 import { QuiesceError } from '@quiesce/runtime';
 import { test } from '@quiesce/harness';
 // Users import '@quiesce/harness/plugin'; the workspace alias maps '@quiesce/harness' to src/index.ts,
@@ -42,6 +42,9 @@ describe('quiesce() plugin', () => {
   });
 
   test('an explicit seed, or the config env seed, wins over a random one', () => {
+    // This suite itself runs under quiesce(), which sets QUIESCE_SEED for the workers: unset it here.
+    vi.stubEnv('QUIESCE_SEED', '');
+    onTestFinished(() => vi.unstubAllEnvs());
     expect(configOf(quiesce({ seed: 42 })).env).toEqual({ QUIESCE_SEED: '42' });
     expect(configOf(quiesce(), { env: { QUIESCE_SEED: '7' } }).env).toEqual({ QUIESCE_SEED: '7' });
     expect(() => configOf(quiesce(), { env: { QUIESCE_SEED: 'x' } })).toThrow(/QUIESCE_SEED: got "x"/);
