@@ -44,7 +44,9 @@ describe('quiesce() plugin', () => {
   test('an explicit seed, or the config env seed, wins over a random one', () => {
     // This suite itself runs under quiesce(), which sets QUIESCE_SEED for the workers: unset it here.
     vi.stubEnv('QUIESCE_SEED', '');
-    onTestFinished(() => vi.unstubAllEnvs());
+    onTestFinished(() => {
+      vi.unstubAllEnvs();
+    });
     expect(configOf(quiesce({ seed: 42 })).env).toEqual({ QUIESCE_SEED: '42' });
     expect(configOf(quiesce(), { env: { QUIESCE_SEED: '7' } }).env).toEqual({ QUIESCE_SEED: '7' });
     expect(() => configOf(quiesce(), { env: { QUIESCE_SEED: 'x' } })).toThrow(/QUIESCE_SEED: got "x"/);

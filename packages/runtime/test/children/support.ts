@@ -128,20 +128,4 @@ export function osPidOf(event: HistoryEvent): number {
   return (event.data as { pid: number }).pid;
 }
 
-export async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection, but it resolved');
-}
-
-export function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw, but it returned');
-}
+export { rejection, thrown } from '../support/helpers.js';
