@@ -79,6 +79,8 @@ interface PendingCall {
   reject(error: unknown): void;
   timer: TimerHandle | undefined;
   target: Proc;
+  /** The calling process, if any: its calls are dropped when it exits. */
+  caller: Pid | null;
   unwatch: () => void;
 }
 
@@ -487,7 +489,7 @@ export class Runtime {
         timeoutMs === 'infinity'
           ? undefined
           : this.setTimer(timeoutMs, () => this.#settleCall(ref, false, new CallTimeoutError(t.label, timeoutMs)), from.caller ?? undefined);
-      this.#calls.set(ref, { resolve: resolve as (v: unknown) => void, reject, timer, target: t, unwatch });
+      this.#calls.set(ref, { resolve: resolve as (v: unknown) => void, reject, timer, target: t, caller: from.caller, unwatch });
       this.#enqueue(from.caller?.toString() ?? 'external', t, () => this.#deliver(t, envelope));
     });
   }
@@ -655,6 +657,10 @@ export class Runtime {
         }
       }
       proc.watchers = undefined;
+    }
+    // A caller that died cannot take its replies: forget its pending calls (they reject NOPROC).
+    for (const [ref, call] of this.#calls) {
+      if (call.caller?.equals(proc.pid)) this.#settleCall(ref, false, new NoProcError(proc.key, 'call (the caller exited)'));
     }
     proc.ctx = undefined;
     proc.system = undefined;
