@@ -100,8 +100,8 @@ export class Scheduler {
   /** Take the next delivery per the policy, or undefined when none is ready. */
   next(): Delivery | undefined {
     if (this.#size === 0) return undefined;
-    this.#size--;
     if (this.#fast) {
+      this.#size--;
       const d = this.#queue[this.#head++]!;
       if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
         this.#queue = this.#queue.slice(this.#head);
@@ -118,6 +118,7 @@ export class Scheduler {
       this.#decisions.push(index);
     }
     const chosen = ready[index]!;
+    this.#size--;
     const key = `${chosen.from}->${chosen.to}`;
     const queue = this.#pairs.get(key)!;
     queue.shift();

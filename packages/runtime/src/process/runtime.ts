@@ -109,6 +109,8 @@ export class Runtime {
   #external = 0;
   #idleWaiters: Array<() => void> = [];
   #stopped = false;
+  /** Set when the scheduler fails mid-run; the runtime delivers nothing more. */
+  #fault: unknown = undefined;
 
   constructor(options: RuntimeOptions = {}) {
     validateRuntimeOptions(options);
@@ -194,7 +196,9 @@ export class Runtime {
    */
   async idle(): Promise<void> {
     for (;;) {
+      if (this.#fault !== undefined) throw this.#fault;
       if (!this.isQuiet()) await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+      if (this.#fault !== undefined) throw this.#fault;
       await nextMacrotask();
       if (this.isQuiet()) return;
     }
@@ -223,7 +227,7 @@ export class Runtime {
   }
 
   #checkIdle(): void {
-    if (this.#idleWaiters.length === 0 || !this.isQuiet()) return;
+    if (this.#idleWaiters.length === 0 || (!this.isQuiet() && this.#fault === undefined)) return;
     const waiters = this.#idleWaiters;
     this.#idleWaiters = [];
     for (const w of waiters) w();
@@ -681,13 +685,24 @@ export class Runtime {
 
   #pump(): void {
     this.#pumpScheduled = false;
+    if (this.#fault !== undefined) return;
     this.#pumping = true;
     try {
       for (let d = this.scheduler.next(); d; d = this.scheduler.next()) d.run();
+    } catch (error) {
+      // The scheduler itself failed (a replay token that no longer fits): the run cannot go on
+      // faithfully, so the runtime halts and every idle() rejects with the error.
+      this.#fault = error;
+      this.record('runtime.fault', 'runtime', { error: serialiseReason(error) });
     } finally {
       this.#pumping = false;
     }
     this.#checkIdle();
+  }
+
+  /** The error that halted the runtime (see idle()), if any. */
+  get fault(): unknown {
+    return this.#fault;
   }
 
   #ctx(proc: Proc): ProcessContext {

@@ -205,3 +205,19 @@ describe('scheduling on a runtime', () => {
     expect(calls.length).toBeGreaterThan(0);
   });
 });
+
+describe('a replay that diverges on a live runtime', () => {
+  test('halts the runtime: idle() rejects with REPLAY_DIVERGED and the history records the fault', async () => {
+    const rt = new Runtime({ clock: 'virtual', scheduler: { replay: 'z' } });
+    const seen: string[] = [];
+    const a = rt.spawn(() => void seen.push('a'));
+    const b = rt.spawn(() => void seen.push('b'));
+    rt.send(a, 'x');
+    rt.send(b, 'x');
+    await expect(rt.idle()).rejects.toMatchObject({ code: 'REPLAY_DIVERGED' });
+    expect(seen).toEqual([]);
+    expect(rt.history.ofKind('runtime.fault')).toHaveLength(1);
+    expect((rt.fault as { code?: string }).code).toBe('REPLAY_DIVERGED');
+    expect(rt.scheduler.size).toBe(2);
+  });
+});
