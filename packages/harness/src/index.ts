@@ -6,6 +6,7 @@
 export { test, expect, createTestSystem, systemOptionsFor, fullTestName, type TestContextLike } from './fixtures/test.js';
 export { TestSystem, toEventPredicate, type TestSystemOptions, type Startable, type HistoryPattern, type UntilOptions } from './system/test-system.js';
 export { callerLocation, LeakError, type OwnedResource, type Owned } from './system/resources.js';
+export { TeardownError } from './system/teardown-error.js';
 export { systemOf } from './system/registry.js';
 export type { Leftover } from './system/leftovers.js';
 export { SEED_ENV, runSeed, testSeed, replayCommand } from './system/seed.js';

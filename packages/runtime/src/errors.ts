@@ -14,6 +14,7 @@ export type QuiesceErrorCode =
   | 'MAX_CHILDREN'
   | 'CHILD_NOT_FOUND'
   | 'CHILD_RUNNING'
+  | 'CHILD_RESTARTING'
   | 'REPLAY_DIVERGED'
   | 'RUNTIME_STOPPED'
   | 'SPAWN_FAILED'

@@ -347,7 +347,8 @@ export class TrackedProcess implements OwnedResource {
   }
 
   async #onReadyTimeout(): Promise<void> {
-    if (this.#readiness !== 'waiting') return;
+    // Without a pid the program never started: its 'close' follows and fails the start with SPAWN_FAILED.
+    if (this.#readiness !== 'waiting' || this.#pid === undefined) return;
     this.#system.record('os.ready_timeout', this.source, { pid: this.#pid, timeout: this.#options.readyTimeout });
     await this.#failStart(
       this.#startError(

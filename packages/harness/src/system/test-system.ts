@@ -29,6 +29,7 @@ import { describePattern, matches, type Pattern } from '../match/match.js';
 import { drive, validateWaitOptions, type DriveTarget, type WaitOptions } from '../waits/driver.js';
 import { WaitError } from '../waits/wait-error.js';
 import { callerLocation, LeakError, type Owned, type OwnedResource } from './resources.js';
+import { teardownFailure } from './teardown-error.js';
 import { leftovers, type Leftover } from './leftovers.js';
 import { registerSystem } from './registry.js';
 import { bridgeDiagnostics, observe, type BridgeOptions, type EventMapping, type ObservableEmitter, type ObserveOptions, type Observer } from '../observe/index.js';
@@ -417,13 +418,20 @@ export class TestSystem implements DriveTarget {
 
   async #teardown(): Promise<void> {
     this.#torn = true;
+    // Waits still pending (a timed-out body, a forgotten await) end now, as aborted, rather than
+    // run on against a system being taken apart (or hang until their timeout).
+    this.#rejectInterrupt(new QuiesceError('AFTER_TEARDOWN', "the test's system was torn down while this was still pending", {}));
+    // Teardown's own waits are not interrupted: neither by the teardown nor by a linked crash that
+    // already failed the test (the other trees still stop with their own shutdown semantics).
+    const never = new Promise<never>(() => undefined);
+    const target: DriveTarget = { runtime: this.runtime, hasExternalSources: () => this.hasExternalSources(), nextEvent: () => this.nextEvent(), interrupted: () => never };
     const problems: unknown[] = [];
     for (const started of [...this.#started].reverse()) {
       if (!this.runtime.isAlive(started.pid)) continue;
       this.#stopping.add(started.pid);
       try {
         // Shutdown timeouts run in virtual time (up to an hour of it); real waiting is bounded apart.
-        await drive(this, `${started.label} to stop at teardown`, started.stop(), { timeout: 3_600_000, realTimeout: 30_000 });
+        await drive(target, `${started.label} to stop at teardown`, started.stop(), { timeout: 3_600_000, realTimeout: 30_000 });
       } catch (error) {
         problems.push(error);
       }
@@ -440,9 +448,9 @@ export class TestSystem implements DriveTarget {
     const timers = this.runtime.clock.pendingTimers();
     if (timers > 0 && this.runtime.clock.kind === 'real') leaks.push({ kind: 'timer', label: `${timers} runtime timer(s) still pending`, createdAt: 'the runtime clock' });
     this.runtime.record('system.teardown', 'test', { leaks: leaks.length });
-    if (this.#linkedFailure) throw this.#linkedFailure;
-    if (leaks.length > 0) throw new LeakError(leaks);
-    if (problems.length > 0) throw problems[0];
+    // Most important first: a linked crash, then leaks, then whatever failed on the way.
+    const failures = [...(this.#linkedFailure ? [this.#linkedFailure] : []), ...(leaks.length > 0 ? [new LeakError(leaks)] : []), ...problems];
+    if (failures.length > 0) throw teardownFailure(failures);
   }
 
   /** The failure report: seed, replay command and the history's tail. */

@@ -1,4 +1,4 @@
-import { InvalidOptionError, RealClock, VirtualClock, type Runtime } from '@quiesce/runtime';
+import { InvalidOptionError, QuiesceError, RealClock, VirtualClock, type Runtime } from '@quiesce/runtime';
 import { WaitError, type WaitFailure } from './wait-error.js';
 
 /** Options every wait accepts. */
@@ -85,8 +85,10 @@ export async function drive<T>(target: DriveTarget, what: string, outcome: Promi
     if (signal?.aborted) resolve('aborted');
     signal?.addEventListener('abort', onAbort, { once: true });
   });
-  const interrupted = target.interrupted().catch((error: unknown) => {
-    throw fail(error instanceof WaitError ? error.failure : 'linked-exit', error);
+  const interrupted = target.interrupted().catch((error: unknown): Promise<never> => {
+    // An outcome that is already in (e.g. a final status read after teardown) wins over the interruption.
+    if (settled) return new Promise<never>(() => undefined);
+    throw fail(error instanceof WaitError ? error.failure : isTeardown(error) ? 'aborted' : 'linked-exit', error);
   });
 
   // Either may settle after the wait has ended; their rejections are handled here, not lost.
@@ -132,4 +134,9 @@ export async function drive<T>(target: DriveTarget, what: string, outcome: Promi
     if (realTimer) realClock.clearTimer(realTimer);
     signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/** The system was torn down while the wait was pending: the test is over, the wait is aborted. */
+function isTeardown(error: unknown): boolean {
+  return error instanceof QuiesceError && error.code === 'AFTER_TEARDOWN';
 }

@@ -58,6 +58,22 @@ describe('system.spawn', () => {
     expect(system.leftovers()).toEqual([]);
   });
 
+  test('a program that does not exist fails with SPAWN_FAILED even when its readyTimeout is shorter than the spawn error', async ({ system }) => {
+    // A 1 ms ready timer fires before the failed child's 'close' in about half of all spawns (it
+    // races node's handle teardown): twenty tries meet that order with near certainty.
+    const errors = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        system.spawn('/nonexistent/quiesce-program', [], { ready: /ready/, readyTimeout: 1 }).then(
+          () => undefined,
+          (e: unknown) => e as QuiesceError,
+        ),
+      ),
+    );
+    expect(errors.map((e) => e?.code)).toEqual(errors.map(() => 'SPAWN_FAILED'));
+    expect(system.history.ofKind('os.ready_timeout')).toEqual([]);
+    expect(system.history.ofKind('os.spawn_failed')).toHaveLength(20);
+  });
+
   test('a program that exits before it is ready fails with SPAWN_FAILED naming the exit and its stderr', async ({ system }) => {
     const error = (await system.spawn(node, [child, 'stderr'], { ready: /ready/ }).catch((e: unknown) => e)) as QuiesceError;
     expect(error.code).toBe('SPAWN_FAILED');

@@ -1,5 +1,8 @@
 import { normaliseDelay, type Clock, type TimerHandle } from './clock.js';
 
+/** The longest delay setTimeout honours (a signed 32-bit number of ms, about 24.8 days). */
+const MAX_NATIVE_DELAY = 2_147_483_647;
+
 interface RealTimer extends TimerHandle {
   native: ReturnType<typeof setTimeout>;
 }
@@ -18,11 +21,16 @@ export class RealClock implements Clock {
   setTimer(delayMs: number, fn: () => void): TimerHandle {
     const id = this.#nextId++;
     const delay = normaliseDelay(delayMs);
-    const native = setTimeout(() => {
-      this.#timers.delete(id);
-      fn();
-    }, delay);
-    const timer: RealTimer = { id, deadline: this.now() + delay, native };
+    // setTimeout runs a delay above 2^31 - 1 ms after 1 ms: longer delays are armed in steps.
+    const arm = (remaining: number): ReturnType<typeof setTimeout> =>
+      remaining > MAX_NATIVE_DELAY
+        ? setTimeout(() => (timer.native = arm(remaining - MAX_NATIVE_DELAY)), MAX_NATIVE_DELAY)
+        : setTimeout(() => {
+            this.#timers.delete(id);
+            fn();
+          }, remaining);
+    const timer: RealTimer = { id, deadline: this.now() + delay, native: undefined as unknown as ReturnType<typeof setTimeout> };
+    timer.native = arm(delay);
     this.#timers.set(id, timer);
     return { id, deadline: timer.deadline };
   }

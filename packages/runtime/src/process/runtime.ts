@@ -57,6 +57,12 @@ class Proc {
   trapExit = false;
   alive = true;
   busy = false;
+  /** A handler (or init) of this process is running: it counts as active unless blocked on kernel waits. */
+  running = false;
+  /** Kernel waits (calls, sleeps, ctx.await) started by the current handler run and still pending. */
+  waits = 0;
+  /** Numbers handler runs, so a wait left pending by an earlier run cannot touch the current one's count. */
+  run = 0;
   exitReason: ExitReason | undefined = undefined;
   name: string | undefined = undefined;
   links: Set<Proc> | undefined = undefined;
@@ -202,6 +208,36 @@ export class Runtime {
       await nextMacrotask();
       if (this.isQuiet()) return;
     }
+  }
+
+  /**
+   * A process counts as active while a handler of it runs and no kernel wait of that run is
+   * pending. Every change to those three fields goes through here so #active stays their sum.
+   */
+  #account(proc: Proc, change: () => void): void {
+    const before = proc.running && proc.waits === 0;
+    change();
+    const after = proc.running && proc.waits === 0;
+    if (before === after) return;
+    this.#active += after ? 1 : -1;
+    if (!after) this.#checkIdle();
+  }
+
+  /**
+   * A kernel wait of `proc` begins: returns the function that ends it. Only waits started while a
+   * handler runs count, and only against that run (a wait it left pending, e.g. the loser of a
+   * Promise.race, is forgotten when the run ends).
+   */
+  #beginWait(proc: Proc): () => void {
+    if (!proc.running) return () => undefined;
+    const run = proc.run;
+    this.#account(proc, () => proc.waits++);
+    let ended = false;
+    return () => {
+      if (ended || proc.run !== run || !proc.running) return;
+      ended = true;
+      this.#account(proc, () => proc.waits--);
+    };
   }
 
   /** Mark the caller as waiting on a kernel event (not active) until `promise` settles. */
@@ -488,7 +524,13 @@ export class Runtime {
   #request<R>(t: Proc, envelope: unknown, from: From, timeoutMs: number | 'infinity'): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       const ref = from.ref;
-      const unwatch = this.watch(t.pid, (reason) => this.#settleCall(ref, false, new CallExitError(t.label, reason)));
+      // The exit travels target -> caller like the reply does (OTP's DOWN), so a reply sent before
+      // the target exited always wins, whatever order the scheduler picks across pairs.
+      const callerKey = from.caller?.toString() ?? 'external';
+      const unwatch = this.watch(t.pid, (reason) => {
+        this.scheduler.enqueue(t.key, callerKey, () => this.#settleCall(ref, false, new CallExitError(t.label, reason)));
+        this.#schedulePump();
+      });
       const timer =
         timeoutMs === 'infinity'
           ? undefined
@@ -603,16 +645,26 @@ export class Runtime {
   }
 
   #runHandler(proc: Proc, run: () => void | Promise<void>): void {
+    // Counted as running from the first instruction: a wait started in the synchronous part of an
+    // async handler then finds the run it belongs to.
+    this.#account(proc, () => {
+      proc.running = true;
+      proc.run++;
+      proc.waits = 0;
+    });
     let result: void | Promise<void>;
     try {
       result = run();
     } catch (error) {
+      this.#account(proc, () => (proc.running = false));
       this.#exitProc(proc, error as ExitReason);
       return;
     }
-    if (!isPromiseLike(result)) return;
+    if (!isPromiseLike(result)) {
+      this.#account(proc, () => (proc.running = false));
+      return;
+    }
     proc.busy = true;
-    this.#active++;
     result.then(
       () => this.#handlerDone(proc, undefined),
       (error: unknown) => this.#handlerDone(proc, { error }),
@@ -621,7 +673,7 @@ export class Runtime {
 
   #handlerDone(proc: Proc, failure: { error: unknown } | undefined): void {
     proc.busy = false;
-    this.#active--;
+    this.#account(proc, () => (proc.running = false));
     if (failure && proc.alive) this.#exitProc(proc, failure.error as ExitReason);
     else this.#drain(proc);
     this.#schedulePump();
@@ -668,6 +720,9 @@ export class Runtime {
     }
     proc.ctx = undefined;
     proc.system = undefined;
+    // A dead process's handler may still be awaiting something that never settles; whatever it
+    // does next cannot act (its context throws), so it no longer holds the system busy.
+    this.#account(proc, () => (proc.running = false));
     this.#schedulePump();
   }
 
@@ -706,7 +761,7 @@ export class Runtime {
   }
 
   #ctx(proc: Proc): ProcessContext {
-    return (proc.ctx ??= new ProcessContext(this, proc.pid));
+    return (proc.ctx ??= new ProcessContext(this, proc.pid, () => this.#beginWait(proc)));
   }
 
   /** Whether a process exited with a normal-family reason (for supervisors and matchers). */
@@ -720,13 +775,20 @@ export class Runtime {
 export class ProcessContext {
   readonly runtime: Runtime;
   readonly self: Pid;
-  /** Kernel waits in flight: the process is blocked while any is pending (Promise.all of calls counts once). */
-  #waits = 0;
-  #unblock: (() => void) | undefined = undefined;
+  /** Starts a kernel wait in the runtime's idleness count; returns the function that ends it. */
+  readonly #beginWait: () => () => void;
 
-  constructor(runtime: Runtime, self: Pid) {
+  constructor(runtime: Runtime, self: Pid, beginWait?: () => () => void) {
     this.runtime = runtime;
     this.self = self;
+    // The runtime passes its own; a context built by hand falls back to the runtime-wide block().
+    this.#beginWait =
+      beginWait ??
+      (() => {
+        let end!: () => void;
+        void runtime.block(new Promise<void>((resolve) => (end = resolve)));
+        return end;
+      });
   }
 
   #check(operation: string): void {
@@ -824,11 +886,9 @@ export class ProcessContext {
     return this.#block(promise);
   }
 
+  /** The process is blocked while any of its kernel waits is pending (Promise.all of calls counts once). */
   #block<T>(promise: Promise<T>): Promise<T> {
-    if (this.#waits++ === 0) void this.runtime.block(new Promise<void>((resolve) => (this.#unblock = resolve)));
-    return promise.finally(() => {
-      if (--this.#waits === 0) this.#unblock!();
-    });
+    return promise.finally(this.#beginWait());
   }
 }
 

@@ -403,7 +403,12 @@ function supervisorBehaviour(runtime: Runtime, state: SupState): ServerBehaviour
 
     async handleCall(request: SupCall, _from, _s, ctx) {
       const reply = (value: CallReply<unknown>) => ({ reply: value, state });
-      const error = (code: 'CHILD_NOT_FOUND' | 'CHILD_RUNNING' | 'START_FAILED', message: string) => reply({ error: new QuiesceError(code, message) });
+      const error = (code: 'CHILD_NOT_FOUND' | 'CHILD_RUNNING' | 'CHILD_RESTARTING' | 'START_FAILED', message: string) => reply({ error: new QuiesceError(code, message) });
+      // OTP answers {error, restarting} for a child whose failed restart waits to be retried, {error, running} otherwise.
+      const notStopped = (op: string, child: ChildState) =>
+        child.pid === 'restarting'
+          ? error('CHILD_RESTARTING', `${op}: child ${JSON.stringify(child.spec.id)} is restarting (a failed restart is waiting to be retried)`)
+          : error('CHILD_RUNNING', `${op}: child ${JSON.stringify(child.spec.id)} is running`);
       switch (request.op) {
         case 'start_child': {
           let spec: NormalisedChildSpec;
@@ -436,7 +441,7 @@ function supervisorBehaviour(runtime: Runtime, state: SupState): ServerBehaviour
         case 'restart_child': {
           const child = findById(request.id);
           if (!child) return error('CHILD_NOT_FOUND', `restartChild: no child ${JSON.stringify(request.id)}`);
-          if (child.pid !== undefined) return error('CHILD_RUNNING', `restartChild: child ${JSON.stringify(request.id)} is running`);
+          if (child.pid !== undefined) return notStopped('restartChild', child);
           const outcome = await startOne(ctx, child);
           if ('error' in outcome) return error('START_FAILED', `restartChild(${request.id}) failed: ${JSON.stringify(serialiseReason(outcome.error))}`);
           child.pid = outcome.ok;
@@ -446,7 +451,7 @@ function supervisorBehaviour(runtime: Runtime, state: SupState): ServerBehaviour
         case 'delete_child': {
           const child = findById(request.id);
           if (!child) return error('CHILD_NOT_FOUND', `deleteChild: no child ${JSON.stringify(request.id)}`);
-          if (child.pid !== undefined) return error('CHILD_RUNNING', `deleteChild: child ${JSON.stringify(request.id)} is running`);
+          if (child.pid !== undefined) return notStopped('deleteChild', child);
           removeChild(child);
           return reply({ ok: undefined });
         }
