@@ -115,3 +115,13 @@ describe('TestSystem without fixtures', () => {
     expect(() => createTestSystem({ seed: -1 })).toThrow(/seed: got -1/);
   });
 });
+
+describe('the inbox after teardown', () => {
+  test('receive and refute throw AFTER_TEARDOWN', async () => {
+    const system = createTestSystem({ testId: 'inbox-after-teardown' });
+    const inbox = system.inbox;
+    await system.teardown();
+    expect(() => inbox.receive({ type: 'x' })).toThrow(/inbox\.receive: the test's system has been torn down/);
+    await expect(inbox.refute()).rejects.toMatchObject({ code: 'AFTER_TEARDOWN' });
+  });
+});

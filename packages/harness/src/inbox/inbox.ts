@@ -13,11 +13,14 @@ export class Inbox {
   readonly #target: DriveTarget;
   readonly #messages: unknown[] = [];
   readonly #waiters = new Set<{ pattern: Pattern; resolve(message: unknown): void }>();
+  /** Throws AFTER_TEARDOWN once the owning system is torn down. */
+  readonly #assertLive: (operation: string) => void;
 
   /** @internal created by TestSystem */
-  constructor(target: DriveTarget, label = 'inbox') {
+  constructor(target: DriveTarget, label = 'inbox', assertLive: (operation: string) => void = () => undefined) {
     this.#runtime = target.runtime;
     this.#target = target;
+    this.#assertLive = assertLive;
     this.pid = this.#runtime.spawn((message) => this.#arrive(message), { trapExit: true, label });
   }
 
@@ -32,6 +35,7 @@ export class Inbox {
    * wait fails at once if no such message can ever arrive.
    */
   receive<T = unknown>(pattern: Pattern = () => true, options: WaitOptions = {}): Promise<T> {
+    this.#assertLive('inbox.receive');
     const taken = this.#take(pattern);
     if (taken.found) return Promise.resolve(taken.message as T);
     let waiter!: { pattern: Pattern; resolve(message: unknown): void };
@@ -47,6 +51,7 @@ export class Inbox {
    * time does not move), then fail if a matching message has arrived.
    */
   async refute(pattern: Pattern = () => true): Promise<void> {
+    this.#assertLive('inbox.refute');
     await this.#runtime.idle();
     const found = this.#messages.find((m) => matches(m, pattern));
     if (found !== undefined) {

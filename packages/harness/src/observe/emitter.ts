@@ -88,6 +88,9 @@ export function validateMapping(mapping: unknown): Array<[string, string | Event
 
 function validateObserveOptions(options: unknown): ObserveOptions {
   if (typeof options !== 'object' || options === null) throw new InvalidOptionError('observe options', options, 'an object { source? }');
+  for (const key of Object.keys(options)) {
+    if (key !== 'source') throw new InvalidOptionError(`observe options.${key}`, (options as Record<string, unknown>)[key], 'no such option (observe accepts { source })');
+  }
   const { source } = options as ObserveOptions;
   if (source !== undefined && (typeof source !== 'string' || source === '')) throw new InvalidOptionError('observe.source', source, 'a non-empty string');
   return options as ObserveOptions;

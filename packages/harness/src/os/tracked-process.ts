@@ -19,7 +19,7 @@ export interface ExitStatus {
 }
 
 /** Options of `TrackedProcess.awaitLine`. */
-export interface AwaitLineOptions extends WaitOptions {
+export interface AwaitLineOptions extends Omit<WaitOptions, 'realTimeout'> {
   /**
    * Which stdout lines count: 'start' (default: every line since the process started, so a line
    * printed together with the ready line is never missed), 'now' (only lines after the call), or

@@ -134,7 +134,7 @@ export class TestSystem implements DriveTarget {
   /** The test-side mailbox (created on first use). */
   get inbox(): Inbox {
     this.#assertLive('inbox');
-    return (this.#inbox ??= new Inbox(this, 'inbox'));
+    return (this.#inbox ??= new Inbox(this, 'inbox', (operation) => this.#assertLive(operation)));
   }
 
   now(): number {
