@@ -7,17 +7,13 @@ import type { Runtime } from '../process/runtime.js';
 import type { ChildSpec } from '../supervisor/spec.js';
 import { keepTail, readLines } from './lines.js';
 import {
-  CHILD_FIELD_KEYS,
-  checkChildFields,
-  checkId,
-  checkKnownKeys,
   checkObject,
   checkReadyTimeout,
-  checkSpawnCall,
   type ChildFields,
   type ProxySpawnOptions,
 } from './options.js';
 import { startProxy, type ExternalHandle, type ProxyEvents } from './proxy.js';
+import { proxiedChildSpec, spawnProxied, type ProxiedChildKind } from './spec-builders.js';
 
 /**
  * An OS process as a runtime child. A proxy process (the Pid you get) stands for the OS process
@@ -79,25 +75,17 @@ const OS_KEYS = ['command', 'args', 'cwd', 'env', 'ready', 'readyTimeout', 'stdo
 /** How much of stderr to keep for the message of a start that failed. */
 const STDERR_TAIL = 2000;
 
+const OS_PROCESS: ProxiedChildKind<OsProcessOptions, NormalisedOsOptions> = {
+  specName: 'osProcess',
+  spawnName: 'spawnOsProcess',
+  keys: OS_KEYS,
+  normalise: (where, options) => normaliseOsOptions(where, options as unknown as Record<string, unknown>),
+  launch: (runtime, os, link, label) => launchOsProcess(runtime, os, link, label),
+};
+
 /** A child spec for a supervisor whose child is an OS process (see OsProcessOptions for the semantics). */
 export function osProcess(id: string, options: OsProcessChildOptions): ChildSpec {
-  const where = `osProcess(${JSON.stringify(id)})`;
-  checkId('osProcess', id);
-  checkObject(where, options);
-  checkKnownKeys(where, options, [...OS_KEYS, ...CHILD_FIELD_KEYS]);
-  const fields = checkChildFields(where, options);
-  const os = normaliseOsOptions(where, options);
-  return {
-    ...fields,
-    id,
-    start: async (ctx) => {
-      try {
-        return await launchOsProcess(ctx.runtime, os, ctx.parent, ctx.path);
-      } catch (error) {
-        return { error };
-      }
-    },
-  };
+  return proxiedChildSpec(OS_PROCESS, id, options);
 }
 
 /**
@@ -106,11 +94,7 @@ export function osProcess(id: string, options: OsProcessChildOptions): ChildSpec
  * QuiesceError (SPAWN_FAILED, READY_TIMEOUT).
  */
 export function spawnOsProcess(runtime: Runtime, options: OsProcessOptions, spawnOptions: ProxySpawnOptions = {}): Promise<Pid> {
-  checkSpawnCall('spawnOsProcess', runtime, spawnOptions);
-  checkObject('spawnOsProcess options', options);
-  checkKnownKeys('spawnOsProcess', options, OS_KEYS);
-  const os = normaliseOsOptions('spawnOsProcess', options);
-  return launchOsProcess(runtime, os, spawnOptions.link, spawnOptions.label);
+  return spawnProxied(OS_PROCESS, runtime, options, spawnOptions);
 }
 
 /** The proxy's exit reason for an OS process that ended with `code` or `signal`. */

@@ -8,17 +8,12 @@ import { Pid } from '../process/pid.js';
 import type { Runtime } from '../process/runtime.js';
 import type { ChildSpec } from '../supervisor/spec.js';
 import {
-  CHILD_FIELD_KEYS,
-  checkChildFields,
-  checkId,
-  checkKnownKeys,
-  checkObject,
   checkReadyTimeout,
-  checkSpawnCall,
   type ChildFields,
   type ProxySpawnOptions,
 } from './options.js';
 import { startProxy, type ExternalHandle, type ProxyEvents } from './proxy.js';
+import { proxiedChildSpec, spawnProxied, type ProxiedChildKind } from './spec-builders.js';
 
 /**
  * A `node:worker_threads` Worker as a runtime child, represented by a proxy process (the Pid you
@@ -78,25 +73,17 @@ interface NormalisedWorkerOptions {
 
 const WORKER_KEYS = ['filename', 'url', 'workerData', 'ready', 'readyTimeout', 'forwardTo'] as const;
 
+const WORKER_THREAD: ProxiedChildKind<WorkerThreadOptions, NormalisedWorkerOptions> = {
+  specName: 'workerThread',
+  spawnName: 'spawnWorkerThread',
+  keys: WORKER_KEYS,
+  normalise: (where, options) => normaliseWorkerOptions(where, options as unknown as Record<string, unknown>),
+  launch: (runtime, worker, link, label) => launchWorkerThread(runtime, worker, link, label),
+};
+
 /** A child spec for a supervisor whose child is a worker thread (see WorkerThreadOptions). */
 export function workerThread(id: string, options: WorkerThreadChildOptions): ChildSpec {
-  const where = `workerThread(${JSON.stringify(id)})`;
-  checkId('workerThread', id);
-  checkObject(where, options);
-  checkKnownKeys(where, options, [...WORKER_KEYS, ...CHILD_FIELD_KEYS]);
-  const fields = checkChildFields(where, options);
-  const worker = normaliseWorkerOptions(where, options);
-  return {
-    ...fields,
-    id,
-    start: async (ctx) => {
-      try {
-        return await launchWorkerThread(ctx.runtime, worker, ctx.parent, ctx.path);
-      } catch (error) {
-        return { error };
-      }
-    },
-  };
+  return proxiedChildSpec(WORKER_THREAD, id, options);
 }
 
 /**
@@ -104,11 +91,7 @@ export function workerThread(id: string, options: WorkerThreadChildOptions): Chi
  * it is ready. Bad options throw at once; a failed start rejects with a QuiesceError.
  */
 export function spawnWorkerThread(runtime: Runtime, options: WorkerThreadOptions, spawnOptions: ProxySpawnOptions = {}): Promise<Pid> {
-  checkSpawnCall('spawnWorkerThread', runtime, spawnOptions);
-  checkObject('spawnWorkerThread options', options);
-  checkKnownKeys('spawnWorkerThread', options, WORKER_KEYS);
-  const worker = normaliseWorkerOptions('spawnWorkerThread', options);
-  return launchWorkerThread(runtime, worker, spawnOptions.link, spawnOptions.label);
+  return spawnProxied(WORKER_THREAD, runtime, options, spawnOptions);
 }
 
 function launchWorkerThread(runtime: Runtime, worker: NormalisedWorkerOptions, link: Pid | undefined, label: string | undefined): Promise<Pid> {
