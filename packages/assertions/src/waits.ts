@@ -22,7 +22,7 @@ function runtimeTarget(runtime: Runtime): DriveTarget {
   return {
     runtime,
     hasExternalSources: () => false,
-    interrupted: () => new Promise<never>(() => undefined),
+    onInterrupt: () => () => undefined,
     nextEvent: () =>
       new Promise((resolve) => {
         const off = runtime.history.subscribe((event) => {
@@ -83,10 +83,15 @@ export async function durableIdle(where: Where, timeout: number): Promise<void> 
   const bound = new Promise<never>((_resolve, reject) => {
     timer = realClock.setTimer(limit, () => reject(new WaitError('the system to be idle', 'timeout', { virtual: 0, real: limit }, where.runtime.history)));
   });
+  let release = (): void => undefined;
+  const interrupted = new Promise<never>((_resolve, reject) => {
+    if (where.system) release = where.system.onInterrupt(reject);
+  });
   try {
-    await Promise.race([where.runtime.idle(), bound, ...(where.system ? [where.system.interrupted()] : [])]);
+    await Promise.race([where.runtime.idle(), bound, interrupted]);
   } finally {
     if (timer) realClock.clearTimer(timer);
+    release();
   }
 }
 

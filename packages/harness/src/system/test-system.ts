@@ -93,8 +93,9 @@ export class TestSystem implements DriveTarget {
   #inbox: Inbox | undefined;
   #trapExits: boolean;
   #linkedFailure: QuiesceError | undefined;
-  #rejectInterrupt!: (error: unknown) => void;
-  readonly #interrupt: Promise<never>;
+  /** Listeners of pending waits, told when the test is interrupted (see onInterrupt). */
+  readonly #interruptListeners = new Set<(error: unknown) => void>();
+  #interruption: { error: unknown } | undefined;
   #torn = false;
   #tearingDown: Promise<void> | undefined;
 
@@ -113,8 +114,6 @@ export class TestSystem implements DriveTarget {
       ...(options.scheduler !== undefined ? { scheduler: options.scheduler } : {}),
       ...(options.recordMessages !== undefined ? { recordMessages: options.recordMessages } : {}),
     });
-    this.#interrupt = new Promise<never>((_resolve, reject) => (this.#rejectInterrupt = reject));
-    this.#interrupt.catch(() => undefined);
     // The test's own process: the parent of every tree the test starts. It traps exits, so an
     // unexpected exit of a started tree is seen here and fails the test (start_link_supervised!).
     this.#root = this.runtime.spawn((message) => this.#onRootMessage(message), { trapExit: true, label: 'test' });
@@ -387,8 +386,25 @@ export class TestSystem implements DriveTarget {
     return this.#owned.some((o) => o.resource.external?.() === true);
   }
 
-  interrupted(): Promise<never> {
-    return this.#interrupt;
+  onInterrupt(listener: (error: unknown) => void): () => void {
+    if (this.#interruption) {
+      const { error } = this.#interruption;
+      queueMicrotask(() => listener(error));
+      return () => undefined;
+    }
+    this.#interruptListeners.add(listener);
+    return () => {
+      this.#interruptListeners.delete(listener);
+    };
+  }
+
+  /** Interrupt every pending wait (the first interruption wins; later ones are ignored). */
+  #interrupt(error: unknown): void {
+    if (this.#interruption) return;
+    this.#interruption = { error };
+    const listeners = [...this.#interruptListeners];
+    this.#interruptListeners.clear();
+    for (const listener of listeners) listener(error);
   }
 
   nextEvent(): Promise<unknown> {
@@ -420,11 +436,10 @@ export class TestSystem implements DriveTarget {
     this.#torn = true;
     // Waits still pending (a timed-out body, a forgotten await) end now, as aborted, rather than
     // run on against a system being taken apart (or hang until their timeout).
-    this.#rejectInterrupt(new QuiesceError('AFTER_TEARDOWN', "the test's system was torn down while this was still pending", {}));
+    this.#interrupt(new QuiesceError('AFTER_TEARDOWN', "the test's system was torn down while this was still pending", {}));
     // Teardown's own waits are not interrupted: neither by the teardown nor by a linked crash that
     // already failed the test (the other trees still stop with their own shutdown semantics).
-    const never = new Promise<never>(() => undefined);
-    const target: DriveTarget = { runtime: this.runtime, hasExternalSources: () => this.hasExternalSources(), nextEvent: () => this.nextEvent(), interrupted: () => never };
+    const target: DriveTarget = { runtime: this.runtime, hasExternalSources: () => this.hasExternalSources(), nextEvent: () => this.nextEvent(), onInterrupt: () => () => undefined };
     const problems: unknown[] = [];
     for (const started of [...this.#started].reverse()) {
       if (!this.runtime.isAlive(started.pid)) continue;
@@ -465,7 +480,15 @@ export class TestSystem implements DriveTarget {
   }
 
   async #raceInterrupt<T>(promise: Promise<T>): Promise<T> {
-    return Promise.race([promise, this.#interrupt]);
+    let release = (): void => undefined;
+    const interrupted = new Promise<never>((_resolve, reject) => {
+      release = this.onInterrupt(reject);
+    });
+    try {
+      return await Promise.race([promise, interrupted]);
+    } finally {
+      release();
+    }
   }
 
   #adopt(pid: Pid, label: string, stop: () => Promise<void>, createdAt: string): void {
@@ -495,7 +518,7 @@ export class TestSystem implements DriveTarget {
       { reason: message.reason },
     );
     this.#linkedFailure ??= error;
-    this.#rejectInterrupt(error);
+    this.#interrupt(error);
   }
 
   /** The wait's own signal and the test's, as one `signal` option. */

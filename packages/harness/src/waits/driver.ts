@@ -21,8 +21,12 @@ export interface DriveTarget {
   readonly runtime: Runtime;
   /** True while something outside the runtime (an OS child, an observed emitter) may still produce events. */
   hasExternalSources(): boolean;
-  /** Rejects when the test is aborted or a linked process exits; never resolves otherwise. */
-  interrupted(): Promise<never>;
+  /**
+   * Call `listener` once if the test is aborted or a linked process exits (at once if that already
+   * happened); returns the function that removes it. A wait listens only while it is pending, so
+   * nothing of it is kept alive by a system that outlives thousands of waits.
+   */
+  onInterrupt(listener: (error: unknown) => void): () => void;
   /** Resolves on the next history event. */
   nextEvent(): Promise<unknown>;
 }
@@ -85,10 +89,13 @@ export async function drive<T>(target: DriveTarget, what: string, outcome: Promi
     if (signal?.aborted) resolve('aborted');
     signal?.addEventListener('abort', onAbort, { once: true });
   });
-  const interrupted = target.interrupted().catch((error: unknown): Promise<never> => {
-    // An outcome that is already in (e.g. a final status read after teardown) wins over the interruption.
-    if (settled) return new Promise<never>(() => undefined);
-    throw fail(error instanceof WaitError ? error.failure : isTeardown(error) ? 'aborted' : 'linked-exit', error);
+  let releaseInterrupt = (): void => undefined;
+  const interrupted = new Promise<never>((_resolve, reject) => {
+    releaseInterrupt = target.onInterrupt((error) => {
+      // An outcome that is already in (e.g. a final status read after teardown) wins over the interruption.
+      if (settled) return;
+      reject(fail(error instanceof WaitError ? error.failure : isTeardown(error) ? 'aborted' : 'linked-exit', error));
+    });
   });
 
   // Either may settle after the wait has ended; their rejections are handled here, not lost.
@@ -133,6 +140,7 @@ export async function drive<T>(target: DriveTarget, what: string, outcome: Promi
   } finally {
     if (realTimer) realClock.clearTimer(realTimer);
     signal?.removeEventListener('abort', onAbort);
+    releaseInterrupt();
   }
 }
 

@@ -99,7 +99,9 @@ describe('the reaper when a Vitest worker is killed', () => {
     const connected = await system.until('test.runner_connected', { since: 'start', timeout: 120_000 });
     const runner = (connected.data as { pid: number }).pid;
     try {
-      expect(processEnded(runner)).toBe(false);
+      // No check that the runner is still alive here: the victim SIGKILLs its worker right after the
+      // runner is ready, so on a loaded machine the reaper may already have ended it. That it
+      // connected and reported its pid is the proof it ran.
       const exit = await vitest.awaitExit({ timeout: 120_000 });
       // The run failed because its worker died, not because a test assertion failed.
       expect(exit.code, vitest.lines.join('\n')).toBe(1);
