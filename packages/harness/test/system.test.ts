@@ -125,3 +125,17 @@ describe('the inbox after teardown', () => {
     await expect(inbox.refute()).rejects.toMatchObject({ code: 'AFTER_TEARDOWN' });
   });
 });
+
+describe('timer leaks', () => {
+  test('a runtime timer set outside any process and still pending fails teardown, on a virtual clock too', async () => {
+    const system = createTestSystem({ testId: 'timer-leak' });
+    system.runtime.setTimer(60_000, () => undefined);
+    await expect(system.teardown()).rejects.toThrow(/timer 1 runtime timer\(s\) still pending, created at the runtime's virtual clock/);
+  });
+
+  test('timers owned by processes die with them and are no leak', async () => {
+    const system = createTestSystem({ testId: 'owned-timer' });
+    system.runtime.spawn(() => undefined, { init: (ctx) => void ctx.sendAfter(60_000, 'tick') });
+    await system.teardown();
+  });
+});
