@@ -1,8 +1,9 @@
+import { QuiesceError } from '../errors.js';
 import type { ExitReason } from '../process/exit-reason.js';
-import type { Pid } from '../process/pid.js';
+import { Pid } from '../process/pid.js';
 import type { ProcessContext, Runtime } from '../process/runtime.js';
 import { startServerOutcome } from '../server/server.js';
-import type { Shutdown, StartContext } from './spec.js';
+import type { NormalisedChildSpec, Shutdown, StartContext, StartReturn } from './spec.js';
 
 /** The context a start function gets: whatever it spawns is linked to the supervisor and labelled with its path. */
 export function childStartContext(runtime: Runtime, parent: Pid, id: string, path: string): StartContext {
@@ -43,4 +44,32 @@ export async function terminateChild(runtime: Runtime, ctx: ProcessContext, pid:
   } finally {
     if (timer) runtime.clearTimer(timer);
   }
+}
+
+/**
+ * OTP's do_start_child: run the start function inside the supervisor (which waits on it without
+ * holding the system busy), link what it returns, and never throw.
+ */
+export async function startChildProcess(runtime: Runtime, ctx: ProcessContext, spec: NormalisedChildSpec, path: string): Promise<{ ok: Pid | undefined } | { error: unknown }> {
+  let result: StartReturn;
+  try {
+    result = await ctx.await(Promise.resolve(spec.start(childStartContext(runtime, ctx.self, spec.id, path))));
+  } catch (error) {
+    return { error };
+  }
+  if (result === 'ignore') return { ok: undefined };
+  if (result instanceof Pid) {
+    runtime.link(ctx.self, result);
+    return { ok: result };
+  }
+  if (typeof result === 'object' && result !== null && 'error' in result) return { error: result.error };
+  return { error: new QuiesceError('START_FAILED', `start function of ${spec.id} returned ${JSON.stringify(result)}; expected a Pid, 'ignore' or { error }`) };
+}
+
+/** Ask a supervisor to stop as its parent would (`$stop` through its mailbox) and wait until it has exited. */
+export async function stopSupervisorProcess(runtime: Runtime, pid: Pid, reason: ExitReason): Promise<void> {
+  if (!runtime.isAlive(pid)) return;
+  const exited = new Promise<void>((resolve) => runtime.watch(pid, () => resolve()));
+  runtime.send(pid, { $stop: reason });
+  await exited;
 }

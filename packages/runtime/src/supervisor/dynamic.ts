@@ -3,7 +3,7 @@ import { isExitMessage, isNormalExit, serialiseReason, type ExitReason } from '.
 import { Pid } from '../process/pid.js';
 import type { ProcessContext, Runtime } from '../process/runtime.js';
 import { startServer } from '../server/server.js';
-import { childStartContext, terminateChild } from './child-ops.js';
+import { startChildProcess, stopSupervisorProcess, terminateChild } from './child-ops.js';
 import { RestartIntensity } from './intensity.js';
 import { normaliseChildSpec, normaliseFlags, type ChildSpec, type NormalisedChildSpec } from './spec.js';
 
@@ -72,11 +72,8 @@ export class DynamicSupervisorRef {
     if ('error' in reply) throw reply.error;
   }
 
-  async stop(reason: ExitReason = 'shutdown'): Promise<void> {
-    if (!this.runtime.isAlive(this.pid)) return;
-    const exited = new Promise<void>((resolve) => this.runtime.watch(this.pid, () => resolve()));
-    this.runtime.send(this.pid, { $stop: reason });
-    await exited;
+  stop(reason: ExitReason = 'shutdown'): Promise<void> {
+    return stopSupervisorProcess(this.runtime, this.pid, reason);
   }
 }
 
@@ -91,19 +88,7 @@ export async function startDynamicSupervisor(runtime: Runtime, options: DynamicS
   const state: DynState = { label, maxChildren, intensity: new RestartIntensity(flags.intensity, flags.period), children: [], nextAnon: 1 };
   const record = (kind: string, data: Record<string, unknown>) => runtime.record(kind, label, data);
 
-  const startOne = async (ctx: ProcessContext, spec: NormalisedChildSpec): Promise<{ ok: Pid | undefined } | { error: unknown }> => {
-    try {
-      const result = await ctx.await(Promise.resolve(spec.start(childStartContext(runtime, ctx.self, spec.id, `${label}/${spec.id}`))));
-      if (result === 'ignore') return { ok: undefined };
-      if (result instanceof Pid) {
-        runtime.link(ctx.self, result);
-        return { ok: result };
-      }
-      return { error: (result as { error: unknown }).error };
-    } catch (error) {
-      return { error };
-    }
-  };
+  const startOne = (ctx: ProcessContext, spec: NormalisedChildSpec) => startChildProcess(runtime, ctx, spec, `${label}/${spec.id}`);
 
   const shutdownAll = async (ctx: ProcessContext): Promise<void> => {
     // Dynamic children stop together, as OTP does for simple_one_for_one.

@@ -1,5 +1,5 @@
 import { InvalidOptionError, QuiesceError } from '../errors.js';
-import { isExitMessage, serialiseReason, type ExitReason } from '../process/exit-reason.js';
+import { isExitMessage, isNormalExit, serialiseReason, type ExitReason } from '../process/exit-reason.js';
 import { Pid } from '../process/pid.js';
 import type { ProcessContext, Runtime } from '../process/runtime.js';
 import { startServerOutcome, type ServerBehaviour } from '../server/server.js';
@@ -13,10 +13,9 @@ import {
   type NormalisedChildSpec,
   type NormalisedFlags,
   type StartContext,
-  type StartReturn,
   type SupervisorSpec,
 } from './spec.js';
-import { childStartContext, terminateChild } from './child-ops.js';
+import { childStartContext, startChildProcess, stopSupervisorProcess, terminateChild } from './child-ops.js';
 
 /** A running child's pid, `restarting` while a failed restart waits to be retried, or undefined when not running. */
 export type ChildPid = Pid | 'restarting' | undefined;
@@ -186,11 +185,8 @@ export class SupervisorRef {
   }
 
   /** Stop the supervisor as its parent would: children right to left, then exit with `reason`. */
-  async stop(reason: ExitReason = 'shutdown'): Promise<void> {
-    if (!this.isAlive()) return;
-    const exited = new Promise<void>((resolve) => this.runtime.watch(this.pid, () => resolve()));
-    this.runtime.send(this.pid, { $stop: reason });
-    await exited;
+  stop(reason: ExitReason = 'shutdown'): Promise<void> {
+    return stopSupervisorProcess(this.runtime, this.pid, reason);
   }
 }
 
@@ -245,22 +241,7 @@ function supervisorBehaviour(runtime: Runtime, state: SupState): ServerBehaviour
     runtime.record(kind, state.label, data);
   };
 
-  /** do_start_child: run the start function, link the result, never throw. */
-  const startOne = async (ctx: ProcessContext, child: ChildState): Promise<{ ok: Pid | undefined } | { error: unknown }> => {
-    let result: StartReturn;
-    try {
-      result = await ctx.await(Promise.resolve(child.spec.start(childStartContext(runtime, ctx.self, child.spec.id, `${state.label}/${child.spec.id}`))));
-    } catch (error) {
-      return { error };
-    }
-    if (result === 'ignore') return { ok: undefined };
-    if (result instanceof Pid) {
-      runtime.link(ctx.self, result);
-      return { ok: result };
-    }
-    if (typeof result === 'object' && result !== null && 'error' in result) return { error: result.error };
-    return { error: new QuiesceError('START_FAILED', `start function of ${child.spec.id} returned ${JSON.stringify(result)}; expected a Pid, 'ignore' or { error }`) };
-  };
+  const startOne = (ctx: ProcessContext, child: ChildState) => startChildProcess(runtime, ctx, child.spec, `${state.label}/${child.spec.id}`);
 
   /**
    * start_children: left to right. Temporary children that return ignore are dropped. Stops at
@@ -361,8 +342,7 @@ function supervisorBehaviour(runtime: Runtime, state: SupState): ServerBehaviour
     record('child.exit', { id: child.spec.id, pid: String(child.pid), reason: serialiseReason(reason), restart: child.spec.restart });
     const { restart: type } = child.spec;
     if (type === 'permanent') return restart(ctx, child);
-    const normal = reason === 'normal' || reason === 'shutdown' || (typeof reason === 'object' && reason !== null && !(reason instanceof Error) && Object.keys(reason).length === 1 && 'shutdown' in reason);
-    if (normal || type === 'temporary') return deleteAndMaybeShutdown(child);
+    if (isNormalExit(reason) || type === 'temporary') return deleteAndMaybeShutdown(child);
     return restart(ctx, child);
   };
 
