@@ -68,6 +68,7 @@ export { Registry } from './registry/registry.js';
 
 export { CHANNEL_PREFIX, LIFECYCLE_KINDS, RUNTIME_MARK, channelName, isRuntimeMessage, type LifecycleKind, type LifecycleMessage } from './diagnostics/channels.js';
 
+export { LineSplitter } from './children/lines.js';
 export { osProcess, spawnOsProcess, osExitReason, type OsProcessOptions, type OsProcessChildOptions } from './children/os-process.js';
 export {
   workerThread,

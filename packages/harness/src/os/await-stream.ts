@@ -1,8 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { Readable } from 'node:stream';
-import { InvalidOptionError, QuiesceError } from '@quiesce/runtime';
+import { InvalidOptionError, QuiesceError, LineSplitter } from '@quiesce/runtime';
 import { runExternalWait } from './external-wait.js';
-import { LineSplitter } from './line-splitter.js';
 import { parseExternalWait, parseLinePattern, type ExternalWaitOptions } from './options.js';
 import type { ExitStatus } from './tracked-process.js';
 

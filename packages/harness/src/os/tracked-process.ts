@@ -1,12 +1,11 @@
 import { spawn as spawnChild, type ChildProcess } from 'node:child_process';
 import { basename } from 'node:path';
 import type { Writable } from 'node:stream';
-import { formatTimeline, InvalidOptionError, QuiesceError } from '@quiesce/runtime';
+import { formatTimeline, InvalidOptionError, QuiesceError, LineSplitter } from '@quiesce/runtime';
 import { realTimer, withinReal } from '../probes/real-timer.js';
 import type { OwnedResource } from '../system/resources.js';
 import type { WaitOptions } from '../waits/driver.js';
 import { runExternalWait, type EndedError } from './external-wait.js';
-import { LineSplitter } from './line-splitter.js';
 import { parseExternalWait, parseLinePattern, parseSignal, type ParsedSpawn } from './options.js';
 import { awaitGroupGone, groupState, signalGroup } from './process-group.js';
 import type { ProcessGroupReaper } from './reaper.js';
