@@ -1,5 +1,5 @@
-import { RealClock, type HistoryEvent, type Runtime } from '@quiesce/runtime';
-import { DEFAULT_WAIT_TIMEOUT, drive, WaitError, type DriveTarget, type TestSystem, type WaitFailure } from '@quiesce/harness';
+import type { HistoryEvent, Runtime } from '@quiesce/runtime';
+import { awaitQuiescence, DEFAULT_QUIET_PERIOD, DEFAULT_WAIT_TIMEOUT, drive, WaitError, type DriveTarget, type Quiescence, type TestSystem, type WaitFailure } from '@quiesce/harness';
 
 /**
  * The waits behind the asynchronous matchers. With a TestSystem they go through it (its test's
@@ -19,18 +19,7 @@ export function defaultTimeout(where: Where): number {
 }
 
 function runtimeTarget(runtime: Runtime): DriveTarget {
-  return {
-    runtime,
-    hasExternalSources: () => false,
-    onInterrupt: () => () => undefined,
-    nextEvent: () =>
-      new Promise((resolve) => {
-        const off = runtime.history.subscribe((event) => {
-          off();
-          resolve(event);
-        });
-      }),
-  };
+  return { runtime, onInterrupt: () => () => undefined };
 }
 
 /**
@@ -70,29 +59,15 @@ export async function waitFor<T>(where: Where, what: string, outcome: Promise<T>
   }
 }
 
-const realClock = new RealClock();
-
 /**
- * Resolve at durable idle without moving the clock (DESIGN.md rule 3): how negatives are decided.
- * Bounded in real time (by `timeout`, never less than the default wait timeout, so a short
- * timeout cannot race the idle check) so a system that never goes quiet fails instead of hanging.
+ * Resolve when nothing more will happen, without moving the clock (how negatives are decided):
+ * at durable idleness for a closed system, after the system's quiet period with no event while
+ * OS processes or other external actors are live. Bounded in real time (by `timeout`, never less
+ * than the default wait timeout, so a short timeout cannot race the check). Says which rule decided.
  */
-export async function durableIdle(where: Where, timeout: number): Promise<void> {
-  const limit = Math.max(timeout, DEFAULT_WAIT_TIMEOUT);
-  let timer: ReturnType<RealClock['setTimer']> | undefined;
-  const bound = new Promise<never>((_resolve, reject) => {
-    timer = realClock.setTimer(limit, () => reject(new WaitError('the system to be idle', 'timeout', { virtual: 0, real: limit }, where.runtime.history)));
-  });
-  let release = (): void => undefined;
-  const interrupted = new Promise<never>((_resolve, reject) => {
-    if (where.system) release = where.system.onInterrupt(reject);
-  });
-  try {
-    await Promise.race([where.runtime.idle(), bound, interrupted]);
-  } finally {
-    if (timer) realClock.clearTimer(timer);
-    release();
-  }
+export function durableIdle(where: Where, timeout: number): Promise<Quiescence> {
+  const quietPeriod = where.system?.quietPeriod ?? DEFAULT_QUIET_PERIOD;
+  return awaitQuiescence(where.system ?? runtimeTarget(where.runtime), { quietPeriod, timeout: Math.max(timeout, DEFAULT_WAIT_TIMEOUT, quietPeriod) });
 }
 
 /** "timed out after 100 ms virtual / 2 ms real time" or "can never succeed: ...", to follow "the wait". */

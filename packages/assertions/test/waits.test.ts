@@ -54,7 +54,7 @@ describe('toReceive', () => {
 
     const unwanted = await failureOf(() => expect(inbox).not.toReceive({ type: 'ready' }));
     expect(unwanted).toMatch(/^expect\(received\)\.not\.toReceive\(pattern\)/);
-    expect(unwanted).toMatch(/Expected no message matching \{"type":"ready"\} by the time the system was idle, but received:\n  \{"type":"ready","port":4000\}/);
+    expect(unwanted).toMatch(/Expected no message matching \{"type":"ready"\} \(decided when the system was durably idle\), but received:\n  \{"type":"ready","port":4000\}/);
     await expect(inbox).toReceive(expect.objectContaining({ port: expect.any(Number) }));
     await expect(inbox).not.toReceive();
     await expect(expect(system).toReceive('x')).rejects.toThrow(/toReceive\(\): received: .*expected a TestSystem's Inbox/);

@@ -3,7 +3,7 @@
  * waits that drive virtual time, deterministic negatives, the test's inbox, and teardown with a
  * leak check.
  */
-export { test, expect, createTestSystem, systemOptionsFor, fullTestName, type TestContextLike } from './fixtures/test.js';
+export { test, expect, createTestSystem, systemOptionsFor, defaultWaitTimeoutFor, fullTestName, type TestContextLike } from './fixtures/test.js';
 export { TestSystem, toEventPredicate, type TestSystemOptions, type Startable, type HistoryPattern, type UntilOptions } from './system/test-system.js';
 export { callerLocation, LeakError, type OwnedResource, type Owned } from './system/resources.js';
 export { TeardownError } from './system/teardown-error.js';
@@ -17,6 +17,7 @@ export { spawnProcess, TrackedProcess, awaitLine, awaitExit, ExternalWaitError, 
 export { awaitListening, awaitHealthy, probeWithBackoff, PROBE_INITIAL_DELAY, PROBE_MAX_DELAY, type AwaitListeningOptions, type AwaitHealthyOptions, type ProbeReport, type HealthReport, type ProbeOutcome, type Probed } from './probes/index.js';
 export { drive, DEFAULT_WAIT_TIMEOUT, validateWaitOptions, type WaitOptions, type DriveTarget } from './waits/driver.js';
 export { WaitError, type WaitFailure } from './waits/wait-error.js';
+export { awaitQuiescence, describeQuiescence, DEFAULT_QUIET_PERIOD, type Quiescence, type QuiescenceOptions } from './waits/quiescence.js';
 export { matches, describePattern, type Pattern } from './match/match.js';
 export { defineConformance, isConformanceSuite, type ConformanceSuite, type ConformanceBuilder, type ContractContext, type ContractTest, type ContractTestFn, type ContractTestOptions } from './conformance/define.js';
 export { runConformance, validateConformanceTarget, type ConformanceTarget } from './conformance/run.js';

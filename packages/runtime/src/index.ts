@@ -8,8 +8,10 @@ export const VERSION = '0.1.0';
 export * from './errors.js';
 
 export type { Clock, TimerHandle } from './kernel/clock.js';
-export { RealClock } from './kernel/real-clock.js';
+export { RealClock, type RealTimeSource } from './kernel/real-clock.js';
 export { VirtualClock } from './kernel/virtual-clock.js';
+export { TimeFlow, Activity, type StepResult, type TimeHost } from './kernel/time-flow.js';
+export { realNow, realTimer, realDelay, withinReal } from './kernel/real-time.js';
 export { Random, deriveSeed } from './kernel/random.js';
 export { History, formatTimeline, type HistoryEvent, type HistoryListener } from './kernel/history.js';
 export { Scheduler, fifo, seededRandom, replay, type Delivery, type SchedulingPolicy } from './kernel/scheduler.js';
@@ -26,7 +28,7 @@ export {
   type ShutdownReason,
 } from './process/exit-reason.js';
 export type { From } from './process/protocol.js';
-export { Runtime, ProcessContext, type RuntimeOptions, type SpawnOptions, type MessageHandler, type SchedulerOption } from './process/runtime.js';
+export { Runtime, ProcessContext, type GroupReaper, type RuntimeOptions, type SpawnOptions, type MessageHandler, type SchedulerOption } from './process/runtime.js';
 
 export { startServer, startServerOutcome, type ServerBehaviour, type InitResult, type CallResult, type CastResult, type StartServerOptions } from './server/server.js';
 
@@ -69,6 +71,10 @@ export { Registry } from './registry/registry.js';
 export { CHANNEL_PREFIX, LIFECYCLE_KINDS, RUNTIME_MARK, channelName, isRuntimeMessage, type LifecycleKind, type LifecycleMessage } from './diagnostics/channels.js';
 
 export { LineSplitter } from './children/lines.js';
+export { OsProcessGroup, type OsGroupOptions, type ExitStatus, type SignalledBy } from './children/os/group.js';
+export { ProcessGroupReaper, processReaper } from './children/os/reaper.js';
+export { groupState, signalGroup, awaitGroupGone, type GroupState } from './children/os/process-group.js';
+export { probeWithBackoff, PROBE_INITIAL_DELAY, PROBE_MAX_DELAY, type ProbeOutcome, type Probed } from './kernel/backoff.js';
 export { osProcess, spawnOsProcess, osExitReason, type OsProcessOptions, type OsProcessChildOptions } from './children/os-process.js';
 export {
   workerThread,

@@ -1,4 +1,4 @@
-import { describePattern, matches, WaitError } from '@quiesce/harness';
+import { describePattern, describeQuiescence, matches, WaitError } from '@quiesce/harness';
 import type { MatcherState } from 'vitest';
 import type { ReceiveOptions } from '../matcher-types.js';
 import { knownKeys, optionsObject, timeoutOption } from '../options/validate.js';
@@ -20,13 +20,13 @@ export async function toReceive(this: MatcherState, received: unknown, ...args: 
 
   if (this.isNot) {
     // inbox.refute's rule: wait for durable idle (the clock untouched), then look.
-    await durableIdle({ runtime: system.runtime, system }, timeout);
+    const quiet = await durableIdle({ runtime: system.runtime, system }, timeout);
     const found = inbox.messages.find((m) => matches(m, pattern));
     const pass = found !== undefined;
     return result(pass, () => [
       hint(this, 'toReceive', 'pattern'),
       '',
-      `Expected no ${wanted.replace(/^a message|^any message/, 'message')} by the time the system was idle, but received:`,
+      `Expected no ${wanted.replace(/^a message|^any message/, 'message')} (${describeQuiescence(quiet)}), but received:`,
       `  ${inline(found)}`,
       ...tailBlock(system.history),
     ]);

@@ -4,6 +4,7 @@ import type { RestartOptions } from '../matcher-types.js';
 import { childIdOption, integerOption, knownKeys, optionsObject, timeoutOption } from '../options/validate.js';
 import { hint, inline, type MatcherResult, result, tailBlock, timelineBlock } from '../report.js';
 import { childData, incarnationEvents, supervisorSubject } from '../subjects.js';
+import { describeQuiescence } from '@quiesce/harness';
 import { defaultTimeout, describeFailure, durableIdle, waitForEvent } from '../waits.js';
 
 function restartArgs(first: unknown, second: unknown): { childId: string | undefined; options: unknown } {
@@ -36,13 +37,13 @@ export async function toRestart(this: MatcherState, received: unknown, first?: u
 
   if (this.isNot) {
     // Decided at durable idle, the clock untouched: "nothing happens" needs no fixed wait.
-    await durableIdle(view, timeout);
+    const quiet = await durableIdle(view, timeout);
     const restarts = seen();
     const pass = restarts.length >= times;
     return result(pass, () => [
       hint(this, 'toRestart', expectedArg),
       '',
-      `Expected: ${times === 1 ? 'no restart' : `fewer than ${times} restarts`} of ${whose(childId, view.label)} by the time the system was idle`,
+      `Expected: ${times === 1 ? 'no restart' : `fewer than ${times} restarts`} of ${whose(childId, view.label)} (${describeQuiescence(quiet)})`,
       `Received: ${plural(restarts.length, 'restart')}`,
       ...timelineBlock('restarts since the assertion started', restarts),
       ...tailBlock(history),

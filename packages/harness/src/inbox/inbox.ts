@@ -1,6 +1,7 @@
 import { QuiesceError, type Pid, type Runtime } from '@quiesce/runtime';
 import { describePattern, matches, type Pattern } from '../match/match.js';
-import { drive, type DriveTarget, type WaitOptions } from '../waits/driver.js';
+import { DEFAULT_WAIT_TIMEOUT, drive, type DriveTarget, type WaitOptions } from '../waits/driver.js';
+import { awaitQuiescence, DEFAULT_QUIET_PERIOD, describeQuiescence } from '../waits/quiescence.js';
 
 /**
  * The test's own process: code under test can send to `inbox.pid`, link to it or monitor it,
@@ -15,10 +16,12 @@ export class Inbox {
   readonly #waiters = new Set<{ pattern: Pattern; resolve(message: unknown): void }>();
   /** Throws AFTER_TEARDOWN once the owning system is torn down. */
   readonly #assertLive: (operation: string) => void;
+  readonly #quietPeriod: number;
 
   /** @internal created by TestSystem */
-  constructor(target: DriveTarget, label = 'inbox', assertLive: (operation: string) => void = () => undefined) {
+  constructor(target: DriveTarget, label = 'inbox', assertLive: (operation: string) => void = () => undefined, quietPeriod = DEFAULT_QUIET_PERIOD) {
     this.#runtime = target.runtime;
+    this.#quietPeriod = quietPeriod;
     this.#target = target;
     this.#assertLive = assertLive;
     this.pid = this.#runtime.spawn((message) => this.#arrive(message), { trapExit: true, label });
@@ -47,15 +50,21 @@ export class Inbox {
   }
 
   /**
-   * Decide "no such message" deterministically: wait until the system is durably idle (virtual
-   * time does not move), then fail if a matching message has arrived.
+   * Decide "no such message" without moving the clock: wait until nothing more will happen — at
+   * durable idleness for a closed system, after `quietPeriod` real ms without an event while OS
+   * processes or other external actors are live — then fail if a matching message has arrived.
    */
-  async refute(pattern: Pattern = () => true): Promise<void> {
+  async refute(pattern: Pattern = () => true, options: { quietPeriod?: number; timeout?: number } = {}): Promise<void> {
     this.#assertLive('inbox.refute');
-    await this.#runtime.idle();
+    const quiet = await awaitQuiescence(this.#target, {
+      quietPeriod: options.quietPeriod ?? this.#quietPeriod,
+      timeout: options.timeout ?? Math.max(DEFAULT_WAIT_TIMEOUT, options.quietPeriod ?? this.#quietPeriod),
+    });
     const found = this.#messages.find((m) => matches(m, pattern));
     if (found !== undefined) {
-      throw new QuiesceError('INVALID_OPTION', `expected no message matching ${describePattern(pattern)}, but received ${describePattern(found)}`, { pattern: describePattern(pattern) });
+      throw new QuiesceError('INVALID_OPTION', `expected no message matching ${describePattern(pattern)} (${describeQuiescence(quiet)}), but received ${describePattern(found)}`, {
+        pattern: describePattern(pattern),
+      });
     }
   }
 

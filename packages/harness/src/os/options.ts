@@ -136,7 +136,7 @@ export function checkMilliseconds(where: string, value: unknown, positive: boole
 
 function isSystemLike(value: unknown): value is SystemLike {
   const s = value as Partial<SystemLike> | null;
-  return typeof s === 'object' && s !== null && typeof s.record === 'function' && typeof s.own === 'function' && typeof s.hasExternalSources === 'function' && typeof s.runtime === 'object';
+  return typeof s === 'object' && s !== null && typeof s.record === 'function' && typeof s.own === 'function' && typeof s.onInterrupt === 'function' && typeof s.runtime === 'object';
 }
 
 function isCleanString(value: unknown): value is string {

@@ -27,6 +27,7 @@ import {
 import { Inbox } from '../inbox/inbox.js';
 import { describePattern, matches, type Pattern } from '../match/match.js';
 import { drive, validateWaitOptions, type DriveTarget, type WaitOptions } from '../waits/driver.js';
+import { awaitQuiescence, DEFAULT_QUIET_PERIOD, type Quiescence } from '../waits/quiescence.js';
 import { WaitError } from '../waits/wait-error.js';
 import { callerLocation, LeakError, type Owned, type OwnedResource } from './resources.js';
 import { teardownFailure } from './teardown-error.js';
@@ -38,6 +39,7 @@ import { leaseFor, listenFor } from '../ports/system-ports.js';
 import type { ListenOptions } from '../ports/listen.js';
 import type { Server as NetServer } from 'node:net';
 import { spawnProcess, type SpawnOptions, type TrackedProcess } from '../os/index.js';
+import { processReaper, realDelay } from '@quiesce/runtime';
 import { awaitHealthy, awaitListening, type AwaitHealthyOptions, type AwaitListeningOptions, type HealthReport, type ProbeReport } from '../probes/index.js';
 
 export interface TestSystemOptions {
@@ -61,6 +63,12 @@ export interface TestSystemOptions {
   trapExits?: boolean;
   /** Default timeout of every wait, in ms (virtual and real, see WaitOptions). Default 5000. */
   timeout?: number;
+  /**
+   * Real milliseconds with no event after which negatives (`.not.toRestart`, `inbox.refute`,
+   * `settle`) decide while OS processes or other external actors are live. A closed system
+   * decides at durable idleness instead, exactly. Default 100.
+   */
+  quietPeriod?: number;
 }
 
 /** What `system.start` accepts: a supervisor spec, a child spec, or a server behaviour with its args. */
@@ -84,6 +92,8 @@ export class TestSystem implements DriveTarget {
   readonly testId: string;
   readonly random: Random;
   readonly defaultTimeout: number;
+  /** See TestSystemOptions.quietPeriod. */
+  readonly quietPeriod: number;
 
   readonly #options: TestSystemOptions;
   readonly #root: Pid;
@@ -107,16 +117,21 @@ export class TestSystem implements DriveTarget {
     this.seed = options.seed ?? testSeed(this.runSeed, this.testId);
     this.random = new Random(this.seed);
     this.defaultTimeout = options.timeout ?? 5000;
+    this.quietPeriod = options.quietPeriod ?? DEFAULT_QUIET_PERIOD;
     this.#trapExits = options.trapExits ?? false;
     this.runtime = new Runtime({
       clock: options.clock ?? 'virtual',
       seed: this.seed,
+      // Every OS group the runtime starts (supervised children too) dies if this worker is SIGKILLed.
+      reaper: processReaper(),
       ...(options.scheduler !== undefined ? { scheduler: options.scheduler } : {}),
       ...(options.recordMessages !== undefined ? { recordMessages: options.recordMessages } : {}),
     });
     // The test's own process: the parent of every tree the test starts. It traps exits, so an
     // unexpected exit of a started tree is seen here and fails the test (start_link_supervised!).
     this.#root = this.runtime.spawn((message) => this.#onRootMessage(message), { trapExit: true, label: 'test' });
+    // Owned resources that live in real time (tracked processes, observers, servers) are external work.
+    this.runtime.addExternalSource(() => this.#owned.some((o) => o.resource.external?.() === true));
     this.runtime.record('system.start', 'test', { seed: this.seed, runSeed: this.runSeed, testId: this.testId });
     registerSystem(this);
   }
@@ -133,7 +148,7 @@ export class TestSystem implements DriveTarget {
   /** The test-side mailbox (created on first use). */
   get inbox(): Inbox {
     this.#assertLive('inbox');
-    return (this.#inbox ??= new Inbox(this, 'inbox', (operation) => this.#assertLive(operation)));
+    return (this.#inbox ??= new Inbox(this, 'inbox', (operation) => this.#assertLive(operation), this.quietPeriod));
   }
 
   now(): number {
@@ -277,16 +292,56 @@ export class TestSystem implements DriveTarget {
   }
 
   /**
-   * Wait until the system is durably idle; then, on a virtual clock, move time to the next
-   * pending timer (if any) and wait until idle again. Returns the virtual time it moved.
+   * Wait until nothing more happens, then, on a virtual clock of a closed system, move time to the
+   * next pending timer (if any) and wait again. Returns the virtual time it moved. With OS
+   * processes or other external actors live, "nothing more happens" means no event for
+   * `quietPeriod` real milliseconds (see TestSystemOptions.quietPeriod), and the clock is not moved.
    */
-  async settle(): Promise<number> {
+  async settle(options: { quietPeriod?: number; timeout?: number } = {}): Promise<number> {
     this.#assertLive('settle');
     const before = this.now();
-    await this.#raceInterrupt(this.runtime.idle());
+    const quiet = await this.quiescence(options);
     const clock = this.runtime.clock;
-    if (clock instanceof VirtualClock && clock.fireNext()) await this.#raceInterrupt(this.runtime.idle());
+    if (quiet.by === 'idle' && clock instanceof VirtualClock && clock.fireNext()) await this.quiescence(options);
     return this.now() - before;
+  }
+
+  /**
+   * Resolve when nothing more will happen, without moving the clock: at durable idleness for a
+   * closed system, or after `quietPeriod` real milliseconds without an event while external
+   * actors are live. Says which rule decided. How negatives are decided.
+   */
+  quiescence(options: { quietPeriod?: number; timeout?: number } = {}): Promise<Quiescence> {
+    this.#assertLive('quiescence');
+    checkKeys('quiescence', options, ['quietPeriod', 'timeout']);
+    const quietPeriod = options.quietPeriod ?? this.quietPeriod;
+    const timeout = options.timeout ?? Math.max(this.defaultTimeout, quietPeriod);
+    checkMs('quiescence options.quietPeriod', quietPeriod);
+    checkMs('quiescence options.timeout', timeout);
+    return awaitQuiescence(this, { quietPeriod, timeout });
+  }
+
+  /**
+   * The history's current position: pass it as `since` to `until` or to a matcher to count only
+   * what happens from here on, even if it happens before the wait begins (a crash triggered by a
+   * request whose restart lands before `expect(...).toRestart` is called).
+   */
+  mark(): number {
+    return this.history.length;
+  }
+
+  /**
+   * Await any promise while the system drives its clock: for production code built on the
+   * test's runtime whose methods await kernel time (a server that sleeps, a call with a timeout).
+   * Without a driver such a promise never settles on a virtual clock. Fails like any wait.
+   */
+  drive<T>(promise: Promise<T>, options: WaitOptions & { what?: string } = {}): Promise<T> {
+    this.#assertLive('drive');
+    const { what = 'the driven promise', ...wait } = options;
+    if (!(promise instanceof Promise) && !(typeof promise === 'object' && promise !== null && typeof (promise as PromiseLike<T>).then === 'function')) {
+      throw new InvalidOptionError('drive(promise)', promise, 'a promise');
+    }
+    return this.#drive(what, Promise.resolve(promise), wait);
   }
 
   /** Advance virtual time by `ms`, letting the system react to every timer on the way. */
@@ -382,8 +437,9 @@ export class TestSystem implements DriveTarget {
 
   // ------------------------------------------------------------------ DriveTarget
 
+  /** True while something outside the runtime (an OS child, an observer, a thread) may still produce events. */
   hasExternalSources(): boolean {
-    return this.#owned.some((o) => o.resource.external?.() === true);
+    return this.runtime.externalLive();
   }
 
   onInterrupt(listener: (error: unknown) => void): () => void {
@@ -405,15 +461,6 @@ export class TestSystem implements DriveTarget {
     const listeners = [...this.#interruptListeners];
     this.#interruptListeners.clear();
     for (const listener of listeners) listener(error);
-  }
-
-  nextEvent(): Promise<unknown> {
-    return new Promise((resolve) => {
-      const off = this.history.subscribe((event) => {
-        off();
-        resolve(event);
-      });
-    });
   }
 
   // ------------------------------------------------------------------ teardown
@@ -439,7 +486,7 @@ export class TestSystem implements DriveTarget {
     this.#interrupt(new QuiesceError('AFTER_TEARDOWN', "the test's system was torn down while this was still pending", {}));
     // Teardown's own waits are not interrupted: neither by the teardown nor by a linked crash that
     // already failed the test (the other trees still stop with their own shutdown semantics).
-    const target: DriveTarget = { runtime: this.runtime, hasExternalSources: () => this.hasExternalSources(), nextEvent: () => this.nextEvent(), onInterrupt: () => () => undefined };
+    const target: DriveTarget = { runtime: this.runtime, onInterrupt: () => () => undefined };
     const problems: unknown[] = [];
     for (const started of [...this.#started].reverse()) {
       if (!this.runtime.isAlive(started.pid)) continue;
@@ -459,7 +506,10 @@ export class TestSystem implements DriveTarget {
         problems.push(error);
       }
     }
+    // OS children and threads of the runtime die with their proxies; wait (bounded) until they are gone.
+    await awaitActorsGone(this.runtime, ACTORS_GONE_BOUND);
     const leaks = this.#owned.filter((o) => o.resource.alive()).map((o) => ({ kind: o.resource.kind, label: o.resource.label, createdAt: o.createdAt }));
+    for (const actor of this.runtime.externalActors()) leaks.push({ kind: 'external', label: actor, createdAt: 'a supervised child of the runtime' });
     const timers = this.runtime.clock.pendingTimers();
     // Timers owned by processes died with them; one still pending was set outside any process.
     if (timers > 0) leaks.push({ kind: 'timer', label: `${timers} runtime timer(s) still pending`, createdAt: `the runtime's ${this.runtime.clock.kind} clock` });
@@ -549,7 +599,8 @@ function describeHistoryPattern(pattern: HistoryPattern): string {
 
 function validateSystemOptions(options: TestSystemOptions): void {
   if (typeof options !== 'object' || options === null) throw new InvalidOptionError('TestSystem options', options, 'an object');
-  const { seed, testId, clock, timeout, trapExits, signal, file, testName } = options;
+  const { seed, testId, clock, timeout, trapExits, signal, file, testName, quietPeriod } = options;
+  if (quietPeriod !== undefined) checkMs('quietPeriod', quietPeriod);
   if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff)) throw new InvalidOptionError('seed', seed, 'an integer from 0 to 4294967295');
   if (testId !== undefined && typeof testId !== 'string') throw new InvalidOptionError('testId', testId, 'a string');
   if (file !== undefined && typeof file !== 'string') throw new InvalidOptionError('file', file, 'a string');
@@ -558,6 +609,35 @@ function validateSystemOptions(options: TestSystemOptions): void {
   if (timeout !== undefined && !(typeof timeout === 'number' && Number.isFinite(timeout) && timeout >= 0)) throw new InvalidOptionError('timeout', timeout, 'a finite number of milliseconds >= 0');
   if (trapExits !== undefined && typeof trapExits !== 'boolean') throw new InvalidOptionError('trapExits', trapExits, 'a boolean');
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw new InvalidOptionError('signal', signal, 'an AbortSignal');
+}
+
+/** Real milliseconds teardown waits for the runtime's OS children and threads to be gone after it killed them. */
+const ACTORS_GONE_BOUND = 5_000;
+
+/** Resolve once the runtime has no live external actor, or after `bound` real milliseconds. */
+async function awaitActorsGone(runtime: Runtime, bound: number): Promise<void> {
+  const over = new AbortController();
+  const limit = realDelay(bound, over.signal);
+  try {
+    while (runtime.externalActors().length > 0) {
+      if ((await Promise.race([runtime.nextActivity().then(() => 'activity' as const), limit])) !== 'activity') return;
+    }
+  } finally {
+    over.abort();
+  }
+}
+
+function checkMs(where: string, value: unknown): void {
+  if (!(typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= 2_147_483_647)) {
+    throw new InvalidOptionError(where, value, 'a finite number of milliseconds from 0 to 2147483647');
+  }
+}
+
+function checkKeys(where: string, options: unknown, known: readonly string[]): void {
+  if (typeof options !== 'object' || options === null) throw new InvalidOptionError(`${where} options`, options, 'an object');
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) throw new InvalidOptionError(`${where} options.${key}`, (options as Record<string, unknown>)[key], `no such option (accepts ${known.join(', ')})`);
+  }
 }
 
 export { WaitError };

@@ -1,4 +1,4 @@
-import { InvalidOptionError, QuiesceError, RealClock, VirtualClock, type Runtime } from '@quiesce/runtime';
+import { InvalidOptionError, QuiesceError, VirtualClock, realNow, realTimer, type Runtime } from '@quiesce/runtime';
 import { WaitError, type WaitFailure } from './wait-error.js';
 
 /** Options every wait accepts. */
@@ -16,22 +16,16 @@ export interface WaitOptions {
 
 export const DEFAULT_WAIT_TIMEOUT = 5000;
 
-/** What the driver needs from a system: its runtime and whether real-time sources are live. */
+/** What the driver needs from a system: its runtime, and how to hear that the test was interrupted. */
 export interface DriveTarget {
   readonly runtime: Runtime;
-  /** True while something outside the runtime (an OS child, an observed emitter) may still produce events. */
-  hasExternalSources(): boolean;
   /**
    * Call `listener` once if the test is aborted or a linked process exits (at once if that already
    * happened); returns the function that removes it. A wait listens only while it is pending, so
    * nothing of it is kept alive by a system that outlives thousands of waits.
    */
   onInterrupt(listener: (error: unknown) => void): () => void;
-  /** Resolves on the next history event. */
-  nextEvent(): Promise<unknown>;
 }
-
-const realClock = new RealClock();
 
 export function validateWaitOptions(options: WaitOptions, where: string): Required<Pick<WaitOptions, 'timeout'>> & WaitOptions {
   if (typeof options !== 'object' || options === null) throw new InvalidOptionError(`${where} options`, options, 'an object');
@@ -49,17 +43,19 @@ export function validateWaitOptions(options: WaitOptions, where: string): Requir
 }
 
 /**
- * Wait for `outcome` while driving the system, per DESIGN.md rule 2: whenever the runtime is
- * durably idle, move virtual time to the next timer; when nothing is pending and nothing outside
- * the runtime can produce an event, fail at once (the awaited thing can never happen); when
- * something outside is live, wait for its events in real time, bounded by the timeout.
+ * Wait for `outcome` while driving the system (docs/architecture.md, "Time"): step by step,
+ * whenever nothing inside the runtime can run, a closed system's virtual clock jumps to the next
+ * timer and a system with live external actors (OS children, threads, sockets) lets time flow
+ * at the pace of real time. When nothing is pending inside and nothing outside is live, the wait
+ * fails at once (the awaited thing can never happen). Bounded by `timeout` virtual and
+ * `realTimeout` real milliseconds.
  */
 export async function drive<T>(target: DriveTarget, what: string, outcome: Promise<T>, options: WaitOptions = {}): Promise<T> {
   const { timeout, signal, realTimeout = timeout } = validateWaitOptions(options, what);
   const rt = target.runtime;
   const clock = rt.clock instanceof VirtualClock ? rt.clock : undefined;
   const startVirtual = rt.now();
-  const startReal = performance.now();
+  const startReal = realNow();
   const deadline = startVirtual + timeout;
 
   let settled = false;
@@ -75,12 +71,12 @@ export async function drive<T>(target: DriveTarget, what: string, outcome: Promi
   );
 
   const fail = (failure: WaitFailure, cause?: unknown): WaitError =>
-    new WaitError(what, failure, { virtual: rt.now() - startVirtual, real: performance.now() - startReal }, rt.history, cause);
+    new WaitError(what, failure, { virtual: rt.now() - startVirtual, real: realNow() - startReal }, rt.history, cause);
 
   // One real-time bound for the whole wait: a timeout, not a sleep.
-  let realTimer: ReturnType<RealClock['setTimer']> | undefined;
+  let cancelReal = (): void => undefined;
   const realDeadline = new Promise<'real-timeout'>((resolve) => {
-    realTimer = realClock.setTimer(realTimeout, () => resolve('real-timeout'));
+    cancelReal = realTimer(realTimeout, () => resolve('real-timeout'));
   });
   // The listener is removed when the wait ends: a test's signal outlives many waits.
   let onAbort = (): void => undefined;
@@ -97,6 +93,8 @@ export async function drive<T>(target: DriveTarget, what: string, outcome: Promi
       reject(fail(error instanceof WaitError ? error.failure : isTeardown(error) ? 'aborted' : 'linked-exit', error));
     });
   });
+  // A step still in progress when the wait ends must not move the clock behind the test's back.
+  const stopStep = new AbortController();
 
   // Either may settle after the wait has ended; their rejections are handled here, not lost.
   watched.catch(() => undefined);
@@ -104,41 +102,22 @@ export async function drive<T>(target: DriveTarget, what: string, outcome: Promi
 
   try {
     for (;;) {
-      const step = await Promise.race([watched.then(() => 'done' as const), rt.idle().then(() => 'idle' as const), realDeadline, aborted, interrupted]);
+      const done = watched.then(() => 'done' as const);
+      const step = await Promise.race([done, rt.step(deadline, stopStep.signal), realDeadline, aborted, interrupted]);
       if (settled || step === 'done') return await watched;
       if (step === 'real-timeout') throw fail('timeout');
       if (step === 'aborted') throw fail('aborted', signal?.reason);
-      // Durably idle.
-      if (clock) {
-        const next = clock.nextDeadline();
-        if (next !== undefined && next <= deadline) {
-          clock.fireNext(deadline);
-          continue;
-        }
+      if (step === 'fired' || step === 'flowed') continue;
+      if (step === 'beyond') {
+        // Nothing can happen before the deadline: time runs out first.
+        clock?.setNow(deadline);
+        throw fail('timeout');
       }
-      if (target.hasExternalSources()) {
-        const woke = await Promise.race([watched.then(() => 'done' as const), target.nextEvent().then(() => 'event' as const), realDeadline, aborted, interrupted]);
-        if (settled || woke === 'done') return await watched;
-        if (woke === 'real-timeout') throw fail('timeout');
-        if (woke === 'aborted') throw fail('aborted', signal?.reason);
-        continue;
-      }
-      if (clock) {
-        if (clock.nextDeadline() !== undefined) {
-          // The next timer lies beyond the timeout: time runs out first.
-          clock.setNow(deadline);
-          throw fail('timeout');
-        }
-        throw fail('deadlock');
-      }
-      // Real clock: only real time can bring the outcome.
-      const woke = await Promise.race([watched.then(() => 'done' as const), target.nextEvent().then(() => 'event' as const), realDeadline, aborted, interrupted]);
-      if (settled || woke === 'done') return await watched;
-      if (woke === 'real-timeout') throw fail('timeout');
-      if (woke === 'aborted') throw fail('aborted', signal?.reason);
+      throw fail('deadlock');
     }
   } finally {
-    if (realTimer) realClock.clearTimer(realTimer);
+    stopStep.abort();
+    cancelReal();
     signal?.removeEventListener('abort', onAbort);
     releaseInterrupt();
   }

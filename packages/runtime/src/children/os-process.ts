@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { basename } from 'node:path';
-import { InvalidOptionError, QuiesceError } from '../errors.js';
+import { InvalidOptionError } from '../errors.js';
 import type { ExitReason } from '../process/exit-reason.js';
 import type { Pid } from '../process/pid.js';
 import type { Runtime } from '../process/runtime.js';
 import type { ChildSpec } from '../supervisor/spec.js';
-import { keepTail, readLines } from './lines.js';
+import { OsProcessGroup } from './os/group.js';
 import {
   checkObject,
   checkReadyTimeout,
@@ -34,9 +33,11 @@ import { proxiedChildSpec, spawnProxied, type ProxiedChildKind } from './spec-bu
  *   once and its death sends SIGKILL to the group. Any other abnormal exit signal (a linked
  *   process crashing) sends SIGKILL to the group and the proxy exits with that reason at once.
  *   A supervisor's shutdown timeout therefore ends in SIGKILL for a program that ignores SIGTERM.
- * - Time: the start and the wait after SIGTERM are external operations: a virtual clock does not
- *   advance while they are in flight (so, on a virtual clock, a program that ignores SIGTERM keeps
- *   the clock still until something kills it).
+ * - Time: while the OS process lives it is a live external actor of the runtime: waits wait for
+ *   its events, and a virtual clock flows at the pace of real time instead of jumping, so a
+ *   shutdown timeout or `readyTimeout` fires after its real duration.
+ * - Reaping: its group is registered with the runtime's reaper (RuntimeOptions.reaper), so it
+ *   dies even if this process is killed with SIGKILL.
  * - History (source: the label; default `os:<command's basename>`): `os.spawn` { command, args,
  *   pid }, `os.ready` { pid, line }, `os.stdout` { pid, line } for every line when `stdoutLines`,
  *   and `os.exit` { pid, code, signal } once the process has exited and its output is closed.
@@ -72,8 +73,6 @@ interface NormalisedOsOptions {
 }
 
 const OS_KEYS = ['command', 'args', 'cwd', 'env', 'ready', 'readyTimeout', 'stdoutLines'] as const;
-/** How much of stderr to keep for the message of a start that failed. */
-const STDERR_TAIL = 2000;
 
 const OS_PROCESS: ProxiedChildKind<OsProcessOptions, NormalisedOsOptions> = {
   specName: 'osProcess',
@@ -114,66 +113,44 @@ function launchOsProcess(runtime: Runtime, os: NormalisedOsOptions, link: Pid | 
   });
 }
 
-/** Spawn the program as a process-group leader and report its life to the proxy. */
+/** Start the program as an OsProcessGroup and report its life to the proxy. */
 function launchGroup(runtime: Runtime, os: NormalisedOsOptions, label: string, events: ProxyEvents): ExternalHandle {
-  const child = spawn(os.command, os.args, {
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    ...(os.cwd !== undefined ? { cwd: os.cwd } : {}),
-    ...(os.env !== undefined ? { env: os.env } : {}),
+  const group = new OsProcessGroup(runtime, {
+    command: os.command,
+    args: os.args,
+    cwd: os.cwd,
+    env: os.env,
+    stdin: 'ignore',
+    source: label,
+    stdoutLines: os.stdoutLines,
+    stderrLines: false,
+    keepLines: false,
+    // A supervised child's group ends with it: nothing may outlive the child the supervisor restarts.
+    reapOnExit: true,
   });
-  // Set synchronously when the fork succeeded; the group id is the leader's pid.
-  const osPid = child.pid;
-  let leaderExited = false;
-  let spawnError: (Error & { code?: string }) | undefined;
-
-  // After the leader has been reaped its pid may be reused, so the group is signalled only while it lives.
-  const signalGroup = (signal: NodeJS.Signals): void => {
-    if (osPid === undefined || leaderExited) return;
-    try {
-      process.kill(-osPid, signal);
-    } catch {
-      // ESRCH: the whole group has already exited.
-    }
-  };
-
-  const stderr = keepTail(child.stderr!, STDERR_TAIL);
-  readLines(child.stdout!, (line) => {
-    if (os.stdoutLines) runtime.record('os.stdout', label, { pid: osPid, line });
+  // Readiness (and its timeout) belong to the proxy, which handles OS processes and threads alike.
+  if (os.ready === undefined) {
+    void group.started.then(() => events.ready(), () => undefined);
+  } else {
     const ready = os.ready;
-    if (ready && events.tryReady(() => ready(line))) runtime.record('os.ready', label, { pid: osPid, line });
-  });
-  child.on('spawn', () => {
-    runtime.record('os.spawn', label, { command: os.command, args: [...os.args], pid: osPid });
-    if (os.ready === undefined) events.ready();
-  });
-  // Only spawn failures arrive here (we never use child.kill or child.send); 'close' follows.
-  child.on('error', (error) => {
-    spawnError ??= error;
-  });
-  child.on('exit', () => {
-    // Reap whatever the leader left in its group; children that left the group are not ours to find.
-    signalGroup('SIGKILL');
-    leaderExited = true;
-  });
-  // 'close' comes after the exit and after stdout and stderr have ended: every line has been seen.
-  child.on('close', (code, signal) => {
-    leaderExited = true;
-    if (osPid === undefined) {
-      const failure = new QuiesceError('SPAWN_FAILED', `OS process ${JSON.stringify(os.command)} could not be started: ${spawnError?.message ?? 'unknown error'}`, {
-        command: os.command,
-        errno: spawnError?.code,
+    group.onLine((line) => {
+      if (events.tryReady(() => ready(line))) runtime.record('os.ready', label, { pid: group.pid, line });
+    });
+  }
+  void group.closed.then((status) => {
+    if (status === undefined) {
+      const error = group.spawnError;
+      const failure = group.startError('SPAWN_FAILED', `OS process ${JSON.stringify(os.command)} could not be started: ${error?.message ?? 'unknown error'}`, {
+        errno: error?.code,
       });
-      events.gone({ spawn_error: spawnError?.code }, failure);
+      events.gone({ spawn_error: error?.code }, failure);
       return;
     }
-    runtime.record('os.exit', label, { pid: osPid, code, signal });
-    events.gone(osExitReason(code, signal), undefined, stderr());
+    events.gone(osExitReason(status.code, status.signal), undefined, group.stderrTail);
   });
-
   return {
-    stop: () => signalGroup('SIGTERM'),
-    kill: () => signalGroup('SIGKILL'),
+    stop: () => void group.signal('SIGTERM', 'supervisor'),
+    kill: () => void group.signal('SIGKILL', 'supervisor'),
     // stdin is not connected: messages to the proxy have nowhere to go.
     deliver: () => undefined,
   };

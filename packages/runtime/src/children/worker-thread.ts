@@ -112,6 +112,8 @@ function launchThread(runtime: Runtime, options: NormalisedWorkerOptions, label:
   }
   const worker = new Worker(options.target, { workerData: options.workerData });
   const { threadId } = worker;
+  // A live thread is external work: waits wait for it and a virtual clock flows with real time.
+  const release = runtime.holdExternal(`worker thread ${options.display} (thread ${threadId})`);
   let exited = false;
   let error: unknown;
 
@@ -133,6 +135,7 @@ function launchThread(runtime: Runtime, options: NormalisedWorkerOptions, label:
   });
   worker.on('exit', (code) => {
     exited = true;
+    release();
     const said = error === undefined ? undefined : formatValue(error);
     runtime.record('thread.exit', label, { threadId, code, ...(said !== undefined ? { error: said } : {}) });
     events.gone(code === 0 ? 'normal' : { exit_code: code }, undefined, said);

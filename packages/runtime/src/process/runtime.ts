@@ -4,6 +4,7 @@ import { History, type HistoryEvent } from '../kernel/history.js';
 import { Random } from '../kernel/random.js';
 import { RealClock } from '../kernel/real-clock.js';
 import { Scheduler, fifo, replay, seededRandom, type SchedulingPolicy } from '../kernel/scheduler.js';
+import { Activity, TimeFlow, type StepResult } from '../kernel/time-flow.js';
 import { nextMacrotask } from '../kernel/turn.js';
 import { VirtualClock } from '../kernel/virtual-clock.js';
 import { publishEvent } from '../diagnostics/channels.js';
@@ -42,6 +43,17 @@ export interface RuntimeOptions {
   recordMessages?: boolean;
   /** Append to this history instead of a fresh one (the harness shares one per test). */
   history?: History;
+  /**
+   * Told about every OS process group this runtime starts, so that the groups die even if this
+   * process is killed with SIGKILL (see `processReaper()`). Default: none.
+   */
+  reaper?: GroupReaper;
+}
+
+/** Something that kills registered process groups if this process dies (see ProcessGroupReaper). */
+export interface GroupReaper {
+  register(pgid: number): void;
+  unregister(pgid: number): void;
 }
 
 let nextNode = 1;
@@ -101,6 +113,8 @@ export class Runtime {
   readonly scheduler: Scheduler;
   readonly node: number;
   readonly recordMessages: boolean;
+  /** Told about every OS process group the runtime starts (RuntimeOptions.reaper). */
+  readonly reaper: GroupReaper | undefined;
 
   readonly #procs = new Map<number, Proc>();
   readonly #names = new Map<string, Proc>();
@@ -111,8 +125,15 @@ export class Runtime {
   #pumpScheduled = false;
   /** Handlers running that are not blocked on a kernel event. */
   #active = 0;
-  /** External operations in flight (OS process starts, sockets). */
+  /** External operations in flight (OS process starts, the wait for an OS child to go). */
   #external = 0;
+  /** Things outside the runtime that are alive and may still act (OS children, threads), by label. */
+  readonly #actors = new Map<number, string>();
+  #nextActor = 1;
+  /** Extra liveness probes for external things the runtime does not count itself (see addExternalSource). */
+  readonly #externalSources = new Set<() => boolean>();
+  readonly #activity = new Activity();
+  readonly #flow: TimeFlow;
   #idleWaiters: Array<() => void> = [];
   #stopped = false;
   /** Set when the scheduler fails mid-run; the runtime delivers nothing more. */
@@ -125,7 +146,16 @@ export class Runtime {
     this.scheduler = new Scheduler(toPolicy(options.scheduler));
     this.history = options.history ?? new History(() => this.clock.now());
     this.recordMessages = options.recordMessages ?? false;
+    this.reaper = options.reaper;
     this.node = nextNode++;
+    this.#flow = new TimeFlow({
+      clock: this.clock,
+      idleInside: () => this.idleInside(),
+      externalLive: () => this.externalLive(),
+      nextActivity: () => this.nextActivity(),
+    });
+    // Any event, whoever appends it, is activity: a wait on the outside world wakes on it.
+    this.history.subscribe(() => this.#activity.notify());
   }
 
   // ---------------------------------------------------------------- time
@@ -136,7 +166,9 @@ export class Runtime {
 
   /**
    * Virtual clocks only: let the system run until idle, fire the next due timer, repeat, until
-   * `ms` of virtual time have passed. Timers set by reactions to earlier timers fire too.
+   * `ms` of virtual time have passed. Timers set by reactions to earlier timers fire too. While
+   * something outside the runtime is live (an OS child), time flows at the pace of real time
+   * instead of jumping (see `step`).
    */
   async advance(ms: number): Promise<void> {
     const clock = this.#virtualClock('advance');
@@ -146,11 +178,11 @@ export class Runtime {
     const from = clock.now();
     const target = from + ms;
     for (;;) {
-      await this.idle();
-      if (!clock.fireNext(target)) break;
+      const step = await this.step(target);
+      if (step === 'beyond' || step === 'never') break;
     }
     clock.setNow(target);
-    await this.idle();
+    await this.idleInside();
     this.record('clock.advance', 'clock', { from, to: target });
   }
 
@@ -160,10 +192,20 @@ export class Runtime {
     const limit = clock.now() + limitMs;
     let fired = 0;
     for (;;) {
-      await this.idle();
-      if (!clock.fireNext(limit)) return fired;
-      fired++;
+      const step = await this.step(limit);
+      if (step === 'fired') fired++;
+      else if (step !== 'flowed') return fired;
     }
+  }
+
+  /**
+   * One step of driving time towards `limit` (clock milliseconds): wait until nothing inside the
+   * runtime can run, then on a virtual clock either jump to the next timer (nothing outside is
+   * live) or let time flow with real time until the next activity or timer (something outside
+   * is live). What it did is the result; see StepResult. Waits and `advance` are loops of steps.
+   */
+  step(limit = Number.POSITIVE_INFINITY, stop?: AbortSignal, options: { jump?: boolean } = {}): Promise<StepResult> {
+    return this.#flow.step(limit, stop, options.jump ?? true);
   }
 
   #virtualClock(operation: string): VirtualClock {
@@ -193,20 +235,76 @@ export class Runtime {
 
   /** True when nothing is runnable, no handler is working and no external operation is in flight. */
   isQuiet(): boolean {
-    return this.scheduler.size === 0 && this.#active === 0 && this.#external === 0 && !this.#pumping;
+    return this.#insideQuiet() && this.#external === 0;
+  }
+
+  /** Nothing inside the runtime can run now; external operations may be in flight. */
+  #insideQuiet(): boolean {
+    return this.scheduler.size === 0 && this.#active === 0 && !this.#pumping;
+  }
+
+  /**
+   * Whether anything outside the runtime can still act: an external operation in flight, a live
+   * external actor (OS child, worker thread), or a source added with `addExternalSource`.
+   */
+  externalLive(): boolean {
+    if (this.#external > 0 || this.#actors.size > 0) return true;
+    for (const live of this.#externalSources) if (live()) return true;
+    return false;
+  }
+
+  /**
+   * Count a live external actor (an OS process, a thread) until the returned function is called:
+   * while it lives, waits wait for it and virtual time flows with real time. Idempotent release.
+   */
+  holdExternal(label: string): () => void {
+    const id = this.#nextActor++;
+    this.#actors.set(id, label);
+    return () => {
+      if (!this.#actors.delete(id)) return;
+      this.#activity.notify();
+      this.#checkIdle();
+    };
+  }
+
+  /** Labels of the live external actors (for leak reports and messages), oldest first. */
+  externalActors(): string[] {
+    return [...this.#actors.values()];
+  }
+
+  /** Add a probe that says whether some external thing is still live (the harness's owned resources). */
+  addExternalSource(live: () => boolean): () => void {
+    this.#externalSources.add(live);
+    return () => {
+      this.#externalSources.delete(live);
+    };
+  }
+
+  /** Resolves at the next activity: a delivery scheduled, a history event, an external operation ending. */
+  nextActivity(): Promise<void> {
+    return this.#activity.next();
   }
 
   /**
    * Resolves when the system is durably idle: quiet, and still quiet after every pending
    * microtask has run (checked across a macrotask turn).
    */
-  async idle(): Promise<void> {
+  idle(): Promise<void> {
+    return this.#durably(() => this.isQuiet());
+  }
+
+  /** Resolves when nothing inside the runtime can run, durably; external work may still be in flight. */
+  idleInside(): Promise<void> {
+    return this.#durably(() => this.#insideQuiet());
+  }
+
+  async #durably(quiet: () => boolean): Promise<void> {
     for (;;) {
       if (this.#fault !== undefined) throw this.#fault;
-      if (!this.isQuiet()) await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+      if (!quiet()) await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
       if (this.#fault !== undefined) throw this.#fault;
       await nextMacrotask();
-      if (this.isQuiet()) return;
+      if (quiet()) return;
     }
   }
 
@@ -258,12 +356,14 @@ export class Runtime {
       return await promise;
     } finally {
       this.#external--;
+      this.#activity.notify();
       this.#checkIdle();
     }
   }
 
   #checkIdle(): void {
-    if (this.#idleWaiters.length === 0 || (!this.isQuiet() && this.#fault === undefined)) return;
+    // Waiters re-check their own condition: inside-quiet is the weaker of the two.
+    if (this.#idleWaiters.length === 0 || (!this.#insideQuiet() && this.#fault === undefined)) return;
     const waiters = this.#idleWaiters;
     this.#idleWaiters = [];
     for (const w of waiters) w();
@@ -733,6 +833,7 @@ export class Runtime {
   }
 
   #schedulePump(): void {
+    this.#activity.notify();
     if (this.#pumpScheduled || this.#pumping) return;
     this.#pumpScheduled = true;
     queueMicrotask(() => this.#pump());

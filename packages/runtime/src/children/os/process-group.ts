@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { probeWithBackoff } from '../probes/backoff.js';
-import { realDelay } from '../probes/real-timer.js';
+import { probeWithBackoff } from '../../kernel/backoff.js';
+import { realDelay } from '../../kernel/real-time.js';
 
 /** Whether a process group still exists: 'dead' means only zombies (exited, not yet reaped) are left. */
 export type GroupState = 'alive' | 'dead' | 'gone';

@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { GroupReaper } from '../../process/runtime.js';
 import { REAPER_SCRIPT } from './reaper-script.js';
 
 /**
  * Guarantees that OS process groups die with the process that started them, even when that
- * process (a Vitest worker) is killed with SIGKILL and runs no cleanup at all (DESIGN.md §4).
+ * process (a Vitest worker) is killed with SIGKILL and runs no cleanup at all.
  *
  * On first use it starts one small detached reaper process (see reaper-script.ts) with a pipe
  * to its stdin, and tells it about every group as it starts (`+pgid`) and ends (`-pgid`). When
@@ -12,7 +13,7 @@ import { REAPER_SCRIPT } from './reaper-script.js';
  * process's group does not reach it) and unreferenced (it never keeps this process alive). If it
  * dies, the next registration starts a new one and tells it every group still registered.
  */
-export class ProcessGroupReaper {
+export class ProcessGroupReaper implements GroupReaper {
   readonly #groups = new Set<number>();
   #child: ChildProcess | undefined;
   #exited: Promise<void> = Promise.resolve();
