@@ -188,7 +188,11 @@ export class TestSystem implements DriveTarget {
     const child = spec as ChildSpec;
     const result = await this.#drive(`child ${child.id} to start`, Promise.resolve(child.start(childStartContext(this.runtime, this.#root, child.id, child.id))));
     if (!(result instanceof Pid)) {
-      throw new QuiesceError('START_FAILED', `start(${child.id}): the start function returned ${JSON.stringify(serialiseReason(result))}, not a pid`, { result });
+      // A child spec reports a failed start as { error }: that error is the one the test needs to see.
+      const failure = typeof result === 'object' && result !== null && 'error' in result ? (result as { error: unknown }).error : undefined;
+      if (failure instanceof QuiesceError) throw failure;
+      const said = failure !== undefined ? `failed with ${JSON.stringify(serialiseReason(failure))}` : `returned ${JSON.stringify(serialiseReason(result))}, not a pid`;
+      throw new QuiesceError('START_FAILED', `start(${child.id}): the start function ${said}`, { result, ...(failure !== undefined ? { cause: failure } : {}) });
     }
     this.runtime.link(this.#root, result);
     this.#adopt(result, child.id, () => this.#stopPid(result), at);

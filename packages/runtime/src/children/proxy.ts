@@ -157,7 +157,7 @@ export function startProxy(runtime: Runtime, options: ProxyOptions): Promise<Pid
     return Promise.reject(failed);
   }
   if (phase === 'starting' && readyTimeout !== undefined) {
-    timer = runtime.setTimer(readyTimeout, () => fail(new QuiesceError('READY_TIMEOUT', `${what} was not ready within ${readyTimeout} ms`, { readyTimeout })), self);
+    timer = runtime.setTimer(readyTimeout, () => fail(new QuiesceError('READY_TIMEOUT', `${what} was not ready within ${readyTimeout} ms (readyTimeout); it was stopped`, { readyTimeout })), self);
   }
   return runtime.external(started);
 }
