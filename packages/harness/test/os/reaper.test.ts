@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect } from 'vitest';
 import { awaitLine, ProcessGroupReaper, test, type TestSystem } from '@quiesce/harness';
+import { awaitGroupGone } from '@quiesce/runtime';
 
 const child = fileURLToPath(new URL('../fixtures/os-child.mjs', import.meta.url));
 const fixtureDir = fileURLToPath(new URL('../fixtures/reaper/', import.meta.url));
@@ -62,7 +63,7 @@ describe('ProcessGroupReaper', () => {
   });
 });
 
-/** A loopback server the long runner reports to; its connection closing is the long runner's death. */
+/** A loopback server the long runners report to; a connection closing is its long runner's death. */
 async function reportServer(system: TestSystem): Promise<number> {
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
@@ -84,33 +85,58 @@ async function reportServer(system: TestSystem): Promise<number> {
   return port;
 }
 
-describe('the reaper when a Vitest worker is killed', () => {
-  test('a real vitest run whose worker SIGKILLs itself mid-test leaves no OS child behind', { timeout: 180_000 }, async ({ system }) => {
-    const port = await reportServer(system);
-    const env: Record<string, string> = {};
-    for (const [key, value] of Object.entries(process.env)) {
-      // A clean nested run: not a worker of ours, no loaders.
-      if (value !== undefined && !key.startsWith('VITEST') && key !== 'NODE_OPTIONS') env[key] = value;
-    }
-    env.QUIESCE_REAPER_TEST_PORT = String(port);
-    env.NO_COLOR = '1';
-    const vitest = await system.spawn(node, [vitestBin, 'run', '--config', join(fixtureDir, 'vitest.config.ts')], { cwd: fixtureDir, env, label: 'nested-vitest' });
+/**
+ * Wait until long runner `pid` (the leader of its own group) has ended. Its connection closes
+ * while the kernel tears the process down, a moment before it becomes a zombie: there is no
+ * event for that last step, so this probes with bounded backoff, each probe in the history.
+ */
+async function awaitEnded(system: TestSystem, pid: number): Promise<boolean> {
+  const state = await awaitGroupGone(pid, 10_000, (attempt, now) => system.record('test.probe_ended', 'test', { pid, attempt, state: now }));
+  return state !== 'alive';
+}
 
-    const connected = await system.until('test.runner_connected', { since: 'start', timeout: 120_000 });
-    const runner = (connected.data as { pid: number }).pid;
-    try {
-      // No check that the runner is still alive here: the victim SIGKILLs its worker right after the
-      // runner is ready, so on a loaded machine the reaper may already have ended it. That it
-      // connected and reported its pid is the proof it ran.
-      const exit = await vitest.awaitExit({ timeout: 120_000 });
-      // The run failed because its worker died, not because a test assertion failed.
-      expect(exit.code, vitest.lines.join('\n')).toBe(1);
-      // Nothing of ours kills the long runner: its connection closes only if the reaper did.
-      await system.until('test.runner_gone', { since: 'start', timeout: 30_000 });
-      expect(processEnded(runner)).toBe(true);
-    } finally {
-      // If the reaper failed, do not leave the long runner behind this test either.
-      if (!processEnded(runner)) process.kill(runner, 'SIGKILL');
+/** Run the nested Vitest whose worker SIGKILLs itself; resolves with the pids of the long runners it started. */
+async function killedWorkerRun(system: TestSystem, trial: number): Promise<number[]> {
+  const port = await reportServer(system);
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    // A clean nested run: not a worker of ours, no loaders.
+    if (value !== undefined && !key.startsWith('VITEST') && key !== 'NODE_OPTIONS') env[key] = value;
+  }
+  env.QUIESCE_REAPER_TEST_PORT = String(port);
+  env.NO_COLOR = '1';
+  const mark = system.mark();
+  const vitest = await system.spawn(node, [vitestBin, 'run', '--config', join(fixtureDir, 'vitest.config.ts')], { cwd: fixtureDir, env, label: `nested-vitest-${trial}` });
+  // Two long runners report: the one from system.spawn and the supervised osProcess child.
+  const first = await system.until('test.runner_connected', { since: mark, timeout: 120_000 });
+  const second = await system.until((e) => e.kind === 'test.runner_connected' && e.seq > first.seq, { since: mark, timeout: 120_000 });
+  const runners = [first, second].map((e) => (e.data as { pid: number }).pid);
+  // No check that the runners are still alive here: the victim SIGKILLs its worker right after they
+  // are ready, so on a loaded machine the reaper may already have ended them. That they connected
+  // and reported their pids is the proof they ran.
+  const exit = await vitest.awaitExit({ timeout: 120_000 });
+  // The run failed because its worker died, not because a test assertion failed.
+  expect(exit.code, vitest.lines.join('\n')).toBe(1);
+  return runners;
+}
+
+describe('the reaper when a Vitest worker is killed', () => {
+  test('real vitest runs whose worker SIGKILLs itself mid-test leave no OS child behind, spawned or supervised', { timeout: 300_000 }, async ({ system }) => {
+    const trials = 3;
+    const survivors: number[] = [];
+    for (let trial = 1; trial <= trials; trial++) {
+      const runners = await killedWorkerRun(system, trial);
+      try {
+        for (const pid of runners) {
+          // Nothing of ours kills a long runner: its connection closes only if the reaper did.
+          await system.until((e) => e.kind === 'test.runner_gone' && (e.data as { pid: number }).pid === pid, { since: 'start', timeout: 30_000 });
+          if (!(await awaitEnded(system, pid))) survivors.push(pid);
+        }
+      } finally {
+        // If the reaper failed, do not leave the long runners behind this test either.
+        for (const pid of runners) if (!processEnded(pid)) process.kill(pid, 'SIGKILL');
+      }
     }
+    expect(survivors).toEqual([]);
   });
 });
