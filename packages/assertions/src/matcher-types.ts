@@ -12,6 +12,12 @@ export interface RestartOptions {
   times?: number;
   /** Virtual and real milliseconds to wait (default: the system's wait timeout, 5000). */
   timeout?: number;
+  /**
+   * Count restarts from this history position (`system.mark()`) instead of from the assertion:
+   * for a crash triggered asynchronously (a job over TCP) whose restart may land before the
+   * assertion runs.
+   */
+  since?: number;
 }
 
 export interface ResponsiveOptions {

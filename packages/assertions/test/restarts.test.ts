@@ -14,6 +14,19 @@ describe('toRestart', () => {
     expect(system.now()).toBe(0);
   });
 
+  test('since: a restart that landed before the assertion ran counts from the mark', async ({ system }) => {
+    const pool = await system.start(supervisor({ id: 'pool', intensity: 3, children: [worker('w1', flaky()), worker('w2', flaky())] }));
+    const mark = system.mark();
+    system.kill(pool.child('w1')!, 'boom');
+    await system.settle(); // the restart happens here, before the assertion
+    await expect(pool).toRestart('w1', { since: mark });
+    await expect(pool).not.toRestart('w2', { since: mark });
+    const message = await failureOf(() => expect(pool).toRestart('w1', { since: mark, times: 2, timeout: 100 }));
+    expect(message).toMatch(/Expected: 2 restarts of "w1" by pool after the mark \(history #\d+\)\nReceived: 1 restart/);
+    // Without the mark, the restart that already happened is not counted.
+    await expect(expect(pool).toRestart('w1', { timeout: 100 })).rejects.toThrow(/Received: 0 restarts/);
+  });
+
   test('drives virtual time to a crash that a timer causes, and counts `times`', async ({ system }) => {
     const pool = await system.start(supervisor({ id: 'pool', intensity: 10, period: 60, children: [worker('w1', flaky(1000))] }));
     await expect(pool).toRestart('w1', { times: 3, timeout: 10_000 });

@@ -26,11 +26,12 @@ export async function toRestart(this: MatcherState, received: unknown, first?: u
   const view = supervisorSubject(received, 'toRestart');
   const { childId, options } = restartArgs(first, second);
   const opts = optionsObject<RestartOptions>(options, 'toRestart');
-  knownKeys(opts, ['times', 'timeout'], 'toRestart');
+  knownKeys(opts, ['times', 'timeout', 'since'], 'toRestart');
   const times = opts.times === undefined ? 1 : integerOption(opts.times, 'toRestart.times', 1);
   const timeout = timeoutOption(opts.timeout, 'toRestart') ?? defaultTimeout(view);
   const history = view.runtime.history;
-  const from = history.length;
+  const from = opts.since === undefined ? history.length : Math.min(integerOption(opts.since, 'toRestart.since', 0), history.length);
+  const origin = opts.since === undefined ? 'the assertion started' : `the mark (history #${from})`;
   const isRestart = (e: HistoryEvent): boolean => e.kind === 'child.restart' && e.source === view.label && (childId === undefined || childData(e).id === childId);
   const seen = (): HistoryEvent[] => history.events.slice(from).filter(isRestart);
   const expectedArg = childId === undefined ? '' : 'childId';
@@ -45,27 +46,31 @@ export async function toRestart(this: MatcherState, received: unknown, first?: u
       '',
       `Expected: ${times === 1 ? 'no restart' : `fewer than ${times} restarts`} of ${whose(childId, view.label)} (${describeQuiescence(quiet)})`,
       `Received: ${plural(restarts.length, 'restart')}`,
-      ...timelineBlock('restarts since the assertion started', restarts),
+      ...timelineBlock(`restarts since ${origin}`, restarts),
       ...tailBlock(history),
     ]);
   }
 
-  let counted = 0;
+  // Restarts since the mark that already happened count towards `times`.
+  let counted = seen().length;
   const enough = (e: HistoryEvent): boolean => {
     if (isRestart(e)) counted++;
     return counted >= times;
   };
-  const outcome = await waitForEvent(view, `${plural(times, 'restart')} of ${whose(childId, view.label)}`, enough, timeout);
+  const outcome =
+    counted >= times
+      ? ({ ok: true, event: seen()[times - 1]! } as const)
+      : await waitForEvent(view, `${plural(times, 'restart')} of ${whose(childId, view.label)}`, enough, timeout);
   const pass = outcome.ok;
   return result(pass, () => {
     const restarts = seen();
     return [
       hint(this, 'toRestart', expectedArg),
       '',
-      `Expected: ${plural(times, 'restart')} of ${whose(childId, view.label)} after the assertion started`,
+      `Expected: ${plural(times, 'restart')} of ${whose(childId, view.label)} after ${origin}`,
       `Received: ${plural(restarts.length, 'restart')}${outcome.ok ? '' : `; the wait ${describeFailure(outcome)}`}`,
       `The supervisor is ${view.runtime.isAlive(view.pid) ? 'alive' : `not alive (exit reason ${inline(view.runtime.exitReason(view.pid))})`}.`,
-      ...timelineBlock('restarts since the assertion started', restarts),
+      ...timelineBlock(`restarts since ${origin}`, restarts),
       ...tailBlock(history),
     ];
   });
