@@ -139,3 +139,35 @@ describe('timer leaks', () => {
     await system.teardown();
   });
 });
+
+describe('waits and the test signal', () => {
+  test('many concurrent waits add no listener of their own to the test signal: no MaxListenersExceededWarning', async ({ system, signal }) => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const waits = Array.from({ length: 25 }, (_, i) => system.until(`test.tick.${i}`));
+      for (let i = 0; i < 25; i++) system.record(`test.tick.${i}`, 'test', {});
+      await Promise.all(waits);
+      // Warnings are emitted on a later tick: let one pass before looking.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
+    expect(signal.aborted).toBe(false);
+  });
+
+  test('an aborted test signal interrupts a pending wait with an aborted WaitError', async () => {
+    const controller = new AbortController();
+    const system = createTestSystem({ testId: 'abort-interrupts', signal: controller.signal });
+    system.trapExits();
+    const waiting = system.until('test.never', { timeout: 60_000 });
+    // Aborted in the same turn: the interruption wins over the wait's own verdict.
+    controller.abort(new Error('test timed out'));
+    const error = (await waiting.catch((e: unknown) => e)) as WaitError;
+    expect(error).toBeInstanceOf(WaitError);
+    expect(error.failure).toBe('aborted');
+    await system.teardown();
+  });
+});

@@ -108,6 +108,7 @@ export class TestSystem implements DriveTarget {
   #interruption: { error: unknown } | undefined;
   #torn = false;
   #tearingDown: Promise<void> | undefined;
+  #releaseSignal = (): void => undefined;
 
   constructor(options: TestSystemOptions = {}) {
     validateSystemOptions(options);
@@ -134,6 +135,16 @@ export class TestSystem implements DriveTarget {
     this.runtime.addExternalSource(() => this.#owned.some((o) => o.resource.external?.() === true));
     this.runtime.record('system.start', 'test', { seed: this.seed, runSeed: this.runSeed, testId: this.testId });
     registerSystem(this);
+    // One listener per system on the test's signal (not one per wait): an abort interrupts every wait.
+    const signal = options.signal;
+    if (signal) {
+      const onAbort = (): void => this.#interrupt(new QuiesceError('TIMEOUT', 'the test was aborted (it timed out or was cancelled)', { aborted: true, reason: signal.reason }));
+      if (signal.aborted) onAbort();
+      else {
+        signal.addEventListener('abort', onAbort, { once: true });
+        this.#releaseSignal = () => signal.removeEventListener('abort', onAbort);
+      }
+    }
   }
 
   get history(): History {
@@ -400,19 +411,19 @@ export class TestSystem implements DriveTarget {
    */
   spawn(command: string, args: readonly string[] = [], options: SpawnOptions = {}): Promise<TrackedProcess> {
     this.#assertLive('spawn');
-    return spawnProcess(this, command, args, options, this.#options.signal);
+    return spawnProcess(this, command, args, options);
   }
 
   /** Wait until `host:port` accepts TCP connections, probing with bounded backoff; each probe is recorded. */
   awaitListening(port: number, options: Omit<AwaitListeningOptions, 'system'> = {}): Promise<ProbeReport> {
     this.#assertLive('awaitListening');
-    return awaitListening(port, { ...options, system: this, ...this.#withTestSignal(options.signal) });
+    return awaitListening(port, { ...options, system: this });
   }
 
   /** Wait until `url` answers a GET with the expected status, probing with bounded backoff; each probe is recorded. */
   awaitHealthy(url: string | URL, options: Omit<AwaitHealthyOptions, 'system'> = {}): Promise<HealthReport> {
     this.#assertLive('awaitHealthy');
-    return awaitHealthy(url, { ...options, system: this, ...this.#withTestSignal(options.signal) });
+    return awaitHealthy(url, { ...options, system: this });
   }
 
   /**
@@ -485,6 +496,7 @@ export class TestSystem implements DriveTarget {
 
   async #teardown(): Promise<void> {
     this.#torn = true;
+    this.#releaseSignal();
     // Waits still pending (a timed-out body, a forgotten await) end now, as aborted, rather than
     // run on against a system being taken apart (or hang until their timeout).
     this.#interrupt(new QuiesceError('AFTER_TEARDOWN', "the test's system was torn down while this was still pending", {}));
@@ -531,7 +543,7 @@ export class TestSystem implements DriveTarget {
   // ------------------------------------------------------------------ internals
 
   #drive<T>(what: string, outcome: Promise<T>, options: WaitOptions = {}): Promise<T> {
-    return drive(this, what, outcome, { timeout: this.defaultTimeout, ...(this.#options.signal ? { signal: this.#options.signal } : {}), ...options });
+    return drive(this, what, outcome, { timeout: this.defaultTimeout, ...options });
   }
 
   async #raceInterrupt<T>(promise: Promise<T>): Promise<T> {
@@ -574,13 +586,6 @@ export class TestSystem implements DriveTarget {
     );
     this.#linkedFailure ??= error;
     this.#interrupt(error);
-  }
-
-  /** The wait's own signal and the test's, as one `signal` option. */
-  #withTestSignal(signal: AbortSignal | undefined): { signal?: AbortSignal } {
-    const test = this.#options.signal;
-    const either = signal && test && signal !== test ? AbortSignal.any([signal, test]) : (signal ?? test);
-    return either ? { signal: either } : {};
   }
 
   #assertLive(operation: string): void {

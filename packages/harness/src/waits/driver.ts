@@ -123,7 +123,7 @@ export async function drive<T>(target: DriveTarget, what: string, outcome: Promi
   }
 }
 
-/** The system was torn down while the wait was pending: the test is over, the wait is aborted. */
+/** The test was aborted, or its system torn down, while the wait was pending: the wait is aborted. */
 function isTeardown(error: unknown): boolean {
-  return error instanceof QuiesceError && error.code === 'AFTER_TEARDOWN';
+  return error instanceof QuiesceError && (error.code === 'AFTER_TEARDOWN' || error.details.aborted === true);
 }
