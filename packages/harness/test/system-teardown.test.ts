@@ -1,6 +1,6 @@
-import { QuiesceError, startServer, type ServerBehaviour } from '@quiesce/runtime';
-import { describe, expect, test } from 'vitest';
-import { createTestSystem, TeardownError, WaitError, type OwnedResource } from '@quiesce/harness';
+import { groupState, osProcess, QuiesceError, startServer, supervisor, type ServerBehaviour } from '@quiesce/runtime';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { createTestSystem, TeardownError, WaitError, type OwnedResource, type TestSystem } from '@quiesce/harness';
 
 /** A server that notes its terminate (after 100 ms of shutdown work), and crashes on 'crash'. */
 function noting(log: string[], name: string): ServerBehaviour<null> {
@@ -120,5 +120,29 @@ describe('TestSystem teardown', () => {
     const second = system.teardown();
     await Promise.all([first, second]);
     expect(log).toEqual(['a terminate shutdown']);
+  });
+});
+
+describe('teardown from an afterEach hook, on the virtual clock', () => {
+  const tcpWorker = new URL('./fixtures/tcp-worker.mjs', import.meta.url).pathname;
+  let system: TestSystem;
+  beforeEach(() => {
+    system = createTestSystem({ testId: 'afterEach teardown' });
+  });
+  // The hook's own timeout bounds the teardown: the child's shutdown time (500 ms) plus a margin.
+  afterEach(async () => {
+    await system.teardown();
+    const exits = system.history.ofKind('os.exit');
+    expect(exits).toHaveLength(1);
+    expect(exits[0]!.data).toMatchObject({ signal: 'SIGKILL' });
+    expect(groupState((exits[0]!.data as { pid: number }).pid)).not.toBe('alive');
+    expect(system.runtime.externalActors()).toEqual([]);
+  }, 4_000);
+
+  test('a supervised OS child that ignores SIGTERM is stopped with SIGKILL once its shutdown time has passed', async () => {
+    await system.start(
+      supervisor({ id: 'sup', children: [osProcess('stubborn', { command: process.execPath, args: [tcpWorker, '0', '--ignore-term'], ready: /^ready \d+$/, shutdown: 500 })] }),
+    );
+    expect(system.runtime.externalActors()).toHaveLength(1);
   });
 });
