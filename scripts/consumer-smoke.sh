@@ -35,7 +35,8 @@ read -r VITEST_VERSION TS_VERSION TYPES_NODE_VERSION < <(node -e '
   log "note: the repository's vitest is $VITEST_VERSION (this smoke test targets 4.1.x)"
 
 # ---- 1. build and pack ---------------------------------------------------------------------
-log "building (tsc -b)"
+log "building (tsc -b) from a clean dist: files of deleted sources must not ship"
+rm -rf packages/*/dist packages/*/*.tsbuildinfo packages/*/tsconfig.tsbuildinfo
 npm run build --silent
 
 PKG_DIRS=()
@@ -203,6 +204,62 @@ test('the system fixture, an event-driven wait and the matchers', async ({ syste
   system.send(inbox.pid, { type: 'hello' });
   await expect(inbox).toReceive({ type: 'hello' });
   expect(await system.port()).toBeGreaterThan(0);
+});
+EOF
+
+# The first test a user of a worker pool writes: supervised OS workers (Node TCP echo servers) on
+# leased ports, ready on a stdout line; a job over TCP crashes one; the restart is asserted.
+cat >test/echo-worker.mjs <<'EOF'
+import { createServer } from 'node:net';
+import { createInterface } from 'node:readline';
+const server = createServer((socket) => {
+  socket.on('error', () => undefined);
+  createInterface({ input: socket }).on('line', (line) => {
+    if (line === 'crash') process.exit(1);
+    socket.write(`${line}\n`);
+  });
+});
+server.listen(Number(process.argv[2]), '127.0.0.1', () => console.log(`ready ${server.address().port}`));
+EOF
+cat >test/pool.test.ts <<'EOF'
+import '@quiesce/assertions';
+import { connect } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { test, expect } from '@quiesce/harness';
+import { osProcess, supervisor } from '@quiesce/runtime';
+
+const worker = fileURLToPath(new URL('./echo-worker.mjs', import.meta.url));
+
+function request(port: number, line: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let answer = '';
+    const socket = connect({ host: '127.0.0.1', port }, () => socket.write(`${line}\n`));
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      answer += chunk;
+      if (answer.includes('\n')) socket.end();
+    });
+    socket.on('close', () => resolve(answer.trim()));
+    socket.on('error', reject);
+  });
+}
+
+test('a supervised pool of OS workers on leased ports restarts the one a job crashed', async ({ system }) => {
+  const ports = [await system.port(), await system.port()];
+  const pool = await system.start(
+    supervisor({
+      id: 'pool',
+      intensity: 3,
+      period: 5,
+      children: ports.map((port, i) => osProcess(`w${i + 1}`, { command: process.execPath, args: [worker, String(port)], ready: /^ready \d+$/ })),
+    }),
+  );
+  expect(await request(ports[0]!, 'hello')).toBe('hello');
+  const mark = system.mark();
+  await request(ports[1]!, 'crash');
+  await expect(pool).toRestart('w2', { since: mark });
+  await expect(pool).not.toRestart('w1', { since: mark });
+  expect(await request(ports[1]!, 'again')).toBe('again');
 });
 EOF
 
