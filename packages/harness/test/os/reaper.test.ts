@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect } from 'vitest';
 import { awaitLine, ProcessGroupReaper, test, type TestSystem } from '@quiesce/harness';
-import { awaitGroupGone } from '@quiesce/runtime';
+import { awaitGroupGone, type HistoryEvent } from '@quiesce/runtime';
 
 const child = fileURLToPath(new URL('../fixtures/os-child.mjs', import.meta.url));
 const fixtureDir = fileURLToPath(new URL('../fixtures/reaper/', import.meta.url));
@@ -109,7 +109,7 @@ async function killedWorkerRun(system: TestSystem, trial: number): Promise<numbe
   const vitest = await system.spawn(node, [vitestBin, 'run', '--config', join(fixtureDir, 'vitest.config.ts')], { cwd: fixtureDir, env, label: `nested-vitest-${trial}` });
   // Two long runners report: the one from system.spawn and the supervised osProcess child.
   const first = await system.until('test.runner_connected', { since: mark, timeout: 120_000 });
-  const second = await system.until((e) => e.kind === 'test.runner_connected' && e.seq > first.seq, { since: mark, timeout: 120_000 });
+  const second = await system.until((e: HistoryEvent) => e.kind === 'test.runner_connected' && e.seq > first.seq, { since: mark, timeout: 120_000 });
   const runners = [first, second].map((e) => (e.data as { pid: number }).pid);
   // No check that the runners are still alive here: the victim SIGKILLs its worker right after they
   // are ready, so on a loaded machine the reaper may already have ended them. That they connected
@@ -129,7 +129,7 @@ describe('the reaper when a Vitest worker is killed', () => {
       try {
         for (const pid of runners) {
           // Nothing of ours kills a long runner: its connection closes only if the reaper did.
-          await system.until((e) => e.kind === 'test.runner_gone' && (e.data as { pid: number }).pid === pid, { since: 'start', timeout: 30_000 });
+          await system.until((e: HistoryEvent) => e.kind === 'test.runner_gone' && (e.data as { pid: number }).pid === pid, { since: 'start', timeout: 30_000 });
           if (!(await awaitEnded(system, pid))) survivors.push(pid);
         }
       } finally {
