@@ -26,5 +26,6 @@ export { observeHttp, HttpObserver, type ObservedRequest } from './msw/observe.j
 export { resolveExpectRequestOptions, resolveCollectUnhandledOptions, type ExpectRequestOptions, type CollectUnhandledOptions } from './msw/options.js';
 export { RequestExpectationError, UnhandledRequestError } from './msw/errors.js';
 export type { MswServerLike, MswHandlerLike, SeenRequest } from './msw/types.js';
+export { MAX_RECORDED_BODY, type BodySnapshot } from './msw/request-snapshot.js';
 // propTest lives at '@quiesce/harness/prop' (its types need fast-check, an optional peer).
 export { VERSION as RUNTIME_VERSION } from '@quiesce/runtime';

@@ -422,6 +422,11 @@ export class TestSystem implements DriveTarget {
     return this.#torn;
   }
 
+  /** The error of a started tree that exited on its own (teardown throws it), if one did. */
+  get linkedFailure(): QuiesceError | undefined {
+    return this.#linkedFailure;
+  }
+
   /**
    * Stop started trees right to left with their own shutdown semantics, kill whatever process
    * remains, dispose owned resources newest first, then check for leaks. Idempotent. Throws a
