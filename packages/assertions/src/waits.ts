@@ -73,7 +73,27 @@ export async function waitFor<T>(where: Where, what: string, outcome: Promise<T>
 const realClock = new RealClock();
 
 /**
- * Resolve at durable idle without moving the clock (DESIGN.md rule 3): how negatives are decided.
+ * Wait for `outcome` with no system to drive (a stream fed from outside any runtime): bounded by
+ * `timeout` real milliseconds, a timeout, not a sleep.
+ */
+export async function waitInRealTime<T>(what: string, outcome: Promise<T>, timeout: number): Promise<{ ok: true; value: T } | Exclude<WaitOutcome, { ok: true }>> {
+  const started = performance.now();
+  let timer: ReturnType<RealClock['setTimer']> | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = realClock.setTimer(timeout, () => resolve('timeout'));
+  });
+  try {
+    const winner = await Promise.race([outcome.then((value) => ({ value })), timedOut]);
+    if (winner !== 'timeout') return { ok: true, value: winner.value };
+    const real = performance.now() - started;
+    return { ok: false, failure: 'timeout', virtual: 0, real, message: `waiting for ${what} timed out after ${Math.round(real)} ms real time` };
+  } finally {
+    if (timer) realClock.clearTimer(timer);
+  }
+}
+
+/**
+ * Resolve at durable idle without moving the clock (docs/architecture.md, determinism rule 3): how negatives are decided.
  * Bounded in real time (by `timeout`, never less than the default wait timeout, so a short
  * timeout cannot race the idle check) so a system that never goes quiet fails instead of hanging.
  */
