@@ -4,8 +4,6 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import type { GraphQLHandler as GraphQLHandler2, HttpHandler as HttpHandler2 } from 'msw';
 import type { SetupServerApi as SetupServer2 } from 'msw/node';
-import type { HttpHandler as HttpHandler3 } from 'msw3';
-import type { SetupServer as SetupServer3 } from 'msw3/node';
 import { describe, expect, expectTypeOf, onTestFinished } from 'vitest';
 import { QuiesceError } from '@quiesce/runtime';
 import {
@@ -25,6 +23,9 @@ import {
 import { cleanEnv, runVitest } from '../preset/vitest-subprocess.js';
 import { MSW_MAJORS, realServer, type MswApi } from './majors.js';
 
+/** Headers differ by major: msw 3 sees the client's default headers too (host, user-agent, ...). */
+const anyHeaders = expect.any(Object) as unknown as Record<string, string>;
+
 /** A listening msw server for this test only, closed when the test ends. */
 function listening(api: MswApi) {
   const server = api.setupServer();
@@ -40,7 +41,11 @@ async function network() {
   return real;
 }
 
-describe.each(MSW_MAJORS)('$name', ({ name, supported, load }) => {
+// A part this machine lacks is named, with how to get it: in the suite's title and in the output.
+for (const { name, missing } of MSW_MAJORS) if (missing) console.warn(`[quiesce] the ${name} tests of this file are skipped: ${missing}`);
+const majors = MSW_MAJORS.map((m) => ({ ...m, title: m.missing ? `${m.name} (skipped: ${m.missing})` : m.name }));
+
+describe.each(majors)('$title', ({ name, supported, load }) => {
   test.skipIf(!supported)('expectRequest: a handler hit exactly once passes at test end', async () => {
     const { http, HttpResponse, ...api } = await load();
     const server = listening({ http, HttpResponse, ...api });
@@ -48,7 +53,7 @@ describe.each(MSW_MAJORS)('$name', ({ name, supported, load }) => {
     const response = await fetch('http://api.test/users/42');
     expect(await response.json()).toEqual({ id: '42' });
     expect(expectation.description).toBe('GET http://api.test/users/:id');
-    expect(expectation.requests).toEqual([{ method: 'GET', url: 'http://api.test/users/42', headers: {} }]);
+    expect(expectation.requests).toEqual([{ method: 'GET', url: 'http://api.test/users/42', headers: anyHeaders }]);
   });
 
   test.skipIf(!supported)('expectRequest: a different count fails at test end, naming method, URL and count', async () => {
@@ -101,7 +106,7 @@ describe.each(MSW_MAJORS)('$name', ({ name, supported, load }) => {
     const collector = collectUnhandled(server, { onTestFinished: (fn) => void finish.push(fn) });
     expect(await (await fetch(`${real.origin}/mocked`)).text()).toBe('mocked');
     expect(await (await fetch(`${real.origin}/missing?x=1`, { method: 'PUT', body: 'b' })).text()).toBe('real PUT /missing?x=1');
-    expect(collector.requests).toEqual([{ method: 'PUT', url: `${real.origin}/missing?x=1`, headers: { 'content-type': 'text/plain;charset=UTF-8' } }]);
+    expect(collector.requests).toEqual([{ method: 'PUT', url: `${real.origin}/missing?x=1`, headers: expect.objectContaining({ 'content-type': 'text/plain;charset=UTF-8' }) }]);
     expect(finish).toHaveLength(1);
     expect(() => finish[0]!()).toThrow(UnhandledRequestError);
     expect(() => collector.verify()).toThrow(`1 request(s) had no msw handler:\n  - PUT ${real.origin}/missing?x=1`);
@@ -123,8 +128,8 @@ describe.each(MSW_MAJORS)('$name', ({ name, supported, load }) => {
     await fetch(`${real.origin}/elsewhere`);
     const requests = system.history.ofKind('http.request').map((e) => e.data);
     expect(requests).toEqual([
-      { method: 'GET', url: 'http://api.test/slow', headers: {}, handled: true },
-      { method: 'GET', url: `${real.origin}/elsewhere`, headers: {}, handled: false },
+      { method: 'GET', url: 'http://api.test/slow', headers: anyHeaders, handled: true },
+      { method: 'GET', url: `${real.origin}/elsewhere`, headers: anyHeaders, handled: false },
     ]);
     // expectRequest started the observer; asking again gives the same one.
     const observer = observeHttp(server, system);
@@ -148,8 +153,8 @@ describe.each(MSW_MAJORS)('$name', ({ name, supported, load }) => {
     const collecting = createTestSystem({ testId: 'msw-teardown-unhandled' });
     const unhandled = collectUnhandled(server, { system: collecting });
     await fetch(`${real.origin}/other`);
-    expect(unhandled.requests).toEqual([{ method: 'GET', url: `${real.origin}/other`, headers: {} }]);
-    expect(collecting.history.ofKind('http.request').map((e) => e.data)).toEqual([{ method: 'GET', url: `${real.origin}/other`, headers: {}, handled: false }]);
+    expect(unhandled.requests).toEqual([{ method: 'GET', url: `${real.origin}/other`, headers: anyHeaders }]);
+    expect(collecting.history.ofKind('http.request').map((e) => e.data)).toEqual([{ method: 'GET', url: `${real.origin}/other`, headers: anyHeaders, handled: false }]);
     await expect(collecting.teardown()).rejects.toThrow(`1 request(s) had no msw handler:\n  - GET ${real.origin}/other`);
   });
 
@@ -241,18 +246,20 @@ describe.each(MSW_MAJORS)('$name', ({ name, supported, load }) => {
     await fetch(`${real.origin}/upload`, { method: 'PUT', body: big });
     await fetch(`${real.origin}/bytes`, { method: 'PUT', body: new Uint8Array([0xff, 0xfe, 0x00]) });
 
-    const requests = system.history.ofKind('http.request').map((e) => e.data);
-    expect(requests).toEqual([
-      {
-        method: 'POST',
-        url: 'http://api.test/pods',
-        headers: { 'content-type': 'application/json', authorization: 'Bearer [redacted]', 'x-trace': 't-1' },
-        body: '{"gpu":"h100"}',
-        handled: true,
-      },
-      { method: 'PUT', url: `${real.origin}/upload`, headers: { 'content-type': 'text/plain;charset=UTF-8' }, body: 'x'.repeat(MAX_RECORDED_BODY), bodyTruncated: true, handled: false },
-      { method: 'PUT', url: `${real.origin}/bytes`, headers: {}, body: '//4A', bodyEncoding: 'base64', handled: false },
-    ]);
+    // msw 3 sees the request as sent (with the client's default headers too): headers compare as a subset.
+    const [pods, upload, bytes] = system.history.ofKind('http.request').map((e) => e.data as Record<string, unknown>);
+    expect(pods).toEqual({
+      method: 'POST',
+      url: 'http://api.test/pods',
+      headers: expect.objectContaining({ 'content-type': 'application/json', authorization: 'Bearer [redacted]', 'x-trace': 't-1' }),
+      body: '{"gpu":"h100"}',
+      handled: true,
+    });
+    expect(JSON.stringify(pods)).not.toContain('s3cret');
+    const { body: uploaded, ...uploadRest } = upload!;
+    expect(uploadRest).toEqual({ method: 'PUT', url: `${real.origin}/upload`, headers: expect.objectContaining({ 'content-type': 'text/plain;charset=UTF-8' }), bodyTruncated: true, handled: false });
+    expect(uploaded === 'x'.repeat(MAX_RECORDED_BODY)).toBe(true);
+    expect(bytes).toEqual({ method: 'PUT', url: `${real.origin}/bytes`, headers: anyHeaders, body: '//4A', bodyEncoding: 'base64', handled: false });
     // The history's event comes before the response's.
     const kinds = system.history.events.filter((e) => e.kind.startsWith('http.')).map((e) => `${e.kind} ${(e.data as { url: string }).url}`);
     expect(kinds.slice(0, 2)).toEqual(['http.request http://api.test/pods', 'http.response http://api.test/pods']);
@@ -260,11 +267,10 @@ describe.each(MSW_MAJORS)('$name', ({ name, supported, load }) => {
 });
 
 describe('msw helper types', () => {
-  test('servers and handlers of msw 2 and msw 3 fit the helpers', () => {
+  // msw 3's types are checked by msw3.types.ts, on the Node 24 lane where msw 3 is installed.
+  test('servers and handlers of msw 2 fit the helpers', () => {
     expectTypeOf<SetupServer2>().toExtend<MswServerLike>();
-    expectTypeOf<SetupServer3>().toExtend<MswServerLike>();
     expectTypeOf<HttpHandler2>().toExtend<MswHandlerLike>();
-    expectTypeOf<HttpHandler3>().toExtend<MswHandlerLike>();
     expectTypeOf<GraphQLHandler2>().toExtend<MswHandlerLike>();
     expectTypeOf<SetupServer2>().not.toExtend<MswHandlerLike>();
   });
