@@ -40,6 +40,10 @@ describe('toYield: streams', () => {
     expect(system.now()).toBe(1000);
   });
 
+  test('a Web ReadableStream is an async iterable', async () => {
+    await expect(ReadableStream.from(['a', 'b'])).toYield(['a', 'b']);
+  });
+
   test('a byte stream keeps its chunks as pushed and compares them with strings as UTF-8', async () => {
     const bytes = new Readable({ read: () => undefined });
     bytes.push('hel');

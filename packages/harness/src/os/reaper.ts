@@ -3,7 +3,7 @@ import { REAPER_SCRIPT } from './reaper-script.js';
 
 /**
  * Guarantees that OS process groups die with the process that started them, even when that
- * process (a Vitest worker) is killed with SIGKILL and runs no cleanup at all (DESIGN.md §4).
+ * process (a Vitest worker) is killed with SIGKILL and runs no cleanup at all (docs/architecture.md, "Isolation and teardown").
  *
  * On first use it starts one small detached reaper process (see reaper-script.ts) with a pipe
  * to its stdin, and tells it about every group as it starts (`+pgid`) and ends (`-pgid`). When

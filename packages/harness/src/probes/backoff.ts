@@ -19,7 +19,7 @@ export interface Probed<T> {
  * Probe until a probe succeeds or `stop` aborts, doubling the interval from
  * PROBE_INITIAL_DELAY to PROBE_MAX_DELAY.
  *
- * Why timers here (DESIGN.md rule 5): some external resources offer no event to wait on — a
+ * Why timers here (docs/architecture.md, determinism rule 5): some external resources offer no event to wait on — a
  * port that starts accepting connections, an HTTP endpoint that turns healthy. The only way to
  * learn is to ask again. The interval is a probe interval, bounded and backing off, and every
  * probe is reported (`onProbe`) so it lands in the history; the wait as a whole is bounded by

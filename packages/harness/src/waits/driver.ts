@@ -49,7 +49,7 @@ export function validateWaitOptions(options: WaitOptions, where: string): Requir
 }
 
 /**
- * Wait for `outcome` while driving the system, per DESIGN.md rule 2: whenever the runtime is
+ * Wait for `outcome` while driving the system, per docs/architecture.md, determinism rule 2: whenever the runtime is
  * durably idle, move virtual time to the next timer; when nothing is pending and nothing outside
  * the runtime can produce an event, fail at once (the awaited thing can never happen); when
  * something outside is live, wait for its events in real time, bounded by the timeout.
