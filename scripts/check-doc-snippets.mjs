@@ -25,7 +25,8 @@ const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const out = join(root, '.cache', 'doc-snippets');
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 
-const docs = process.argv.length > 2 ? process.argv.slice(2) : ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
+const allDocs = () => ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
+const docs = process.argv.length > 2 ? process.argv.slice(2) : allDocs();
 
 /** The ```ts blocks of a markdown file, with the line each starts on, and its context comment. */
 function extract(file) {
@@ -146,5 +147,6 @@ for (const r of results.sort((a, b) => docs.indexOf(a.file) - docs.indexOf(b.fil
   console.error(`[doc-snippets] ${r.file}: errors`);
   for (const line of translate(r.output, r.dir, r.map)) console.error(`  ${line}`);
 }
-console.error(`[doc-snippets] ${total} snippet(s) in ${docs.length} file(s), ${skipped} marked nocheck; ${failed === 0 ? 'all type-check' : `${failed} file(s) with errors`}`);
+const verdict = failed === 0 ? 'all type-check' : `${failed} file(s) with errors`;
+console.error(`[doc-snippets] ${total} snippet(s) in ${docs.length} file(s), ${skipped} marked nocheck; ${verdict}`);
 process.exit(failed === 0 ? 0 : 1);

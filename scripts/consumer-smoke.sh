@@ -297,6 +297,8 @@ npx --no-install vitest run
 log "tsc --noEmit against the published .d.ts (skipLibCheck: false)"
 npx --no-install tsc -p tsconfig.json
 log "without the types entry, tsc does not see the matchers of test/preset.test.ts"
-if out="$(npx --no-install tsc -p tsconfig.no-matcher-types.json 2>&1)"; then die "tsc saw the matchers without the types entry: the smoke test no longer proves the docs' setup"; fi
+if out="$(npx --no-install tsc -p tsconfig.no-matcher-types.json 2>&1)"; then
+  die "tsc saw the matchers without the types entry: the smoke test no longer proves the docs' setup"
+fi
 grep -q "Property 'toHaveChildren' does not exist" <<<"$out" || die "tsc failed for another reason: $out"
 log "ok"

@@ -20,7 +20,8 @@ export interface ChunkSource {
 export function isReadableLike(value: unknown): value is Readable {
   if (value instanceof Readable) return true;
   const v = value as Partial<Readable> | null;
-  return typeof v === 'object' && v !== null && typeof v.on === 'function' && typeof v.pause === 'function' && typeof v.read === 'function' && 'readableEnded' in v;
+  if (typeof v !== 'object' || v === null) return false;
+  return typeof v.on === 'function' && typeof v.pause === 'function' && typeof v.read === 'function' && 'readableEnded' in v;
 }
 
 export function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {

@@ -12,7 +12,10 @@ interface Where {
   readonly system: TestSystem | undefined;
 }
 
-export type WaitOutcome = { ok: true; event: HistoryEvent } | { ok: false; failure: WaitFailure; virtual: number; real: number; message: string };
+export type WaitOutcome = { ok: true; event: HistoryEvent } | WaitFailed;
+
+/** A wait that timed out or can never succeed. */
+export type WaitFailed = { ok: false; failure: WaitFailure; virtual: number; real: number; message: string };
 
 export function defaultTimeout(where: Where): number {
   return where.system?.defaultTimeout ?? DEFAULT_WAIT_TIMEOUT;
@@ -76,7 +79,7 @@ const realClock = new RealClock();
  * Wait for `outcome` with no system to drive (a stream fed from outside any runtime): bounded by
  * `timeout` real milliseconds, a timeout, not a sleep.
  */
-export async function waitInRealTime<T>(what: string, outcome: Promise<T>, timeout: number): Promise<{ ok: true; value: T } | Exclude<WaitOutcome, { ok: true }>> {
+export async function waitInRealTime<T>(what: string, outcome: Promise<T>, timeout: number): Promise<{ ok: true; value: T } | WaitFailed> {
   const started = performance.now();
   let timer: ReturnType<RealClock['setTimer']> | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => {

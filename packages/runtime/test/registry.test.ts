@@ -199,7 +199,8 @@ describe('DuplicateRegistry (Elixir Registry, keys: :duplicate)', () => {
     await rt.idle();
     expect((thrown(() => topics.register('k', dead)) as QuiesceError).code).toBe('NOPROC');
     for (const key of ['', 5, null]) {
-      expect((thrown(() => topics.register(key as string, rt.spawn(() => undefined))) as QuiesceError).message).toMatch(/^r\.register\(key\): got .*; expected a non-empty string/);
+      const error = thrown(() => topics.register(key as string, rt.spawn(() => undefined))) as QuiesceError;
+      expect(error.message).toMatch(/^r\.register\(key\): got .*; expected a non-empty string/);
       expect((thrown(() => topics.lookup(key as string)) as QuiesceError).code).toBe('INVALID_OPTION');
     }
     expect((thrown(() => topics.register('k', '<0.1>' as never)) as QuiesceError).message).toMatch(/^r\.register\(pid\): got "<0\.1>"; expected a Pid/);

@@ -76,7 +76,8 @@ export async function toRestart(this: MatcherState, received: unknown, first?: u
   return result(pass, () => {
     const restarts = seen();
     // A mistyped id waits for nothing: say which children exist and which of them did restart.
-    const others = childId === undefined ? [] : history.events.slice(from).filter((e) => e.kind === 'child.restart' && e.source === view.label && childData(e).id !== childId);
+    const isOtherRestart = (e: HistoryEvent): boolean => e.kind === 'child.restart' && e.source === view.label && childData(e).id !== childId;
+    const others = childId === undefined ? [] : history.events.slice(from).filter(isOtherRestart);
     return [
       hint(this, 'toRestart', expectedArg),
       '',

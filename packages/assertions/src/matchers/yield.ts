@@ -28,14 +28,15 @@ export async function toYield(this: MatcherState, received: unknown, chunks: unk
   if (!Array.isArray(chunks)) throw new InvalidOptionError('toYield(chunks)', chunks, 'an array of the expected chunks (values or patterns)');
   const opts = optionsObject<YieldOptions>(options, 'toYield');
   knownKeys(opts, ['timeout', 'end', 'until', 'select', 'system', 'runtime'], 'toYield');
-  if (opts.end !== undefined && typeof opts.end !== 'boolean') throw new InvalidOptionError('toYield.end', opts.end, 'true (the stream must end after the chunks) or false');
+  if (opts.end !== undefined && typeof opts.end !== 'boolean') {
+    throw new InvalidOptionError('toYield.end', opts.end, 'true (the stream must end after the chunks) or false');
+  }
   const expected = chunks as readonly unknown[];
   const isInbox = received instanceof Inbox;
-  if (!isInbox) {
-    for (const key of ['until', 'select'] as const) if (opts[key] !== undefined) throw new InvalidOptionError(`toYield.${key}`, opts[key], 'nothing: it applies to an Inbox only');
-  } else {
-    for (const key of ['system', 'runtime'] as const) if (opts[key] !== undefined) throw new InvalidOptionError(`toYield.${key}`, opts[key], "nothing: an Inbox drives its own system's time");
-  }
+  // Each option belongs to one kind of subject.
+  const misplaced = isInbox ? (['system', 'runtime'] as const) : (['until', 'select'] as const);
+  const why = isInbox ? "nothing: an Inbox drives its own system's time" : 'nothing: it applies to an Inbox only';
+  for (const key of misplaced) if (opts[key] !== undefined) throw new InvalidOptionError(`toYield.${key}`, opts[key], why);
   if (opts.system !== undefined && !(opts.system instanceof TestSystem)) throw new InvalidOptionError('toYield.system', opts.system, 'a TestSystem');
   if (opts.runtime !== undefined && !(opts.runtime instanceof Runtime)) throw new InvalidOptionError('toYield.runtime', opts.runtime, 'a Runtime');
   const end = opts.end ?? true;
@@ -120,8 +121,8 @@ async function inboxVerdict(
   // No end message: the stream has ended when nothing more arrives by the time the system is idle.
   await durableIdle({ runtime: system.runtime, system }, timeout);
   const extra = inbox.messages.find(considered);
-  if (extra !== undefined) return { pass: false, received: [...received, extra], why: `${describeValue(extra)} arrived after the last expected message`, mismatch: expected.length };
-  return { pass: true, received };
+  if (extra === undefined) return { pass: true, received };
+  return { pass: false, received: [...received, extra], why: `${describeValue(extra)} arrived after the last expected message`, mismatch: expected.length };
 }
 
 /** A byte chunk compared with a string or RegExp is read as UTF-8; everything else as `toReceive` patterns. */
@@ -136,6 +137,10 @@ function describeValue(value: unknown): string {
   return inline(value);
 }
 
+function arrow(expectedOne: boolean): string {
+  return expectedOne ? '   <- does not match' : '   <- unexpected';
+}
+
 function report(
   ctx: MatcherState,
   verdict: Verdict,
@@ -144,7 +149,8 @@ function report(
 ): MatcherResult {
   const word = what === 'the inbox' ? 'message' : 'chunk';
   const count = (n: number): string => `${n} ${word}${n === 1 ? '' : 's'}`;
-  const ending = !end ? '' : until !== undefined ? `, then a message matching ${describePattern(until)}` : what === 'the inbox' ? ', then nothing more' : ', then end';
+  const endWord = what === 'the inbox' ? 'nothing more' : 'end';
+  const ending = !end ? '' : until !== undefined ? `, then a message matching ${describePattern(until)}` : `, then ${endWord}`;
   return result(verdict.pass, () => [
     hint(ctx, 'toYield', 'chunks'),
     '',
@@ -156,7 +162,7 @@ function report(
     `Received ${word}s:`,
     ...(verdict.received.length === 0
       ? ['  (none)']
-      : verdict.received.map((v, i) => `  ${i + 1}. ${describeValue(v)}${i === verdict.mismatch ? (i < expected.length ? '   <- does not match' : '   <- unexpected') : ''}`)),
+      : verdict.received.map((v, i) => `  ${i + 1}. ${describeValue(v)}${i === verdict.mismatch ? arrow(i < expected.length) : ''}`)),
     ...tailBlock(history),
   ]);
 }

@@ -58,8 +58,11 @@ export const MSW_MAJORS: MswMajor[] = [
     name: 'msw 3',
     supported: msw3Missing() === undefined,
     missing: msw3Missing(),
-    load: async () =>
-      ({ ...(await import(/* @vite-ignore */ `${MSW3}/node`)), ...(await import(/* @vite-ignore */ MSW3)), bypass: { onUnhandledFrame: 'bypass' } }) as unknown as MswApi,
+    load: async () => {
+      const node = (await import(/* @vite-ignore */ `${MSW3}/node`)) as object;
+      const core = (await import(/* @vite-ignore */ MSW3)) as object;
+      return { ...node, ...core, bypass: { onUnhandledFrame: 'bypass' } } as unknown as MswApi;
+    },
   },
 ];
 

@@ -23,6 +23,11 @@ import {
 import { cleanEnv, runVitest } from '../preset/vitest-subprocess.js';
 import { MSW_MAJORS, realServer, type MswApi } from './majors.js';
 
+/** Vitest's JSON report, as far as these tests read it. */
+interface JsonReport {
+  testResults: Array<{ assertionResults: Array<{ title: string; status: string; failureMessages: string[] }> }>;
+}
+
 /** Headers differ by major: msw 3 sees the client's default headers too (host, user-agent, ...). */
 const anyHeaders = expect.any(Object) as unknown as Record<string, string>;
 
@@ -106,7 +111,8 @@ describe.each(majors)('$title', ({ name, supported, load }) => {
     const collector = collectUnhandled(server, { onTestFinished: (fn) => void finish.push(fn) });
     expect(await (await fetch(`${real.origin}/mocked`)).text()).toBe('mocked');
     expect(await (await fetch(`${real.origin}/missing?x=1`, { method: 'PUT', body: 'b' })).text()).toBe('real PUT /missing?x=1');
-    expect(collector.requests).toEqual([{ method: 'PUT', url: `${real.origin}/missing?x=1`, headers: expect.objectContaining({ 'content-type': 'text/plain;charset=UTF-8' }) }]);
+    const textPlain = expect.objectContaining({ 'content-type': 'text/plain;charset=UTF-8' });
+    expect(collector.requests).toEqual([{ method: 'PUT', url: `${real.origin}/missing?x=1`, headers: textPlain }]);
     expect(finish).toHaveLength(1);
     expect(() => finish[0]!()).toThrow(UnhandledRequestError);
     expect(() => collector.verify()).toThrow(`1 request(s) had no msw handler:\n  - PUT ${real.origin}/missing?x=1`);
@@ -154,7 +160,8 @@ describe.each(majors)('$title', ({ name, supported, load }) => {
     const unhandled = collectUnhandled(server, { system: collecting });
     await fetch(`${real.origin}/other`);
     expect(unhandled.requests).toEqual([{ method: 'GET', url: `${real.origin}/other`, headers: anyHeaders }]);
-    expect(collecting.history.ofKind('http.request').map((e) => e.data)).toEqual([{ method: 'GET', url: `${real.origin}/other`, headers: anyHeaders, handled: false }]);
+    const recorded = collecting.history.ofKind('http.request').map((e) => e.data);
+    expect(recorded).toEqual([{ method: 'GET', url: `${real.origin}/other`, headers: anyHeaders, handled: false }]);
     await expect(collecting.teardown()).rejects.toThrow(`1 request(s) had no msw handler:\n  - GET ${real.origin}/other`);
   });
 
@@ -210,17 +217,19 @@ describe.each(majors)('$title', ({ name, supported, load }) => {
     try {
       const json = join(dir, 'report.json');
       const run = await runVitest(
-        `packages/harness/test/msw/fixtures/stale-handler.fixture.ts --config packages/harness/test/prop/fixtures/vitest.config.ts --sequence.shuffle=false --reporter=json --outputFile.json=${json}`,
+        `packages/harness/test/msw/fixtures/stale-handler.fixture.ts --config packages/harness/test/prop/fixtures/vitest.config.ts ` +
+          `--sequence.shuffle=false --reporter=json --outputFile.json=${json}`,
         cleanEnv({ QUIESCE_MSW_MAJOR: name }),
         signal,
       );
-      const report = JSON.parse(readFileSync(json, 'utf8')) as { testResults: Array<{ assertionResults: Array<{ title: string; status: string; failureMessages: string[] }> }> };
+      const report = JSON.parse(readFileSync(json, 'utf8')) as JsonReport;
       const results = report.testResults[0]!.assertionResults;
       expect(results.map((r) => r.title), run.stdout + run.stderr).toEqual(['A: expects one POST and gets it', 'B: the same POST with no handler of its own']);
       expect(results[0]!.status).toBe('passed');
       // B got the real server's answer, saw no handler of A's, and its own check names its request.
       expect(results[1]!.failureMessages).toHaveLength(1);
-      expect(results[1]!.failureMessages[0]).toMatch(/^UnhandledRequestError: 1 request\(s\) had no msw handler:\n {2}- POST http:\/\/127\.0\.0\.1:\d+\/pods\n/);
+      const unhandled = /^UnhandledRequestError: 1 request\(s\) had no msw handler:\n {2}- POST http:\/\/127\.0\.0\.1:\d+\/pods\n/;
+      expect(results[1]!.failureMessages[0]).toMatch(unhandled);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -257,7 +266,8 @@ describe.each(majors)('$title', ({ name, supported, load }) => {
     });
     expect(JSON.stringify(pods)).not.toContain('s3cret');
     const { body: uploaded, ...uploadRest } = upload!;
-    expect(uploadRest).toEqual({ method: 'PUT', url: `${real.origin}/upload`, headers: expect.objectContaining({ 'content-type': 'text/plain;charset=UTF-8' }), bodyTruncated: true, handled: false });
+    const textPlain = expect.objectContaining({ 'content-type': 'text/plain;charset=UTF-8' });
+    expect(uploadRest).toEqual({ method: 'PUT', url: `${real.origin}/upload`, headers: textPlain, bodyTruncated: true, handled: false });
     expect(uploaded === 'x'.repeat(MAX_RECORDED_BODY)).toBe(true);
     expect(bytes).toEqual({ method: 'PUT', url: `${real.origin}/bytes`, headers: anyHeaders, body: '//4A', bodyEncoding: 'base64', handled: false });
     // The history's event comes before the response's.

@@ -17,7 +17,8 @@ test("every teardown problem is reported once: a linked crash is not repeated af
   try {
     const json = join(dir, 'report.json');
     const run = await runVitest(
-      `packages/harness/test/teardown/fixtures/linked-crash.fixture.ts --config packages/harness/test/prop/fixtures/vitest.config.ts --reporter=json --outputFile.json=${json}`,
+      `packages/harness/test/teardown/fixtures/linked-crash.fixture.ts --config packages/harness/test/prop/fixtures/vitest.config.ts ` +
+        `--reporter=json --outputFile.json=${json}`,
       cleanEnv(),
       signal,
     );
@@ -27,7 +28,8 @@ test("every teardown problem is reported once: a linked crash is not repeated af
     const errors = Object.fromEntries(results.map((r) => [r.title, r.failureMessages.map((m) => m.split('\n')[0]!)]));
 
     // The body's error names the crash; teardown does not say it again.
-    expect(errors['a wait interrupted by the crash']).toEqual([expect.stringMatching(/^WaitError: waiting for an event matching kind "never\.happens" was interrupted/)]);
+    const interrupted = /^WaitError: waiting for an event matching kind "never\.happens" was interrupted/;
+    expect(errors['a wait interrupted by the crash']).toEqual([expect.stringMatching(interrupted)]);
     expect(errors['settle interrupted by the crash']).toEqual([expect.stringMatching(LINKED)]);
     // Nothing in the body reported it: teardown does, once.
     expect(errors['a crash the body never waits on']).toEqual([expect.stringMatching(LINKED)]);
