@@ -7,10 +7,10 @@
 // Inside a child, Quiesce and its peer alternate rep by rep, so both see the same machine.
 //
 //   npm run bench                  every row
-//   npm run bench -- calls memory  only these rows (ids: calls, restarts, memory, virtual-time, restart-latency, fixture)
+//   npm run bench -- calls memory  only these rows (ids: calls, restarts, memory, virtual-time, ports, restart-latency, fixture)
 //
 // Prints one table and writes bench/results/latest.json. It measures the built
-// packages/runtime/dist: run `npm run build` first if the sources changed.
+// packages/runtime/dist and packages/harness/dist: run `npm run build` first if the sources changed.
 import { execFileSync, fork } from 'node:child_process';
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';

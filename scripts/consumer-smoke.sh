@@ -7,8 +7,11 @@
 #  3. create a fresh project OUTSIDE the repository (mktemp -d), `npm install` the tarballs plus
 #     vitest 4.1.x, typescript and @types/node;
 #  4. check that plain Node resolves each package through its `exports` map (and refuses deep
-#     imports), run a real Vitest test that imports all four packages, and type-check that test
-#     with tsc against the published .d.ts files.
+#     imports), run real Vitest tests that import all four packages, and type-check them with tsc
+#     against the published .d.ts files. One test file uses the matchers without importing
+#     @quiesce/assertions (the `quiesce()` preset registers them at run time): tsc sees their types
+#     through `"types": ["node", "@quiesce/assertions"]` in tsconfig.json, the setup the docs give,
+#     and is checked to fail without it.
 #
 # Usage: scripts/consumer-smoke.sh        KEEP_SMOKE=1 keeps the temp dir for inspection.
 set -euo pipefail
@@ -136,10 +139,25 @@ cat >tsconfig.json <<'EOF'
     "noEmit": true,
     "skipLibCheck": false,
     "verbatimModuleSyntax": true,
-    "types": ["node"]
+    "types": ["node", "@quiesce/assertions"]
   },
   "include": ["test/**/*.ts"]
 }
+EOF
+# The same without the matchers' types entry: tsc must not see them (the mistake the docs warn about).
+cat >tsconfig.no-matcher-types.json <<'EOF'
+{
+  "extends": "./tsconfig.json",
+  "compilerOptions": { "types": ["node"] },
+  "include": ["test/preset.test.ts"]
+}
+EOF
+# The preset, as the docs set it up: a run seed, the tags, and the matchers registered at run time.
+cat >vitest.config.ts <<'EOF'
+import { defineConfig } from 'vitest/config';
+import { quiesce } from '@quiesce/harness/plugin';
+
+export default defineConfig({ plugins: [quiesce()] });
 EOF
 mkdir -p test
 cat >test/smoke.test.ts <<'EOF'
@@ -263,6 +281,20 @@ test('a supervised pool of OS workers on leased ports restarts the one a job cra
 });
 EOF
 
+# Matchers with no import of @quiesce/assertions: registered by the preset, typed by tsconfig's `types`.
+cat >test/preset.test.ts <<'EOF'
+import { test, expect } from '@quiesce/harness';
+import { supervisor, worker } from '@quiesce/runtime';
+
+test('the matchers of the preset, typed through tsconfig', async ({ system, inbox }) => {
+  const pool = await system.start(supervisor({ id: 'pool', children: [worker('w1', (ctx) => ctx.spawn(() => undefined))] }));
+  expect(pool).toHaveChildren(['w1']);
+  system.send(inbox.pid, { type: 'ready' });
+  await expect(inbox).toReceive({ type: 'ready' });
+  await expect(inbox).not.toReceive({ type: 'error' });
+});
+EOF
+
 log "npm install of the tarballs + vitest@$VITEST_VERSION, typescript@$TS_VERSION, @types/node@$TYPES_NODE_VERSION in $APP"
 npm install --no-audit --no-fund
 
@@ -321,4 +353,9 @@ npx --no-install vitest run
 
 log "tsc --noEmit against the published .d.ts (skipLibCheck: false)"
 npx --no-install tsc -p tsconfig.json
+log "without the types entry, tsc does not see the matchers of test/preset.test.ts"
+if out="$(npx --no-install tsc -p tsconfig.no-matcher-types.json 2>&1)"; then
+  die "tsc saw the matchers without the types entry: the smoke test no longer proves the docs' setup"
+fi
+grep -q "Property 'toHaveChildren' does not exist" <<<"$out" || die "tsc failed for another reason: $out"
 log "ok"

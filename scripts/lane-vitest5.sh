@@ -4,7 +4,8 @@
 # Vitest 5 needs Node >= 22 and the test files `import { test, expect } from 'vitest'`, so `vitest`
 # must resolve to 5.1.0 from the test files themselves. The lane therefore works on a copy of the
 # repository in .cache/lane-vitest5/ (the files git tracks plus untracked, non-ignored ones), with
-# every `vitest` / `@vitest/*` dependency rewritten to 5.1.0 and `@types/node` to ^24, installed
+# every `vitest` / `@vitest/*` dependency rewritten to 5.1.0 and `@types/node` to ^24, plus msw 3
+# (as the alias `msw3`, which needs Node >= 22.12 and so is kept out of the root install), installed
 # and tested with Node 24 (scripts/node24.sh) first on PATH. The working tree is never modified.
 #
 # 5.1.0 is pinned on purpose: vitest 5.1.1 with @vitest/coverage-v8 5.1.0 does not resolve.
@@ -14,6 +15,8 @@ set -euo pipefail
 
 VITEST5=5.1.0
 TYPES_NODE='^24'
+# msw 3 for the msw helpers' tests of both majors (packages/harness/test/msw/majors.ts).
+MSW3='npm:msw@^3.0.5'
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LANE="$ROOT/.cache/lane-vitest5"
 
@@ -44,11 +47,15 @@ log "copied $(find "$LANE" -path "$LANE/node_modules" -prune -o -type f -print |
 
 # ---- 2. rewrite the dependencies on Vitest to 5.1.0 -----------------------------------------
 cd "$LANE"
-node - "$VITEST5" "$TYPES_NODE" <<'EOF'
+node - "$VITEST5" "$TYPES_NODE" "$MSW3" <<'EOF'
 const fs = require('node:fs');
 const path = require('node:path');
-const [vitest5, typesNode] = process.argv.slice(2);
+const [vitest5, typesNode, msw3] = process.argv.slice(2);
 const root = JSON.parse(fs.readFileSync('package.json', 'utf8'));
+root.devDependencies = { ...root.devDependencies, msw3 };
+root.allowScripts = { ...root.allowScripts, msw3: false };
+fs.writeFileSync('package.json', JSON.stringify(root, null, 2) + '\n');
+console.error(`[lane-vitest5] package.json: devDependencies.msw3: ${msw3}`);
 // The root and every workspace (workspace globs here are `dir` or `dir/*`).
 const files = ['package.json'];
 for (const ws of root.workspaces ?? []) {
@@ -117,6 +124,7 @@ EOF
 # ---- 5. the same suites -----------------------------------------------------------------------
 log "type checks against Vitest 5's types (the matchers' v5 declarations included)"
 npx --no-install tsc -p tsconfig.test.json --noEmit
+npx --no-install tsc -p packages/harness/test/msw/tsconfig.msw3.json
 npm run typecheck:assertions:v5
 log "npm test (vitest $VITEST5, node $(node -v))"
 npm test -- "$@"

@@ -1,4 +1,4 @@
-// Rows 5–5c: port allocation across processes, Quiesce's lease (tier 4) against get-port.
+// Rows 5–5f (5–5d without /dev/shm): port allocation across processes, Quiesce's lease (tier 4) against get-port.
 //
 // Each rep starts 8 worker processes at once, as 2 concurrent "runs" of 4 (two run ids, pool ids
 // 1–4 in each), and releases them together with a "go" line once all have loaded their code.

@@ -1,6 +1,7 @@
 // The runnable version of docs/assertions.md's examples. Runs with `npm test`.
 import { atMostRestarts, sometimes, sweep } from '@quiesce/assertions';
 import { createTestSystem, expect, test } from '@quiesce/harness';
+import { Readable } from 'node:stream';
 import { supervisor, worker, type StartFn } from '@quiesce/runtime';
 
 const start: StartFn = (ctx) =>
@@ -42,4 +43,25 @@ test('a sweep of seeds must reach every declared path', async () => {
     return system;
   }, [sometimes('the pool gave up', (h) => h.ofKind('supervisor.intensity').length > 0), atMostRestarts(1).within('5s')]);
   expect(report).toBeDefined();
+});
+
+test('a stream yields these chunks in this order, then ends', async ({ system, inbox }) => {
+  // A producer on the runtime that takes a virtual second per token.
+  const tokens = new Readable({ objectMode: true, read: () => undefined });
+  system.runtime.spawn(async (_msg, ctx) => {
+    for (const token of ['Hello', ',', ' world']) {
+      await ctx.sleep(1000);
+      tokens.push(token);
+    }
+    tokens.push(null);
+  }, { init: (ctx) => ctx.send(ctx.self, 'go') });
+  await expect(tokens).toYield(['Hello', ',', ' world'], { system });
+  expect(system.now()).toBe(3000);
+
+  // The same from messages to the inbox: chunks of one stream ref, then its end message.
+  system.runtime.spawn((_msg, ctx) => {
+    for (const data of ['a', 'b']) ctx.send(inbox.pid, { type: 'chunk', ref: 7, data });
+    ctx.send(inbox.pid, { type: 'end', ref: 7 });
+  }, { init: (ctx) => ctx.send(ctx.self, 'go') });
+  await expect(inbox).toYield([{ data: 'a' }, { data: 'b' }], { select: { ref: 7 }, until: { type: 'end', ref: 7 } });
 });

@@ -1,6 +1,6 @@
 // The runnable version of docs/harness.md's examples. Runs with `npm test`.
 import { createTestSystem, expect, test, type TestSystem } from '@quiesce/harness';
-import { supervisor, worker, type StartFn } from '@quiesce/runtime';
+import { supervisor, worker, type Pid, type Runtime, type StartFn } from '@quiesce/runtime';
 import { afterEach, beforeEach, describe } from 'vitest';
 
 /** A worker that crashes on 'crash'. */
@@ -45,4 +45,37 @@ describe('without fixtures', () => {
     system.send(pool.child('w1')!, 'crash');
     expect(await system.monitor(pool)).toBe('shutdown');
   });
+});
+
+/** Production code built on the runtime: it takes the runtime it runs on (a real clock in production). */
+class PodReaper {
+  readonly #rt: Runtime;
+  constructor(rt: Runtime) {
+    this.#rt = rt;
+  }
+  /** A pod process that exits once it has been idle for `ttlMs`. */
+  launch(id: string, ttlMs: number): Pid {
+    return this.#rt.spawn((msg, ctx) => {
+      if (msg === 'expire') ctx.exit('normal');
+    }, { label: `pod ${id}`, init: (ctx) => void ctx.sendAfter(ttlMs, 'expire') });
+  }
+}
+
+test('production code on the test runtime: a ten-minute TTL expires in virtual time', async ({ system }) => {
+  const reaper = new PodReaper(system.runtime);
+  const pod = reaper.launch('p1', 10 * 60_000);
+  // Ten virtual minutes may pass, but no more than five real seconds.
+  await system.until({ kind: 'process.exit', data: { pid: pod.toString() } }, { timeout: 15 * 60_000, realTimeout: 5_000 });
+  expect(system.now()).toBe(10 * 60_000);
+});
+
+test('settle() waits for idle, then moves the clock to the next timer', async ({ system, inbox }) => {
+  system.runtime.spawn((msg, ctx) => ctx.send(inbox.pid, msg), { init: (ctx) => void ctx.sendAfter(30_000, 'tick') });
+  expect(await system.settle()).toBe(30_000);
+  expect(inbox.messages).toEqual(['tick']);
+  expect(await system.settle()).toBe(0); // no timer left: the clock stays
+});
+
+test('a tagged test', { tags: ['slow'] }, async ({ system }) => {
+  expect(system.now()).toBe(0);
 });

@@ -1,5 +1,6 @@
 // The runnable version of docs/runtime.md's examples. Runs with `npm test`.
 import {
+  DuplicateRegistry,
   QuiesceError,
   Registry,
   Runtime,
@@ -75,6 +76,29 @@ test('dynamic supervisor with maxChildren, and a registry', async () => {
   expect(registry.whereis('session-42')).toBe(pid);
   await dyn.terminateChild(pid!);
   expect(registry.lookup('session-42')).toBeUndefined();
+  await rt.shutdown();
+});
+
+test('a registry with duplicate keys: subscribers of a topic, a dispatch to all of them, cleanup on exit', async () => {
+  const rt = new Runtime({ clock: 'virtual' });
+  const topics = new DuplicateRegistry<{ gpu: string }>(rt, 'pod-events');
+  const seen: string[] = [];
+  const subscriber = (name: string) => rt.spawn((event) => void seen.push(`${name} got ${String(event)}`));
+  const [alice, bob] = [subscriber('alice'), subscriber('bob')];
+  topics.register('pod.ready', alice, { gpu: 'h100' });
+  topics.register('pod.ready', bob, { gpu: 'a100' });
+
+  // Publish: one call hands every subscriber of the key to the callback.
+  topics.dispatch('pod.ready', (entries) => entries.forEach(({ pid }) => rt.send(pid, 'pod-1')));
+  await rt.idle();
+  expect(seen.sort()).toEqual(['alice got pod-1', 'bob got pod-1']);
+  expect(topics.match('pod.ready', { gpu: 'h100' }).map((e) => e.pid)).toEqual([alice]);
+
+  // A subscriber that exits leaves the registry.
+  rt.exit(bob, 'kill');
+  await rt.idle();
+  expect(topics.lookup('pod.ready').map((e) => e.pid)).toEqual([alice]);
+  expect(topics.count()).toBe(1);
   await rt.shutdown();
 });
 

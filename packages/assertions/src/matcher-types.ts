@@ -1,3 +1,6 @@
+import type { Runtime } from '@quiesce/runtime';
+import type { TestSystem } from '@quiesce/harness';
+
 /**
  * The matchers' signatures, independent of any Vitest major. The type entries
  * (`@quiesce/assertions` itself, `/vitest4`, `/vitest5`) attach this interface to Vitest's
@@ -33,6 +36,24 @@ export interface ReceiveOptions {
 export interface ConvergeOptions {
   /** How much virtual time the tree may take to heal (default: the system's wait timeout). */
   within?: Duration;
+}
+
+export interface YieldOptions {
+  /**
+   * Milliseconds to wait for each chunk and for the end (virtual and real with a system, real
+   * without). Default: the system's wait timeout, else 5000.
+   */
+  timeout?: number;
+  /** After the chunks: `true` (default), the stream must end (an Inbox: nothing more arrives by idle); `false`, more may follow. */
+  end?: boolean;
+  /** Inbox only: the message that ends the stream (`{ type: 'end', ref }`), taken from the inbox. */
+  until?: unknown;
+  /** Inbox only: only messages matching this take part (others stay in the inbox), e.g. `{ ref }`. */
+  select?: unknown;
+  /** The system whose runtime produces the stream: its virtual time is driven while waiting. */
+  system?: TestSystem;
+  /** A runtime that no TestSystem owns, driven the same way. */
+  runtime?: Runtime;
 }
 
 /**
@@ -87,4 +108,12 @@ export interface QuiesceMatchers<R = void> {
    * no owned resource alive, no pending timer).
    */
   toHaveNoLeaks(): Promise<void>;
+  /**
+   * The stream — a Node `Readable`, an async iterable, or the messages arriving in an `Inbox` —
+   * yields chunks matching `chunks` (values or patterns, as `toReceive` takes), in this order,
+   * then ends (unless `end: false`). Each chunk is awaited on its event, never polled; with a
+   * system (`{ system }`, or an Inbox's own) virtual time is driven while waiting. A byte chunk
+   * compared with a string or RegExp is read as UTF-8.
+   */
+  toYield(chunks: readonly unknown[], options?: YieldOptions): Promise<void>;
 }

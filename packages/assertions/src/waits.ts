@@ -1,4 +1,4 @@
-import type { HistoryEvent, Runtime } from '@quiesce/runtime';
+import { realNow, realTimer, type HistoryEvent, type Runtime } from '@quiesce/runtime';
 import { awaitQuiescence, DEFAULT_QUIET_PERIOD, DEFAULT_WAIT_TIMEOUT, drive, WaitError, type DriveTarget, type Quiescence, type TestSystem, type WaitFailure } from '@quiesce/harness';
 
 /**
@@ -12,7 +12,10 @@ interface Where {
   readonly system: TestSystem | undefined;
 }
 
-export type WaitOutcome = { ok: true; event: HistoryEvent } | { ok: false; failure: WaitFailure; virtual: number; real: number; message: string };
+export type WaitOutcome = { ok: true; event: HistoryEvent } | WaitFailed;
+
+/** A wait that timed out or can never succeed. */
+export type WaitFailed = { ok: false; failure: WaitFailure; virtual: number; real: number; message: string };
 
 export function defaultTimeout(where: Where): number {
   return where.system?.defaultTimeout ?? DEFAULT_WAIT_TIMEOUT;
@@ -60,10 +63,31 @@ export async function waitFor<T>(where: Where, what: string, outcome: Promise<T>
 }
 
 /**
- * Resolve when nothing more will happen, without moving the clock (how negatives are decided):
- * at durable idleness for a closed system, after the system's quiet period with no event while
- * OS processes or other external actors are live. Bounded in real time (by `timeout`, never less
- * than the default wait timeout, so a short timeout cannot race the check). Says which rule decided.
+ * Wait for `outcome` with no system to drive (a stream fed from outside any runtime): bounded by
+ * `timeout` real milliseconds, a timeout, not a sleep.
+ */
+export async function waitInRealTime<T>(what: string, outcome: Promise<T>, timeout: number): Promise<{ ok: true; value: T } | WaitFailed> {
+  const started = realNow();
+  let cancel = (): void => undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    cancel = realTimer(timeout, () => resolve('timeout'));
+  });
+  try {
+    const winner = await Promise.race([outcome.then((value) => ({ value })), timedOut]);
+    if (winner !== 'timeout') return { ok: true, value: winner.value };
+    const real = realNow() - started;
+    return { ok: false, failure: 'timeout', virtual: 0, real, message: `waiting for ${what} timed out after ${Math.round(real)} ms real time` };
+  } finally {
+    cancel();
+  }
+}
+
+/**
+ * Resolve when nothing more will happen (how negatives are decided; docs/architecture.md, rule 3):
+ * at durable idleness for a closed system, the clock untouched; after the system's quiet period
+ * with no event while OS processes or other external actors are live. Bounded in real time (by
+ * `timeout`, never less than the default wait timeout, so a short timeout cannot race the check).
+ * Says which rule decided.
  */
 export function durableIdle(where: Where, timeout: number): Promise<Quiescence> {
   const quietPeriod = where.system?.quietPeriod ?? DEFAULT_QUIET_PERIOD;

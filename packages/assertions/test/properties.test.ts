@@ -48,7 +48,7 @@ describe('atMostRestarts', () => {
 });
 
 /**
- * A third party's naive supervisor that publishes Quiesce's lifecycle events (DESIGN.md §2) and,
+ * A third party's naive supervisor that publishes Quiesce's lifecycle events (docs/architecture.md, "One history") and,
  * wrongly, restarts its transient child after any exit.
  */
 function naiveSupervisor(system: TestSystem, label: string): Pid {

@@ -78,6 +78,20 @@ describe('toRestart', () => {
     expect(message).toMatch(/supervisor\.intensity/);
   });
 
+  test('a child id that is not a child names the known children and what did restart', async ({ system }) => {
+    const pool = await system.start(supervisor({ id: 'pool', intensity: 3, children: [worker('mock-1', flaky()), worker('mock-2', flaky(1000))] }));
+    const message = await failureOf(() => expect(pool).toRestart('mock-999', { timeout: 1500 }));
+    expect(message).toContain('Expected: 1 restart of "mock-999" by pool after the assertion started\n');
+    expect(message).toContain('Received: 0 restarts; the wait timed out after 1500 ms virtual');
+    expect(message).toMatch(/\n"mock-999" is not a child of pool: its children are "mock-1", "mock-2"\.\n/);
+    expect(message).toMatch(/restarts since the assertion started:\n  \(none\)/);
+    expect(message).toMatch(/restarts of other children since the assertion started:\n.*child\.restart +pool \{"id":"mock-2"/);
+    // A known child that did not restart gets no such line.
+    const known = await failureOf(() => expect(pool).toRestart('mock-1', { timeout: 500 }));
+    expect(known).not.toMatch(/is not a child/);
+    expect(known).toMatch(/restarts of other children since the assertion started:\n.*"id":"mock-2"/);
+  });
+
   test('works for dynamic supervisors', async ({ system }) => {
     const dyn = await system.startDynamic({ label: 'dyn', intensity: 5 });
     const child = await dyn.startChild({ id: 'job', start: flaky() });

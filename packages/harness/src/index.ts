@@ -13,6 +13,7 @@ export { SEED_ENV, runSeed, testSeed, replayCommand } from './system/seed.js';
 export { Inbox } from './inbox/inbox.js';
 export { memoryDuplex, MemoryDuplex, listenOnFreePort, createPortAllocator, defaultPortAllocator, PORT_DIR_ENV, RUN_ID_ENV, POOL_ID_ENV, DEFAULT_LEASE_RANGE, DEFAULT_EPHEMERAL_RANGE, readEphemeralRange, processStartTime, ownerGone, type ListenOptions, type ListeningServer, type PortAllocator, type PortAllocatorLayout, type PortLease, type PortAllocatorOptions, type LoopbackHost, type PortRange, type ProcessIdentity } from './ports/index.js';
 export { Observer, type BridgeOptions, type EventMapper, type EventMapping, type EventTargetLike, type NodeEmitterLike, type ObservableEmitter, type ObservedEvent, type ObserveOptions } from './observe/index.js';
+export { readable, READABLE_LIMITS, type ReadableLimits } from './observe/index.js';
 export { spawnProcess, TrackedProcess, awaitLine, awaitExit, ExternalWaitError, ProcessGroupReaper, processReaper, groupState, signalGroup, DEFAULT_READY_TIMEOUT, DEFAULT_KILL_TIMEOUT, type SpawnOptions, type ExternalWaitOptions, type ExitStatus, type AwaitLineOptions, type ExternalWaitFailure, type GroupState, type SystemLike } from './os/index.js';
 export { awaitListening, awaitHealthy, probeWithBackoff, PROBE_INITIAL_DELAY, PROBE_MAX_DELAY, type AwaitListeningOptions, type AwaitHealthyOptions, type ProbeReport, type HealthReport, type ProbeOutcome, type Probed } from './probes/index.js';
 export { drive, DEFAULT_WAIT_TIMEOUT, validateWaitOptions, type WaitOptions, type DriveTarget } from './waits/driver.js';
@@ -27,5 +28,6 @@ export { observeHttp, HttpObserver, type ObservedRequest } from './msw/observe.j
 export { resolveExpectRequestOptions, resolveCollectUnhandledOptions, type ExpectRequestOptions, type CollectUnhandledOptions } from './msw/options.js';
 export { RequestExpectationError, UnhandledRequestError } from './msw/errors.js';
 export type { MswServerLike, MswHandlerLike, SeenRequest } from './msw/types.js';
+export { MAX_RECORDED_BODY, type BodySnapshot } from './msw/request-snapshot.js';
 // propTest lives at '@quiesce/harness/prop' (its types need fast-check, an optional peer).
 export { VERSION as RUNTIME_VERSION } from '@quiesce/runtime';

@@ -1,6 +1,6 @@
 /**
  * Every public API rejects bad input with a QuiesceError subclass carrying a stable `code`.
- * Messages name the option, the value received and what is accepted (DESIGN.md §7).
+ * Messages name the option, the value received and what is accepted (docs/architecture.md, "Errors").
  */
 export type QuiesceErrorCode =
   | 'INVALID_OPTION'

@@ -67,6 +67,7 @@ export { childStartContext, terminateChild } from './supervisor/child-ops.js';
 export { isSupervisorSpec } from './supervisor/spec.js';
 export { startDynamicSupervisor, DynamicSupervisorRef, type DynamicSupervisorOptions } from './supervisor/dynamic.js';
 export { Registry } from './registry/registry.js';
+export { DuplicateRegistry, type RegistryEntry, type EntryPattern } from './registry/duplicate.js';
 
 export { CHANNEL_PREFIX, LIFECYCLE_KINDS, RUNTIME_MARK, channelName, isRuntimeMessage, type LifecycleKind, type LifecycleMessage } from './diagnostics/channels.js';
 

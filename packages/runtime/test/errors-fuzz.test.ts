@@ -20,7 +20,7 @@ import {
 import { crashable, vrt } from './support/helpers.js';
 
 // Every public entry point either works or throws (rejects with) a QuiesceError; never a TypeError
-// or another error type, and a rejected call leaves nothing started (DESIGN.md §7).
+// or another error type, and a rejected call leaves nothing started (docs/architecture.md, "Errors").
 
 const junk = fc.anything({ withBigInt: true, withNullPrototype: true, withBoxedValues: true, withObjectString: true, withMap: true, withSet: true, withDate: true });
 

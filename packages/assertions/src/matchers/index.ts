@@ -6,6 +6,7 @@ import { toReceive } from './receive.js';
 import { toBeResponsive } from './responsive.js';
 import { toHaveRestarted, toRestart } from './restarts.js';
 import { toSatisfy } from './satisfy.js';
+import { toYield } from './yield.js';
 
 /** Every matcher `expect.extend` registers, by name. */
 export const quiesceMatchers = {
@@ -22,4 +23,5 @@ export const quiesceMatchers = {
   toConverge,
   toHaveNoLeaks,
   toSatisfy,
+  toYield,
 };

@@ -3,7 +3,8 @@ import type { MatcherState } from 'vitest';
 import type { RestartOptions } from '../matcher-types.js';
 import { childIdOption, integerOption, knownKeys, optionsObject, timeoutOption } from '../options/validate.js';
 import { hint, inline, type MatcherResult, result, tailBlock, timelineBlock } from '../report.js';
-import { childData, incarnationEvents, supervisorSubject } from '../subjects.js';
+import { childData, incarnationEvents, supervisorSubject, type SupervisorView } from '../subjects.js';
+import { childrenOf } from '../tree.js';
 import { describeQuiescence } from '@quiesce/harness';
 import { defaultTimeout, describeFailure, durableIdle, waitForEvent } from '../waits.js';
 
@@ -20,6 +21,22 @@ function plural(n: number, word: string): string {
 
 function whose(childId: string | undefined, label: string): string {
   return `${childId === undefined ? 'any child' : JSON.stringify(childId)} by ${label}`;
+}
+
+/** The ids of the supervisor's children: those it has now and those its history names. */
+function knownChildIds(view: SupervisorView): string[] {
+  const ids = new Set(childrenOf(view).map((c) => c.id));
+  for (const e of incarnationEvents(view)) if (e.kind.startsWith('child.') && childData(e).id !== undefined) ids.add(childData(e).id!);
+  return [...ids];
+}
+
+/** A line naming the known children when `childId` is none of them. */
+function unknownChild(view: SupervisorView, childId: string | undefined): string[] {
+  if (childId === undefined) return [];
+  const known = knownChildIds(view);
+  if (known.includes(childId)) return [];
+  const list = known.length === 0 ? 'it has no children' : `its children are ${known.map((id) => JSON.stringify(id)).join(', ')}`;
+  return [`${JSON.stringify(childId)} is not a child of ${view.label}: ${list}.`];
 }
 
 export async function toRestart(this: MatcherState, received: unknown, first?: unknown, second?: unknown): Promise<MatcherResult> {
@@ -64,13 +81,18 @@ export async function toRestart(this: MatcherState, received: unknown, first?: u
   const pass = outcome.ok;
   return result(pass, () => {
     const restarts = seen();
+    // A mistyped id waits for nothing: say which children exist and which of them did restart.
+    const isOtherRestart = (e: HistoryEvent): boolean => e.kind === 'child.restart' && e.source === view.label && childData(e).id !== childId;
+    const others = childId === undefined ? [] : history.events.slice(from).filter(isOtherRestart);
     return [
       hint(this, 'toRestart', expectedArg),
       '',
       `Expected: ${plural(times, 'restart')} of ${whose(childId, view.label)} after ${origin}`,
       `Received: ${plural(restarts.length, 'restart')}${outcome.ok ? '' : `; the wait ${describeFailure(outcome)}`}`,
+      ...unknownChild(view, childId),
       `The supervisor is ${view.runtime.isAlive(view.pid) ? 'alive' : `not alive (exit reason ${inline(view.runtime.exitReason(view.pid))})`}.`,
       ...timelineBlock(`restarts since ${origin}`, restarts),
+      ...(others.length > 0 ? timelineBlock(`restarts of other children since ${origin}`, others) : []),
       ...tailBlock(history),
     ];
   });

@@ -15,6 +15,8 @@ declare const pid: Pid;
 declare const system: TestSystem;
 declare const inbox: Inbox;
 declare const history: History;
+declare const readable: import('node:stream').Readable;
+declare const chunks: AsyncIterable<string>;
 
 export async function checks(api: typeof Api): Promise<void> {
   const { atMostRestarts, childrenStoppedRightToLeft, sometimes, sweep, transientNotRestartedAfterNormalExit } = api;
@@ -42,6 +44,11 @@ export async function checks(api: typeof Api): Promise<void> {
   await expect(ref).toConverge({ within: '10s' });
   await expect(ref).toConverge({ within: 2500 });
   await expect(system).toHaveNoLeaks();
+  expectTypeOf(expect(readable).toYield(['a', /b/], { system, timeout: 100 })).toEqualTypeOf<Promise<void>>();
+  await expect(chunks).not.toYield(['a'], { end: false });
+  await expect(inbox).toYield([{ type: 'chunk' }], { select: { ref: 1 }, until: { type: 'end' } });
+  const yieldOptions: Api.YieldOptions = { timeout: 50 };
+  await expect(readable).toYield([], yieldOptions);
 
   // Properties are predicates, so Vitest's own toSatisfy signature accepts them.
   expect(history).toSatisfy(atMostRestarts(3).within('5s'));
@@ -62,6 +69,10 @@ export async function checks(api: typeof Api): Promise<void> {
   expect(ref).toHaveRestarted();
   // @ts-expect-error not a duration unit
   atMostRestarts(3).within('5 parsecs');
+  // @ts-expect-error toYield takes the chunks as an array
+  await expect(readable).toYield('a');
+  // @ts-expect-error end is a boolean (an Inbox's end message is `until`)
+  await expect(inbox).toYield([], { end: { type: 'end' } });
   // @ts-expect-error within takes a Duration, not an options object
   await expect(ref).toConverge({ within: { seconds: 5 } });
 }

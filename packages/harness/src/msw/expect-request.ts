@@ -1,4 +1,5 @@
 import { InvalidOptionError } from '@quiesce/runtime';
+import { removeHandler } from './remove-handler.js';
 import { atTestEnd } from './at-test-end.js';
 import { RequestExpectationError } from './errors.js';
 import { observeHttp } from './observe.js';
@@ -23,7 +24,9 @@ export interface RequestExpectation {
  * recorded in its history (`http.request`); else at `onTestFinished`.
  *
  * Counting wraps the handler's resolver (the field msw 2 and 3 both call), so the handler counts
- * only requests it answered, not ones an earlier handler took.
+ * only requests it answered, not ones an earlier handler took. When the test ends the handler is
+ * removed from the server (and answers nothing from then on), so it cannot answer a later test's
+ * request or hide it from that test's `collectUnhandled`.
  *
  * ```ts
  * expectRequest(server, http.post('http://api.test/pods', () => HttpResponse.json({ id: 'pod_1' }, { status: 201 })));
@@ -48,14 +51,21 @@ export function expectRequest(server: MswServerLike, handler: MswHandlerLike, op
     },
   };
   // Bound to the test's end before anything changes, so a call outside a test leaves nothing behind.
-  let counting = true;
-  atTestEnd(`expectRequest ${description}`, { system, onTestFinished }, () => (counting = false), () => expectation.verify());
+  // At the end the handler leaves the server, so it can never answer a later test's request.
+  let active = true;
+  atTestEnd(`expectRequest ${description}`, { system, onTestFinished }, () => {
+    active = false;
+    removeHandler(server, handler);
+  }, () => expectation.verify());
   if (system) observeHttp(server, system);
 
   const internals = handler as MswHandlerInternals;
   const original = internals.resolver;
   internals.resolver = (info) => {
-    if (counting) requests.push(seen(info.request));
+    // Should it still be installed (the server's handlers were replaced around it), it answers
+    // nothing after its test: returning undefined lets the request fall through.
+    if (!active) return undefined;
+    requests.push(seen(info.request));
     return original(info);
   };
   server.use(handler as never);

@@ -1,4 +1,5 @@
 import { InvalidOptionError } from '@quiesce/runtime';
+import { snapshotHeaders } from './request-snapshot.js';
 
 /**
  * What the helpers use of an msw server: the API msw 2 and msw 3 share (`setupServer` from
@@ -7,6 +8,9 @@ import { InvalidOptionError } from '@quiesce/runtime';
  */
 export interface MswServerLike {
   use(...handlers: never[]): void;
+  /** Both majors have these; the helpers use them to remove the handlers they added when the test ends. */
+  listHandlers?(): ReadonlyArray<unknown>;
+  resetHandlers?(...handlers: never[]): void;
   readonly events: {
     on(type: string, listener: (event: never) => void): unknown;
     removeListener(type: string, listener: (event: never) => void): unknown;
@@ -36,6 +40,8 @@ export interface MswLifecycleEvent {
 export interface SeenRequest {
   readonly method: string;
   readonly url: string;
+  /** Header names (lower case) to values; `authorization` and `cookie` values are redacted. */
+  readonly headers: Readonly<Record<string, string>>;
 }
 
 export function assertServer(server: unknown, where: string): asserts server is MswServerLike {
@@ -55,5 +61,5 @@ export function onLifecycle(server: MswServerLike, listeners: Record<string, (ev
 }
 
 export function seen(request: Request): SeenRequest {
-  return { method: request.method, url: request.url };
+  return { method: request.method, url: request.url, headers: snapshotHeaders(request.headers) };
 }

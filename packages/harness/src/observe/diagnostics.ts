@@ -15,7 +15,8 @@
  * **Message**: a plain object
  * - `source: string` — who it happened to or who reports it, e.g. `'my-supervisor'` or a pid.
  *   Recorded as the event's source (default `'diagnostics'` when missing).
- * - `data: unknown` — the event's data, recorded as is. Use the runtime's shapes so the same
+ * - `data: unknown` — the event's data, recorded as a bounded, JSON-safe copy (see readable.ts:
+ *   class instances as `{ '@class': name, ...fields }`, cycles as `[Circular]`). Use the runtime's shapes so the same
  *   assertions apply: `child.start` / `child.restart` `{ id, pid }`; `child.exit`
  *   `{ id, pid, reason, restart }`; `child.terminate` `{ id, pid, reason }`; `child.ignore`
  *   `{ id }`; `child.start_failed` `{ id, reason }`; `supervisor.intensity`
@@ -42,6 +43,7 @@
 import diagnostics from 'node:diagnostics_channel';
 import { CHANNEL_PREFIX, InvalidOptionError, LIFECYCLE_KINDS, channelName, isRuntimeMessage } from '@quiesce/runtime';
 import type { Attach } from './observer.js';
+import { readable } from './readable.js';
 
 /**
  * Which diagnostics channels `system.bridgeDiagnostics` records into the test's history.
@@ -77,7 +79,8 @@ export function prepareBridge(options: unknown = {}): { label: string; attach: A
         if (isRuntimeMessage(message)) return;
         const fields = typeof message === 'object' && message !== null ? (message as { source?: unknown; data?: unknown }) : undefined;
         const source = typeof fields?.source === 'string' && fields.source !== '' ? fields.source : 'diagnostics';
-        sink.record(kind, source, lifecycle ? (fields ? fields.data : message) : message);
+        // Publishers may put live objects (sockets, workers) in a message: keep a bounded, readable copy.
+        sink.record(kind, source, readable(lifecycle ? (fields ? fields.data : message) : message));
       };
       diagnostics.subscribe(channel, onMessage);
       return () => void diagnostics.unsubscribe(channel, onMessage);

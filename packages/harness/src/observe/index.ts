@@ -22,4 +22,5 @@ export function bridgeDiagnostics(host: ObserveHost, options: BridgeOptions = {}
 
 export { Observer, type ObserveHost } from './observer.js';
 export type { BridgeOptions } from './diagnostics.js';
+export { readable, READABLE_LIMITS, CLASS_KEY, type ReadableLimits } from './readable.js';
 export type { EventMapper, EventMapping, EventTargetLike, NodeEmitterLike, ObservableEmitter, ObservedEvent, ObserveOptions } from './emitter.js';

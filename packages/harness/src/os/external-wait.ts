@@ -43,7 +43,7 @@ export interface ExternalWaitRun {
   readonly system: SystemLike | undefined;
   /**
    * Count the wait as an external operation of the system's runtime, so virtual time stands
-   * still while it is in flight (DESIGN.md rule 2). For waits on things the system does not own.
+   * still while it is in flight (docs/architecture.md, determinism rule 2). For waits on things the system does not own.
    */
   readonly holdClock: boolean;
   /** The last thing that went wrong (a probe's error), attached as the cause of a timeout. */

@@ -7,7 +7,7 @@ import { resolveAllocatorOptions, type LoopbackHost, type PortAllocatorOptions, 
 import { ownIdentity } from './proc-start-time.js';
 import { claimRunBlock } from './run-block.js';
 
-/** A port number reserved host-wide until `release()` (tier 4 of DESIGN.md §5). */
+/** A port number reserved host-wide until `release()` (tier 4 in docs/architecture.md, "Ports"). */
 export interface PortLease {
   readonly port: number;
   /** The lease file that reserves it. */

@@ -1,5 +1,5 @@
 /**
- * Ports (DESIGN.md §5), best tier first; the tier used is recorded in the history:
+ * Ports (docs/architecture.md, "Ports"), best tier first; the tier used is recorded in the history:
  * 1. no port: `memoryDuplex()`, an in-memory connected pair (preferred);
  * 2. `system.listen(server)`: bind 127.0.0.1:0 and hand the bound server back;
  * 3. the child binds 0 and reports its port (ready line, IPC or port file);

@@ -37,7 +37,7 @@ export function validateListen(server: unknown, options: unknown, operation = 'l
 }
 
 /**
- * Tier 2 of DESIGN.md §5: bind `server` to port 0 on a loopback address and hand it back bound.
+ * Tier 2 of the port tiers (docs/architecture.md, "Ports"): bind `server` to port 0 on a loopback address and hand it back bound.
  * The kernel picks a free number, so nothing can collide; the number is known only after the
  * bind, which is why this tier needs the server itself rather than a number.
  */

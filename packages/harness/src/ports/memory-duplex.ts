@@ -1,7 +1,7 @@
 import { Duplex, type DuplexOptions } from 'node:stream';
 
 /**
- * Tier 1 of DESIGN.md §5, the preferred one: no port at all. When the code under test accepts a
+ * Tier 1 of the port tiers (docs/architecture.md, "Ports"), the preferred one: no port at all. When the code under test accepts a
  * stream (or a `createConnection` hook), give it one end of an in-memory pair and keep the other:
  * nothing is allocated, nothing can collide, nothing outlives the test, and no real time passes.
  *

@@ -24,6 +24,17 @@ export function teardownFailure(problems: readonly unknown[]): unknown {
   return problems.length === 1 ? problems[0] : new TeardownError(problems);
 }
 
+/**
+ * Teardown's error without `problem` (one the test has already reported): undefined when nothing
+ * else is left, the remaining problem, or a TeardownError of the rest.
+ */
+export function withoutProblem(error: unknown, problem: unknown): unknown {
+  if (error === problem) return undefined;
+  if (!(error instanceof TeardownError) || !error.problems.includes(problem)) return error;
+  const rest = error.problems.filter((p) => p !== problem);
+  return rest.length === 0 ? undefined : teardownFailure(rest);
+}
+
 function describe(problem: unknown): string {
   return problem instanceof Error ? problem.message : String(problem);
 }

@@ -82,7 +82,7 @@ export interface UntilOptions extends WaitOptions {
 }
 
 /**
- * One isolated world per test (DESIGN.md §4): a runtime on a virtual clock, a history, a scoped
+ * One isolated world per test (docs/architecture.md, "Isolation and teardown"): a runtime on a virtual clock, a history, a scoped
  * registry, and everything the test started, torn down in order when the test ends.
  */
 export class TestSystem implements DriveTarget {
@@ -427,7 +427,7 @@ export class TestSystem implements DriveTarget {
   }
 
   /**
-   * A port number leased for this test (DESIGN.md §5 tier 4): exclusive across processes and
+   * A port number leased for this test (tier 4 in docs/architecture.md, "Ports"): exclusive across processes and
    * concurrent runs on this host, outside the ephemeral range, bind-verified; reserved until
    * teardown. Prefer `memoryDuplex()` (no port) or `listen(server)` (bind 0) where they fit.
    */
@@ -482,6 +482,11 @@ export class TestSystem implements DriveTarget {
 
   get tornDown(): boolean {
     return this.#torn;
+  }
+
+  /** The error of a started tree that exited on its own (teardown throws it), if one did. */
+  get linkedFailure(): QuiesceError | undefined {
+    return this.#linkedFailure;
   }
 
   /**

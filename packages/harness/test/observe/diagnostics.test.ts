@@ -1,4 +1,6 @@
 import diagnostics from 'node:diagnostics_channel';
+import { EventEmitter } from 'node:events';
+import { createServer } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import fc from 'fast-check';
 import { QuiesceError, channelName, isRuntimeMessage, supervisor, worker, type StartFn } from '@quiesce/runtime';
@@ -142,6 +144,26 @@ describe('system.bridgeDiagnostics', () => {
       ['diagnostics', 'not an object'],
     ]);
     expect(system.history.ofKind('pool.shrink')).toEqual([]);
+  });
+
+  test('live objects in a message are recorded readably: class names, bounded, no circular crash', async ({ system }) => {
+    system.bridgeDiagnostics({ channels: ['thread-sup:conn'], kinds: ['child.exit'] });
+    const server = createServer();
+    const emitter = new EventEmitter();
+    const conn = { id: 'c1', emitter, server, self: undefined as unknown };
+    conn.self = conn;
+    diagnostics.channel('thread-sup:conn').publish({ source: 'thread-sup', conn });
+    publish('child.exit', 'thread-sup', { id: 'w1', reason: Object.assign(new Error('gone'), { code: 'EPIPE' }), worker: emitter });
+    const [event] = system.history.ofKind('thread-sup:conn');
+    const conn1 = { id: 'c1', emitter: { '@class': 'EventEmitter' }, server: { '@class': 'Server' }, self: '[Circular]' };
+    expect(event?.data).toMatchObject({ source: 'thread-sup', conn: conn1 });
+    const exit = system.history.ofKind('child.exit')[0]?.data;
+    expect(exit).toEqual({ id: 'w1', reason: { error: 'Error', message: 'gone', code: 'EPIPE' }, worker: { '@class': 'EventEmitter' } });
+    // The timeline prints every event on one bounded line instead of throwing on the cycle.
+    const lines = system.history.timeline().split('\n');
+    const line = lines.find((l) => /^#\s*\d+\s+\S+\s+thread-sup:conn /.test(l));
+    expect(line).toContain('"conn":{"id":"c1","emitter":{"@class":"EventEmitter"},"server":{"@class":"Server"');
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThan(2000);
   });
 
   test('a wait on a bridged kind nobody publishes times out in real time, not as a deadlock', async ({ system }) => {

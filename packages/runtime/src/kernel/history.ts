@@ -1,5 +1,5 @@
 /**
- * The one History of DESIGN.md §2: an append-only, ordered log of typed events. Awaits subscribe
+ * The one History (docs/architecture.md, "One history"): an append-only, ordered log of typed events. Awaits subscribe
  * to it, matchers judge it, chaos writes to it, failures print its tail. Wall-clock time is kept
  * beside the events, never in them, so two runs of one seed serialise identically.
  */
@@ -25,7 +25,7 @@ export class History {
 
   /**
    * @param now virtual time source (the kernel's clock)
-   * @param wallNow wall-clock source; kept apart from the events (DESIGN.md rule 4)
+   * @param wallNow wall-clock source; kept apart from the events (docs/architecture.md, determinism rule 4)
    */
   constructor(now: () => number = () => 0, wallNow: () => number = () => performance.timeOrigin + performance.now()) {
     this.#now = now;

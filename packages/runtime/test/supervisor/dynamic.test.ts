@@ -194,7 +194,7 @@ describe('DynamicSupervisor', () => {
   });
 
   // KNOWN GAP (reported): OTP's simple_one_for_one / Elixir's DynamicSupervisor retry a failed
-  // restart (try_again), each attempt counted against the intensity, as DESIGN.md §6 requires
+  // restart (try_again), each attempt counted against the intensity, as OTP does (docs/runtime.md, "Supervisors")
   // ("failed restart attempts count too"). The runtime records child.start_failed and drops the
   // child instead, so the supervisor neither retries nor reaches its intensity.
   test('a failing restart is retried and each attempt counts toward intensity', async () => {

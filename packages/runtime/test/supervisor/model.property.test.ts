@@ -1,5 +1,5 @@
 /**
- * The supervisor against a small reference model of DESIGN.md §6 (OTP's semantics), property-based:
+ * The supervisor against a small reference model of OTP's semantics (docs/runtime.md, "Supervisors"), property-based:
  * flat one-level trees with every strategy, restart type, intensity 0..3, period 1..5 and
  * auto_shutdown, driven by crash sequences with virtual time advances. After every step the model's
  * prediction (which children are alive, their restarts, whether the supervisor is alive, and the
