@@ -54,16 +54,20 @@ export function closestKey(key: string, known: readonly string[]): string | unde
   return best;
 }
 
-/** Levenshtein distance; keys are short, so the plain two-row table is enough. */
+/** Edit distance counting a swap of two neighbours as one edit (`tpye`); keys are short, so three rows suffice. */
 function editDistance(a: string, b: string): number {
   // A key far longer than every accepted one (fuzzed input) cannot be near any of them.
   if (Math.abs(a.length - b.length) > 8) return Number.POSITIVE_INFINITY;
+  let before: number[] = [];
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
     for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      let d = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, before[j - 2]! + 1);
+      current[j] = d;
     }
+    before = previous;
     previous = current;
   }
   return previous[b.length]!;
