@@ -25,10 +25,15 @@ describe('TestSystem option parsing', () => {
     fc.assert(
       fc.property(
         fc.record(
-          { seed: anything, testId: anything, clock: anything, timeout: anything, trapExits: anything, signal: anything, file: anything, testName: anything },
+          { seed: anything, testId: anything, clock: anything, timeout: anything, trapExits: anything, signal: anything, file: anything, testName: anything, timout: anything },
           { requiredKeys: [] },
         ),
-        (options) => worksOrQuiesceError(() => made.push(createTestSystem(options as never))),
+        (options) => {
+          const before = made.length;
+          worksOrQuiesceError(() => made.push(createTestSystem(options as never)));
+          // A misspelt key is never accepted (it used to leave the default in place, silently).
+          if ('timout' in options) expect(made.length).toBe(before);
+        },
       ),
       { numRuns: 300 },
     );
@@ -37,7 +42,7 @@ describe('TestSystem option parsing', () => {
 
   test('wait options on until, monitor, sync, settle', async ({ system }) => {
     await fc.assert(
-      fc.asyncProperty(fc.record({ timeout: anything, signal: anything, realTimeout: anything, since: anything }, { requiredKeys: [] }), async (options) => {
+      fc.asyncProperty(fc.record({ timeout: anything, signal: anything, realTimeout: anything, since: anything, timeoutt: anything }, { requiredKeys: [] }), async (options) => {
         try {
           // A wait on an event that is already in the history: valid options resolve at once.
           await system.until('system.start', { ...(options as object), since: 'start' } as never);
@@ -49,6 +54,7 @@ describe('TestSystem option parsing', () => {
         } catch (error) {
           expect(error).toBeInstanceOf(QuiesceError);
         }
+        if ('timeoutt' in options) expect(() => system.until('system.start', { ...(options as object), since: 'start' } as never)).toThrow(/timeoutt/);
       }),
       { numRuns: 200 },
     );

@@ -1,5 +1,6 @@
 import { constants } from 'node:os';
 import { InvalidOptionError } from '@quiesce/runtime';
+import { checkMilliseconds as checkMs, checkOptions } from '@quiesce/runtime/internal';
 import type { SystemLike } from './system-like.js';
 
 /** Options of `system.spawn(command, args, options)`. */
@@ -120,18 +121,13 @@ export function parseSignal(where: string, signal: unknown): NodeJS.Signals | nu
   throw new InvalidOptionError(where, signal, "a signal name such as 'SIGTERM' or 'SIGKILL', or a signal number from 0 to 64");
 }
 
+/** An options object with known keys only (a typo such as `readyTimout` is rejected, not ignored). */
 export function checkOptionsObject(where: string, options: unknown, known: readonly string[]): asserts options is Record<string, unknown> {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new InvalidOptionError(where, options, 'an options object');
-  for (const key of Object.keys(options)) {
-    // Unknown keys are almost always typos (`readyTimout`): reject them rather than ignore them.
-    if (!known.includes(key)) throw new InvalidOptionError(`${where}.${key}`, (options as Record<string, unknown>)[key], `no such option; known options are ${known.join(', ')}`);
-  }
+  checkOptions(where, options, known);
 }
 
 export function checkMilliseconds(where: string, value: unknown, positive: boolean): asserts value is number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (positive && value === 0) || value > 2_147_483_647) {
-    throw new InvalidOptionError(where, value, `a finite number of milliseconds ${positive ? '> 0' : '>= 0'} (at most 2147483647)`);
-  }
+  checkMs(where, value, { positive });
 }
 
 function isSystemLike(value: unknown): value is SystemLike {

@@ -38,7 +38,7 @@ export function checkOptions<T>(where: string, value: T, known: readonly string[
 
 /**
  * The accepted key nearest to `key` by edit distance (ignoring case), if it is near enough to be
- * a likely typo: at most a third of the longer name's letters differ (at least one may).
+ * a likely typo: at most a third of the longer name's letters (rounded up) differ.
  * @internal
  */
 export function closestKey(key: string, known: readonly string[]): string | undefined {
@@ -46,7 +46,7 @@ export function closestKey(key: string, known: readonly string[]): string | unde
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const candidate of known) {
     const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance && distance <= Math.max(1, Math.floor(Math.max(key.length, candidate.length) / 3))) {
+    if (distance < bestDistance && distance <= Math.ceil(Math.max(key.length, candidate.length) / 3)) {
       best = candidate;
       bestDistance = distance;
     }
