@@ -102,7 +102,9 @@ describe('bad arguments', () => {
 
   test('own() checks the resource when it is owned, not when teardown trips over it', ({ system }) => {
     expect(() => system.own(null as never)).toThrow(/^own\(resource\): got null/);
-    expect(() => system.own({ kind: 'pool', label: 'p', alive: () => false } as never)).toThrow(/^own\(resource\)\.dispose: got undefined; expected a function/);
+    expect(() => system.own({ kind: 'pool', label: 'p', alive: () => false } as never)).toThrow(
+      /^own\(resource\)\.dispose: got undefined; expected a function/,
+    );
     expect(() => system.report(-1)).toThrow(/^report\(tail\): got -1/);
     expect(() => system.onInterrupt('x' as never)).toThrow(/^onInterrupt\(listener\)/);
   });

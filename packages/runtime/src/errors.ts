@@ -52,7 +52,8 @@ export class UnknownOptionError extends InvalidOptionError {
     const accepts = known.length === 0 ? 'accepts no options' : `accepts ${known.map((k) => `'${k}'`).join(', ')}`;
     super(`${where}.${key}`, value, `no such option (${accepts})`, code);
     // Same shape as every InvalidOptionError ("option: got value; ..."), with the likely fix first.
-    this.message = `${where}.${key}: got ${describeValue(value)}; no such option${suggestion === undefined ? '' : `, did you mean '${suggestion}'?`} (${accepts})`;
+    const guess = suggestion === undefined ? '' : `, did you mean '${suggestion}'?`;
+    this.message = `${where}.${key}: got ${describeValue(value)}; no such option${guess} (${accepts})`;
     Object.assign(this.details, { key, known: [...known], suggestion });
   }
 }

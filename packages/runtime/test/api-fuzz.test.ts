@@ -110,7 +110,8 @@ function world(): World {
 }
 
 /** Fuzz one method of the object `make` returns, in a fresh world per run. */
-async function fuzzMethod(label: string, method: string, make: (w: World) => Promise<object> | object, numRuns = Number(process.env.FUZZ_RUNS ?? 150)): Promise<void> {
+async function fuzzMethod(label: string, method: string, make: (w: World) => Promise<object> | object): Promise<void> {
+  const numRuns = Number(process.env.FUZZ_RUNS ?? 150);
   const probe = world();
   const pool = argumentPool(probe.rt, probe.live);
   await fc.assert(

@@ -184,7 +184,8 @@ describe('fuzzing public option parsing', () => {
         // Whatever happened, nothing is left running.
         expect(rt.processes()).toEqual([]);
         const typo = (o: unknown, key: string) => typeof o === 'object' && o !== null && key in o;
-        if (typo(raw, 'intensty') || (Array.isArray((raw as { children?: unknown })?.children) && (raw as { children: unknown[] }).children.some((c) => typo(c, 'restrt')))) {
+        const children = (raw as { children?: unknown } | null)?.children;
+        if (typo(raw, 'intensty') || (Array.isArray(children) && children.some((c) => typo(c, 'restrt')))) {
           expect(result).not.toBe('ok');
         }
         if (result === 'ok') return;

@@ -46,7 +46,8 @@ describe('unknown option keys', () => {
     const rt = vrt();
     expectUnknown(thrown(() => rt.spawn(() => undefined, { trapexit: true } as never)), 'spawn options.trapexit', 'trapExit');
     expect(rt.processes()).toEqual([]);
-    const error = await rejection(startSupervisor(rt, supervisor({ id: 's', children: [worker('w', (ctx) => ctx.spawn(() => undefined, { lable: 'x' } as never))] })));
+    const careless = worker('w', (ctx) => ctx.spawn(() => undefined, { lable: 'x' } as never));
+    const error = await rejection(startSupervisor(rt, supervisor({ id: 's', children: [careless] })));
     expect((error as QuiesceError).code).toBe('START_FAILED');
     expect(rt.processes()).toEqual([]);
   });
@@ -68,9 +69,11 @@ describe('unknown option keys', () => {
       'INVALID_CHILD_SPEC',
     );
     const nested = { kind: 'supervisor', id: 'inner', children: [], stratgy: 'one_for_all' } as unknown as SupervisorSpec;
-    expectUnknown(thrown(() => validateSupervisorSpec(supervisor({ children: [nested] }))), 'supervisor.children[0](inner).stratgy', 'strategy', 'INVALID_CHILD_SPEC');
+    const inNested = thrown(() => validateSupervisorSpec(supervisor({ children: [nested] })));
+    expectUnknown(inNested, 'supervisor.children[0](inner).stratgy', 'strategy', 'INVALID_CHILD_SPEC');
     expectUnknown(thrown(() => worker('w', start, { shutdwn: 10 } as never)), 'worker("w") options.shutdwn', 'shutdown', 'INVALID_CHILD_SPEC');
-    expectUnknown(thrown(() => serverChild('s', behaviour, undefined, { significnt: true } as never)), 'serverChild("s") options.significnt', 'significant', 'INVALID_CHILD_SPEC');
+    const server = thrown(() => serverChild('s', behaviour, undefined, { significnt: true } as never));
+    expectUnknown(server, 'serverChild("s") options.significnt', 'significant', 'INVALID_CHILD_SPEC');
     // Far from every accepted key: no guess, the list only.
     const error = thrown(() => worker('w', start, { zzzzzz: 1 } as never)) as Error;
     expectUnknown(error, 'worker("w") options.zzzzzz', undefined, 'INVALID_CHILD_SPEC');
@@ -86,9 +89,11 @@ describe('unknown option keys', () => {
     expect(rt.processes()).toEqual([]);
 
     const sup = await startSupervisor(rt, spec);
-    expectUnknown(await rejection(sup.startChild({ id: 'w', start: crashable(), tpye: 'worker' } as never)), 'startChild(w).tpye', 'type', 'INVALID_CHILD_SPEC');
+    const late = await rejection(sup.startChild({ id: 'w', start: crashable(), tpye: 'worker' } as never));
+    expectUnknown(late, 'startChild(w).tpye', 'type', 'INVALID_CHILD_SPEC');
     const dyn = await startDynamicSupervisor(rt);
-    expectUnknown(await rejection(dyn.startChild({ start: crashable(), restrat: 'temporary' } as never)), 'startChild(child1).restrat', 'restart', 'INVALID_CHILD_SPEC');
+    const dynamic = await rejection(dyn.startChild({ start: crashable(), restrat: 'temporary' } as never));
+    expectUnknown(dynamic, 'startChild(child1).restrat', 'restart', 'INVALID_CHILD_SPEC');
     expect(sup.whichChildren()).toEqual([]);
     expect(dyn.children()).toEqual([]);
     await sup.stop();
@@ -127,7 +132,9 @@ describe('the shared checks (@quiesce/runtime/internal)', () => {
 
   test('checkKnownKeys names the key, the suggestion and every accepted key', () => {
     const error = thrown(() => checkKnownKeys('until options', { timeoutt: 100 }, ['timeout', 'signal', 'realTimeout', 'since'])) as Error;
-    expect(error.message).toBe("until options.timeoutt: got 100; no such option, did you mean 'timeout'? (accepts 'timeout', 'signal', 'realTimeout', 'since')");
+    expect(error.message).toBe(
+      "until options.timeoutt: got 100; no such option, did you mean 'timeout'? (accepts 'timeout', 'signal', 'realTimeout', 'since')",
+    );
     expect((thrown(() => checkKnownKeys('x', { a: 1 }, [])) as Error).message).toBe('x.a: got 1; no such option (accepts no options)');
     expect(() => checkKnownKeys('x', { a: 1, [Symbol('s')]: 2 }, ['a'])).not.toThrow();
   });
@@ -143,9 +150,13 @@ describe('the shared checks (@quiesce/runtime/internal)', () => {
     expect(checkMilliseconds('t', 2 ** 31 - 1)).toBe(2 ** 31 - 1);
     expect(checkMilliseconds('t', 2 ** 40, { max: Number.MAX_VALUE })).toBe(2 ** 40);
     expect(checkMilliseconds('t', 'infinity', { allowInfinity: true })).toBe('infinity');
-    for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31, '5', null, 'infinity']) expect(() => checkMilliseconds('t', bad)).toThrow(InvalidOptionError);
+    for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31, '5', null, 'infinity']) {
+      expect(() => checkMilliseconds('t', bad)).toThrow(InvalidOptionError);
+    }
     expect(() => checkMilliseconds('t', 0, { positive: true })).toThrow("t: got 0; expected a finite number of milliseconds > 0 (at most 2147483647)");
-    expect(() => checkMilliseconds('t', -1, { allowInfinity: true })).toThrow("expected a finite number of milliseconds >= 0 (at most 2147483647) or 'infinity'");
+    expect(() => checkMilliseconds('t', -1, { allowInfinity: true })).toThrow(
+      "expected a finite number of milliseconds >= 0 (at most 2147483647) or 'infinity'",
+    );
   });
 
   test('round prints integers as they are and fractions without trailing zeros', () => {

@@ -574,14 +574,18 @@ function checkAddress(operation: string, target: unknown): void {
 
 /** Checked when owned, not at teardown: a resource teardown cannot dispose of is the caller's mistake, reported where it is made. */
 function checkOwnedResource(resource: unknown): void {
-  if (typeof resource !== 'object' || resource === null) throw new InvalidOptionError('own(resource)', resource, 'an object { kind, label, dispose(), alive(), external?() }');
+  if (typeof resource !== 'object' || resource === null) {
+    throw new InvalidOptionError('own(resource)', resource, 'an object { kind, label, dispose(), alive(), external?() }');
+  }
   const r = resource as Partial<Record<keyof OwnedResource, unknown>>;
   if (typeof r.kind !== 'string' || r.kind === '') throw new InvalidOptionError('own(resource).kind', r.kind, "a non-empty string, e.g. 'pool'");
   if (typeof r.label !== 'string') throw new InvalidOptionError('own(resource).label', r.label, 'a string naming it in leak reports');
   for (const fn of ['dispose', 'alive'] as const) {
     if (typeof r[fn] !== 'function') throw new InvalidOptionError(`own(resource).${fn}`, r[fn], 'a function');
   }
-  if (r.external !== undefined && typeof r.external !== 'function') throw new InvalidOptionError('own(resource).external', r.external, 'a function or undefined');
+  if (r.external !== undefined && typeof r.external !== 'function') {
+    throw new InvalidOptionError('own(resource).external', r.external, 'a function or undefined');
+  }
 }
 
 function validateSystemOptions(options: TestSystemOptions): void {

@@ -37,7 +37,11 @@ const realClock = new RealClock();
 const WAIT_KEYS = ['timeout', 'signal', 'realTimeout'] as const;
 
 /** Check a wait's options (known keys only: `until(…, { timeoutt })` is an error, not 5 s); `extraKeys` are the caller's own. */
-export function validateWaitOptions(options: WaitOptions, where: string, extraKeys: readonly string[] = []): Required<Pick<WaitOptions, 'timeout'>> & WaitOptions {
+export function validateWaitOptions(
+  options: WaitOptions,
+  where: string,
+  extraKeys: readonly string[] = [],
+): Required<Pick<WaitOptions, 'timeout'>> & WaitOptions {
   checkObject(`${where} options`, options);
   checkKnownKeys(`${where} options`, options, [...WAIT_KEYS, ...extraKeys]);
   const timeout = checkMilliseconds(`${where}.timeout`, options.timeout ?? DEFAULT_WAIT_TIMEOUT);

@@ -193,5 +193,7 @@ describe('system.observe input validation', () => {
 });
 
 test('observe rejects an unknown option key, naming it', ({ system }) => {
-  expect(() => system.observe(new EventEmitter(), { tick: 'tick' }, { sourc: 'pool' } as never)).toThrow(/observe options\.sourc: got "pool"; no such option, did you mean 'source'\?/);
+  expect(() => system.observe(new EventEmitter(), { tick: 'tick' }, { sourc: 'pool' } as never)).toThrow(
+    /observe options\.sourc: got "pool"; no such option, did you mean 'source'\?/,
+  );
 });

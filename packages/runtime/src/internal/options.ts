@@ -97,5 +97,6 @@ export function checkMilliseconds(where: string, value: unknown, rule: Milliseco
   if (allowInfinity && value === 'infinity') return value;
   if (typeof value === 'number' && Number.isFinite(value) && (positive ? value > 0 : value >= 0) && value <= max) return value;
   const limit = max === Number.MAX_VALUE ? '' : ` (at most ${max})`;
-  throw new InvalidOptionError(where, value, `a finite number of milliseconds ${positive ? '> 0' : '>= 0'}${limit}${allowInfinity ? " or 'infinity'" : ''}`, code);
+  const accepted = `a finite number of milliseconds ${positive ? '> 0' : '>= 0'}${limit}${allowInfinity ? " or 'infinity'" : ''}`;
+  throw new InvalidOptionError(where, value, accepted, code);
 }

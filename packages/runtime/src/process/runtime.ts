@@ -158,7 +158,9 @@ export class Runtime {
   /** Virtual clocks only: run until idle, then fire timers one by one until none is pending or `limitMs` passes. */
   async runTimers(limitMs = Number.POSITIVE_INFINITY): Promise<number> {
     const clock = this.#virtualClock('runTimers');
-    if (typeof limitMs !== 'number' || !(limitMs >= 0)) throw new InvalidOptionError('runTimers(limitMs)', limitMs, 'a number of milliseconds >= 0 (Infinity: no limit)');
+    if (typeof limitMs !== 'number' || !(limitMs >= 0)) {
+      throw new InvalidOptionError('runTimers(limitMs)', limitMs, 'a number of milliseconds >= 0 (Infinity: no limit)');
+    }
     const limit = clock.now() + limitMs;
     let fired = 0;
     for (;;) {

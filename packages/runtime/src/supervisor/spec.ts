@@ -95,7 +95,9 @@ const AUTO_SHUTDOWNS: readonly AutoShutdown[] = ['never', 'any_significant', 'al
 const TYPES: readonly ChildType[] = ['worker', 'supervisor'];
 /** The keys of a child spec, and of a supervisor spec (its flags, children, and its fields as a child). */
 export const CHILD_SPEC_KEYS = ['id', 'start', 'restart', 'shutdown', 'type', 'significant'] as const;
-export const SUPERVISOR_SPEC_KEYS = ['kind', 'id', 'children', 'strategy', 'intensity', 'period', 'autoShutdown', 'restart', 'shutdown', 'significant'] as const;
+export const SUPERVISOR_SPEC_KEYS = [
+  'kind', 'id', 'children', 'strategy', 'intensity', 'period', 'autoShutdown', 'restart', 'shutdown', 'significant',
+] as const;
 
 export function isSupervisorSpec(value: unknown): value is SupervisorSpec {
   return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'supervisor';

@@ -187,7 +187,9 @@ export class SupervisorRef {
 
   /** Add and start a child (supervisor:start_child). Resolves to its pid, or undefined if it returned ignore. */
   startChild(spec: ChildSpec | SupervisorSpec): Promise<Pid | undefined> {
-    if (typeof spec !== 'object' || spec === null) return Promise.reject(new InvalidOptionError('startChild(spec)', spec, 'a child spec { id, start } or a supervisor spec', 'INVALID_CHILD_SPEC'));
+    if (typeof spec !== 'object' || spec === null) {
+      return Promise.reject(new InvalidOptionError('startChild(spec)', spec, 'a child spec { id, start } or a supervisor spec', 'INVALID_CHILD_SPEC'));
+    }
     return this.runtime.call(this.pid, { op: 'start_child', spec } satisfies SupCall, 'infinity').then(unwrapResult<Pid | undefined>);
   }
 

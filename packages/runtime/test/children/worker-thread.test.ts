@@ -50,7 +50,9 @@ test('filename takes a file: URL as the Worker constructor does (docs/runtime.md
   expect(spawn).toMatchObject({ source: 'pool/hasher', data: { file: fixture('worker-echo.mjs') } });
   await sup.stop();
   // Only file: URLs name a file; a data: URL belongs in `url`.
-  expect(() => workerThread('w', { filename: new URL('data:text/javascript,1') })).toThrow(/workerThread\("w"\)\.filename: got "data:text\/javascript,1"; expected a path or a file: URL \(for a data: URL use the url option\)/);
+  expect(() => workerThread('w', { filename: new URL('data:text/javascript,1') })).toThrow(
+    /workerThread\("w"\)\.filename: got "data:text\/javascript,1"; expected a path or a file: URL \(for a data: URL use the url option\)/,
+  );
 });
 
 test('shutdown posts { type: "shutdown" }; the proxy exits with shutdown once the worker has exited', async () => {
