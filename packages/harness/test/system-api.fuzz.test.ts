@@ -3,11 +3,11 @@
 // used to throw a raw TypeError. Each run gets a fresh system, torn down after the call; whatever
 // settled by then is judged (teardown interrupts a wait that is still pending).
 import fc from 'fast-check';
-import { Pid, QuiesceError, supervisor, worker } from '@quiesce/runtime';
+import { Pid, supervisor, worker } from '@quiesce/runtime';
 import { createTestSystem, Inbox, TestSystem } from '@quiesce/harness';
 import { describe, expect, test } from 'vitest';
-
-const FUZZED_ERROR = 'thrown by a fuzzed callback';
+// The same call-and-judge helpers as the runtime's api-fuzz.test.ts.
+import { expectQuiesceOrOk, invoke, methodsOf, MISTAKES } from '../../runtime/test/support/call-outcome.js';
 
 /** Values a caller might plausibly pass by mistake, beside fully random ones. */
 function argumentPool(): fc.Arbitrary<unknown> {
@@ -21,70 +21,17 @@ function argumentPool(): fc.Arbitrary<unknown> {
         'SUP',
         new Pid(1_000_000, 1),
         'taken',
-        '',
         'system.start',
-        'normal',
-        'kill',
-        0,
-        -1,
-        1.5,
-        Number.NaN,
-        Number.POSITIVE_INFINITY,
-        2 ** 40,
-        null,
-        undefined,
-        {},
-        [],
         { kind: 'system.start' },
         { timeout: 10 },
         { timeoutt: 10 },
         { since: 'start' },
         { pid: null },
         /x/,
-        () => undefined,
-        () => {
-          throw new Error(FUZZED_ERROR);
-        },
-        Promise.resolve(1),
-        Symbol('s'),
         { kind: 'thing', label: 'x', dispose: () => undefined, alive: () => false },
+        ...MISTAKES,
       ),
     },
-  );
-}
-
-type Settled = { ok: true } | { ok: false; error: unknown };
-
-function invoke(target: object, method: string, args: unknown[]): { outcome: Settled | undefined } {
-  const holder: { outcome: Settled | undefined } = { outcome: undefined };
-  try {
-    const result = (target as Record<string, (...a: unknown[]) => unknown>)[method]!(...args);
-    if (result instanceof Promise) {
-      result.then(
-        () => (holder.outcome = { ok: true }),
-        (error: unknown) => (holder.outcome = { ok: false, error }),
-      );
-    } else holder.outcome = { ok: true };
-  } catch (error) {
-    holder.outcome = { ok: false, error };
-  }
-  return holder;
-}
-
-function isFuzzedCallbackError(error: unknown): boolean {
-  for (let e = error; e instanceof Error; e = e.cause) if (e.message === FUZZED_ERROR) return true;
-  return false;
-}
-
-function expectQuiesceOrOk(where: string, settled: Settled | undefined): void {
-  if (settled === undefined || settled.ok || isFuzzedCallbackError(settled.error)) return;
-  if (!(settled.error instanceof QuiesceError)) throw new Error(`${where} threw ${String(settled.error)}, not a QuiesceError`, { cause: settled.error });
-}
-
-/** Public methods from a prototype (getters and the constructor left out). */
-function methodsOf(proto: object, skip: readonly string[]): string[] {
-  return Object.getOwnPropertyNames(proto).filter(
-    (name) => name !== 'constructor' && !skip.includes(name) && typeof Object.getOwnPropertyDescriptor(proto, name)?.value === 'function',
   );
 }
 

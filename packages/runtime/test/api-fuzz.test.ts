@@ -13,6 +13,7 @@ import {
   supervisor,
   worker,
 } from '@quiesce/runtime';
+import { expectQuiesceOrOk, invoke, methodsOf, MISTAKES } from './support/call-outcome.js';
 
 // Every public method of the runtime's objects, called with anything (null, wrong types, pids of
 // other runtimes, dead pids), either works or throws (rejects with) a QuiesceError: never a raw
@@ -33,67 +34,14 @@ function argumentPool(rt: Runtime, live: Pid): fc.Arbitrary<unknown> {
         dead,
         foreign,
         'taken',
-        '',
-        'normal',
-        'kill',
         'shutdown',
         'infinity',
-        0,
-        -1,
-        1.5,
-        Number.NaN,
-        Number.POSITIVE_INFINITY,
-        2 ** 40,
-        null,
-        undefined,
-        {},
-        [],
-        () => undefined,
-        () => {
-          throw new Error('thrown by a fuzzed callback');
-        },
-        Promise.resolve(1),
         { caller: null, ref: 1 },
         { caller: 5, ref: 'x' },
-        Symbol('s'),
+        ...MISTAKES,
       ),
     },
   );
-}
-
-type Settled = { ok: true } | { ok: false; error: unknown };
-
-/** Call `method` on `target` with `args`; returns a holder filled in if and when the result settles. */
-function invoke(target: object, method: string, args: unknown[]): { outcome: Settled | undefined } {
-  const holder: { outcome: Settled | undefined } = { outcome: undefined };
-  try {
-    const result = (target as Record<string, (...a: unknown[]) => unknown>)[method]!(...args);
-    if (result instanceof Promise) {
-      result.then(
-        () => (holder.outcome = { ok: true }),
-        (error: unknown) => (holder.outcome = { ok: false, error }),
-      );
-    } else holder.outcome = { ok: true };
-  } catch (error) {
-    holder.outcome = { ok: false, error };
-  }
-  return holder;
-}
-
-function expectQuiesceOrOk(where: string, settled: Settled | undefined): void {
-  if (settled === undefined || settled.ok) return;
-  const { error } = settled;
-  // The fuzzed callback's own error may surface as an exit reason or from a call; it is not ours.
-  if (error instanceof Error && error.message === 'thrown by a fuzzed callback') return;
-  if (!(error instanceof QuiesceError)) throw new Error(`${where} threw ${String(error)}, not a QuiesceError`, { cause: error });
-}
-
-/** The public methods of a class, from its prototype (getters and the constructor left out). */
-function methodsOf(proto: object, skip: readonly string[] = []): string[] {
-  return Object.getOwnPropertyNames(proto).filter((name) => {
-    if (name === 'constructor' || skip.includes(name)) return false;
-    return typeof Object.getOwnPropertyDescriptor(proto, name)?.value === 'function';
-  });
 }
 
 const argsArb = (pool: fc.Arbitrary<unknown>) => fc.array(pool, { maxLength: 4 });
@@ -160,8 +108,9 @@ const subjects: Array<[string, object, (w: World) => Promise<object> | object]> 
   ],
 ];
 
-// Runtime.block is left out: it is the kernel's own accounting hook for a handler that waits, and
-// called from outside a handler it holds idle() back (see the report in the commit that added this).
+// Runtime.block is left out: it is the kernel's accounting hook for a handler that waits. Called
+// from outside any handler it drives the count of active handlers below zero and idle() never
+// resolves (a known gap of the idleness code, left to its owners).
 const SKIP: Record<string, readonly string[]> = { runtime: ['block'] };
 
 describe.each(subjects)('every public method of %s rejects bad arguments with a QuiesceError', (label, proto, make) => {
