@@ -1,6 +1,6 @@
 import { constants } from 'node:os';
 import { InvalidOptionError } from '@quiesce/runtime';
-import { checkMilliseconds as checkMs, checkOptions } from '@quiesce/runtime/internal';
+import { checkMilliseconds, checkOptions } from '@quiesce/runtime/internal';
 import type { SystemLike } from './system-like.js';
 
 /** Options of `system.spawn(command, args, options)`. */
@@ -60,13 +60,13 @@ const SPAWN_KEYS = ['ready', 'readyTimeout', 'lines', 'stdin', 'cwd', 'env', 'la
 export function parseSpawn(command: unknown, args: unknown, options: unknown): ParsedSpawn {
   if (!isCleanString(command) || command === '') throw new InvalidOptionError('spawn(command)', command, 'a non-empty string without NUL characters (a program path or a name in PATH; no shell is used)');
   if (!Array.isArray(args) || !args.every(isCleanString)) throw new InvalidOptionError('spawn(args)', args, 'an array of strings without NUL characters (argv, no shell quoting)');
-  checkOptionsObject('spawn options', options, SPAWN_KEYS);
+  checkOptions('spawn options', options, SPAWN_KEYS);
   const { ready, readyTimeout, lines = false, stdin = 'ignore', cwd, env, label, killTimeout = DEFAULT_KILL_TIMEOUT } = options as SpawnOptions;
   if (ready !== undefined && !(ready instanceof RegExp) && typeof ready !== 'function') {
     throw new InvalidOptionError('spawn options.ready', ready, 'a RegExp or a function (line) => boolean');
   }
   if (readyTimeout !== undefined) {
-    checkMilliseconds('spawn options.readyTimeout', readyTimeout, true);
+    checkMilliseconds('spawn options.readyTimeout', readyTimeout, { positive: true });
     // Without `ready` the spawn completes as soon as the program runs: the timeout could never apply.
     if (ready === undefined) throw new InvalidOptionError('spawn options.readyTimeout', readyTimeout, 'to be given only together with ready');
   }
@@ -81,7 +81,7 @@ export function parseSpawn(command: unknown, args: unknown, options: unknown): P
     }
   }
   if (label !== undefined && (typeof label !== 'string' || label === '')) throw new InvalidOptionError('spawn options.label', label, 'a non-empty string');
-  checkMilliseconds('spawn options.killTimeout', killTimeout, false);
+  checkMilliseconds('spawn options.killTimeout', killTimeout);
   return {
     command,
     args: [...args],
@@ -99,10 +99,10 @@ export function parseSpawn(command: unknown, args: unknown, options: unknown): P
 
 /** Check a wait's options: known keys only, a timeout in ms, an AbortSignal, a system. */
 export function parseExternalWait(where: string, options: unknown, extraKeys: readonly string[] = []): { timeout: number; signal: AbortSignal | undefined; system: SystemLike | undefined } {
-  checkOptionsObject(`${where} options`, options, ['timeout', 'signal', 'system', ...extraKeys]);
+  checkOptions(`${where} options`, options, ['timeout', 'signal', 'system', ...extraKeys]);
   const { timeout, signal, system } = options as ExternalWaitOptions;
   if (system !== undefined && !isSystemLike(system)) throw new InvalidOptionError(`${where} options.system`, system, 'a TestSystem');
-  if (timeout !== undefined) checkMilliseconds(`${where} options.timeout`, timeout, false);
+  if (timeout !== undefined) checkMilliseconds(`${where} options.timeout`, timeout);
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw new InvalidOptionError(`${where} options.signal`, signal, 'an AbortSignal');
   return { timeout: timeout ?? system?.defaultTimeout ?? DEFAULT_EXTERNAL_TIMEOUT, signal, system };
 }
@@ -119,15 +119,6 @@ export function parseSignal(where: string, signal: unknown): NodeJS.Signals | nu
   if (typeof signal === 'string' && Object.hasOwn(constants.signals, signal)) return signal as NodeJS.Signals;
   if (typeof signal === 'number' && Number.isInteger(signal) && signal >= 0 && signal <= 64) return signal;
   throw new InvalidOptionError(where, signal, "a signal name such as 'SIGTERM' or 'SIGKILL', or a signal number from 0 to 64");
-}
-
-/** An options object with known keys only (a typo such as `readyTimout` is rejected, not ignored). */
-export function checkOptionsObject(where: string, options: unknown, known: readonly string[]): asserts options is Record<string, unknown> {
-  checkOptions(where, options, known);
-}
-
-export function checkMilliseconds(where: string, value: unknown, positive: boolean): asserts value is number {
-  checkMs(where, value, { positive });
 }
 
 function isSystemLike(value: unknown): value is SystemLike {

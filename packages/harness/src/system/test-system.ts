@@ -208,7 +208,7 @@ export class TestSystem implements DriveTarget {
     const pid = pidOf('stop', target);
     const entry = this.#started.find((s) => s.pid.equals(pid));
     this.#stopping.add(pid);
-    const stopping = entry ? entry.stop() : target instanceof Pid ? this.#stopPid(target) : target.stop();
+    const stopping = entry ? entry.stop() : target instanceof SupervisorRef || target instanceof DynamicSupervisorRef ? target.stop() : this.#stopPid(pid);
     await this.#drive(`${this.runtime.label(pid)} to stop`, stopping, options);
   }
 

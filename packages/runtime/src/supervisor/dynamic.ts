@@ -1,11 +1,11 @@
 import { InvalidOptionError, QuiesceError } from '../errors.js';
+import { checkKnownKeys, checkObject } from '../internal/options.js';
 import { isExitMessage, isNormalExit, serialiseReason, type ExitReason } from '../process/exit-reason.js';
 import { Pid } from '../process/pid.js';
 import type { ProcessContext, Runtime } from '../process/runtime.js';
 import { startServer } from '../server/server.js';
 import { startChildProcess, stopSupervisorProcess, terminateChild } from './child-ops.js';
 import { RestartIntensity } from './intensity.js';
-import { checkKnownKeys, checkObject } from '../internal/options.js';
 import { normaliseChildSpec, normaliseFlags, type ChildSpec, type NormalisedChildSpec } from './spec.js';
 
 export interface DynamicSupervisorOptions {

@@ -1,9 +1,9 @@
 import { InvalidOptionError, QuiesceError } from '../errors.js';
+import { checkKnownKeys, checkObject } from '../internal/options.js';
 import { isExitMessage, isNormalExit, serialiseReason, type ExitReason } from '../process/exit-reason.js';
 import { Pid } from '../process/pid.js';
 import type { ProcessContext, Runtime } from '../process/runtime.js';
 import { startServerOutcome, type ServerBehaviour } from '../server/server.js';
-import { checkKnownKeys, checkObject } from '../internal/options.js';
 import { RestartIntensity } from './intensity.js';
 import {
   assertUniqueIds,
