@@ -10,6 +10,7 @@ import {
   startSupervisor,
   supervisor,
   worker,
+  workerThread,
   type ServerBehaviour,
   type StartFn,
 } from '@quiesce/runtime';
@@ -108,4 +109,19 @@ test('invalid specs are rejected before anything starts', async () => {
   await expect(startSupervisor(rt, bad)).rejects.toThrow(QuiesceError);
   await expect(startSupervisor(rt, bad)).rejects.toThrow(/significant: got true; expected false for a 'permanent' child/);
   expect(rt.processes()).toEqual([]);
+});
+
+test('a misspelt option is an error where it is written, naming the closest accepted key', () => {
+  expect(() => supervisor({ id: 'pool', intensty: 5, children: [] } as never)).toThrow(
+    /supervisor\.intensty: got 5; no such option, did you mean 'intensity'\?/,
+  );
+});
+
+test('a worker thread child from a file: URL', async () => {
+  const rt = new Runtime({ clock: 'virtual' });
+  const hasher = workerThread('hasher', { filename: new URL('./fixtures/hasher.mjs', import.meta.url), ready: (m) => m === 'ready' });
+  const pool = await startSupervisor(rt, supervisor({ id: 'workers', children: [hasher] }));
+  expect(rt.history.ofKind('thread.ready')).toHaveLength(1);
+  await pool.stop();
+  expect(rt.history.ofKind('thread.exit')).toMatchObject([{ source: 'workers/hasher', data: { code: 0 } }]);
 });

@@ -1,4 +1,5 @@
 import { realNow, realTimer, type HistoryEvent, type Runtime } from '@quiesce/runtime';
+import { round } from '@quiesce/runtime/internal';
 import { awaitQuiescence, DEFAULT_QUIET_PERIOD, DEFAULT_WAIT_TIMEOUT, drive, WaitError, type DriveTarget, type Quiescence, type TestSystem, type WaitFailure } from '@quiesce/harness';
 
 /**
@@ -100,8 +101,4 @@ export function describeFailure(outcome: Exclude<WaitOutcome, { ok: true }>): st
   return outcome.failure === 'deadlock'
     ? `can never succeed: after ${elapsed} the system is idle, no timer is pending and nothing outside the runtime is running`
     : `timed out after ${elapsed}`;
-}
-
-function round(ms: number): string {
-  return Number.isInteger(ms) ? String(ms) : ms.toFixed(1);
 }

@@ -2,7 +2,7 @@
 // QuiesceError naming the option; never another error type, and nothing is left half started.
 import fc from 'fast-check';
 import { QuiesceError } from '@quiesce/runtime';
-import { createTestSystem, test } from '@quiesce/harness';
+import { createTestSystem, memoryDuplex, test } from '@quiesce/harness';
 import { describe, expect } from 'vitest';
 
 const anything = fc.oneof(
@@ -25,10 +25,18 @@ describe('TestSystem option parsing', () => {
     fc.assert(
       fc.property(
         fc.record(
-          { seed: anything, testId: anything, clock: anything, timeout: anything, trapExits: anything, signal: anything, file: anything, testName: anything },
+          {
+            ...{ seed: anything, testId: anything, clock: anything, timeout: anything, trapExits: anything },
+            ...{ signal: anything, file: anything, testName: anything, timout: anything },
+          },
           { requiredKeys: [] },
         ),
-        (options) => worksOrQuiesceError(() => made.push(createTestSystem(options as never))),
+        (options) => {
+          const before = made.length;
+          worksOrQuiesceError(() => made.push(createTestSystem(options as never)));
+          // A misspelt key is never accepted (it used to leave the default in place, silently).
+          if ('timout' in options) expect(made.length).toBe(before);
+        },
       ),
       { numRuns: 300 },
     );
@@ -36,8 +44,9 @@ describe('TestSystem option parsing', () => {
   });
 
   test('wait options on until, monitor, sync, settle', async ({ system }) => {
+    const waitOptions = fc.record({ timeout: anything, signal: anything, realTimeout: anything, since: anything, timeoutt: anything }, { requiredKeys: [] });
     await fc.assert(
-      fc.asyncProperty(fc.record({ timeout: anything, signal: anything, realTimeout: anything, since: anything }, { requiredKeys: [] }), async (options) => {
+      fc.asyncProperty(waitOptions, async (options) => {
         try {
           // A wait on an event that is already in the history: valid options resolve at once.
           await system.until('system.start', { ...(options as object), since: 'start' } as never);
@@ -49,6 +58,7 @@ describe('TestSystem option parsing', () => {
         } catch (error) {
           expect(error).toBeInstanceOf(QuiesceError);
         }
+        if ('timeoutt' in options) expect(() => system.until('system.start', { ...options, since: 'start' } as never)).toThrow(/timeoutt/);
       }),
       { numRuns: 200 },
     );
@@ -58,5 +68,20 @@ describe('TestSystem option parsing', () => {
     expect(() => system.until(42 as never)).toThrow(/until\(pattern\): got 42/);
     expect(() => system.until('x', { since: -3 })).toThrow(/until\.since: got -3/);
     expect(() => system.until('x', { timeout: -1 })).toThrow(/until\.timeout: got -1/);
+  });
+
+  test('memoryDuplex options: a QuiesceError, never a TypeError from node:stream', () => {
+    const optional = { requiredKeys: [] as never[] };
+    fc.assert(
+      fc.property(fc.oneof(anything, fc.record({ allowHalfOpen: anything, highWaterMark: anything, highWaterMrak: anything }, optional)), (options) => {
+        worksOrQuiesceError(() => {
+          for (const end of memoryDuplex(options as never)) end.destroy();
+        });
+      }),
+      { numRuns: 300 },
+    );
+    expect(() => memoryDuplex({ highWaterMrak: 1 } as never)).toThrow(
+      /memoryDuplex options\.highWaterMrak: got 1; no such option, did you mean 'highWaterMark'\?/,
+    );
   });
 });

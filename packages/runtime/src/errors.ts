@@ -43,6 +43,21 @@ export class InvalidOptionError extends QuiesceError {
   }
 }
 
+/**
+ * An option key that is not accepted (almost always a typo): names the key, the value given, the
+ * closest accepted key when one is near, and every accepted key. An InvalidOptionError.
+ */
+export class UnknownOptionError extends InvalidOptionError {
+  constructor(where: string, key: string, value: unknown, known: readonly string[], suggestion: string | undefined, code: QuiesceErrorCode = 'INVALID_OPTION') {
+    const accepts = known.length === 0 ? 'accepts no options' : `accepts ${known.map((k) => `'${k}'`).join(', ')}`;
+    super(`${where}.${key}`, value, `no such option (${accepts})`, code);
+    // Same shape as every InvalidOptionError ("option: got value; ..."), with the likely fix first.
+    const guess = suggestion === undefined ? '' : `, did you mean '${suggestion}'?`;
+    this.message = `${where}.${key}: got ${describeValue(value)}; no such option${guess} (${accepts})`;
+    Object.assign(this.details, { key, known: [...known], suggestion });
+  }
+}
+
 /** A process that does not exist (or no longer does) was addressed where one is required. */
 export class NoProcError extends QuiesceError {
   constructor(target: string, operation: string) {

@@ -67,6 +67,8 @@ describe('fuzzing public option parsing', () => {
           ),
           recordMessages: maybe(fc.boolean()),
           history: maybe(fc.constant(null)),
+          // A typo is never ignored.
+          sead: fc.option(edgeNumber, { nil: undefined, freq: 8 }),
         },
         { requiredKeys: [] },
       ),
@@ -80,6 +82,7 @@ describe('fuzzing public option parsing', () => {
           expect(rt.isAlive(pid)).toBe(true);
         });
         if (result !== 'ok') expect(result.code).toBe('INVALID_OPTION');
+        if (typeof opts === 'object' && opts !== null && 'sead' in opts) expect(result).not.toBe('ok');
       }),
       { numRuns: 300 },
     );
@@ -95,6 +98,7 @@ describe('fuzzing public option parsing', () => {
           name: maybe(fc.string({ maxLength: 4 })),
           label: maybe(fc.string({ maxLength: 4 })),
           init: maybe(fc.constant('fn')),
+          trapexit: fc.option(fc.boolean(), { nil: undefined, freq: 8 }),
         },
         { requiredKeys: [] },
       ),
@@ -109,6 +113,7 @@ describe('fuzzing public option parsing', () => {
             : raw;
         const before = rt.history.length;
         const result = await outcome(() => rt.spawn((handlerIsFunction ? () => undefined : 'handler') as never, opts as never));
+        if (typeof opts === 'object' && opts !== null && 'trapexit' in opts) expect(result).not.toBe('ok');
         if (result === 'ok') return;
         expect(['INVALID_OPTION', 'NAME_TAKEN']).toContain(result.code);
         expect(rt.processes()).toEqual([parent]);
@@ -131,6 +136,7 @@ describe('fuzzing public option parsing', () => {
             shutdown: maybe(fc.oneof(fc.constantFrom('brutal_kill', 'infinity'), edgeNumber)),
             type: maybe(fc.constantFrom('worker', 'supervisor')),
             significant: maybe(fc.boolean()),
+            restrt: fc.option(fc.constantFrom('temporary'), { nil: undefined, freq: 10 }),
           },
           { requiredKeys: ['id', 'start'] },
         ),
@@ -148,6 +154,7 @@ describe('fuzzing public option parsing', () => {
             period: maybe(edgeNumber),
             autoShutdown: maybe(fc.constantFrom('never', 'any_significant', 'all_significant')),
             children: fc.oneof({ weight: 8, arbitrary: fc.array(childArb, { maxLength: 4 }) }, { weight: 1, arbitrary: junk }),
+            intensty: fc.option(edgeNumber, { nil: undefined, freq: 10 }),
           },
           { requiredKeys: ['kind', 'children'] },
         ),
@@ -176,6 +183,11 @@ describe('fuzzing public option parsing', () => {
         await rt.idle();
         // Whatever happened, nothing is left running.
         expect(rt.processes()).toEqual([]);
+        const typo = (o: unknown, key: string) => typeof o === 'object' && o !== null && key in o;
+        const children = (raw as { children?: unknown } | null)?.children;
+        if (typo(raw, 'intensty') || (Array.isArray(children) && children.some((c) => typo(c, 'restrt')))) {
+          expect(result).not.toBe('ok');
+        }
         if (result === 'ok') return;
         expect(['INVALID_CHILD_SPEC', 'DUPLICATE_CHILD_ID', 'START_FAILED']).toContain(result.code);
         if (result.code !== 'START_FAILED') expect(rt.history.length).toBe(0);
@@ -282,7 +294,19 @@ describe('fuzzing public option parsing', () => {
   test('DynamicSupervisor options', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.oneof(junk, fc.record({ maxChildren: maybe(edgeNumber), intensity: maybe(edgeNumber), period: maybe(edgeNumber), name: maybe(fc.string({ maxLength: 3 })) }, { requiredKeys: [] })),
+        fc.oneof(
+          junk,
+          fc.record(
+            {
+              maxChildren: maybe(edgeNumber),
+              intensity: maybe(edgeNumber),
+              period: maybe(edgeNumber),
+              name: maybe(fc.string({ maxLength: 3 })),
+              maxChilds: fc.option(edgeNumber, { nil: undefined, freq: 8 }),
+            },
+            { requiredKeys: [] },
+          ),
+        ),
         async (options) => {
           const rt = vrt();
           const result = await outcome(async () => {
@@ -292,6 +316,7 @@ describe('fuzzing public option parsing', () => {
           await rt.idle();
           expect(rt.processes()).toEqual([]);
           if (result !== 'ok') expect(['INVALID_OPTION', 'INVALID_CHILD_SPEC']).toContain(result.code);
+          if (typeof options === 'object' && options !== null && 'maxChilds' in options) expect(result).not.toBe('ok');
         },
       ),
       { numRuns: 200 },

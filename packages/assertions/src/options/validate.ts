@@ -1,17 +1,17 @@
 import { InvalidOptionError } from '@quiesce/runtime';
+import { checkKnownKeys, checkMilliseconds, checkObject } from '@quiesce/runtime/internal';
 
 /** Option checks shared by the matchers: each throws InvalidOptionError naming the option. */
 
 export function optionsObject<T extends object>(value: unknown, where: string): Partial<T> {
   if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidOptionError(`${where} options`, value, 'an object');
+  checkObject(`${where} options`, value);
   return value as Partial<T>;
 }
 
 export function timeoutOption(value: unknown, where: string): number | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new InvalidOptionError(`${where}.timeout`, value, 'a finite number of milliseconds >= 0');
-  return value;
+  return checkMilliseconds(`${where}.timeout`, value);
 }
 
 /** An integer >= `min`. */
@@ -40,11 +40,7 @@ export function uniqueChildIdsOption(value: unknown, option: string): string[] {
 
 /** Reject option keys a matcher does not know (a typo would otherwise be ignored silently). */
 export function knownKeys(options: object, keys: readonly string[], where: string): void {
-  for (const key of Object.keys(options)) {
-    if (!keys.includes(key)) {
-      throw new InvalidOptionError(`${where}.${key}`, (options as Record<string, unknown>)[key], `no such option (${where} accepts ${keys.map((k) => JSON.stringify(k)).join(', ')})`);
-    }
-  }
+  checkKnownKeys(where, options, keys);
 }
 
 /** A supervisor's history label (its id or name). */

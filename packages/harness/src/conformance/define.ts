@@ -1,4 +1,5 @@
 import { InvalidOptionError, QuiesceError } from '@quiesce/runtime';
+import { checkKnownKeys, checkMilliseconds } from '@quiesce/runtime/internal';
 import type { ExpectStatic, TestContext } from 'vitest';
 import type { Inbox } from '../inbox/inbox.js';
 import type { TestSystem } from '../system/test-system.js';
@@ -84,12 +85,9 @@ export function defineConformance<I>(name: string, define: (t: ConformanceBuilde
 
 function validateContractTestOptions(options: unknown, where: string): ContractTestOptions {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new InvalidOptionError(where, options, 'an object { timeout? }');
-  for (const key of Object.keys(options)) if (key !== 'timeout') throw new InvalidOptionError(`${where}.${key}`, (options as Record<string, unknown>)[key], 'no such option (known: timeout)');
+  checkKnownKeys(where, options, ['timeout']);
   const { timeout } = options as { timeout?: unknown };
-  if (timeout !== undefined && !(typeof timeout === 'number' && Number.isFinite(timeout) && timeout > 0)) {
-    throw new InvalidOptionError(`${where}.timeout`, timeout, 'a finite number of milliseconds > 0');
-  }
-  return timeout === undefined ? {} : { timeout: timeout as number };
+  return timeout === undefined ? {} : { timeout: checkMilliseconds(`${where}.timeout`, timeout, { positive: true }) };
 }
 
 export function isConformanceSuite(value: unknown): value is ConformanceSuite<unknown> {

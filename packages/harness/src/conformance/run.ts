@@ -1,4 +1,5 @@
 import { InvalidOptionError } from '@quiesce/runtime';
+import { checkKnownKeys } from '@quiesce/runtime/internal';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { test } from '../fixtures/test.js';
 import { TestSystem } from '../system/test-system.js';
@@ -20,7 +21,7 @@ export interface ConformanceTarget<I> {
   skip?: readonly string[];
 }
 
-const KNOWN = new Set(['name', 'factory', 'reset', 'skip']);
+const KNOWN = ['name', 'factory', 'reset', 'skip'];
 
 /** Validate a target against its suite; throws InvalidOptionError naming the option. */
 export function validateConformanceTarget<I>(suite: ConformanceSuite<I>, target: unknown): ConformanceTarget<I> {
@@ -29,7 +30,7 @@ export function validateConformanceTarget<I>(suite: ConformanceSuite<I>, target:
     throw new InvalidOptionError('runConformance options', target, 'an object { name, factory, reset?, skip? }');
   }
   const t = target as Record<string, unknown>;
-  for (const key of Object.keys(t)) if (!KNOWN.has(key)) throw new InvalidOptionError(`runConformance options.${key}`, t[key], 'no such option (known: name, factory, reset, skip)');
+  checkKnownKeys('runConformance options', t, KNOWN);
   if (typeof t.name !== 'string' || t.name.trim() === '') throw new InvalidOptionError('runConformance options.name', t.name, 'a non-empty string naming the implementation');
   if (typeof t.factory !== 'function') throw new InvalidOptionError('runConformance options.factory', t.factory, 'a function (system) => impl | Promise<impl>');
   if (t.reset !== undefined && typeof t.reset !== 'function') throw new InvalidOptionError('runConformance options.reset', t.reset, 'a function (impl) => void | Promise<void>');

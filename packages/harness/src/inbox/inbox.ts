@@ -1,3 +1,4 @@
+import { checkMilliseconds, checkOptions } from '@quiesce/runtime/internal';
 import { QuiesceError, type Pid, type Runtime } from '@quiesce/runtime';
 import { describePattern, matches, type Pattern } from '../match/match.js';
 import { DEFAULT_WAIT_TIMEOUT, drive, type DriveTarget, type WaitOptions } from '../waits/driver.js';
@@ -56,6 +57,9 @@ export class Inbox {
    */
   async refute(pattern: Pattern = () => true, options: { quietPeriod?: number; timeout?: number } = {}): Promise<void> {
     this.#assertLive('inbox.refute');
+    checkOptions('inbox.refute options', options, ['quietPeriod', 'timeout']);
+    if (options.quietPeriod !== undefined) checkMilliseconds('inbox.refute options.quietPeriod', options.quietPeriod);
+    if (options.timeout !== undefined) checkMilliseconds('inbox.refute options.timeout', options.timeout);
     const quiet = await awaitQuiescence(this.#target, {
       quietPeriod: options.quietPeriod ?? this.#quietPeriod,
       timeout: options.timeout ?? Math.max(DEFAULT_WAIT_TIMEOUT, options.quietPeriod ?? this.#quietPeriod),

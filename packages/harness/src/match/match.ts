@@ -38,6 +38,7 @@ export function describePattern(pattern: Pattern): string {
   try {
     return JSON.stringify(pattern, (_k, v) => (v instanceof RegExp ? String(v) : typeof v === 'function' ? '[predicate]' : isAsymmetric(v) ? String(v) : v));
   } catch {
-    return String(pattern);
+    // A cycle or a bigint; an object without a prototype cannot even be String()-ed.
+    return Object.prototype.toString.call(pattern);
   }
 }

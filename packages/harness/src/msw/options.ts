@@ -1,4 +1,5 @@
 import { InvalidOptionError } from '@quiesce/runtime';
+import { checkKnownKeys } from '@quiesce/runtime/internal';
 import type { TestSystem } from '../system/test-system.js';
 import type { TestEndBinding } from './at-test-end.js';
 
@@ -29,7 +30,7 @@ function asOptions(options: unknown, where: string, known: readonly string[]): R
   if (options === undefined) return {};
   if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new InvalidOptionError(where, options, `an object { ${known.join(', ')} }`);
   const o = options as Record<string, unknown>;
-  for (const key of Object.keys(o)) if (!known.includes(key)) throw new InvalidOptionError(`${where}.${key}`, o[key], `no such option (known: ${known.join(', ')})`);
+  checkKnownKeys(where, o, known);
   return o;
 }
 

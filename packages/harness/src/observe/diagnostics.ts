@@ -42,6 +42,7 @@
  */
 import diagnostics from 'node:diagnostics_channel';
 import { CHANNEL_PREFIX, InvalidOptionError, LIFECYCLE_KINDS, channelName, isRuntimeMessage } from '@quiesce/runtime';
+import { checkKnownKeys } from '@quiesce/runtime/internal';
 import type { Attach } from './observer.js';
 import { readable } from './readable.js';
 
@@ -98,6 +99,7 @@ function validateBridgeOptions(options: unknown): { kinds: readonly string[]; ch
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new InvalidOptionError('bridgeDiagnostics options', options, "an object { kinds?: string[] | 'lifecycle', channels?: string[] }");
   }
+  checkKnownKeys('bridgeDiagnostics options', options, ['kinds', 'channels']);
   const o = options as BridgeOptions;
   const kinds = o.kinds === undefined ? (o.channels === undefined ? LIFECYCLE_KINDS : []) : o.kinds === 'lifecycle' ? LIFECYCLE_KINDS : o.kinds;
   if (!Array.isArray(kinds)) throw new InvalidOptionError('bridgeDiagnostics.kinds', o.kinds, "'lifecycle' or an array of history kinds (non-empty strings)");

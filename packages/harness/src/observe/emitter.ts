@@ -1,4 +1,5 @@
 import { InvalidOptionError, QuiesceError } from '@quiesce/runtime';
+import { checkOptions } from '@quiesce/runtime/internal';
 import type { Attach, ObserverSink } from './observer.js';
 
 /** A Node EventEmitter or anything shaped like one (`on` plus `off` or `removeListener`). */
@@ -87,10 +88,7 @@ export function validateMapping(mapping: unknown): Array<[string, string | Event
 }
 
 function validateObserveOptions(options: unknown): ObserveOptions {
-  if (typeof options !== 'object' || options === null) throw new InvalidOptionError('observe options', options, 'an object { source? }');
-  for (const key of Object.keys(options)) {
-    if (key !== 'source') throw new InvalidOptionError(`observe options.${key}`, (options as Record<string, unknown>)[key], 'no such option (observe accepts { source })');
-  }
+  checkOptions('observe options', options, ['source']);
   const { source } = options as ObserveOptions;
   if (source !== undefined && (typeof source !== 'string' || source === '')) throw new InvalidOptionError('observe.source', source, 'a non-empty string');
   return options as ObserveOptions;

@@ -1,4 +1,5 @@
 import { formatTimeline, QuiesceError, type History } from '@quiesce/runtime';
+import { round } from '@quiesce/runtime/internal';
 import { realTimer } from '../probes/real-timer.js';
 import { drive } from '../waits/driver.js';
 import { WaitError } from '../waits/wait-error.js';
@@ -97,8 +98,4 @@ async function boundedWait<T>(run: ExternalWaitRun, outcome: Promise<T>, began: 
     cancel();
     run.signal?.removeEventListener('abort', onAbort);
   }
-}
-
-function round(ms: number): string {
-  return ms < 10 ? ms.toFixed(1) : String(Math.round(ms));
 }

@@ -1,5 +1,6 @@
 import { constants } from 'node:os';
 import { InvalidOptionError } from '@quiesce/runtime';
+import { checkMilliseconds, checkOptions } from '@quiesce/runtime/internal';
 import type { SystemLike } from './system-like.js';
 
 /** Options of `system.spawn(command, args, options)`. */
@@ -59,13 +60,13 @@ const SPAWN_KEYS = ['ready', 'readyTimeout', 'lines', 'stdin', 'cwd', 'env', 'la
 export function parseSpawn(command: unknown, args: unknown, options: unknown): ParsedSpawn {
   if (!isCleanString(command) || command === '') throw new InvalidOptionError('spawn(command)', command, 'a non-empty string without NUL characters (a program path or a name in PATH; no shell is used)');
   if (!Array.isArray(args) || !args.every(isCleanString)) throw new InvalidOptionError('spawn(args)', args, 'an array of strings without NUL characters (argv, no shell quoting)');
-  checkOptionsObject('spawn options', options, SPAWN_KEYS);
+  checkOptions('spawn options', options, SPAWN_KEYS);
   const { ready, readyTimeout, lines = false, stdin = 'ignore', cwd, env, label, killTimeout = DEFAULT_KILL_TIMEOUT } = options as SpawnOptions;
   if (ready !== undefined && !(ready instanceof RegExp) && typeof ready !== 'function') {
     throw new InvalidOptionError('spawn options.ready', ready, 'a RegExp or a function (line) => boolean');
   }
   if (readyTimeout !== undefined) {
-    checkMilliseconds('spawn options.readyTimeout', readyTimeout, true);
+    checkMilliseconds('spawn options.readyTimeout', readyTimeout, { positive: true });
     // Without `ready` the spawn completes as soon as the program runs: the timeout could never apply.
     if (ready === undefined) throw new InvalidOptionError('spawn options.readyTimeout', readyTimeout, 'to be given only together with ready');
   }
@@ -80,7 +81,7 @@ export function parseSpawn(command: unknown, args: unknown, options: unknown): P
     }
   }
   if (label !== undefined && (typeof label !== 'string' || label === '')) throw new InvalidOptionError('spawn options.label', label, 'a non-empty string');
-  checkMilliseconds('spawn options.killTimeout', killTimeout, false);
+  checkMilliseconds('spawn options.killTimeout', killTimeout);
   return {
     command,
     args: [...args],
@@ -98,10 +99,10 @@ export function parseSpawn(command: unknown, args: unknown, options: unknown): P
 
 /** Check a wait's options: known keys only, a timeout in ms, an AbortSignal, a system. */
 export function parseExternalWait(where: string, options: unknown, extraKeys: readonly string[] = []): { timeout: number; signal: AbortSignal | undefined; system: SystemLike | undefined } {
-  checkOptionsObject(`${where} options`, options, ['timeout', 'signal', 'system', ...extraKeys]);
+  checkOptions(`${where} options`, options, ['timeout', 'signal', 'system', ...extraKeys]);
   const { timeout, signal, system } = options as ExternalWaitOptions;
   if (system !== undefined && !isSystemLike(system)) throw new InvalidOptionError(`${where} options.system`, system, 'a TestSystem');
-  if (timeout !== undefined) checkMilliseconds(`${where} options.timeout`, timeout, false);
+  if (timeout !== undefined) checkMilliseconds(`${where} options.timeout`, timeout);
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw new InvalidOptionError(`${where} options.signal`, signal, 'an AbortSignal');
   return { timeout: timeout ?? system?.defaultTimeout ?? DEFAULT_EXTERNAL_TIMEOUT, signal, system };
 }
@@ -118,20 +119,6 @@ export function parseSignal(where: string, signal: unknown): NodeJS.Signals | nu
   if (typeof signal === 'string' && Object.hasOwn(constants.signals, signal)) return signal as NodeJS.Signals;
   if (typeof signal === 'number' && Number.isInteger(signal) && signal >= 0 && signal <= 64) return signal;
   throw new InvalidOptionError(where, signal, "a signal name such as 'SIGTERM' or 'SIGKILL', or a signal number from 0 to 64");
-}
-
-export function checkOptionsObject(where: string, options: unknown, known: readonly string[]): asserts options is Record<string, unknown> {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new InvalidOptionError(where, options, 'an options object');
-  for (const key of Object.keys(options)) {
-    // Unknown keys are almost always typos (`readyTimout`): reject them rather than ignore them.
-    if (!known.includes(key)) throw new InvalidOptionError(`${where}.${key}`, (options as Record<string, unknown>)[key], `no such option; known options are ${known.join(', ')}`);
-  }
-}
-
-export function checkMilliseconds(where: string, value: unknown, positive: boolean): asserts value is number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (positive && value === 0) || value > 2_147_483_647) {
-    throw new InvalidOptionError(where, value, `a finite number of milliseconds ${positive ? '> 0' : '>= 0'} (at most 2147483647)`);
-  }
 }
 
 function isSystemLike(value: unknown): value is SystemLike {

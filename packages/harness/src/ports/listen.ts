@@ -1,6 +1,7 @@
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { Server as NetServer } from 'node:net';
 import { InvalidOptionError } from '@quiesce/runtime';
+import { checkKnownKeys } from '@quiesce/runtime/internal';
 import type { OwnedResource } from '../system/resources.js';
 import { LOOPBACK_HOSTS, type LoopbackHost } from './options.js';
 
@@ -28,9 +29,7 @@ export function validateListen(server: unknown, options: unknown, operation = 'l
   if (server.listening) throw new InvalidOptionError(`${operation}(server)`, `a server already listening on ${JSON.stringify(server.address())}`, 'a server that is not listening yet');
   if (options === undefined) return { server, host: '127.0.0.1' };
   if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new InvalidOptionError(`${operation} options`, options, 'an object { host? }');
-  for (const key of Object.keys(options)) {
-    if (key !== 'host') throw new InvalidOptionError(`${operation} options.${key}`, (options as Record<string, unknown>)[key], 'only `host`');
-  }
+  checkKnownKeys(`${operation} options`, options, ['host']);
   const host = (options as ListenOptions).host ?? '127.0.0.1';
   if (!LOOPBACK_HOSTS.includes(host)) throw new InvalidOptionError(`${operation}.host`, host, "'127.0.0.1' or '::1'");
   return { server, host };

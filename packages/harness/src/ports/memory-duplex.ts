@@ -1,4 +1,6 @@
 import { Duplex, type DuplexOptions } from 'node:stream';
+import { InvalidOptionError } from '@quiesce/runtime';
+import { checkOptions } from '@quiesce/runtime/internal';
 
 /**
  * Tier 1 of the port tiers (docs/architecture.md, "Ports"), the preferred one: no port at all. When the code under test accepts a
@@ -19,11 +21,24 @@ import { Duplex, type DuplexOptions } from 'node:stream';
  * pass `{ allowHalfOpen: true }` to keep it open.
  */
 export function memoryDuplex(options: Pick<DuplexOptions, 'allowHalfOpen' | 'highWaterMark'> = {}): [MemoryDuplex, MemoryDuplex] {
+  checkDuplexOptions(options);
   const a = new MemoryDuplex(options);
   const b = new MemoryDuplex(options);
   a.pairWith(b);
   b.pairWith(a);
   return [a, b];
+}
+
+/** Checked here so a bad value is a QuiesceError naming it, not a TypeError from node:stream. */
+function checkDuplexOptions(options: unknown): void {
+  checkOptions('memoryDuplex options', options, ['allowHalfOpen', 'highWaterMark']);
+  const { allowHalfOpen, highWaterMark } = options;
+  if (allowHalfOpen !== undefined && typeof allowHalfOpen !== 'boolean') {
+    throw new InvalidOptionError('memoryDuplex options.allowHalfOpen', allowHalfOpen, 'a boolean');
+  }
+  if (highWaterMark !== undefined && !(Number.isSafeInteger(highWaterMark) && (highWaterMark as number) >= 0)) {
+    throw new InvalidOptionError('memoryDuplex options.highWaterMark', highWaterMark, 'an integer number of bytes >= 0');
+  }
 }
 
 /** One end of a `memoryDuplex()` pair. */

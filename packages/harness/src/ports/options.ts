@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import { InvalidOptionError } from '@quiesce/runtime';
+import { checkKnownKeys } from '@quiesce/runtime/internal';
 import { DEFAULT_LEASE_RANGE, readEphemeralRange, usablePorts, type PortRange } from './layout.js';
 import { identityOf } from './proc-start-time.js';
 
@@ -120,9 +121,7 @@ export function resolveAllocatorOptions(options: unknown, env: NodeJS.ProcessEnv
   if (options === undefined) options = {};
   if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new InvalidOptionError('port allocator options', options, 'an object');
   const o = options as Record<string, unknown>;
-  for (const key of Object.keys(o)) {
-    if (!KNOWN.has(key)) throw new InvalidOptionError(`port allocator options.${key}`, o[key], `one of the known options: ${[...KNOWN].join(', ')}`);
-  }
+  checkKnownKeys('port allocator options', o, [...KNOWN]);
 
   const dir = o.dir !== undefined ? validDir(o.dir, 'dir') : env[PORT_DIR_ENV] !== undefined ? validDir(env[PORT_DIR_ENV], PORT_DIR_ENV) : defaultLeaseDir();
 

@@ -1,4 +1,5 @@
 import { InvalidOptionError } from '@quiesce/runtime';
+import { checkKnownKeys } from '@quiesce/runtime/internal';
 import type { ViteUserConfig } from 'vitest/config';
 import { runSeed, SEED_ENV } from '../system/seed.js';
 import { LIVE_ENV } from './tags.js';
@@ -37,7 +38,7 @@ export function resolveQuiesceOptions(options: unknown, env: Record<string, stri
   if (options === undefined) options = {};
   if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new InvalidOptionError('quiesce(options)', options, `an object { ${KNOWN.join(', ')} }`);
   const o = options as Record<string, unknown>;
-  for (const key of Object.keys(o)) if (!KNOWN.includes(key)) throw new InvalidOptionError(`quiesce options.${key}`, o[key], `no such option (known: ${KNOWN.join(', ')})`);
+  checkKnownKeys('quiesce options', o, KNOWN);
   const { seed, live, tags = true, setupFile = true, printSeed = true, reporters } = o;
   if (seed !== undefined && !(typeof seed === 'number' && Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff)) {
     throw new InvalidOptionError('quiesce options.seed', seed, 'an integer from 0 to 4294967295');

@@ -1,4 +1,5 @@
 import { InvalidOptionError } from '@quiesce/runtime';
+import { checkKnownKeys, checkMilliseconds } from '@quiesce/runtime/internal';
 import type { TestSystemOptions } from '../system/test-system.js';
 
 /** The environment variable that fixes a property's fast-check seed (printed on failure). */
@@ -32,8 +33,10 @@ export interface ResolvedPropOptions {
   system: Omit<TestSystemOptions, 'seed' | 'testId' | 'file' | 'testName' | 'signal'>;
 }
 
-const KNOWN = new Set(['numRuns', 'seed', 'path', 'timeout', 'endOnFailure', 'system']);
+const KNOWN = ['numRuns', 'seed', 'path', 'timeout', 'endOnFailure', 'system'];
 const FORBIDDEN_SYSTEM = ['seed', 'testId', 'file', 'testName', 'signal'];
+/** The TestSystem options a property may set (the others are each run's own). */
+const SYSTEM_KEYS = ['clock', 'scheduler', 'recordMessages', 'trapExits', 'timeout'];
 
 /** fast-check takes any 32-bit seed; ours (derived) are unsigned, a user's may be signed. */
 export function isPropSeed(value: unknown): value is number {
@@ -52,9 +55,7 @@ export function resolvePropOptions(options: unknown): ResolvedPropOptions {
     throw new InvalidOptionError('propTest options', options, 'an object { numRuns?, seed?, path?, timeout?, endOnFailure?, system? }');
   }
   const o = options as Record<string, unknown>;
-  for (const key of Object.keys(o)) {
-    if (!KNOWN.has(key)) throw new InvalidOptionError(`propTest options.${key}`, o[key], 'no such option (known: numRuns, seed, path, timeout, endOnFailure, system)');
-  }
+  checkKnownKeys('propTest options', o, KNOWN);
   const { numRuns, seed, path, timeout, endOnFailure, system } = o;
   if (numRuns !== undefined && !(typeof numRuns === 'number' && Number.isInteger(numRuns) && numRuns >= 1 && numRuns <= 1_000_000)) {
     throw new InvalidOptionError('propTest options.numRuns', numRuns, 'an integer from 1 to 1000000');
@@ -62,9 +63,7 @@ export function resolvePropOptions(options: unknown): ResolvedPropOptions {
   if (seed !== undefined && !isPropSeed(seed)) throw new InvalidOptionError('propTest options.seed', seed, 'an integer from -2147483648 to 4294967295');
   if (path !== undefined && !isPropPath(path)) throw new InvalidOptionError('propTest options.path', path, 'a counterexample path such as "12:0:3"');
   if (path !== undefined && seed === undefined) throw new InvalidOptionError('propTest options.path', path, 'a path together with the seed it came from (options.seed)');
-  if (timeout !== undefined && !(typeof timeout === 'number' && Number.isFinite(timeout) && timeout > 0)) {
-    throw new InvalidOptionError('propTest options.timeout', timeout, 'a finite number of milliseconds > 0');
-  }
+  if (timeout !== undefined) checkMilliseconds('propTest options.timeout', timeout, { positive: true });
   if (endOnFailure !== undefined && typeof endOnFailure !== 'boolean') throw new InvalidOptionError('propTest options.endOnFailure', endOnFailure, 'a boolean');
   if (system !== undefined && (typeof system !== 'object' || system === null || Array.isArray(system))) {
     throw new InvalidOptionError('propTest options.system', system, 'TestSystem options (an object)');
@@ -74,6 +73,8 @@ export function resolvePropOptions(options: unknown): ResolvedPropOptions {
       throw new InvalidOptionError(`propTest options.system.${key}`, (system as Record<string, unknown>)[key], 'nothing: propTest sets it for each run');
     }
   }
+  // A typo here would otherwise surface only when the first run builds its system.
+  if (system !== undefined) checkKnownKeys('propTest options.system', system, SYSTEM_KEYS);
   return {
     numRuns: (numRuns as number | undefined) ?? 100,
     seed: seed as number | undefined,

@@ -24,6 +24,7 @@ import {
   type ServerBehaviour,
   type SupervisorSpec,
 } from '@quiesce/runtime';
+import { checkMilliseconds, checkOptions } from '@quiesce/runtime/internal';
 import { Inbox } from '../inbox/inbox.js';
 import { describePattern, matches, type Pattern } from '../match/match.js';
 import { drive, validateWaitOptions, type DriveTarget, type WaitOptions } from '../waits/driver.js';
@@ -213,6 +214,8 @@ export class TestSystem implements DriveTarget {
   /** Start a dynamic supervisor under the test. */
   async startDynamic(options: Omit<DynamicSupervisorOptions, 'link'> = {}): Promise<DynamicSupervisorRef> {
     this.#assertLive('startDynamic');
+    // `link` is the test's own process: it is not the caller's to set.
+    checkOptions('startDynamic options', options, ['maxChildren', 'intensity', 'period', 'name', 'label']);
     const at = callerLocation();
     const ref = await this.#drive('dynamic supervisor to start', startDynamicSupervisor(this.runtime, { ...options, link: this.#root }));
     this.#adopt(ref.pid, ref.label, () => ref.stop(), at);
@@ -222,6 +225,7 @@ export class TestSystem implements DriveTarget {
   /** Start a server under the test. */
   async startServer<S, A>(behaviour: ServerBehaviour<S, A>, args: A, options: { name?: string; label?: string } = {}): Promise<Pid> {
     this.#assertLive('startServer');
+    checkOptions('startServer options', options, ['name', 'label']);
     const at = callerLocation();
     const pid = await this.#drive('server to start', startServer(this.runtime, behaviour, args, { ...options, link: this.#root }));
     this.#adopt(pid, options.label ?? options.name ?? pid.toString(), () => this.#stopPid(pid), at);
@@ -231,17 +235,17 @@ export class TestSystem implements DriveTarget {
   /** Stop something the test started, with its own shutdown semantics, and wait until it is gone. */
   async stop(target: SupervisorRef | DynamicSupervisorRef | Pid, options: WaitOptions = {}): Promise<void> {
     this.#assertLive('stop');
-    const pid = target instanceof Pid ? target : target.pid;
+    const pid = pidOf('stop', target);
     const entry = this.#started.find((s) => s.pid.equals(pid));
     this.#stopping.add(pid);
-    const stopping = entry ? entry.stop() : target instanceof Pid ? this.#stopPid(target) : target.stop();
+    const stopping = entry ? entry.stop() : target instanceof SupervisorRef || target instanceof DynamicSupervisorRef ? target.stop() : this.#stopPid(pid);
     await this.#drive(`${this.runtime.label(pid)} to stop`, stopping, options);
   }
 
   /** Send an exit signal (default `kill`, untrappable) to a process or tree. */
   kill(target: SupervisorRef | DynamicSupervisorRef | Pid, reason: ExitReason = 'kill'): void {
     this.#assertLive('kill');
-    const pid = target instanceof Pid ? target : target.pid;
+    const pid = pidOf('kill', target);
     this.runtime.exit(pid, reason);
   }
 
@@ -255,9 +259,8 @@ export class TestSystem implements DriveTarget {
   /** Wait for a history event matching `pattern`: a kind, a partial event, or a predicate. */
   until(pattern: HistoryPattern, options: UntilOptions = {}): Promise<HistoryEvent> {
     this.#assertLive('until');
-    const opts = validateWaitOptions(options, 'until');
+    const { since = 'now', ...opts } = validateWaitOptions(options, 'until', ['since']) as UntilOptions & { timeout: number };
     const predicate = toEventPredicate(pattern);
-    const since = options.since ?? 'now';
     if (!(since === 'now' || since === 'start' || (Number.isInteger(since) && (since as number) >= 0))) {
       throw new InvalidOptionError('until.since', since, "'now', 'start' or a history seq (integer >= 0)");
     }
@@ -279,7 +282,7 @@ export class TestSystem implements DriveTarget {
   /** Resolve with the exit reason of `target` when it exits (a monitor from the test). */
   monitor(target: SupervisorRef | DynamicSupervisorRef | Pid, options: WaitOptions = {}): Promise<ExitReason> {
     this.#assertLive('monitor');
-    const pid = target instanceof Pid ? target : target.pid;
+    const pid = pidOf('monitor', target);
     let unwatch = (): void => undefined;
     const exited = new Promise<ExitReason>((resolve) => {
       unwatch = this.runtime.watch(pid, resolve);
@@ -297,12 +300,14 @@ export class TestSystem implements DriveTarget {
   /** Wait until `target` has handled every message already in its mailbox. */
   sync(target: Pid | string, options: WaitOptions = {}): Promise<void> {
     this.#assertLive('sync');
+    checkAddress('sync', target);
     return this.#drive(`${String(target)} to sync`, this.runtime.sync(target, 'infinity'), options);
   }
 
   /** Call a server, driving virtual time while the call is in flight. */
   call<R = unknown>(target: Pid | string, request: unknown, options: WaitOptions = {}): Promise<R> {
     this.#assertLive('call');
+    checkAddress('call', target);
     return this.#drive(`a reply from ${String(target)}`, this.runtime.call<R>(target, request, 'infinity'), options);
   }
 
@@ -328,11 +333,9 @@ export class TestSystem implements DriveTarget {
    */
   quiescence(options: { quietPeriod?: number; timeout?: number } = {}): Promise<Quiescence> {
     this.#assertLive('quiescence');
-    checkKeys('quiescence', options, ['quietPeriod', 'timeout']);
-    const quietPeriod = options.quietPeriod ?? this.quietPeriod;
-    const timeout = options.timeout ?? Math.max(this.defaultTimeout, quietPeriod);
-    checkMs('quiescence options.quietPeriod', quietPeriod);
-    checkMs('quiescence options.timeout', timeout);
+    checkOptions('quiescence options', options, ['quietPeriod', 'timeout']);
+    const quietPeriod = options.quietPeriod === undefined ? this.quietPeriod : checkMilliseconds('quiescence options.quietPeriod', options.quietPeriod);
+    const timeout = options.timeout === undefined ? Math.max(this.defaultTimeout, quietPeriod) : checkMilliseconds('quiescence options.timeout', options.timeout);
     return awaitQuiescence(this, { quietPeriod, timeout });
   }
 
@@ -370,6 +373,7 @@ export class TestSystem implements DriveTarget {
   /** Own a resource: it is disposed at teardown and checked for leaks after. Returns it. */
   own<R extends OwnedResource>(resource: R, createdAt = callerLocation()): R {
     this.#assertLive('own');
+    checkOwnedResource(resource);
     this.#owned.push({ resource, createdAt });
     return resource;
   }
@@ -458,6 +462,7 @@ export class TestSystem implements DriveTarget {
   }
 
   onInterrupt(listener: (error: unknown) => void): () => void {
+    if (typeof listener !== 'function') throw new InvalidOptionError('onInterrupt(listener)', listener, 'a function (error) => void');
     if (this.#interruption) {
       const { error } = this.#interruption;
       queueMicrotask(() => listener(error));
@@ -542,12 +547,15 @@ export class TestSystem implements DriveTarget {
 
   /** The failure report: seed, replay command and the history's tail. */
   report(tail = 30): string {
+    if (!Number.isSafeInteger(tail) || tail < 0) throw new InvalidOptionError('report(tail)', tail, 'an integer >= 0 (how many events to print)');
     return `seed ${this.seed} (run seed ${this.runSeed}); replay: ${this.replayCommand()}\n\nlast ${Math.min(tail, this.history.length)} events:\n${this.history.timeline(tail)}`;
   }
 
   // ------------------------------------------------------------------ internals
 
   #drive<T>(what: string, outcome: Promise<T>, options: WaitOptions = {}): Promise<T> {
+    // Bad wait options reject before drive() looks at `outcome`: its own rejection must not go unhandled.
+    outcome.catch(() => undefined);
     return drive(this, what, outcome, { timeout: this.defaultTimeout, ...options });
   }
 
@@ -611,16 +619,48 @@ function describeHistoryPattern(pattern: HistoryPattern): string {
   return typeof pattern === 'string' ? `kind ${JSON.stringify(pattern)}` : describePattern(pattern);
 }
 
+const SYSTEM_KEYS = ['seed', 'testId', 'file', 'testName', 'clock', 'scheduler', 'signal', 'recordMessages', 'trapExits', 'timeout', 'quietPeriod'] as const;
+
+/** The pid behind what stop, kill and monitor accept: a Pid, or a ref that has one. */
+function pidOf(operation: string, target: unknown): Pid {
+  if (target instanceof Pid) return target;
+  const pid = typeof target === 'object' && target !== null ? (target as { pid?: unknown }).pid : undefined;
+  if (pid instanceof Pid) return pid;
+  throw new InvalidOptionError(`${operation}(target)`, target, 'a Pid, a SupervisorRef or a DynamicSupervisorRef');
+}
+
+/** What send, call and sync address: a Pid or a registered name. */
+function checkAddress(operation: string, target: unknown): void {
+  if (!(target instanceof Pid) && typeof target !== 'string') throw new InvalidOptionError(`${operation}(target)`, target, 'a Pid or a registered name');
+}
+
+/** Checked when owned, not at teardown: a resource teardown cannot dispose of is the caller's mistake, reported where it is made. */
+function checkOwnedResource(resource: unknown): void {
+  if (typeof resource !== 'object' || resource === null) {
+    throw new InvalidOptionError('own(resource)', resource, 'an object { kind, label, dispose(), alive(), external?() }');
+  }
+  const r = resource as Partial<Record<keyof OwnedResource, unknown>>;
+  if (typeof r.kind !== 'string' || r.kind === '') throw new InvalidOptionError('own(resource).kind', r.kind, "a non-empty string, e.g. 'pool'");
+  if (typeof r.label !== 'string') throw new InvalidOptionError('own(resource).label', r.label, 'a string naming it in leak reports');
+  for (const fn of ['dispose', 'alive'] as const) {
+    if (typeof r[fn] !== 'function') throw new InvalidOptionError(`own(resource).${fn}`, r[fn], 'a function');
+  }
+  if (r.external !== undefined && typeof r.external !== 'function') {
+    throw new InvalidOptionError('own(resource).external', r.external, 'a function or undefined');
+  }
+}
+
 function validateSystemOptions(options: TestSystemOptions): void {
-  if (typeof options !== 'object' || options === null) throw new InvalidOptionError('TestSystem options', options, 'an object');
+  // A typo (`timout`) is an error, not the default: the rest (scheduler, recordMessages) the runtime checks.
+  checkOptions('TestSystem options', options, SYSTEM_KEYS);
   const { seed, testId, clock, timeout, trapExits, signal, file, testName, quietPeriod } = options;
-  if (quietPeriod !== undefined) checkMs('quietPeriod', quietPeriod);
+  if (quietPeriod !== undefined) checkMilliseconds('quietPeriod', quietPeriod);
   if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff)) throw new InvalidOptionError('seed', seed, 'an integer from 0 to 4294967295');
   if (testId !== undefined && typeof testId !== 'string') throw new InvalidOptionError('testId', testId, 'a string');
   if (file !== undefined && typeof file !== 'string') throw new InvalidOptionError('file', file, 'a string');
   if (testName !== undefined && typeof testName !== 'string') throw new InvalidOptionError('testName', testName, 'a string');
   if (clock !== undefined && clock !== 'virtual' && clock !== 'real') throw new InvalidOptionError('clock', clock, "'virtual' or 'real'");
-  if (timeout !== undefined && !(typeof timeout === 'number' && Number.isFinite(timeout) && timeout >= 0)) throw new InvalidOptionError('timeout', timeout, 'a finite number of milliseconds >= 0');
+  if (timeout !== undefined) checkMilliseconds('timeout', timeout);
   if (trapExits !== undefined && typeof trapExits !== 'boolean') throw new InvalidOptionError('trapExits', trapExits, 'a boolean');
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw new InvalidOptionError('signal', signal, 'an AbortSignal');
 }
@@ -638,19 +678,6 @@ async function awaitActorsGone(runtime: Runtime, bound: number): Promise<void> {
     }
   } finally {
     over.abort();
-  }
-}
-
-function checkMs(where: string, value: unknown): void {
-  if (!(typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= 2_147_483_647)) {
-    throw new InvalidOptionError(where, value, 'a finite number of milliseconds from 0 to 2147483647');
-  }
-}
-
-function checkKeys(where: string, options: unknown, known: readonly string[]): void {
-  if (typeof options !== 'object' || options === null) throw new InvalidOptionError(`${where} options`, options, 'an object');
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) throw new InvalidOptionError(`${where} options.${key}`, (options as Record<string, unknown>)[key], `no such option (accepts ${known.join(', ')})`);
   }
 }
 

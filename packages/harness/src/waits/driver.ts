@@ -1,4 +1,5 @@
 import { InvalidOptionError, QuiesceError, VirtualClock, realNow, realTimer, type Runtime } from '@quiesce/runtime';
+import { checkKnownKeys, checkMilliseconds, checkObject } from '@quiesce/runtime/internal';
 import { WaitError, type WaitFailure } from './wait-error.js';
 
 /** Options every wait accepts. */
@@ -27,15 +28,18 @@ export interface DriveTarget {
   onInterrupt(listener: (error: unknown) => void): () => void;
 }
 
-export function validateWaitOptions(options: WaitOptions, where: string): Required<Pick<WaitOptions, 'timeout'>> & WaitOptions {
-  if (typeof options !== 'object' || options === null) throw new InvalidOptionError(`${where} options`, options, 'an object');
-  const timeout = options.timeout ?? DEFAULT_WAIT_TIMEOUT;
-  if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout < 0) {
-    throw new InvalidOptionError(`${where}.timeout`, options.timeout, 'a finite number of milliseconds >= 0');
-  }
-  if (options.realTimeout !== undefined && !(typeof options.realTimeout === 'number' && Number.isFinite(options.realTimeout) && options.realTimeout >= 0)) {
-    throw new InvalidOptionError(`${where}.realTimeout`, options.realTimeout, 'a finite number of milliseconds >= 0');
-  }
+const WAIT_KEYS = ['timeout', 'signal', 'realTimeout'] as const;
+
+/** Check a wait's options (known keys only: `until(…, { timeoutt })` is an error, not 5 s); `extraKeys` are the caller's own. */
+export function validateWaitOptions(
+  options: WaitOptions,
+  where: string,
+  extraKeys: readonly string[] = [],
+): Required<Pick<WaitOptions, 'timeout'>> & WaitOptions {
+  checkObject(`${where} options`, options);
+  checkKnownKeys(`${where} options`, options, [...WAIT_KEYS, ...extraKeys]);
+  const timeout = checkMilliseconds(`${where}.timeout`, options.timeout ?? DEFAULT_WAIT_TIMEOUT);
+  if (options.realTimeout !== undefined) checkMilliseconds(`${where}.realTimeout`, options.realTimeout);
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
     throw new InvalidOptionError(`${where}.signal`, options.signal, 'an AbortSignal');
   }

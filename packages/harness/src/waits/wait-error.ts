@@ -1,4 +1,5 @@
 import { formatTimeline, QuiesceError, type History } from '@quiesce/runtime';
+import { round } from '@quiesce/runtime/internal';
 
 export type WaitFailure = 'timeout' | 'deadlock' | 'aborted' | 'linked-exit';
 
@@ -31,8 +32,4 @@ export class WaitError extends QuiesceError {
     this.realElapsed = elapsed.real;
     if (cause !== undefined) (this as { cause?: unknown }).cause = cause;
   }
-}
-
-function round(ms: number): string {
-  return Number.isInteger(ms) ? String(ms) : ms.toFixed(1);
 }

@@ -173,7 +173,7 @@ describe.each(majors)('$title', ({ name, supported, load }) => {
     expect(() => expectRequest({} as never, handler)).toThrow(/expectRequest\(server\): got \{\}; expected an msw server/);
     expect(() => expectRequest(server, {} as never)).toThrow(/expectRequest\(handler\)/);
     expect(() => expectRequest(server, handler, { times: -1 })).toThrow(/expectRequest options\.times: got -1; expected an integer >= 0/);
-    expect(() => expectRequest(server, handler, { time: 2 } as never)).toThrow(/expectRequest options\.time: got 2; expected no such option/);
+    expect(() => expectRequest(server, handler, { time: 2 } as never)).toThrow(/expectRequest options\.time: got 2; no such option, did you mean 'times'\?/);
     const tornDown = createTestSystem();
     await tornDown.teardown();
     expect(() => expectRequest(server, handler, { system: tornDown })).toThrow(QuiesceError);

@@ -155,7 +155,7 @@ describe('system.observe input validation', () => {
     ['not an emitter', () => [{ on: () => undefined }, { exit: 'x.exit' }], /^observe\(emitter\): got .*; expected an EventEmitter \(on \+ off\/removeListener\) or an EventTarget/],
     ['a null emitter', () => [null, { exit: 'x.exit' }], /^observe\(emitter\): got null/],
     ['an empty source', () => [new EventEmitter(), { exit: 'x.exit' }, { source: '' }], /^observe\.source: got ""; expected a non-empty string/],
-    ['options that are not an object', () => [new EventEmitter(), { exit: 'x.exit' }, 'w1'], /^observe options: got "w1"; expected an object/],
+    ['options that are not an object', () => [new EventEmitter(), { exit: 'x.exit' }, 'w1'], /^observe options: got "w1"; expected an options object/],
   ];
 
   for (const [name, args, message] of cases) {
@@ -193,5 +193,7 @@ describe('system.observe input validation', () => {
 });
 
 test('observe rejects an unknown option key, naming it', ({ system }) => {
-  expect(() => system.observe(new EventEmitter(), { tick: 'tick' }, { sourc: 'pool' } as never)).toThrow(/observe options\.sourc: got "pool"; expected no such option/);
+  expect(() => system.observe(new EventEmitter(), { tick: 'tick' }, { sourc: 'pool' } as never)).toThrow(
+    /observe options\.sourc: got "pool"; no such option, did you mean 'source'\?/,
+  );
 });

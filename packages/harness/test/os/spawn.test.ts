@@ -186,7 +186,9 @@ describe('system.spawn', () => {
   test('bad arguments throw an InvalidOptionError naming the option, before anything starts', ({ system }) => {
     expect(() => system.spawn('', [])).toThrow(/spawn\(command\): got ""/);
     expect(() => system.spawn(node, 'x' as never)).toThrow(/spawn\(args\): got "x"; expected an array of strings/);
-    expect(() => system.spawn(node, [], { readyTimout: 5 } as never)).toThrow(/spawn options\.readyTimout: got 5; expected no such option/);
+    expect(() => system.spawn(node, [], { readyTimout: 5 } as never)).toThrow(
+      /spawn options\.readyTimout: got 5; no such option, did you mean 'readyTimeout'\?/,
+    );
     expect(() => system.spawn(node, [], { readyTimeout: 5 })).toThrow(/readyTimeout: got 5; expected to be given only together with ready/);
     expect(() => system.spawn(node, [], { ready: 'ready' as never })).toThrow(/ready: got "ready"; expected a RegExp or a function/);
     expect(() => system.spawn(node, [], { stdin: 'inherit' as never })).toThrow(/stdin: got "inherit"; expected 'pipe' or 'ignore'/);

@@ -24,7 +24,7 @@ describe('port allocator options', () => {
       [{ poolSlices: 1.5 }, /^poolSlices: got 1\.5/],
       [{ host: '0.0.0.0' }, /^host: got "0\.0\.0\.0"; expected '127\.0\.0\.1' or '::1'$/],
       [{ maxAttempts: 0 }, /^maxAttempts: got 0/],
-      [{ prot: 1 }, /^port allocator options\.prot: got 1; expected one of the known options/],
+      [{ prot: 1 }, /^port allocator options\.prot: got 1; no such option, did you mean 'ports'\?/],
       ['dir', /^port allocator options: got "dir"; expected an object$/],
     ];
     for (const [options, message] of cases) {

@@ -1,4 +1,5 @@
 import { InvalidOptionError } from '../errors.js';
+import { checkKnownKeys, checkMilliseconds, checkObject } from '../internal/options.js';
 import { Pid } from '../process/pid.js';
 import { Runtime } from '../process/runtime.js';
 import type { ChildSpec, RestartType } from '../supervisor/spec.js';
@@ -17,16 +18,7 @@ export interface ProxySpawnOptions {
 export const CHILD_FIELD_KEYS = ['shutdown', 'restart', 'significant'] as const;
 const RESTARTS: readonly RestartType[] = ['permanent', 'transient', 'temporary'];
 
-export function checkObject(where: string, value: unknown): asserts value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidOptionError(where, value, 'an options object');
-}
-
-/** Unknown keys are almost always typos (`readyTimout`): reject them rather than ignore them. */
-export function checkKnownKeys(where: string, options: Record<string, unknown>, known: readonly string[]): void {
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) throw new InvalidOptionError(`${where}.${key}`, options[key], `no such option; known options are ${known.join(', ')}`);
-  }
-}
+export { checkKnownKeys, checkObject };
 
 export function checkId(where: string, id: unknown): asserts id is string {
   if (typeof id !== 'string' || id === '' || id.includes('/')) throw new InvalidOptionError(`${where} id`, id, 'a non-empty string without "/"', 'INVALID_CHILD_SPEC');
@@ -51,12 +43,10 @@ export function checkChildFields(where: string, options: ChildFields): ChildFiel
 
 export function checkReadyTimeout(where: string, readyTimeout: unknown, hasReady: boolean): number | undefined {
   if (readyTimeout === undefined) return undefined;
-  if (typeof readyTimeout !== 'number' || !Number.isFinite(readyTimeout) || readyTimeout <= 0) {
-    throw new InvalidOptionError(`${where}.readyTimeout`, readyTimeout, 'a finite number of milliseconds > 0');
-  }
+  const ms = checkMilliseconds(`${where}.readyTimeout`, readyTimeout, { positive: true });
   // Without a ready condition the start completes at spawn, so a timeout would never apply.
   if (!hasReady) throw new InvalidOptionError(`${where}.readyTimeout`, readyTimeout, 'to be given only together with ready');
-  return readyTimeout;
+  return ms;
 }
 
 export function checkSpawnCall(where: string, runtime: unknown, spawnOptions: unknown): asserts spawnOptions is ProxySpawnOptions {

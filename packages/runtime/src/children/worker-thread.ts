@@ -19,12 +19,12 @@ import { proxiedChildSpec, spawnProxied, type ProxiedChildKind } from './spec-bu
  * A `node:worker_threads` Worker as a runtime child, represented by a proxy process (the Pid you
  * get), with the same shape as osProcess:
  *
- * - Start: the worker runs `filename` (a path, resolved against the current directory) or `url`
- *   (a `file:` or `data:` URL) with `workerData`. The start resolves when a message from the
- *   worker satisfies `ready` (that message is consumed), or when the worker is online if there is
- *   no `ready`. It fails with SPAWN_FAILED when the file does not exist or the worker exits before
- *   it is ready, and with READY_TIMEOUT after `readyTimeout` kernel milliseconds (the worker is
- *   terminated first).
+ * - Start: the worker runs `filename` (a path, resolved against the current directory, or a
+ *   `file:` URL) or `url` (a `file:` or `data:` URL) with `workerData`. The start resolves when a
+ *   message from the worker satisfies `ready` (that message is consumed), or when the worker is
+ *   online if there is no `ready`. It fails with SPAWN_FAILED when the file does not exist or the
+ *   worker exits before it is ready, and with READY_TIMEOUT after `readyTimeout` kernel
+ *   milliseconds (the worker is terminated first).
  * - Messages: every other message from the worker is sent to `forwardTo` (as is, from the proxy's
  *   pid); messages sent to the proxy are posted to the worker (they must be structured-cloneable;
  *   one that is not crashes the proxy, which terminates the worker).
@@ -39,8 +39,11 @@ import { proxiedChildSpec, spawnProxied, type ProxiedChildKind } from './spec-bu
  *   { threadId, code, error? }.
  */
 export interface WorkerThreadOptions {
-  /** The worker's script, a path (relative paths resolve against the current directory). Give this or `url`. */
-  filename?: string;
+  /**
+   * The worker's script: a path (relative paths resolve against the current directory) or a
+   * `file:` URL (`new URL('./worker.js', import.meta.url)`). Give this or `url`.
+   */
+  filename?: string | URL;
   /** The worker's script as a `file:` or `data:` URL. Give this or `filename`. */
   url?: URL | string;
   /** Cloned into the worker as `workerData`. */
@@ -166,8 +169,7 @@ function normaliseWorkerOptions(where: string, options: Record<string, unknown>)
   let target: string | URL;
   let file: string | undefined;
   if (filename !== undefined) {
-    if (typeof filename !== 'string' || filename === '') throw new InvalidOptionError(`${where}.filename`, filename, 'a non-empty string (a path)');
-    target = file = resolve(filename);
+    target = file = filePath(`${where}.filename`, filename);
   } else {
     target = toUrl(`${where}.url`, url);
     if (target.protocol === 'file:') file = fileURLToPath(target);
@@ -183,6 +185,16 @@ function normaliseWorkerOptions(where: string, options: Record<string, unknown>)
     readyTimeout: checkReadyTimeout(where, readyTimeout, ready !== undefined),
     forwardTo,
   };
+}
+
+/** A path, or a file: URL as Node's own Worker accepts (`new URL('./w.js', import.meta.url)`); absolute either way. */
+function filePath(option: string, value: unknown): string {
+  if (value instanceof URL) {
+    if (value.protocol !== 'file:') throw new InvalidOptionError(option, value.href, 'a path or a file: URL (for a data: URL use the url option)');
+    return fileURLToPath(value);
+  }
+  if (typeof value !== 'string' || value === '') throw new InvalidOptionError(option, value, 'a non-empty string (a path) or a file: URL');
+  return resolve(value);
 }
 
 function toUrl(option: string, value: unknown): URL {

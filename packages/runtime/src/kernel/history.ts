@@ -3,6 +3,8 @@
  * to it, matchers judge it, chaos writes to it, failures print its tail. Wall-clock time is kept
  * beside the events, never in them, so two runs of one seed serialise identically.
  */
+import { round } from '../internal/format.js';
+
 export interface HistoryEvent<K extends string = string, D = unknown> {
   /** 0-based position in the history. */
   readonly seq: number;
@@ -103,11 +105,7 @@ export function formatTimeline(events: readonly HistoryEvent[]): string {
 }
 
 function formatTime(ms: number): string {
-  return ms < 1000 ? `${round(ms)}ms` : `${round(ms / 1000)}s`;
-}
-
-function round(n: number): string {
-  return Number.isInteger(n) ? String(n) : n.toFixed(3).replace(/0+$/, '');
+  return ms < 1000 ? `${round(ms, 3)}ms` : `${round(ms / 1000, 3)}s`;
 }
 
 /** Errors, bigints and other non-JSON values get a stable JSON form. */

@@ -45,8 +45,17 @@ export function serialiseReason(reason: unknown): unknown {
     try {
       return JSON.parse(JSON.stringify(reason));
     } catch {
-      return String(reason);
+      return safeString(reason);
     }
   }
   return reason;
+}
+
+/** String(value), or its tag for an object that cannot be turned into a string (no prototype, a throwing toString). */
+function safeString(value: object): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
 }

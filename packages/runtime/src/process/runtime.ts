@@ -1,4 +1,5 @@
 import { CallExitError, CallTimeoutError, InvalidOptionError, NoProcError, QuiesceError } from '../errors.js';
+import { checkKnownKeys, checkMilliseconds, checkObject } from '../internal/options.js';
 import type { Clock, TimerHandle } from '../kernel/clock.js';
 import { History, type HistoryEvent } from '../kernel/history.js';
 import { Random } from '../kernel/random.js';
@@ -189,6 +190,9 @@ export class Runtime {
   /** Virtual clocks only: run until idle, then fire timers one by one until none is pending or `limitMs` passes. */
   async runTimers(limitMs = Number.POSITIVE_INFINITY): Promise<number> {
     const clock = this.#virtualClock('runTimers');
+    if (typeof limitMs !== 'number' || !(limitMs >= 0)) {
+      throw new InvalidOptionError('runTimers(limitMs)', limitMs, 'a number of milliseconds >= 0 (Infinity: no limit)');
+    }
     const limit = clock.now() + limitMs;
     let fired = 0;
     for (;;) {
@@ -217,6 +221,7 @@ export class Runtime {
 
   /** Set a kernel timer. Timers of a process are cancelled when it exits. */
   setTimer(delayMs: number, fn: () => void, owner?: Pid): TimerHandle {
+    checkTimerArguments(delayMs, fn, owner);
     const proc = owner ? this.#resolve(owner) : undefined;
     const handle = this.clock.setTimer(delayMs, () => {
       proc?.timers?.delete(handle);
@@ -228,6 +233,7 @@ export class Runtime {
   }
 
   clearTimer(handle: TimerHandle): boolean {
+    if (typeof handle !== 'object' || handle === null) throw new InvalidOptionError('clearTimer(handle)', handle, 'a TimerHandle returned by setTimer');
     return this.clock.clearTimer(handle);
   }
 
@@ -372,6 +378,8 @@ export class Runtime {
   // ---------------------------------------------------------------- history
 
   record<K extends string, D>(kind: K, source: string, data: D): HistoryEvent<K, D> {
+    if (typeof kind !== 'string' || kind === '') throw new InvalidOptionError('record(kind)', kind, 'a non-empty string');
+    if (typeof source !== 'string') throw new InvalidOptionError('record(source)', source, 'a string');
     const event = this.history.append(kind, source, data);
     publishEvent(event, this.node);
     return event;
@@ -446,10 +454,11 @@ export class Runtime {
   }
 
   label(pid: Pid): string {
-    return this.#resolve(pid)?.label ?? pid.toString();
+    return this.#resolve(checkPid('label(pid)', pid))?.label ?? pid.toString();
   }
 
   setLabel(pid: Pid, label: string): void {
+    if (typeof label !== 'string' || label === '') throw new InvalidOptionError('setLabel(label)', label, 'a non-empty string');
     const proc = this.#resolve(pid);
     if (proc) proc.label = label;
   }
@@ -468,6 +477,7 @@ export class Runtime {
 
   /** Send a message. Sending to a dead pid is silently dropped (as in OTP); an unknown name throws. */
   send(to: Pid | string, message: unknown, from?: Pid): void {
+    checkSender('send', from);
     const target = this.#resolve(to);
     if (!target) {
       if (typeof to === 'string') throw new NoProcError(JSON.stringify(to), 'send');
@@ -481,7 +491,7 @@ export class Runtime {
 
   link(a: Pid, b: Pid): void {
     const pa = this.#live(a, 'link');
-    const pb = this.#resolve(b);
+    const pb = this.#resolve(checkPid('link(pid)', b));
     if (!pb?.alive) {
       // Linking to a dead process delivers an exit signal with noproc to the caller.
       this.#signalLater(pb?.key ?? b.toString(), pa, b, 'noproc', true);
@@ -502,6 +512,7 @@ export class Runtime {
   /** `watcher` monitors `target`; it receives a DOWN message when `target` exits. */
   monitor(watcher: Pid, target: Pid | string): number {
     const w = this.#live(watcher, 'monitor');
+    checkTarget('monitor', target);
     const ref = this.#nextRef++;
     const t = this.#resolve(target);
     if (!t?.alive) {
@@ -523,6 +534,8 @@ export class Runtime {
    * `onExit` runs as a scheduled delivery after the target exits. Returns an unwatch function.
    */
   watch(target: Pid, onExit: (reason: ExitReason) => void): () => void {
+    checkPid('watch(target)', target);
+    if (typeof onExit !== 'function') throw new InvalidOptionError('watch(onExit)', onExit, 'a function (reason) => void');
     const t = this.#resolve(target);
     if (!t?.alive) {
       const reason = t?.exitReason ?? 'noproc';
@@ -543,6 +556,7 @@ export class Runtime {
 
   /** OTP's exit/2: send an exit signal to `target`. `kill` cannot be trapped; the target exits `killed`. */
   exit(target: Pid | string, reason: ExitReason, from?: Pid): void {
+    checkSender('exit', from);
     const t = this.#resolve(target);
     if (!t) {
       if (typeof target === 'string') throw new NoProcError(JSON.stringify(target), 'exit');
@@ -553,16 +567,19 @@ export class Runtime {
   }
 
   setTrapExit(pid: Pid, trap: boolean): void {
+    if (typeof trap !== 'boolean') throw new InvalidOptionError('trapExit(trap)', trap, 'a boolean');
     this.#live(pid, 'trapExit').trapExit = trap;
   }
 
   /** Install the handler for system requests (used by servers to answer get_state). */
   setSystemHandler(pid: Pid, handler: SystemHandler): void {
+    if (typeof handler !== 'function') throw new InvalidOptionError('setSystemHandler(handler)', handler, 'a function (request, from) => void');
     this.#live(pid, 'setSystemHandler').system = handler;
   }
 
   /** Replace a process's message handler (used by behaviours once their init has run). */
   setHandler(pid: Pid, handler: MessageHandler): void {
+    if (typeof handler !== 'function') throw new InvalidOptionError('setHandler(handler)', handler, 'a function (message, ctx) => void');
     this.#live(pid, 'setHandler').handler = handler;
   }
 
@@ -574,8 +591,12 @@ export class Runtime {
    * it does not exist. `from` is the calling process, if the caller is one.
    */
   call<R = unknown>(target: Pid | string, request: unknown, timeoutMs: number | 'infinity' = 5000, from?: Pid): Promise<R> {
-    if (timeoutMs !== 'infinity' && (typeof timeoutMs !== 'number' || !(timeoutMs >= 0) || !Number.isFinite(timeoutMs))) {
-      return Promise.reject(new InvalidOptionError('call timeout', timeoutMs, "a finite number of milliseconds >= 0 or 'infinity'"));
+    try {
+      checkMilliseconds('call timeout', timeoutMs, { allowInfinity: true });
+      checkTarget('call', target);
+      checkSender('call', from);
+    } catch (error) {
+      return Promise.reject(error);
     }
     const t = this.#resolve(target);
     if (!t?.alive) return Promise.reject(new NoProcError(String(target), 'call'));
@@ -590,6 +611,10 @@ export class Runtime {
 
   /** Reply to a call received earlier; replying twice or after the caller gave up is a no-op. */
   reply(from: From, value: unknown, replier?: Pid): void {
+    if (typeof from !== 'object' || from === null || typeof from.ref !== 'number' || !(from.caller === null || from.caller instanceof Pid)) {
+      throw new InvalidOptionError('reply(from)', from, 'the From a handleCall received');
+    }
+    checkSender('reply', replier);
     const pending = this.#calls.get(from.ref);
     if (!pending) return;
     const fromKey = replier?.toString() ?? pending.target.key;
@@ -612,8 +637,12 @@ export class Runtime {
   }
 
   #system(target: Pid | string, request: SystemRequest, timeoutMs: number | 'infinity', from?: Pid): Promise<unknown> {
-    if (timeoutMs !== 'infinity' && (typeof timeoutMs !== 'number' || !(timeoutMs >= 0) || !Number.isFinite(timeoutMs))) {
-      return Promise.reject(new InvalidOptionError(`${request} timeout`, timeoutMs, "a finite number of milliseconds >= 0 or 'infinity'"));
+    try {
+      checkMilliseconds(`${request} timeout`, timeoutMs, { allowInfinity: true });
+      checkTarget(request, target);
+      checkSender(request, from);
+    } catch (error) {
+      return Promise.reject(error);
     }
     const t = this.#resolve(target);
     if (!t?.alive) return Promise.reject(new NoProcError(String(target), request));
@@ -679,7 +708,7 @@ export class Runtime {
   }
 
   #live(pid: Pid, operation: string): Proc {
-    const proc = pid instanceof Pid ? this.#resolve(pid) : undefined;
+    const proc = this.#resolve(checkPid(`${operation}(pid)`, pid));
     if (!proc?.alive) throw new NoProcError(String(pid), operation);
     return proc;
   }
@@ -984,7 +1013,8 @@ export class ProcessContext {
 
   /** Wait for a kernel-side promise (a reply, a DOWN) without holding the system busy. */
   await<T>(promise: Promise<T>): Promise<T> {
-    return this.#block(promise);
+    // Like the `await` keyword, a value that is not a promise is taken as already resolved.
+    return this.#block(Promise.resolve(promise));
   }
 
   /** The process is blocked while any of its kernel waits is pending (Promise.all of calls counts once). */
@@ -1008,8 +1038,12 @@ function toPolicy(option: SchedulerOption | undefined): SchedulingPolicy {
   return option;
 }
 
+const RUNTIME_KEYS = ['clock', 'seed', 'scheduler', 'recordMessages', 'history'] as const;
+const SPAWN_KEYS = ['link', 'trapExit', 'name', 'label', 'init'] as const;
+
 function validateRuntimeOptions(options: RuntimeOptions): void {
-  if (typeof options !== 'object' || options === null) throw new InvalidOptionError('Runtime options', options, 'an object');
+  checkObject('Runtime options', options);
+  checkKnownKeys('Runtime options', options, RUNTIME_KEYS);
   const { clock, seed, scheduler, recordMessages, history } = options;
   if (clock !== undefined && clock !== 'real' && clock !== 'virtual' && !(typeof clock === 'object' && clock !== null && typeof (clock as Clock).setTimer === 'function')) {
     throw new InvalidOptionError('clock', clock, "'real', 'virtual' or a Clock");
@@ -1033,10 +1067,33 @@ function validateRuntimeOptions(options: RuntimeOptions): void {
 }
 
 function validateSpawnOptions(options: SpawnOptions): void {
-  if (typeof options !== 'object' || options === null) throw new InvalidOptionError('spawn options', options, 'an object');
+  checkObject('spawn options', options);
+  checkKnownKeys('spawn options', options, SPAWN_KEYS);
   if (options.link !== undefined && !(options.link instanceof Pid)) throw new InvalidOptionError('link', options.link, 'a Pid');
   if (options.trapExit !== undefined && typeof options.trapExit !== 'boolean') throw new InvalidOptionError('trapExit', options.trapExit, 'a boolean');
   if (options.name !== undefined && (typeof options.name !== 'string' || options.name === '')) throw new InvalidOptionError('name', options.name, 'a non-empty string');
   if (options.label !== undefined && typeof options.label !== 'string') throw new InvalidOptionError('label', options.label, 'a string');
   if (options.init !== undefined && typeof options.init !== 'function') throw new InvalidOptionError('init', options.init, 'a function (ctx) => void');
+}
+
+/** A Pid where one is required: anything else is a caller's mistake, named in the error. */
+function checkPid(where: string, value: unknown): Pid {
+  if (!(value instanceof Pid)) throw new InvalidOptionError(where, value, 'a Pid');
+  return value;
+}
+
+/** A process to address: a Pid or a registered name. */
+function checkTarget(operation: string, target: unknown): void {
+  if (!(target instanceof Pid) && typeof target !== 'string') throw new InvalidOptionError(`${operation}(target)`, target, 'a Pid or a registered name');
+}
+
+/** The optional sending process of an operation. */
+function checkSender(operation: string, from: unknown): void {
+  if (from !== undefined && !(from instanceof Pid)) throw new InvalidOptionError(`${operation}(from)`, from, 'a Pid (the sending process) or undefined');
+}
+
+function checkTimerArguments(delayMs: unknown, fn: unknown, owner: unknown): void {
+  if (typeof delayMs !== 'number') throw new InvalidOptionError('setTimer(delayMs)', delayMs, 'a number of milliseconds');
+  if (typeof fn !== 'function') throw new InvalidOptionError('setTimer(fn)', fn, 'a function');
+  if (owner !== undefined) checkPid('setTimer(owner)', owner);
 }

@@ -1,6 +1,6 @@
 import { InvalidOptionError, QuiesceError } from '../errors.js';
-import type { Pid } from '../process/pid.js';
-import type { Runtime } from '../process/runtime.js';
+import { Pid } from '../process/pid.js';
+import { Runtime } from '../process/runtime.js';
 
 /**
  * A key-to-process registry scoped to one runtime (Elixir's Registry with unique keys). An entry
@@ -13,6 +13,8 @@ export class Registry<V = undefined> {
   readonly #entries = new Map<string, { pid: Pid; value: V; unwatch: () => void }>();
 
   constructor(runtime: Runtime, name = 'registry') {
+    if (!(runtime instanceof Runtime)) throw new InvalidOptionError('Registry(runtime)', runtime, 'a Runtime');
+    if (typeof name !== 'string' || name === '') throw new InvalidOptionError('Registry(name)', name, 'a non-empty string');
     this.runtime = runtime;
     this.name = name;
   }
@@ -20,6 +22,7 @@ export class Registry<V = undefined> {
   /** Register `pid` under `key`; a key held by a live process throws NAME_TAKEN. */
   register(key: string, pid: Pid, value?: V): void {
     if (typeof key !== 'string' || key === '') throw new InvalidOptionError(`${this.name}.register(key)`, key, 'a non-empty string');
+    if (!(pid instanceof Pid)) throw new InvalidOptionError(`${this.name}.register(pid)`, pid, 'a Pid');
     const existing = this.lookup(key);
     if (existing) {
       throw new QuiesceError('NAME_TAKEN', `${this.name}.register: key ${JSON.stringify(key)} is already held by ${existing.pid}`, { key });

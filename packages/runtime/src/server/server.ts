@@ -1,4 +1,5 @@
 import { InvalidOptionError, QuiesceError } from '../errors.js';
+import { checkMilliseconds, checkOptions } from '../internal/options.js';
 import { isExitMessage, type ExitReason } from '../process/exit-reason.js';
 import type { Pid } from '../process/pid.js';
 import { isCallEnvelope, isCastEnvelope, type From } from '../process/protocol.js';
@@ -52,10 +53,8 @@ export async function startServerOutcome<S, Args>(
   options: StartServerOptions = {},
 ): Promise<StartOutcome> {
   validateBehaviour(behaviour);
-  if (typeof options !== 'object' || options === null) throw new InvalidOptionError('startServer options', options, 'an object');
-  if (options.timeout !== undefined && options.timeout !== 'infinity' && !(typeof options.timeout === 'number' && options.timeout >= 0 && Number.isFinite(options.timeout))) {
-    throw new InvalidOptionError('timeout', options.timeout, "a finite number of milliseconds >= 0 or 'infinity'");
-  }
+  checkOptions('startServer options', options, ['link', 'name', 'label', 'timeout']);
+  if (options.timeout !== undefined) checkMilliseconds('timeout', options.timeout, { allowInfinity: true });
   const parent = options.link;
   let settle!: (o: StartOutcome) => void;
   const started = new Promise<StartOutcome>((resolve) => (settle = resolve));

@@ -1,4 +1,5 @@
 import { QuiesceError } from '../errors.js';
+import { checkObject } from '../internal/options.js';
 import type { ExitReason } from '../process/exit-reason.js';
 import { Pid } from '../process/pid.js';
 import type { ProcessContext, Runtime } from '../process/runtime.js';
@@ -12,8 +13,12 @@ export function childStartContext(runtime: Runtime, parent: Pid, id: string, pat
     parent,
     id,
     path,
-    spawn: (handler, options = {}) => runtime.spawn(handler, { label: path, ...options, link: parent }),
+    spawn: (handler, options = {}) => {
+      checkObject('spawn options', options);
+      return runtime.spawn(handler, { label: path, ...options, link: parent });
+    },
     startServer: async (behaviour, args, options = {}) => {
+      checkObject('startServer options', options);
       const outcome = await startServerOutcome(runtime, behaviour, args, { label: path, ...options, link: parent });
       if ('ok' in outcome) return outcome.ok;
       if ('ignore' in outcome) return 'ignore';

@@ -1,4 +1,5 @@
 import { InvalidOptionError, QuiesceError } from '../errors.js';
+import { checkKnownKeys, checkObject } from '../internal/options.js';
 import { isExitMessage, isNormalExit, serialiseReason, type ExitReason } from '../process/exit-reason.js';
 import { Pid } from '../process/pid.js';
 import type { ProcessContext, Runtime } from '../process/runtime.js';
@@ -62,12 +63,14 @@ export class DynamicSupervisorRef {
 
   /** Start a child; rejects with MAX_CHILDREN at the limit, START_FAILED if its start fails. Resolves undefined on ignore. */
   async startChild(spec: Omit<ChildSpec, 'id'> & { id?: string }): Promise<Pid | undefined> {
+    checkObject('startChild(spec)', spec, 'INVALID_CHILD_SPEC');
     const reply = (await this.runtime.call(this.pid, { op: 'start_child', spec }, 'infinity')) as { ok: Pid | undefined } | { error: QuiesceError };
     if ('error' in reply) throw reply.error;
     return reply.ok;
   }
 
   async terminateChild(pid: Pid): Promise<void> {
+    if (!(pid instanceof Pid)) throw new InvalidOptionError('terminateChild(pid)', pid, 'the Pid of a child');
     const reply = (await this.runtime.call(this.pid, { op: 'terminate_child', pid }, 'infinity')) as { ok: undefined } | { error: QuiesceError };
     if ('error' in reply) throw reply.error;
   }
@@ -77,8 +80,11 @@ export class DynamicSupervisorRef {
   }
 }
 
+const DYNAMIC_KEYS = ['maxChildren', 'intensity', 'period', 'name', 'label', 'link'] as const;
+
 export async function startDynamicSupervisor(runtime: Runtime, options: DynamicSupervisorOptions = {}): Promise<DynamicSupervisorRef> {
-  if (typeof options !== 'object' || options === null) throw new InvalidOptionError('dynamic supervisor options', options, 'an object');
+  checkObject('dynamic supervisor options', options);
+  checkKnownKeys('dynamic supervisor options', options, DYNAMIC_KEYS);
   const flags = normaliseFlags({ intensity: options.intensity, period: options.period } as { intensity?: number; period?: number }, 'dynamicSupervisor');
   const maxChildren = options.maxChildren ?? Number.POSITIVE_INFINITY;
   if (!(maxChildren === Number.POSITIVE_INFINITY || (Number.isInteger(maxChildren) && maxChildren >= 0))) {

@@ -1,4 +1,5 @@
 import { InvalidOptionError, QuiesceError } from '../errors.js';
+import { checkKnownKeys, checkObject } from '../internal/options.js';
 import type { Pid } from '../process/pid.js';
 import type { MessageHandler, ProcessContext, Runtime, SpawnOptions } from '../process/runtime.js';
 import type { ServerBehaviour } from '../server/server.js';
@@ -92,6 +93,11 @@ const STRATEGIES: readonly Strategy[] = ['one_for_one', 'one_for_all', 'rest_for
 const RESTARTS: readonly RestartType[] = ['permanent', 'transient', 'temporary'];
 const AUTO_SHUTDOWNS: readonly AutoShutdown[] = ['never', 'any_significant', 'all_significant'];
 const TYPES: readonly ChildType[] = ['worker', 'supervisor'];
+/** The keys of a child spec, and of a supervisor spec (its flags, children, and its fields as a child). */
+export const CHILD_SPEC_KEYS = ['id', 'start', 'restart', 'shutdown', 'type', 'significant'] as const;
+export const SUPERVISOR_SPEC_KEYS = [
+  'kind', 'id', 'children', 'strategy', 'intensity', 'period', 'autoShutdown', 'restart', 'shutdown', 'significant',
+] as const;
 
 export function isSupervisorSpec(value: unknown): value is SupervisorSpec {
   return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'supervisor';
@@ -115,9 +121,10 @@ export function normaliseFlags(flags: SupervisorFlags, where: string): Normalise
 
 /** Validate a child spec the way OTP's check_childspec does, naming the field that is wrong. */
 export function normaliseChildSpec(raw: ChildSpec, where: string, autoShutdown: AutoShutdown): NormalisedChildSpec {
-  if (typeof raw !== 'object' || raw === null) throw specError(where, raw, 'a child spec object { id, start }');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw specError(where, raw, 'a child spec object { id, start }');
   const { id } = raw;
-  if (typeof id !== 'string' || id === '' || id.includes('/')) throw specError(`${where}.id`, id, 'a non-empty string without "/"');
+  checkKnownKeys(typeof id === 'string' ? `${where}(${id})` : where, raw, CHILD_SPEC_KEYS, 'INVALID_CHILD_SPEC');
+  checkSpecId(`${where}.id`, id);
   const at = `${where}(${id})`;
   if (typeof raw.start !== 'function') throw specError(`${at}.start`, raw.start, 'a function (ctx) => Pid | "ignore" | { error }');
   const restart = raw.restart ?? 'permanent';
@@ -137,6 +144,17 @@ export function normaliseChildSpec(raw: ChildSpec, where: string, autoShutdown: 
     throw specError(`${at}.significant`, significant, "false when the supervisor's autoShutdown is 'never'");
   }
   return { id, start: raw.start, restart, shutdown, type, significant };
+}
+
+/** A child's id, and a supervisor's own id when it has one: a non-empty string without "/" (it is a path segment). */
+export function checkSpecId(where: string, id: unknown): asserts id is string {
+  if (typeof id !== 'string' || id === '' || id.includes('/')) throw specError(where, id, 'a non-empty string without "/"');
+}
+
+/** A supervisor spec's own keys (not its children's); `kind` is set by supervisor(). */
+export function checkSupervisorKeys(where: string, spec: unknown): void {
+  checkObject(where, spec, 'INVALID_CHILD_SPEC');
+  checkKnownKeys(where, spec, SUPERVISOR_SPEC_KEYS, 'INVALID_CHILD_SPEC');
 }
 
 export function assertUniqueIds(specs: readonly { id: string }[], where: string): void {

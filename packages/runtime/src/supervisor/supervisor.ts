@@ -1,4 +1,5 @@
 import { InvalidOptionError, QuiesceError } from '../errors.js';
+import { checkKnownKeys, checkObject } from '../internal/options.js';
 import { isExitMessage, isNormalExit, serialiseReason, type ExitReason } from '../process/exit-reason.js';
 import { Pid } from '../process/pid.js';
 import type { ProcessContext, Runtime } from '../process/runtime.js';
@@ -6,6 +7,9 @@ import { startServerOutcome, type ServerBehaviour } from '../server/server.js';
 import { RestartIntensity } from './intensity.js';
 import {
   assertUniqueIds,
+  CHILD_SPEC_KEYS,
+  checkSpecId,
+  checkSupervisorKeys,
   isSupervisorSpec,
   normaliseChildSpec,
   normaliseFlags,
@@ -56,22 +60,38 @@ type SupCall =
 
 /** Build a supervisor spec: a value, started by `startSupervisor` or placed among another's children. */
 export function supervisor(spec: Omit<SupervisorSpec, 'kind'>): SupervisorSpec {
+  // Keys are checked where the spec is written; values when it is started (validateSupervisorSpec).
+  checkSupervisorKeys('supervisor', spec);
   return { ...spec, kind: 'supervisor' };
+}
+
+/** The child fields worker() and serverChild() take besides id and start. */
+const CHILD_OPTION_KEYS = CHILD_SPEC_KEYS.filter((k) => k !== 'id' && k !== 'start');
+
+function checkChildOptions(where: string, id: unknown, options: unknown): void {
+  checkSpecId(`${where} id`, id);
+  checkObject(`${where}(${JSON.stringify(id)}) options`, options, 'INVALID_CHILD_SPEC');
+  checkKnownKeys(`${where}(${JSON.stringify(id)}) options`, options, CHILD_OPTION_KEYS, 'INVALID_CHILD_SPEC');
 }
 
 /** A worker child spec from a start function. */
 export function worker(id: string, start: ChildSpec['start'], options: Omit<ChildSpec, 'id' | 'start'> = {}): ChildSpec {
+  checkChildOptions('worker', id, options);
   return { ...options, id, start };
 }
 
 /** A child spec that starts a Server with `args`. */
 export function serverChild<S, A>(id: string, behaviour: ServerBehaviour<S, A>, args: A, options: Omit<ChildSpec, 'id' | 'start'> = {}): ChildSpec {
+  checkChildOptions('serverChild', id, options);
   return { ...options, id, start: (ctx) => ctx.startServer(behaviour, args) };
 }
 
 /** Normalise and validate a whole tree before anything starts, so a bad spec leaves nothing behind. */
 export function validateSupervisorSpec(spec: SupervisorSpec, where = 'supervisor'): { flags: NormalisedFlags; children: NormalisedChildSpec[] } {
   if (!isSupervisorSpec(spec)) throw new InvalidOptionError(where, spec, "a supervisor spec built with supervisor({ ... })", 'INVALID_CHILD_SPEC');
+  checkSupervisorKeys(where, spec);
+  // The same rule as a child's id: a top-level id is the tree's label and the first segment of its paths.
+  if (spec.id !== undefined) checkSpecId(`${where}.id`, spec.id);
   const flags = normaliseFlags(spec, where);
   if (!Array.isArray(spec.children)) throw new InvalidOptionError(`${where}.children`, spec.children, 'an array of child specs', 'INVALID_CHILD_SPEC');
   // Array.from visits the holes of a sparse array (map skips them), so a hole is reported as a bad child.
@@ -138,6 +158,7 @@ export class SupervisorRef {
 
   /** The pid of child `id` if it is running. */
   child(id: string): Pid | undefined {
+    if (typeof id !== 'string') throw childIdError('child', id);
     const pid = this.#state.children.find((c) => c.spec.id === id)?.pid;
     return pid instanceof Pid ? pid : undefined;
   }
@@ -166,21 +187,27 @@ export class SupervisorRef {
 
   /** Add and start a child (supervisor:start_child). Resolves to its pid, or undefined if it returned ignore. */
   startChild(spec: ChildSpec | SupervisorSpec): Promise<Pid | undefined> {
+    if (typeof spec !== 'object' || spec === null) {
+      return Promise.reject(new InvalidOptionError('startChild(spec)', spec, 'a child spec { id, start } or a supervisor spec', 'INVALID_CHILD_SPEC'));
+    }
     return this.runtime.call(this.pid, { op: 'start_child', spec } satisfies SupCall, 'infinity').then(unwrapResult<Pid | undefined>);
   }
 
   /** Stop a child, keeping its spec (supervisor:terminate_child). */
   terminateChild(id: string): Promise<void> {
+    if (typeof id !== 'string') return Promise.reject(childIdError('terminateChild', id));
     return this.runtime.call(this.pid, { op: 'terminate_child', id } satisfies SupCall, 'infinity').then(unwrapResult<void>);
   }
 
   /** Start a stopped child again from its kept spec (supervisor:restart_child). */
   restartChild(id: string): Promise<Pid | undefined> {
+    if (typeof id !== 'string') return Promise.reject(childIdError('restartChild', id));
     return this.runtime.call(this.pid, { op: 'restart_child', id } satisfies SupCall, 'infinity').then(unwrapResult<Pid | undefined>);
   }
 
   /** Remove a stopped child's spec (supervisor:delete_child). */
   deleteChild(id: string): Promise<void> {
+    if (typeof id !== 'string') return Promise.reject(childIdError('deleteChild', id));
     return this.runtime.call(this.pid, { op: 'delete_child', id } satisfies SupCall, 'infinity').then(unwrapResult<void>);
   }
 
@@ -188,6 +215,11 @@ export class SupervisorRef {
   stop(reason: ExitReason = 'shutdown'): Promise<void> {
     return stopSupervisorProcess(this.runtime, this.pid, reason);
   }
+}
+
+/** A child id given to a SupervisorRef method must be a string (an unknown one is CHILD_NOT_FOUND). */
+function childIdError(operation: string, id: unknown): InvalidOptionError {
+  return new InvalidOptionError(`${operation}(id)`, id, 'a child id (a string)');
 }
 
 type CallReply<T> = { ok: T } | { error: QuiesceError };
@@ -210,7 +242,8 @@ export type SupervisorStartOutcome = { ok: SupervisorRef } | { error: unknown };
 /** Start a supervisor; failures come back as `{ error }` (the start fails as in OTP). */
 export async function startSupervisorOutcome(runtime: Runtime, spec: SupervisorSpec, options: StartSupervisorOptions = {}): Promise<SupervisorStartOutcome> {
   const { flags, children } = validateSupervisorSpec(spec);
-  if (typeof options !== 'object' || options === null) throw new InvalidOptionError('supervisor options', options, 'an object { name?, label?, link? }');
+  checkObject('supervisor options', options);
+  checkKnownKeys('supervisor options', options, ['link', 'name', 'label']);
   const label = options.label ?? options.name ?? spec.id ?? 'supervisor';
   const state: SupState = { label, flags, children: children.map((s) => ({ spec: s, pid: undefined })), intensity: new RestartIntensity(flags.intensity, flags.period) };
   const outcome = await startServerOutcome(runtime, supervisorBehaviour(runtime, state), undefined, {

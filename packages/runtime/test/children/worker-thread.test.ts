@@ -42,6 +42,19 @@ test('a file: URL (as a string or a URL) works as well as a filename', async () 
   expect(rt.history.ofKind('thread.ready')).toHaveLength(2);
 });
 
+test('filename takes a file: URL as the Worker constructor does (docs/runtime.md writes it that way), under a supervisor too', async () => {
+  const rt = world();
+  const filename = new URL('../fixtures/worker-echo.mjs', import.meta.url);
+  const sup = await startSupervisor(rt, supervisor({ id: 'pool', children: [workerThread('hasher', { filename, ready: isReady })] }));
+  const spawn = rt.history.find(ofKind('thread.spawn'))!;
+  expect(spawn).toMatchObject({ source: 'pool/hasher', data: { file: fixture('worker-echo.mjs') } });
+  await sup.stop();
+  // Only file: URLs name a file; a data: URL belongs in `url`.
+  expect(() => workerThread('w', { filename: new URL('data:text/javascript,1') })).toThrow(
+    /workerThread\("w"\)\.filename: got "data:text\/javascript,1"; expected a path or a file: URL \(for a data: URL use the url option\)/,
+  );
+});
+
 test('shutdown posts { type: "shutdown" }; the proxy exits with shutdown once the worker has exited', async () => {
   const rt = world();
   const box = inbox(rt);
