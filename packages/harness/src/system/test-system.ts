@@ -24,7 +24,7 @@ import {
   type ServerBehaviour,
   type SupervisorSpec,
 } from '@quiesce/runtime';
-import { checkMilliseconds, checkOptions } from '@quiesce/runtime/internal';
+import { checkMilliseconds, checkObject, checkOptions } from '@quiesce/runtime/internal';
 import { Inbox } from '../inbox/inbox.js';
 import { describePattern, matches, type Pattern } from '../match/match.js';
 import { drive, validateWaitOptions, type DriveTarget, type WaitOptions } from '../waits/driver.js';
@@ -355,10 +355,12 @@ export class TestSystem implements DriveTarget {
    */
   drive<T>(promise: Promise<T>, options: WaitOptions & { what?: string } = {}): Promise<T> {
     this.#assertLive('drive');
-    const { what = 'the driven promise', ...wait } = options;
     if (!(promise instanceof Promise) && !(typeof promise === 'object' && promise !== null && typeof (promise as PromiseLike<T>).then === 'function')) {
       throw new InvalidOptionError('drive(promise)', promise, 'a promise');
     }
+    checkObject('drive options', options);
+    const { what = 'the driven promise', ...wait } = options;
+    if (typeof what !== 'string') throw new InvalidOptionError('drive options.what', what, 'a string naming what is awaited');
     return this.#drive(what, Promise.resolve(promise), wait);
   }
 

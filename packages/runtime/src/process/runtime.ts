@@ -1,5 +1,5 @@
 import { CallExitError, CallTimeoutError, InvalidOptionError, NoProcError, QuiesceError } from '../errors.js';
-import { checkKnownKeys, checkMilliseconds, checkObject } from '../internal/options.js';
+import { checkKnownKeys, checkMilliseconds, checkObject, checkOptions } from '../internal/options.js';
 import type { Clock, TimerHandle } from '../kernel/clock.js';
 import { History, type HistoryEvent } from '../kernel/history.js';
 import { Random } from '../kernel/random.js';
@@ -209,6 +209,14 @@ export class Runtime {
    * is live). What it did is the result; see StepResult. Waits and `advance` are loops of steps.
    */
   step(limit = Number.POSITIVE_INFINITY, stop?: AbortSignal, options: { jump?: boolean } = {}): Promise<StepResult> {
+    if (typeof limit !== 'number' || Number.isNaN(limit)) return Promise.reject(new InvalidOptionError('step(limit)', limit, 'a number of clock milliseconds (Infinity for no limit)'));
+    if (stop !== undefined && !(stop instanceof AbortSignal)) return Promise.reject(new InvalidOptionError('step(stop)', stop, 'an AbortSignal or undefined'));
+    try {
+      checkOptions('step options', options, ['jump']);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (options.jump !== undefined && typeof options.jump !== 'boolean') return Promise.reject(new InvalidOptionError('step options.jump', options.jump, 'a boolean'));
     return this.#flow.step(limit, stop, options.jump ?? true);
   }
 
@@ -1038,7 +1046,7 @@ function toPolicy(option: SchedulerOption | undefined): SchedulingPolicy {
   return option;
 }
 
-const RUNTIME_KEYS = ['clock', 'seed', 'scheduler', 'recordMessages', 'history'] as const;
+const RUNTIME_KEYS = ['clock', 'seed', 'scheduler', 'recordMessages', 'history', 'reaper'] as const;
 const SPAWN_KEYS = ['link', 'trapExit', 'name', 'label', 'init'] as const;
 
 function validateRuntimeOptions(options: RuntimeOptions): void {
@@ -1064,6 +1072,10 @@ function validateRuntimeOptions(options: RuntimeOptions): void {
   }
   if (recordMessages !== undefined && typeof recordMessages !== 'boolean') throw new InvalidOptionError('recordMessages', recordMessages, 'a boolean');
   if (history !== undefined && !(history instanceof History)) throw new InvalidOptionError('history', history, 'a History');
+  const { reaper } = options;
+  if (reaper !== undefined && !(typeof reaper === 'object' && reaper !== null && typeof reaper.register === 'function' && typeof reaper.unregister === 'function')) {
+    throw new InvalidOptionError('reaper', reaper, 'an object with register(pgid) and unregister(pgid), e.g. processReaper()');
+  }
 }
 
 function validateSpawnOptions(options: SpawnOptions): void {
