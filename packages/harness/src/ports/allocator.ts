@@ -46,7 +46,8 @@ export interface PortAllocator {
    * Lease a number: exclusive across every process using the same directory, outside the
    * ephemeral range, bind-verified on the host just before it is returned, and retried with a
    * fresh number when the bind check finds it taken. Rejects with PORT_EXHAUSTED when no number
-   * can be had.
+   * can be had, PORT_DIR_UNSAFE when the directory is one another user could tamper with (see
+   * dir-guard.ts), and PORT_FS_ERROR when the file system fails (EACCES, EROFS, ENOSPC, EMFILE, ...).
    */
   lease(): Promise<PortLease>;
   /** The layout this allocator leases from (claims the run's block on first use). */
