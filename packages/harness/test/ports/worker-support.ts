@@ -45,8 +45,12 @@ export const mountsMissing: string | undefined = !isRoot
       ? 'permission to create a mount namespace (CAP_SYS_ADMIN)'
       : undefined;
 
-/** Fail clearly rather than test stale code: the workers import the built allocator. */
-function assertFreshBuild(): void {
+/**
+ * Fail clearly rather than test stale code: the workers import the built allocator. tsc -b leaves
+ * an output whose content did not change untouched but always rewrites the project's tsbuildinfo:
+ * a source newer than both was not built.
+ */
+export function assertFreshBuild(): void {
   const harness = join(packages, 'harness');
   const buildInfo = join(harness, 'tsconfig.tsbuildinfo');
   const lastBuild = existsSync(buildInfo) ? statSync(buildInfo).mtimeMs : 0;
