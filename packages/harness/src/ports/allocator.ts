@@ -5,7 +5,7 @@ import { ensureSharedDir } from './dir-guard.js';
 import { portFsError } from './fs-error.js';
 import { leasePath, removeIfOwned, take, type LockRecord } from './lease-dir.js';
 import { candidateOrder, type CandidateOrder, type PortRange } from './layout.js';
-import { resolveAllocatorOptions, type LoopbackHost, type PortAllocatorOptions, type ResolvedAllocatorOptions } from './options.js';
+import { defaultLeaseDir, resolveAllocatorOptions, type LoopbackHost, type PortAllocatorOptions, type ResolvedAllocatorOptions } from './options.js';
 import { ownIdentity } from './proc-start-time.js';
 import { claimRunBlock } from './run-block.js';
 
@@ -246,7 +246,7 @@ class LockDirAllocator implements PortAllocator {
     const o = this.#o;
     let claim;
     try {
-      ensureSharedDir(o.dir);
+      ensureSharedDir(o.dir, o.dir === defaultLeaseDir());
       claim = await claimRunBlock(o.dir, o.ports.length, o.runBlocks, o.runId, o.runOwnerPid);
     } catch (error) {
       throw portFsError(error, o.dir);

@@ -111,8 +111,10 @@ function createDir(dir: string): number | undefined {
  * Make sure `dir` is a directory leases can safely be shared in, creating it (mode 1777) if it is
  * missing. Throws PORT_DIR_UNSAFE (a QuiesceError) for a symlink, a non-directory, or a directory
  * another user could tamper with; file-system errors (EACCES, EROFS, ...) are thrown as they are.
+ * `hostWide` (the default directory, which every user of the host leases from): a private one of
+ * ours, as versions before the sharing model created it (0755), is opened up to 1777.
  */
-export function ensureSharedDir(dir: string): void {
+export function ensureSharedDir(dir: string, hostWide = false): void {
   const fd = openDir(dir) ?? createDir(dir) ?? openDir(dir);
   if (fd === undefined) throw refuse(dir, 'disappeared while this process was opening it');
   try {
@@ -122,6 +124,7 @@ export function ensureSharedDir(dir: string): void {
     const problem = dirProblem(stat, self);
     if (problem) throw refuse(dir, problem, { uid: stat.uid, mode: octal(stat.mode) });
     if (self === 0 && stat.uid !== 0) adopt(dir, fd, stat);
+    else if (hostWide && stat.uid === self && (stat.mode & 0o7777) !== SHARED_DIR_MODE) fchmodSync(fd, SHARED_DIR_MODE);
   } finally {
     closeSync(fd);
   }

@@ -7,7 +7,7 @@ import { describe, expect, test } from 'vitest';
 import { privateDir } from './support.js';
 import { isRoot } from './worker-support.js';
 // Internal: the ownership and mode rule, checked for users and modes a test cannot take on.
-import { dirProblem } from '../../src/ports/dir-guard.js';
+import { dirProblem, ensureSharedDir } from '../../src/ports/dir-guard.js';
 
 const NOBODY = 65_534;
 const mode = (path: string): string => (lstatSync(path).mode & 0o7777).toString(8);
@@ -26,13 +26,26 @@ async function expectRefused(dir: string, problem: RegExp): Promise<QuiesceError
 }
 
 describe('the lease directory is created and opened safely', () => {
-  test('a missing directory is created shared like /tmp (1777), and its lease files are 0644', async () => {
+  test('a missing directory is created shared like /tmp (1777), and its lease and claim files are writable by their owner only', async () => {
     const dir = join(privateDir(), 'a', 'ports');
     const lease = await createPortAllocator({ dir }).lease();
-    expect(mode(dir)).toBe('1777');
-    expect(mode(lease.path)).toBe('644');
-    expect(readdirSync(dir).filter((f) => f.startsWith('run-')).map((f) => mode(join(dir, f)))).toEqual(['644']);
+    expect(mode(dir)).toBe('1777'); // whatever the umask
+    const files = readdirSync(dir).map((f) => join(dir, f));
+    expect(files.map((f) => f.replace(/.*\//, '').replace(/\d+$/, 'N')).sort()).toEqual(['port-N', 'run-N']);
+    // 0644 less the umask: never writable by group or others.
+    for (const file of files) expect({ file, mode: lstatSync(file).mode & 0o622 }).toEqual({ file, mode: 0o600 });
     await lease.release();
+  });
+
+  test('the host-wide default directory, left private (0755) by an older version, is opened up to 1777 by its owner; an explicit one is left as it is', async () => {
+    const hostWide = privateDir();
+    chmodSync(hostWide, 0o755);
+    ensureSharedDir(hostWide, true); // what the allocator does for the default directory
+    expect(mode(hostWide)).toBe('1777');
+    const explicit = privateDir();
+    chmodSync(explicit, 0o755);
+    await createPortAllocator({ dir: explicit }).layout();
+    expect(mode(explicit)).toBe('755');
   });
 
   test('a symlink is refused and never followed, dangling or not', async () => {

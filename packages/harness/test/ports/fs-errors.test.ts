@@ -41,10 +41,11 @@ function inMountNamespace(script: string): { prefix: string[]; mountPoint: strin
 }
 
 function expectFsError(outcome: Outcome, errno: string, path: string, advice: RegExp): void {
-  expect(outcome.error, JSON.stringify(outcome)).toMatchObject({ name: 'QuiesceError', code: 'PORT_FS_ERROR', details: { errno } });
-  expect(outcome.error!.message).toContain(path);
-  expect(outcome.error!.message).toContain(errno);
-  expect(outcome.error!.message).toMatch(advice);
+  const what = JSON.stringify(outcome);
+  expect(outcome.error, what).toMatchObject({ name: 'QuiesceError', code: 'PORT_FS_ERROR', details: { errno } });
+  expect(outcome.error!.message, what).toContain(path);
+  expect(outcome.error!.message, what).toContain(errno);
+  expect(outcome.error!.message, what).toMatch(advice);
 }
 
 const noLeaseFiles = (files: string[] | string): string[] => (Array.isArray(files) ? files.filter((f) => f.startsWith('port-') || f.endsWith('.tmp')) : []);
@@ -99,8 +100,8 @@ describe('file-system errors become QuiesceErrors', () => {
     // A low limit so that using up every descriptor is quick.
     const report = await run(['sh', '-c', 'ulimit -n 64 && exec "$0" "$@"'], 'emfile', privateDir());
     expectFsError(report.first, 'EMFILE', 'port-', /no file descriptors left.*ulimit -n/);
-    expect(report.after?.port).toBeTypeOf('number');
-    expect(noLeaseFiles(report.files)).toEqual([]);
+    expect(report.after?.port, JSON.stringify(report)).toBeTypeOf('number');
+    expect(noLeaseFiles(report.files), JSON.stringify(report)).toEqual([]);
   });
 
   test.each([

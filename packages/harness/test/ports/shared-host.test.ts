@@ -65,7 +65,8 @@ describe('a lease directory shared by root and nobody', () => {
     const rootPaths = [...reports[0]!.paths, ...reports[1]!.paths];
     const nobodyPaths = [...reports[2]!.paths, ...reports[3]!.paths];
     for (const [paths, uid] of [[rootPaths, 0], [nobodyPaths, NOBODY_UID]] as const) {
-      for (const path of paths) expect({ path, uid: lstatSync(path).uid, mode: (lstatSync(path).mode & 0o777).toString(8) }).toEqual({ path, uid, mode: '644' });
+      // 0644 less the umask: never writable by group or others.
+      for (const path of paths) expect({ path, uid: lstatSync(path).uid, mode: lstatSync(path).mode & 0o622 }).toEqual({ path, uid, mode: 0o600 });
     }
     const before = snapshot([...rootPaths, ...nobodyPaths]);
 
