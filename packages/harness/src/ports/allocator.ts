@@ -172,7 +172,8 @@ class LockDirAllocator implements PortAllocator {
     const size = order.home.length + order.away.length;
     throw new QuiesceError(
       'PORT_EXHAUSTED',
-      `lease(): no free port among the ${size} leasable numbers in ${dir} (${this.#busy.size} held by this allocator, the rest by live processes, by dead processes of other users, or failing their bind check)`,
+      `lease(): no free port among the ${size} leasable numbers in ${dir} (${this.#busy.size} held by this allocator, ` +
+        'the rest by live processes, by dead processes of other users, or failing their bind check)',
       { dir, size, attempts },
     );
   }

@@ -33,7 +33,9 @@ export function dirProblem(stat: { readonly mode: number; readonly uid: number }
   if ((stat.mode & S_ISVTX) !== 0) return undefined;
   const others = [(stat.mode & 0o020) !== 0 ? 'its group' : '', (stat.mode & 0o002) !== 0 ? 'every user' : ''].filter(Boolean).join(' and ');
   if (stat.uid !== self) {
-    return `is owned by uid ${stat.uid}, not by this user (uid ${self}), and has no sticky bit (mode ${octal(stat.mode)}): its owner${others ? ` and ${others}` : ''} could delete or replace this user's leases`;
+    const who = `its owner${others ? ` and ${others}` : ''}`;
+    const owner = `is owned by uid ${stat.uid}, not by this user (uid ${self}),`;
+    return `${owner} and has no sticky bit (mode ${octal(stat.mode)}): ${who} could delete or replace this user's leases`;
   }
   if (others) return `is writable by ${others} and has no sticky bit (mode ${octal(stat.mode)}): they could delete or replace this user's leases`;
   return undefined;

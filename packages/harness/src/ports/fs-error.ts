@@ -11,12 +11,15 @@ export function portFsError(error: unknown, dir: string): unknown {
   if (error instanceof QuiesceError || !(error instanceof Error) || typeof e.code !== 'string' || !/^E[A-Z0-9]+$/.test(e.code)) return error;
   const path = e.path ?? dir;
   const what = `${e.syscall ?? 'access'} ${path}`;
-  const elsewhere = 'or set QUIESCE_PORT_DIR (or the `dir` option) to a writable directory that every test process on this host shares (a tmpfs such as /dev/shm is best)';
+  const elsewhere =
+    'or set QUIESCE_PORT_DIR (or the `dir` option) to a writable directory that every test process on this host shares (a tmpfs such as /dev/shm is best)';
   let advice: string;
   switch (e.code) {
     case 'EACCES':
     case 'EPERM':
-      advice = `this user (uid ${process.geteuid?.() ?? '?'}) may not do that in the port lease directory ${dir}. Its owner can make it shared like /tmp (chmod 1777 ${dir}), ${elsewhere}`;
+      advice =
+        `this user (uid ${process.geteuid?.() ?? '?'}) may not do that in the port lease directory ${dir}. ` +
+        `Its owner can make it shared like /tmp (chmod 1777 ${dir}), ${elsewhere}`;
       break;
     case 'EROFS':
       advice = `the port lease directory ${dir} is on a read-only file system. Remount it read-write, ${elsewhere}`;
@@ -27,7 +30,10 @@ export function portFsError(error: unknown, dir: string): unknown {
       break;
     case 'EMFILE':
     case 'ENFILE':
-      advice = `${e.code === 'EMFILE' ? 'this process has' : 'the system has'} no file descriptors left (${e.code === 'EMFILE' ? '`ulimit -n`' : 'fs.file-max'}): close the sockets, files and child pipes that leak, or raise the limit`;
+      advice =
+        e.code === 'EMFILE'
+          ? 'this process has no file descriptors left (`ulimit -n`): close the sockets, files and child pipes that leak, or raise the limit'
+          : 'the system has no file descriptors left (fs.file-max): close the sockets, files and child pipes that leak, or raise the limit';
       break;
     default:
       advice = `${e.message}. Check the port lease directory ${dir}, ${elsewhere}`;

@@ -37,7 +37,7 @@ describe('the lease directory is created and opened safely', () => {
     await lease.release();
   });
 
-  test('the host-wide default directory, left private (0755) by an older version, is opened up to 1777 by its owner; an explicit one is left as it is', async () => {
+  test('the host-wide default directory, left 0755 by an older version, is opened up to 1777 by its owner; an explicit one is left as it is', async () => {
     const hostWide = privateDir();
     chmodSync(hostWide, 0o755);
     ensureSharedDir(hostWide, true); // what the allocator does for the default directory
@@ -111,6 +111,9 @@ describe('the lease directory is created and opened safely', () => {
       [0o755, 2000, false],
       [0o777, 2000, false],
     ];
-    for (const [m, uid, safe] of cases) expect({ mode: m.toString(8), uid, safe: dirProblem({ mode: 0o040000 | m, uid }, self) === undefined }).toEqual({ mode: m.toString(8), uid, safe });
+    for (const [m, uid, safe] of cases) {
+      const judged = dirProblem({ mode: 0o040000 | m, uid }, self) === undefined;
+      expect({ mode: m.toString(8), uid, safe: judged }).toEqual({ mode: m.toString(8), uid, safe });
+    }
   });
 });

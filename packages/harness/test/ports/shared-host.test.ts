@@ -32,8 +32,9 @@ interface TamperReport {
 function setup() {
   const build = publicBuild();
   const dir = join(sharedParent(), 'ports');
+  const prefix = (user: 'root' | 'nobody'): string[] => (user === 'nobody' && 'argv' in asNobody ? asNobody.argv : []);
   const start = (user: 'root' | 'nobody', runId: string, poolId = 1): Worker =>
-    startWorker([...(user === 'nobody' && 'argv' in asNobody ? asNobody.argv : []), process.execPath, build.fixture('shared-worker.mjs'), dir, runId, String(poolId)]);
+    startWorker([...prefix(user), process.execPath, build.fixture('shared-worker.mjs'), dir, runId, String(poolId)]);
   return { dir, start };
 }
 
@@ -94,7 +95,7 @@ describe('a lease directory shared by root and nobody', () => {
     expect(readdirSync(dir).filter((f) => f.startsWith('port-'))).toEqual([]);
   });
 
-  test("a stale lease is reclaimed only by whoever may delete it: nobody skips root's and takes another number, root reclaims nobody's", async ({ system, skip }) => {
+  test("a stale lease is reclaimed only by who may delete it: nobody skips root's, takes another; root reclaims nobody's", async ({ system, skip }) => {
     skip(skipReason !== undefined, skipReason);
     const { dir, start } = setup();
     const [free] = await reservedPorts(system, 1); // a number no other test leases

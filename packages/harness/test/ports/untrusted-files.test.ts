@@ -23,7 +23,15 @@ const hostileNumber = fc.oneof(
   fc.constantFrom(0, -1, 1, -0, 2 ** 31, 2 ** 53, -(2 ** 31), MAX_PID, MAX_PID + 1, Number.MAX_SAFE_INTEGER),
   fc.bigInt().map(String),
 );
-const hostileField = fc.oneof(hostileNumber, fc.string(), fc.constant(null), fc.boolean(), fc.array(fc.integer(), { maxLength: 3 }), fc.object({ maxDepth: 1 }), fc.string({ minLength: 60, maxLength: 300 }));
+const hostileField = fc.oneof(
+  hostileNumber,
+  fc.string(),
+  fc.constant(null),
+  fc.boolean(),
+  fc.array(fc.integer(), { maxLength: 3 }),
+  fc.object({ maxDepth: 1 }),
+  fc.string({ minLength: 60, maxLength: 300 }),
+);
 const hostileRecord = fc.record({ pid: hostileField, start: hostileField, boot: hostileField, run: hostileField, pool: hostileField }, { requiredKeys: [] });
 
 /** Text a lock file might contain: JSON records with hostile fields, any JSON, any text, cut short or padded. */

@@ -57,7 +57,8 @@ export function assertFreshBuild(): void {
   for (const file of readdirSync(join(harness, 'src/ports')).filter((f) => f.endsWith('.ts'))) {
     const built = join(harness, 'dist/ports', file.replace(/\.ts$/, '.js'));
     if (!existsSync(built)) throw new Error(`${built} is missing: run \`npm run build\` (these workers import the built allocator)`);
-    if (statSync(join(harness, 'src/ports', file)).mtimeMs > Math.max(statSync(built).mtimeMs, lastBuild)) throw new Error(`${built} is older than src/ports/${file}: run \`npm run build\``);
+    const stale = statSync(join(harness, 'src/ports', file)).mtimeMs > Math.max(statSync(built).mtimeMs, lastBuild);
+    if (stale) throw new Error(`${built} is older than src/ports/${file}: run \`npm run build\``);
   }
 }
 
