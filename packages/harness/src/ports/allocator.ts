@@ -131,14 +131,6 @@ class LockDirAllocator implements PortAllocator {
 
   async lease(): Promise<PortLease> {
     const { order } = await this.#ready();
-    try {
-      return await this.#lease(order);
-    } catch (error) {
-      throw portFsError(error, this.#o.dir);
-    }
-  }
-
-  async #lease(order: CandidateOrder): Promise<PortLease> {
     const { dir, host, maxAttempts } = this.#o;
     const identity = ownIdentity();
     const record: LockRecord = { ...identity, run: this.#o.runId, pool: this.#o.poolId };
@@ -160,11 +152,11 @@ class LockDirAllocator implements PortAllocator {
         removeIfOwned(leasePath(dir, port), identity);
       } catch (error) {
         this.#busy.delete(port);
-        throw error;
+        throw portFsError(error, dir);
       }
       this.#busy.delete(port);
       // Out of descriptors: every further number would fail the same way.
-      if (failure === 'EMFILE' || failure === 'ENFILE') throw Object.assign(new Error(failure), { code: failure, syscall: 'bind', path: `${host}:${port}` });
+      if (failure === 'EMFILE' || failure === 'ENFILE') throw portFsError(Object.assign(new Error(failure), { code: failure, syscall: 'bind', path: `${host}:${port}` }), dir);
       if (attempts >= maxAttempts) {
         throw new QuiesceError('PORT_EXHAUSTED', `lease(): ${attempts} leased numbers in a row failed their bind check on ${host} (last: ${port}, ${failure}); maxAttempts is ${maxAttempts}`, { dir, attempts, port, failure });
       }

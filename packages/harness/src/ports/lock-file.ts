@@ -66,6 +66,8 @@ export type ReadResult =
   | { kind: 'unreadable'; ageMs: number; owner: number };
 
 const MISSING: ReadResult = { kind: 'missing' };
+/** One buffer for every read: reads are synchronous, so they never overlap. */
+const readBuffer = Buffer.allocUnsafe(MAX_RECORD_BYTES + 1);
 
 /** Read the lock file at `path` as untrusted input. Throws only for this process's own trouble (EMFILE, ENFILE). */
 export function readRecord(path: string): ReadResult {
@@ -81,12 +83,12 @@ export function readRecord(path: string): ReadResult {
   }
   try {
     const stat = fstatSync(fd);
-    const unreadable: ReadResult = { kind: 'unreadable', ageMs: Date.now() - stat.mtimeMs, owner: stat.uid };
-    if (!stat.isFile() || stat.size > MAX_RECORD_BYTES) return unreadable;
-    const buffer = Buffer.allocUnsafe(MAX_RECORD_BYTES + 1);
-    const length = readSync(fd, buffer, 0, buffer.length, 0);
-    const record = length <= MAX_RECORD_BYTES ? parseRecord(buffer.toString('utf8', 0, length)) : undefined;
-    return record ? { kind: 'record', record, owner: stat.uid } : unreadable;
+    let record: LockRecord | undefined;
+    if (stat.isFile() && stat.size <= MAX_RECORD_BYTES) {
+      const length = readSync(fd, readBuffer, 0, readBuffer.length, 0);
+      if (length <= MAX_RECORD_BYTES) record = parseRecord(readBuffer.toString('utf8', 0, length));
+    }
+    return record ? { kind: 'record', record, owner: stat.uid } : { kind: 'unreadable', ageMs: Date.now() - stat.mtimeMs, owner: stat.uid };
   } catch (error) {
     const code = errnoOf(error);
     if (code === 'EMFILE' || code === 'ENFILE') throw error;
