@@ -156,7 +156,9 @@ class LockDirAllocator implements PortAllocator {
       }
       this.#busy.delete(port);
       // Out of descriptors: every further number would fail the same way.
-      if (failure === 'EMFILE' || failure === 'ENFILE') throw portFsError(Object.assign(new Error(failure), { code: failure, syscall: 'bind', path: `${host}:${port}` }), dir);
+      if (failure === 'EMFILE' || failure === 'ENFILE') {
+        throw portFsError(Object.assign(new Error(failure), { code: failure, syscall: 'bind', path: `${host}:${port}` }), dir);
+      }
       if (attempts >= maxAttempts) {
         throw new QuiesceError('PORT_EXHAUSTED', `lease(): ${attempts} leased numbers in a row failed their bind check on ${host} (last: ${port}, ${failure}); maxAttempts is ${maxAttempts}`, { dir, attempts, port, failure });
       }
