@@ -40,6 +40,15 @@ describe('ports', () => {
     expect(port).toBeGreaterThanOrEqual(10_000);
     expect(system.history.ofKind('port.lease')[0]?.data).toMatchObject({ port, tier: 'lease' });
   });
+
+  test('tier 4: a leased number given back before the test ends', async ({ system }) => {
+    const port = await system.port();
+    const proc = await system.spawn(process.execPath, [kvServer, String(port)], { ready: new RegExp(`^listening on ${port}$`) });
+    proc.kill('SIGTERM');
+    await proc.awaitExit();
+    await system.releasePort(port); // otherwise held until teardown
+    await expect(system).toHaveNoLeaks();
+  });
 });
 
 test('a third-party emitter observed into the history', async ({ system }) => {

@@ -22,7 +22,9 @@ export type QuiesceErrorCode =
   | 'TIMEOUT'
   | 'AFTER_TEARDOWN'
   | 'LEAK'
-  | 'PORT_EXHAUSTED';
+  | 'PORT_EXHAUSTED'
+  | 'PORT_DIR_UNSAFE'
+  | 'PORT_FS_ERROR';
 
 export class QuiesceError extends Error {
   readonly code: QuiesceErrorCode;

@@ -1,9 +1,11 @@
 import { unlinkSync } from 'node:fs';
-import { InvalidOptionError, QuiesceError } from '@quiesce/runtime';
+import { QuiesceError } from '@quiesce/runtime';
 import { bindCheck } from './bind-check.js';
-import { ensureDir, leasePath, removeIfOwned, take, type LockRecord } from './lease-dir.js';
+import { ensureSharedDir } from './dir-guard.js';
+import { portFsError } from './fs-error.js';
+import { leasePath, removeIfOwned, take, type LockRecord } from './lease-dir.js';
 import { candidateOrder, type CandidateOrder, type PortRange } from './layout.js';
-import { resolveAllocatorOptions, type LoopbackHost, type PortAllocatorOptions, type ResolvedAllocatorOptions } from './options.js';
+import { defaultLeaseDir, resolveAllocatorOptions, type LoopbackHost, type PortAllocatorOptions, type ResolvedAllocatorOptions } from './options.js';
 import { ownIdentity } from './proc-start-time.js';
 import { claimRunBlock } from './run-block.js';
 
@@ -44,7 +46,8 @@ export interface PortAllocator {
    * Lease a number: exclusive across every process using the same directory, outside the
    * ephemeral range, bind-verified on the host just before it is returned, and retried with a
    * fresh number when the bind check finds it taken. Rejects with PORT_EXHAUSTED when no number
-   * can be had.
+   * can be had, PORT_DIR_UNSAFE when the directory is one another user could tamper with (see
+   * dir-guard.ts), and PORT_FS_ERROR when the file system fails (EACCES, EROFS, ENOSPC, EMFILE, ...).
    */
   lease(): Promise<PortLease>;
   /** The layout this allocator leases from (claims the run's block on first use). */
@@ -135,23 +138,27 @@ class LockDirAllocator implements PortAllocator {
     for (const port of this.#candidates(order)) {
       if (this.#busy.has(port)) continue;
       this.#busy.add(port); // claimed synchronously: a concurrent lease() in this process skips it
-      let taken;
+      let failure: string | undefined;
       try {
-        taken = await take(dir, `port-${port}`, record);
+        const taken = await take(dir, `port-${port}`, record);
+        if (!taken.taken) {
+          this.#busy.delete(port);
+          continue;
+        }
+        attempts++;
+        failure = await bindCheck(port, host);
+        if (failure === undefined) return this.#grant(port, attempts, taken.reclaimed, order);
+        // Someone outside the lock directory listens there: give the number back and try another.
+        removeIfOwned(leasePath(dir, port), identity);
       } catch (error) {
         this.#busy.delete(port);
-        throw error;
+        throw portFsError(error, dir);
       }
-      if (!taken.taken) {
-        this.#busy.delete(port);
-        continue;
-      }
-      attempts++;
-      const failure = await bindCheck(port, host);
-      if (failure === undefined) return this.#grant(port, attempts, taken.reclaimed, order);
-      // Someone outside the lock directory listens there: give the number back and try another.
-      removeIfOwned(leasePath(dir, port), identity);
       this.#busy.delete(port);
+      // Out of descriptors: every further number would fail the same way.
+      if (failure === 'EMFILE' || failure === 'ENFILE') {
+        throw portFsError(Object.assign(new Error(failure), { code: failure, syscall: 'bind', path: `${host}:${port}` }), dir);
+      }
       if (attempts >= maxAttempts) {
         throw new QuiesceError('PORT_EXHAUSTED', `lease(): ${attempts} leased numbers in a row failed their bind check on ${host} (last: ${port}, ${failure}); maxAttempts is ${maxAttempts}`, { dir, attempts, port, failure });
       }
@@ -159,7 +166,8 @@ class LockDirAllocator implements PortAllocator {
     const size = order.home.length + order.away.length;
     throw new QuiesceError(
       'PORT_EXHAUSTED',
-      `lease(): no free port among the ${size} leasable numbers in ${dir} (${this.#busy.size} held by this allocator, the rest by live processes or failing their bind check)`,
+      `lease(): no free port among the ${size} leasable numbers in ${dir} (${this.#busy.size} held by this allocator, ` +
+        'the rest by live processes, by dead processes of other users, or failing their bind check)',
       { dir, size, attempts },
     );
   }
@@ -197,6 +205,8 @@ class LockDirAllocator implements PortAllocator {
       (releasing ??= (async () => {
         try {
           removeIfOwned(path, ownIdentity());
+        } catch (error) {
+          throw portFsError(error, this.#o.dir);
         } finally {
           released = true;
           heldPaths.delete(path);
@@ -229,12 +239,13 @@ class LockDirAllocator implements PortAllocator {
 
   async #prepare(): Promise<Plan> {
     const o = this.#o;
+    let claim;
     try {
-      await ensureDir(o.dir);
+      ensureSharedDir(o.dir, o.dir === defaultLeaseDir());
+      claim = await claimRunBlock(o.dir, o.ports.length, o.runBlocks, o.runId, o.runOwnerPid);
     } catch (error) {
-      throw new InvalidOptionError('dir', o.dir, `a directory this process can create files in (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+      throw portFsError(error, o.dir);
     }
-    const claim = await claimRunBlock(o.dir, o.ports.length, o.runBlocks, o.runId, o.runOwnerPid);
     const order = candidateOrder(o.ports, o.runBlocks, o.poolSlices, claim.block, o.poolId);
     // Start each pool at a different offset of its slice: workers that share a slice then
     // start apart instead of racing for the same first files.

@@ -22,6 +22,7 @@ export interface PortAllocatorOptions {
    * Default: `$QUIESCE_PORT_DIR`, else `/dev/shm/quiesce-ports` where /dev/shm exists (a host-wide
    * tmpfs: lease files cost ~10x less than on disk, and it does not depend on TMPDIR, so runs with
    * different TMPDIRs still see each other's leases), else `<os.tmpdir()>/quiesce-ports`. Must be absolute.
+   * Created shared like /tmp (mode 1777) when missing; refused when another user could tamper with it.
    */
   dir?: string;
   /** The numbers to lease from (inclusive). Default 10000–32767. Ports 1024–65535. */

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
-import { open, readFile, unlink } from 'node:fs/promises';
+import { unlinkSync } from 'node:fs';
+import { unlink } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
+import { createExclusive, readRecord } from './lock-file.js';
 import { ownerGone, ownIdentity } from './proc-start-time.js';
 
 /**
@@ -15,6 +17,9 @@ import { ownerGone, ownIdentity } from './proc-start-time.js';
  * releases it when the holder dies, so a crashed reclaimer can never leave it held. Elsewhere it is
  * a `<file>.reclaim` lock file created exclusively; a lock file left by a dead process is removed
  * on sight (best effort: that removal itself is not atomic with a third reclaimer).
+ *
+ * Any user can hold any lock name: that only makes others skip the stale number for a while,
+ * never take a live one.
  */
 export async function withReclaimLock<T>(dir: string, name: string, fn: () => Promise<T>): Promise<{ held: true; value: T } | { held: false }> {
   const release = process.platform === 'linux' ? await lockAbstract(dir, name) : await lockFile(`${dir}/${name}.reclaim`);
@@ -41,29 +46,21 @@ async function lockAbstract(dir: string, name: string): Promise<Release | undefi
 }
 
 async function lockFile(path: string): Promise<Release | undefined> {
-  try {
-    const handle = await open(path, 'wx');
-    try {
-      await handle.writeFile(JSON.stringify(ownIdentity()));
-    } finally {
-      await handle.close();
-    }
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    await removeDeadLockFile(path);
+  if (!createExclusive(path, ownIdentity())) {
+    removeDeadLockFile(path);
     return undefined;
   }
   return () => unlink(path).catch(() => undefined);
 }
 
-async function removeDeadLockFile(path: string): Promise<void> {
+/** Remove a lock file left by a dead process, when it is this user's to remove (read as untrusted input). */
+function removeDeadLockFile(path: string): void {
+  const read = readRecord(path);
+  const self = process.geteuid?.();
+  if (read.kind !== 'record' || (self !== undefined && read.owner !== self) || !ownerGone(read.record)) return;
   try {
-    const owner = JSON.parse(await readFile(path, 'utf8')) as { pid?: unknown; start?: unknown };
-    if (typeof owner.pid === 'number' && Number.isInteger(owner.pid) && owner.pid > 0) {
-      const identity = { pid: owner.pid, ...(typeof owner.start === 'number' ? { start: owner.start } : {}) };
-      if (ownerGone(identity)) await unlink(path);
-    }
+    unlinkSync(path);
   } catch {
-    // Unreadable, half written or already gone: leave it to its writer.
+    // Gone already, or not ours after all.
   }
 }

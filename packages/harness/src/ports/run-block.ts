@@ -1,4 +1,5 @@
-import { createExclusiveComplete, take } from './lease-dir.js';
+import { take } from './lease-dir.js';
+import { createExclusiveComplete } from './lock-file.js';
 import { effectiveBlocks } from './layout.js';
 import { identityOf } from './proc-start-time.js';
 

@@ -1,4 +1,5 @@
 import type { Server } from 'node:net';
+import { InvalidOptionError } from '@quiesce/runtime';
 import { callerLocation, type OwnedResource } from '../system/resources.js';
 import { defaultPortAllocator, type PortAllocator, type PortLease } from './allocator.js';
 import { listenOnFreePort, serverResource, validateListen, type ListenOptions } from './listen.js';
@@ -12,22 +13,44 @@ export interface PortHost {
 
 const SOURCE = 'ports';
 
+/** Each system's leases by port, for `releasePort(port)`; the latest lease of a number wins. */
+const leasesOf = new WeakMap<PortHost, Map<number, OwnedResource>>();
+
 /**
- * Tier 4 for a TestSystem: lease a number, owned by the system until teardown (which releases it
- * and records `port.release`). Records `port.lease` { port, tier: 'lease', attempts }.
+ * Tier 4 for a TestSystem: lease a number, owned by the system until `releasePort(port)` or
+ * teardown (either releases it and records `port.release`). Records `port.lease` { port, tier: 'lease', attempts }.
  */
 export async function leaseFor(host: PortHost, allocator: PortAllocator = defaultPortAllocator()): Promise<number> {
   const createdAt = callerLocation();
   // The lease is real I/O: while it is in flight the system is not idle.
   const lease = await host.runtime.external(allocator.lease());
+  const resource = leaseResource(lease, host);
   try {
-    host.own(leaseResource(lease, host), createdAt);
+    host.own(resource, createdAt);
   } catch (error) {
     await lease.release(); // torn down meanwhile: nothing may stay reserved
     throw error;
   }
+  let leases = leasesOf.get(host);
+  if (!leases) leasesOf.set(host, (leases = new Map()));
+  leases.set(lease.port, resource);
   host.record('port.lease', SOURCE, { port: lease.port, tier: 'lease', attempts: lease.attempts, ...(lease.reclaimed ? { reclaimed: true } : {}) });
   return lease.port;
+}
+
+/**
+ * Give back, before teardown, a number `host` leased: the lease file is deleted and
+ * `port.release` recorded, so the leak check no longer counts it. Idempotent. Throws
+ * (synchronously) for a number this system never leased.
+ */
+export function releaseFor(host: PortHost, port: number): Promise<void> {
+  const leases = leasesOf.get(host);
+  const resource = typeof port === 'number' ? leases?.get(port) : undefined;
+  if (!resource) {
+    const known = leases && leases.size > 0 ? [...leases.keys()].join(', ') : 'none';
+    throw new InvalidOptionError('releasePort(port)', port, `a port this system leased with system.port() (leased: ${known})`);
+  }
+  return Promise.resolve(resource.dispose());
 }
 
 function leaseResource(lease: PortLease, host: PortHost): OwnedResource {

@@ -36,7 +36,7 @@ import { leftovers, type Leftover } from './leftovers.js';
 import { registerSystem } from './registry.js';
 import { bridgeDiagnostics, observe, type BridgeOptions, type EventMapping, type ObservableEmitter, type ObserveOptions, type Observer } from '../observe/index.js';
 import { replayCommand, runSeed, testSeed } from './seed.js';
-import { leaseFor, listenFor } from '../ports/system-ports.js';
+import { leaseFor, listenFor, releaseFor } from '../ports/system-ports.js';
 import type { ListenOptions } from '../ports/listen.js';
 import type { Server as NetServer } from 'node:net';
 import { spawnProcess, type SpawnOptions, type TrackedProcess } from '../os/index.js';
@@ -440,6 +440,11 @@ export class TestSystem implements DriveTarget {
   port(): Promise<number> {
     this.#assertLive('port');
     return leaseFor(this);
+  }
+
+  /** Give a `port()` number back before teardown (records `port.release`; the leak check then passes). Idempotent. */
+  releasePort(port: number): Promise<void> {
+    return releaseFor(this, port);
   }
 
   /**

@@ -1,32 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, onTestFinished, test } from 'vitest';
 import { privateDir } from './support.js';
+import { assertFreshBuild } from './worker-support.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const harness = join(here, '../..');
 const fixture = join(here, 'fixtures/lease-worker.mjs');
-
-/**
- * The workers import the built allocator (packages/harness/dist, which `npm install` builds via
- * `prepare`, and `npm run build` rebuilds). Fail clearly rather than test stale code.
- */
-function assertFreshBuild(): void {
-  const src = join(harness, 'src/ports');
-  // tsc -b leaves an output whose content did not change untouched but always rewrites the
-  // project's tsbuildinfo: a source newer than both was not built.
-  const buildInfo = join(harness, 'tsconfig.tsbuildinfo');
-  const lastBuild = existsSync(buildInfo) ? statSync(buildInfo).mtimeMs : 0;
-  for (const file of readdirSync(src).filter((f) => f.endsWith('.ts'))) {
-    const built = join(harness, 'dist/ports', file.replace(/\.ts$/, '.js'));
-    if (!existsSync(built)) throw new Error(`${built} is missing: run \`npm run build\` (the workers of this test import the built allocator)`);
-    if (statSync(join(src, file)).mtimeMs > Math.max(statSync(built).mtimeMs, lastBuild)) throw new Error(`${built} is older than src/ports/${file}: run \`npm run build\``);
-  }
-}
 
 interface Report {
   pid: number;

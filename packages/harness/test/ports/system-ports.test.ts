@@ -20,6 +20,23 @@ describe('system.port() (tier 4 through the TestSystem)', () => {
     expect(() => system.port()).toThrow(/torn down/);
   });
 
+  test('releasePort(port) gives a number back before teardown: the file goes, port.release is recorded, nothing is left to leak', async () => {
+    const system = createTestSystem({ testId: 'port-release-early' });
+    const port = await system.port();
+    const path = join(defaultPortAllocator().dir, `port-${port}`);
+    expect(system.leftovers()).toMatchObject([{ kind: 'lease', label: `port ${port} (lease file ${path})` }]);
+    await system.releasePort(port);
+    expect(existsSync(path)).toBe(false);
+    expect(system.leftovers()).toEqual([]);
+    expect(system.history.ofKind('port.release')).toMatchObject([{ source: 'ports', data: { port, tier: 'lease' } }]);
+    await system.releasePort(port); // idempotent
+    const expected = `releasePort(port): got 80; expected a port this system leased with system.port() (leased: ${port})`;
+    expect(() => system.releasePort(80)).toThrow(expected);
+    expect(() => system.releasePort('80' as never)).toThrow(QuiesceError);
+    await system.teardown(); // no leak, and no second release
+    expect(system.history.ofKind('port.release')).toHaveLength(1);
+  });
+
   test('numbers leased by one system are distinct', async ({ system }) => {
     const ports = await Promise.all(Array.from({ length: 20 }, () => system.port()));
     expect(new Set(ports).size).toBe(20);
