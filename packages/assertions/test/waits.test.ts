@@ -14,7 +14,7 @@ describe('toBeResponsive', () => {
     system.send(w2, { stall: true });
     const stalled = await failureOf(() => expect(w2).toBeResponsive({ timeout: 3_600_000 }));
     expect(stalled).toMatch(/^expect\(received\)\.toBeResponsive\(\)/);
-    expect(stalled).toMatch(/Expected pool\/w2 \(<0\.\d+>\) to answer a sync within 3600000 ms, but the sync can never succeed/);
+    expect(stalled).toMatch(/Expected pool\/w2 \(<0\.\d+>\) to answer a sync within 3600000 ms, but the sync can never happen/);
     await expect(w2).not.toBeResponsive({ timeout: 100 });
 
     const w1 = pool.child('w1')!;
@@ -49,7 +49,7 @@ describe('toReceive', () => {
     await expect(inbox).not.toReceive({ type: 'error' });
     const missing = await failureOf(() => expect(inbox).toReceive({ type: 'error' }, { timeout: 100 }));
     expect(missing).toMatch(/^expect\(received\)\.toReceive\(pattern\)/);
-    expect(missing).toMatch(/Expected to receive a message matching \{"type":"error"\}, but the wait can never succeed/);
+    expect(missing).toMatch(/Expected to receive a message matching \{"type":"error"\}, but the wait can never happen/);
     expect(missing).toMatch(/Messages in the inbox \(1\), none matching:\n  \{"type":"ready","port":4000\}/);
 
     const unwanted = await failureOf(() => expect(inbox).not.toReceive({ type: 'ready' }));

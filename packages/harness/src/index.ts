@@ -17,7 +17,19 @@ export { readable, READABLE_LIMITS, type ReadableLimits } from './observe/index.
 export { spawnProcess, TrackedProcess, awaitLine, awaitExit, ExternalWaitError, ProcessGroupReaper, processReaper, groupState, signalGroup, DEFAULT_READY_TIMEOUT, DEFAULT_KILL_TIMEOUT, type SpawnOptions, type ExternalWaitOptions, type ExitStatus, type AwaitLineOptions, type ExternalWaitFailure, type GroupState, type SystemLike } from './os/index.js';
 export { awaitListening, awaitHealthy, probeWithBackoff, PROBE_INITIAL_DELAY, PROBE_MAX_DELAY, type AwaitListeningOptions, type AwaitHealthyOptions, type ProbeReport, type HealthReport, type ProbeOutcome, type Probed } from './probes/index.js';
 export { drive, DEFAULT_WAIT_TIMEOUT, validateWaitOptions, type WaitOptions, type DriveTarget } from './waits/driver.js';
-export { WaitError, type WaitFailure } from './waits/wait-error.js';
+export { WaitError, formatWaitFailure, describeWaitFailure, waitFailureDetails, type WaitFailure, type WaitFailureDetails } from './waits/wait-error.js';
+// For matchers of your own: waits that return a timeout or deadlock as data (what the built-in matchers use).
+export {
+  waitForEventOutcome,
+  waitForOutcome,
+  waitInRealTime,
+  quiescenceOf,
+  describeWaitFailed,
+  defaultTimeoutOf,
+  type WaitPlace,
+  type WaitFailed,
+  type WaitOutcome,
+} from './waits/outcome.js';
 export { awaitQuiescence, describeQuiescence, DEFAULT_QUIET_PERIOD, type Quiescence, type QuiescenceOptions } from './waits/quiescence.js';
 export { matches, describePattern, type Pattern } from './match/match.js';
 export { defineConformance, isConformanceSuite, type ConformanceSuite, type ConformanceBuilder, type ContractContext, type ContractTest, type ContractTestFn, type ContractTestOptions } from './conformance/define.js';

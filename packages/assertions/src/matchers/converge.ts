@@ -5,7 +5,7 @@ import { knownKeys, optionsObject } from '../options/validate.js';
 import { hint, inline, type MatcherResult, result, tailBlock } from '../report.js';
 import { supervisorSubject } from '../subjects.js';
 import { describeTree, healthy, treeOf } from '../tree.js';
-import { defaultTimeout, describeFailure, durableIdle, waitForEvent, type WaitOutcome } from '../waits.js';
+import { defaultTimeoutOf, describeWaitFailed, quiescenceOf, waitForEventOutcome, type WaitOutcome } from '@quiesce/harness';
 
 /**
  * Converged: at a durable idle point the supervisor is alive and every child in its tree is
@@ -16,13 +16,13 @@ export async function toConverge(this: MatcherState, received: unknown, options?
   const view = supervisorSubject(received, 'toConverge');
   const opts = optionsObject<ConvergeOptions>(options, 'toConverge');
   knownKeys(opts, ['within'], 'toConverge');
-  const within = opts.within === undefined ? defaultTimeout(view) : parseDuration(opts.within, 'toConverge.within');
+  const within = opts.within === undefined ? defaultTimeoutOf(view) : parseDuration(opts.within, 'toConverge.within');
   const start = view.runtime.now();
   const deadline = start + within;
   let failed: Exclude<WaitOutcome, { ok: true }> | undefined;
   let converged = false;
   for (;;) {
-    await durableIdle(view, within);
+    await quiescenceOf(view, within);
     if (healthy(view)) {
       converged = true;
       break;
@@ -31,7 +31,7 @@ export async function toConverge(this: MatcherState, received: unknown, options?
     if (!view.runtime.isAlive(view.pid)) break;
     const remaining = deadline - view.runtime.now();
     if (remaining < 0) break;
-    const outcome = await waitForEvent(view, `${view.label} to converge`, () => true, remaining);
+    const outcome = await waitForEventOutcome(view, `${view.label} to converge`, () => true, remaining);
     if (!outcome.ok) {
       failed = outcome;
       break;
@@ -48,7 +48,7 @@ export async function toConverge(this: MatcherState, received: unknown, options?
           !view.runtime.isAlive(view.pid)
             ? `the supervisor is not alive (exit reason ${inline(view.runtime.exitReason(view.pid))})`
             : failed
-              ? `it did not: the wait ${describeFailure(failed)}`
+              ? `it did not: the wait ${describeWaitFailed(failed)}`
               : `it had not after ${formatDuration(took)} of virtual time`
         }.`,
     '',

@@ -1,10 +1,9 @@
-import { describePattern, describeQuiescence, matches, WaitError } from '@quiesce/harness';
+import { describePattern, describeQuiescence, matches, WaitError, describeWaitFailed, quiescenceOf } from '@quiesce/harness';
 import type { MatcherState } from 'vitest';
 import type { ReceiveOptions } from '../matcher-types.js';
 import { knownKeys, optionsObject, timeoutOption } from '../options/validate.js';
 import { hint, inline, type MatcherResult, result, tailBlock } from '../report.js';
 import { inboxSubject } from '../subjects.js';
-import { describeFailure, durableIdle } from '../waits.js';
 
 const ANY = (): boolean => true;
 
@@ -20,7 +19,7 @@ export async function toReceive(this: MatcherState, received: unknown, ...args: 
 
   if (this.isNot) {
     // inbox.refute's rule: wait for durable idle (the clock untouched), then look.
-    const quiet = await durableIdle({ runtime: system.runtime, system }, timeout);
+    const quiet = await quiescenceOf({ runtime: system.runtime, system }, timeout);
     const found = inbox.messages.find((m) => matches(m, pattern));
     const pass = found !== undefined;
     return result(pass, () => [
@@ -38,7 +37,7 @@ export async function toReceive(this: MatcherState, received: unknown, ...args: 
     got = await inbox.receive(pattern, { timeout });
   } catch (error) {
     if (!(error instanceof WaitError) || (error.failure !== 'timeout' && error.failure !== 'deadlock')) throw error;
-    why = describeFailure({ ok: false, failure: error.failure, virtual: error.virtualElapsed, real: error.realElapsed, message: error.message });
+    why = describeWaitFailed({ ok: false, failure: error.failure, virtual: error.virtualElapsed, real: error.realElapsed, message: error.message });
   }
   const pass = why === undefined;
   return result(pass, () => [

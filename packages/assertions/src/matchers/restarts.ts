@@ -1,12 +1,11 @@
 import { InvalidOptionError, type HistoryEvent } from '@quiesce/runtime';
+import { describeQuiescence, defaultTimeoutOf, describeWaitFailed, quiescenceOf, waitForEventOutcome } from '@quiesce/harness';
 import type { MatcherState } from 'vitest';
 import type { RestartOptions } from '../matcher-types.js';
 import { childIdOption, integerOption, knownKeys, optionsObject, timeoutOption } from '../options/validate.js';
 import { hint, inline, type MatcherResult, result, tailBlock, timelineBlock } from '../report.js';
 import { childData, incarnationEvents, supervisorSubject, type SupervisorView } from '../subjects.js';
 import { childrenOf } from '../tree.js';
-import { describeQuiescence } from '@quiesce/harness';
-import { defaultTimeout, describeFailure, durableIdle, waitForEvent } from '../waits.js';
 
 function restartArgs(first: unknown, second: unknown): { childId: string | undefined; options: unknown } {
   if (typeof first === 'string') return { childId: childIdOption(first, 'toRestart(childId)'), options: second };
@@ -45,7 +44,7 @@ export async function toRestart(this: MatcherState, received: unknown, first?: u
   const opts = optionsObject<RestartOptions>(options, 'toRestart');
   knownKeys(opts, ['times', 'timeout', 'since'], 'toRestart');
   const times = opts.times === undefined ? 1 : integerOption(opts.times, 'toRestart.times', 1);
-  const timeout = timeoutOption(opts.timeout, 'toRestart') ?? defaultTimeout(view);
+  const timeout = timeoutOption(opts.timeout, 'toRestart') ?? defaultTimeoutOf(view);
   const history = view.runtime.history;
   const from = opts.since === undefined ? history.length : Math.min(integerOption(opts.since, 'toRestart.since', 0), history.length);
   const origin = opts.since === undefined ? 'the assertion started' : `the mark (history #${from})`;
@@ -55,7 +54,7 @@ export async function toRestart(this: MatcherState, received: unknown, first?: u
 
   if (this.isNot) {
     // Decided at durable idle, the clock untouched: "nothing happens" needs no fixed wait.
-    const quiet = await durableIdle(view, timeout);
+    const quiet = await quiescenceOf(view, timeout);
     const restarts = seen();
     const pass = restarts.length >= times;
     return result(pass, () => [
@@ -77,7 +76,7 @@ export async function toRestart(this: MatcherState, received: unknown, first?: u
   const outcome =
     counted >= times
       ? ({ ok: true, event: seen()[times - 1]! } as const)
-      : await waitForEvent(view, `${plural(times, 'restart')} of ${whose(childId, view.label)}`, enough, timeout);
+      : await waitForEventOutcome(view, `${plural(times, 'restart')} of ${whose(childId, view.label)}`, enough, timeout);
   const pass = outcome.ok;
   return result(pass, () => {
     const restarts = seen();
@@ -88,7 +87,7 @@ export async function toRestart(this: MatcherState, received: unknown, first?: u
       hint(this, 'toRestart', expectedArg),
       '',
       `Expected: ${plural(times, 'restart')} of ${whose(childId, view.label)} after ${origin}`,
-      `Received: ${plural(restarts.length, 'restart')}${outcome.ok ? '' : `; the wait ${describeFailure(outcome)}`}`,
+      `Received: ${plural(restarts.length, 'restart')}${outcome.ok ? '' : `; the wait ${describeWaitFailed(outcome)}`}`,
       ...unknownChild(view, childId),
       `The supervisor is ${view.runtime.isAlive(view.pid) ? 'alive' : `not alive (exit reason ${inline(view.runtime.exitReason(view.pid))})`}.`,
       ...timelineBlock(`restarts since ${origin}`, restarts),

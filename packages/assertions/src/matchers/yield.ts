@@ -1,12 +1,11 @@
 import { InvalidOptionError, Runtime } from '@quiesce/runtime';
-import { DEFAULT_WAIT_TIMEOUT, describePattern, Inbox, matches, TestSystem, WaitError } from '@quiesce/harness';
+import { DEFAULT_WAIT_TIMEOUT, describePattern, Inbox, matches, TestSystem, WaitError, describeWaitFailed, quiescenceOf, waitForOutcome, waitInRealTime, type WaitOutcome } from '@quiesce/harness';
 import type { MatcherState } from 'vitest';
 import type { YieldOptions } from '../matcher-types.js';
 import { knownKeys, optionsObject, timeoutOption } from '../options/validate.js';
 import { hint, inline, type MatcherResult, result, tailBlock } from '../report.js';
 import { inboxSubject } from '../subjects.js';
 import { isAsyncIterable, isReadableLike, iterableSource, readableSource, type ChunkSource, type Step } from '../streams.js';
-import { describeFailure, durableIdle, waitFor, waitInRealTime, type WaitOutcome } from '../waits.js';
 
 const SUBJECTS = "a Node Readable, an async iterable, or a TestSystem's Inbox";
 
@@ -54,7 +53,7 @@ export async function toYield(this: MatcherState, received: unknown, chunks: unk
   const runtime = system?.runtime ?? opts.runtime;
   const timeout = timeoutOption(opts.timeout, 'toYield') ?? system?.defaultTimeout ?? DEFAULT_WAIT_TIMEOUT;
   const wait = (what: string, step: Promise<Step>): Promise<{ ok: true; value: Step } | Exclude<WaitOutcome, { ok: true }>> =>
-    runtime ? waitFor({ runtime, system }, what, step, timeout) : waitInRealTime(what, step, timeout);
+    runtime ? waitForOutcome({ runtime, system }, what, step, timeout) : waitInRealTime(what, step, timeout);
   let verdict: Verdict | undefined;
   try {
     verdict = await streamVerdict(source, expected, end, wait);
@@ -72,7 +71,7 @@ async function streamVerdict(source: ChunkSource, expected: readonly unknown[], 
     const last = i === expected.length;
     if (last && !end) break;
     const outcome = await wait(last ? 'the end of the stream' : `chunk ${i + 1} of ${expected.length}`, source.next());
-    if (!outcome.ok) return { pass: false, received, why: `the wait for ${last ? 'the end' : `chunk ${i + 1}`} ${describeFailure(outcome)}` };
+    if (!outcome.ok) return { pass: false, received, why: `the wait for ${last ? 'the end' : `chunk ${i + 1}`} ${describeWaitFailed(outcome)}` };
     const step = outcome.value;
     if (step.kind === 'error') return { pass: false, received, why: `the stream failed with ${describeValue(step.error)}` };
     if (step.kind === 'closed') return { pass: false, received, why: 'the stream was destroyed before it ended' };
@@ -100,7 +99,7 @@ async function inboxVerdict(
     } catch (error) {
       if (!(error instanceof WaitError) || (error.failure !== 'timeout' && error.failure !== 'deadlock')) throw error;
       const outcome = { ok: false as const, failure: error.failure, virtual: error.virtualElapsed, real: error.realElapsed, message: error.message };
-      return { ok: false, why: `the wait for ${what} ${describeFailure(outcome)}` };
+      return { ok: false, why: `the wait for ${what} ${describeWaitFailed(outcome)}` };
     }
   };
   for (let i = 0; i < expected.length; i++) {
@@ -119,7 +118,7 @@ async function inboxVerdict(
     return { pass: false, received, why: `${describeValue(got.message)} came where the end message was expected`, mismatch: expected.length };
   }
   // No end message: the stream has ended when nothing more arrives by the time the system is idle.
-  await durableIdle({ runtime: system.runtime, system }, timeout);
+  await quiescenceOf({ runtime: system.runtime, system }, timeout);
   const extra = inbox.messages.find(considered);
   if (extra === undefined) return { pass: true, received };
   return { pass: false, received: [...received, extra], why: `${describeValue(extra)} arrived after the last expected message`, mismatch: expected.length };

@@ -1,32 +1,83 @@
-import { formatTimeline, QuiesceError, type History } from '@quiesce/runtime';
+import { formatTimeline, QuiesceError, type History, type HistoryEvent } from '@quiesce/runtime';
 import { round } from '@quiesce/runtime/internal';
 
 export type WaitFailure = 'timeout' | 'deadlock' | 'aborted' | 'linked-exit';
 
 /**
- * A wait that did not get what it waited for. The message says what it waited for, how much
- * virtual and real time passed, why it gave up, and ends with the last events of the history.
+ * Why a wait gave up, as data (kept apart from its formatting, as fast-check keeps `RunDetails`
+ * apart from its reporter): what it waited for, why, how much virtual and real time passed, what
+ * caused it, and the last events of the history. Every failure message, timeline and report is
+ * built from this by `formatWaitFailure`.
+ */
+export interface WaitFailureDetails {
+  readonly what: string;
+  readonly failure: WaitFailure;
+  readonly virtualElapsed: number;
+  readonly realElapsed: number;
+  readonly cause?: unknown;
+  /** The history's last events when the wait gave up, oldest first. */
+  readonly lastEvents: readonly HistoryEvent[];
+  /** How many events the history held then (the tail may be shorter). */
+  readonly historyLength: number;
+}
+
+const WHY: Record<WaitFailure, string> = {
+  timeout: 'timed out',
+  deadlock: 'can never happen: the system is idle, no timer is pending and nothing outside the runtime is running',
+  aborted: 'was aborted (the test timed out or was cancelled)',
+  'linked-exit': 'was interrupted: a process linked to the test exited',
+};
+
+/** "timed out after 100 ms virtual / 2 ms real time", or "can never happen: … after …": why and when. */
+export function describeWaitFailure(details: Pick<WaitFailureDetails, 'failure' | 'virtualElapsed' | 'realElapsed'>): string {
+  return `${WHY[details.failure]} after ${round(details.virtualElapsed)} ms virtual / ${round(details.realElapsed)} ms real time`;
+}
+
+/** The whole message: what was awaited, why and when it gave up, its cause, the last events. */
+export function formatWaitFailure(details: WaitFailureDetails): string {
+  const timeline = formatTimeline(details.lastEvents);
+  return (
+    `waiting for ${details.what} ${describeWaitFailure(details)}` +
+    (details.cause instanceof Error ? `\n  cause: ${details.cause.message}` : '') +
+    `\n\nlast ${details.lastEvents.length} events:\n${timeline || '  (no events)'}`
+  );
+}
+
+/** Collect the details of a wait that gave up now. */
+export function waitFailureDetails(
+  what: string,
+  failure: WaitFailure,
+  elapsed: { virtual: number; real: number },
+  history: History,
+  cause?: unknown,
+  tail = 15,
+): WaitFailureDetails {
+  return {
+    what,
+    failure,
+    virtualElapsed: elapsed.virtual,
+    realElapsed: elapsed.real,
+    ...(cause !== undefined ? { cause } : {}),
+    lastEvents: history.tail(tail),
+    historyLength: history.length,
+  };
+}
+
+/**
+ * A wait that did not get what it waited for. `details` holds why, as data; the message is
+ * `formatWaitFailure(details)`: what it waited for, how much virtual and real time passed, why it
+ * gave up, and the last events of the history.
  */
 export class WaitError extends QuiesceError {
   readonly failure: WaitFailure;
   readonly virtualElapsed: number;
   readonly realElapsed: number;
+  readonly wait: WaitFailureDetails;
 
   constructor(what: string, failure: WaitFailure, elapsed: { virtual: number; real: number }, history: History, cause?: unknown, tail = 15) {
-    const why = {
-      timeout: 'timed out',
-      deadlock: 'can never happen: the system is idle, no timer is pending and nothing outside the runtime is running',
-      aborted: 'was aborted (the test timed out or was cancelled)',
-      'linked-exit': 'was interrupted: a process linked to the test exited',
-    }[failure];
-    const timeline = formatTimeline(history.tail(tail));
-    super(
-      'TIMEOUT',
-      `waiting for ${what} ${why} after ${round(elapsed.virtual)} ms virtual / ${round(elapsed.real)} ms real time` +
-        (cause instanceof Error ? `\n  cause: ${cause.message}` : '') +
-        `\n\nlast ${Math.min(tail, history.length)} events:\n${timeline || '  (no events)'}`,
-      { what, failure },
-    );
+    const wait = waitFailureDetails(what, failure, elapsed, history, cause, tail);
+    super('TIMEOUT', formatWaitFailure(wait), { what, failure });
+    this.wait = wait;
     this.failure = failure;
     this.virtualElapsed = elapsed.virtual;
     this.realElapsed = elapsed.real;
