@@ -4,17 +4,16 @@
  * leak check.
  */
 export { test, expect, createTestSystem, systemOptionsFor, defaultWaitTimeoutFor, fullTestName, type TestContextLike } from './fixtures/test.js';
-export { TestSystem, toEventPredicate, type TestSystemOptions, type Startable, type HistoryPattern, type UntilOptions } from './system/test-system.js';
-export { callerLocation, LeakError, type OwnedResource, type Owned } from './system/resources.js';
+export { TestSystem, systemOf, toEventPredicate, type TestSystemOptions, type Startable, type HistoryPattern, type UntilOptions } from './system/test-system.js';
+export { callerLocation, LeakError, type OwnedResource, type Owned } from './core/resources.js';
 export { TeardownError } from './system/teardown-error.js';
-export { systemOf } from './system/registry.js';
 export type { Leftover } from './system/leftovers.js';
 export { SEED_ENV, runSeed, testSeed, replayCommand } from './system/seed.js';
 export { Inbox } from './inbox/inbox.js';
 export { memoryDuplex, MemoryDuplex, listenOnFreePort, createPortAllocator, defaultPortAllocator, PORT_DIR_ENV, RUN_ID_ENV, POOL_ID_ENV, DEFAULT_LEASE_RANGE, DEFAULT_EPHEMERAL_RANGE, readEphemeralRange, processStartTime, ownerGone, type ListenOptions, type ListeningServer, type PortAllocator, type PortAllocatorLayout, type PortLease, type PortAllocatorOptions, type LoopbackHost, type PortRange, type ProcessIdentity } from './ports/index.js';
 export { Observer, type BridgeOptions, type EventMapper, type EventMapping, type EventTargetLike, type NodeEmitterLike, type ObservableEmitter, type ObservedEvent, type ObserveOptions } from './observe/index.js';
 export { readable, READABLE_LIMITS, type ReadableLimits } from './observe/index.js';
-export { spawnProcess, TrackedProcess, awaitLine, awaitExit, ExternalWaitError, ProcessGroupReaper, processReaper, groupState, signalGroup, DEFAULT_READY_TIMEOUT, DEFAULT_KILL_TIMEOUT, type SpawnOptions, type ExternalWaitOptions, type ExitStatus, type AwaitLineOptions, type ExternalWaitFailure, type GroupState, type SystemLike } from './os/index.js';
+export { spawnProcess, TrackedProcess, awaitLine, awaitExit, ExternalWaitError, ProcessGroupReaper, processReaper, groupState, signalGroup, DEFAULT_READY_TIMEOUT, DEFAULT_KILL_TIMEOUT, type SpawnOptions, type ExternalWaitOptions, type ExitStatus, type AwaitLineOptions, type ExternalWaitFailure, type GroupState, type SystemHost } from './os/index.js';
 export { awaitListening, awaitHealthy, probeWithBackoff, PROBE_INITIAL_DELAY, PROBE_MAX_DELAY, type AwaitListeningOptions, type AwaitHealthyOptions, type ProbeReport, type HealthReport, type ProbeOutcome, type Probed } from './probes/index.js';
 export { drive, DEFAULT_WAIT_TIMEOUT, validateWaitOptions, type WaitOptions, type DriveTarget } from './waits/driver.js';
 export { WaitError, formatWaitFailure, describeWaitFailure, waitFailureDetails, type WaitFailure, type WaitFailureDetails } from './waits/wait-error.js';

@@ -1,5 +1,5 @@
 import { InvalidOptionError, QuiesceError } from '@quiesce/runtime';
-import type { OwnedResource } from '../system/resources.js';
+import type { OwnedResource } from '../core/resources.js';
 import type { TestSystem } from '../system/test-system.js';
 import { snapshotBody, type BodySnapshot } from './request-snapshot.js';
 import { assertServer, onLifecycle, seen, type MswLifecycleEvent, type MswServerLike, type SeenRequest } from './types.js';

@@ -1,4 +1,4 @@
-import { callerLocation } from '../system/resources.js';
+import { callerLocation } from '../core/resources.js';
 import { prepareBridge, type BridgeOptions } from './diagnostics.js';
 import { prepareEmitter, type EventMapping, type ObservableEmitter, type ObserveOptions } from './emitter.js';
 import { Observer, type ObserveHost } from './observer.js';

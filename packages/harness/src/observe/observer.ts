@@ -1,12 +1,11 @@
 import { QuiesceError } from '@quiesce/runtime';
 import type { HistoryEvent } from '@quiesce/runtime';
-import type { OwnedResource } from '../system/resources.js';
+import type { SystemHost } from '../core/host.js';
+import type { OwnedResource } from '../core/resources.js';
 
 /** What an observer needs from the test's system: a history to append to and an owner. */
-export interface ObserveHost {
-  record(kind: string, source: string, data?: unknown): HistoryEvent;
-  own<R extends OwnedResource>(resource: R, createdAt?: string): R;
-}
+/** What an observer needs of the system that owns it. */
+export type ObserveHost = Pick<SystemHost, 'record' | 'own'>;
 
 /** Where an attached source delivers: events to record, or a mapping failure. */
 export interface ObserverSink {

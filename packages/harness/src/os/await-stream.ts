@@ -1,8 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { Readable } from 'node:stream';
 import { InvalidOptionError, QuiesceError, LineSplitter } from '@quiesce/runtime';
-import { runExternalWait } from './external-wait.js';
-import { parseExternalWait, parseLinePattern, type ExternalWaitOptions } from './options.js';
+import { parseExternalWait, runExternalWait, type ExternalWaitOptions } from '../waits/external-wait.js';
+import { parseLinePattern } from './options.js';
 import type { ExitStatus } from './tracked-process.js';
 
 /**

@@ -1,7 +1,6 @@
 import { constants } from 'node:os';
 import { InvalidOptionError } from '@quiesce/runtime';
 import { checkMilliseconds, checkOptions } from '@quiesce/runtime/internal';
-import type { SystemLike } from './system-like.js';
 
 /** Options of `system.spawn(command, args, options)`. */
 export interface SpawnOptions {
@@ -26,19 +25,8 @@ export interface SpawnOptions {
   killTimeout?: number;
 }
 
-/** Options of the waits that talk to the outside world. */
-export interface ExternalWaitOptions {
-  /** Real milliseconds (and, with a system, virtual ones too). Default: the system's default timeout, else 5000. */
-  timeout?: number;
-  /** Abort the wait. */
-  signal?: AbortSignal;
-  /** Record in this system's history and wait through its driver (`drive`). */
-  system?: SystemLike;
-}
-
 export const DEFAULT_READY_TIMEOUT = 10_000;
 export const DEFAULT_KILL_TIMEOUT = 2_000;
-export const DEFAULT_EXTERNAL_TIMEOUT = 5_000;
 
 export interface ParsedSpawn {
   readonly command: string;
@@ -97,16 +85,6 @@ export function parseSpawn(command: unknown, args: unknown, options: unknown): P
   };
 }
 
-/** Check a wait's options: known keys only, a timeout in ms, an AbortSignal, a system. */
-export function parseExternalWait(where: string, options: unknown, extraKeys: readonly string[] = []): { timeout: number; signal: AbortSignal | undefined; system: SystemLike | undefined } {
-  checkOptions(`${where} options`, options, ['timeout', 'signal', 'system', ...extraKeys]);
-  const { timeout, signal, system } = options as ExternalWaitOptions;
-  if (system !== undefined && !isSystemLike(system)) throw new InvalidOptionError(`${where} options.system`, system, 'a TestSystem');
-  if (timeout !== undefined) checkMilliseconds(`${where} options.timeout`, timeout);
-  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new InvalidOptionError(`${where} options.signal`, signal, 'an AbortSignal');
-  return { timeout: timeout ?? system?.defaultTimeout ?? DEFAULT_EXTERNAL_TIMEOUT, signal, system };
-}
-
 /** A line pattern: a RegExp or a predicate; `description` reads "matching /re/" or "satisfying name". */
 export function parseLinePattern(where: string, pattern: unknown): { test: (line: string) => boolean; description: string } {
   if (!(pattern instanceof RegExp) && typeof pattern !== 'function') throw new InvalidOptionError(where, pattern, 'a RegExp or a function (line) => boolean');
@@ -119,11 +97,6 @@ export function parseSignal(where: string, signal: unknown): NodeJS.Signals | nu
   if (typeof signal === 'string' && Object.hasOwn(constants.signals, signal)) return signal as NodeJS.Signals;
   if (typeof signal === 'number' && Number.isInteger(signal) && signal >= 0 && signal <= 64) return signal;
   throw new InvalidOptionError(where, signal, "a signal name such as 'SIGTERM' or 'SIGKILL', or a signal number from 0 to 64");
-}
-
-function isSystemLike(value: unknown): value is SystemLike {
-  const s = value as Partial<SystemLike> | null;
-  return typeof s === 'object' && s !== null && typeof s.record === 'function' && typeof s.own === 'function' && typeof s.onInterrupt === 'function' && typeof s.runtime === 'object';
 }
 
 function isCleanString(value: unknown): value is string {

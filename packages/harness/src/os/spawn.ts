@@ -1,8 +1,8 @@
 import { QuiesceError } from '@quiesce/runtime';
-import { callerLocation } from '../system/resources.js';
+import { callerLocation } from '../core/resources.js';
 import { drive } from '../waits/driver.js';
 import { parseSpawn, type SpawnOptions } from './options.js';
-import type { SystemLike } from './system-like.js';
+import type { SystemHost } from '../core/host.js';
 import { TrackedProcess } from './tracked-process.js';
 
 /** Extra milliseconds the driver allows beyond the ready timeout and the kill that follows it. */
@@ -18,7 +18,7 @@ const KILL_BOUNDS = 2_000 + 5_000;
  * within `readyTimeout` ms, on either clock), only after its whole group is gone. Bad arguments
  * throw an InvalidOptionError before anything starts.
  */
-export function spawnProcess(system: SystemLike, command: string, args: readonly string[] = [], options: SpawnOptions = {}, testSignal?: AbortSignal): Promise<TrackedProcess> {
+export function spawnProcess(system: SystemHost, command: string, args: readonly string[] = [], options: SpawnOptions = {}, testSignal?: AbortSignal): Promise<TrackedProcess> {
   const parsed = parseSpawn(command, args, options);
   // Checked before the program starts: owning it afterwards would fail and leave it running.
   if (system.tornDown) throw new QuiesceError('AFTER_TEARDOWN', "spawn: the test's system has been torn down; activity after teardown is rejected", { operation: 'spawn' });
@@ -27,7 +27,7 @@ export function spawnProcess(system: SystemLike, command: string, args: readonly
   return whenStarted(system, tracked, parsed.readyTimeout + parsed.killTimeout + KILL_BOUNDS + DRIVE_MARGIN, testSignal);
 }
 
-async function whenStarted(system: SystemLike, tracked: TrackedProcess, bound: number, signal: AbortSignal | undefined): Promise<TrackedProcess> {
+async function whenStarted(system: SystemHost, tracked: TrackedProcess, bound: number, signal: AbortSignal | undefined): Promise<TrackedProcess> {
   try {
     // READY_TIMEOUT is the process's own bound; the driver's lies beyond it and only catches aborts and linked exits.
     await drive(system, tracked.readyDescription, tracked.started, { timeout: Math.min(bound, 2_147_483_647), ...(signal ? { signal } : {}) });

@@ -1,11 +1,11 @@
 import { basename } from 'node:path';
 import type { Writable } from 'node:stream';
 import { InvalidOptionError, OsProcessGroup, QuiesceError, type ExitStatus } from '@quiesce/runtime';
-import type { OwnedResource } from '../system/resources.js';
+import type { OwnedResource } from '../core/resources.js';
 import type { WaitOptions } from '../waits/driver.js';
-import { runExternalWait } from './external-wait.js';
-import { parseExternalWait, parseLinePattern, parseSignal, type ParsedSpawn } from './options.js';
-import { eitherSignal, type SystemLike } from './system-like.js';
+import { parseExternalWait, runExternalWait } from '../waits/external-wait.js';
+import { parseLinePattern, parseSignal, type ParsedSpawn } from './options.js';
+import { eitherSignal, type SystemHost } from '../core/host.js';
 
 export type { ExitStatus };
 
@@ -37,13 +37,13 @@ export class TrackedProcess implements OwnedResource {
   readonly command: string;
   readonly args: readonly string[];
 
-  readonly #system: SystemLike;
+  readonly #system: SystemHost;
   readonly #options: ParsedSpawn;
   readonly #testSignal: AbortSignal | undefined;
   readonly #group: OsProcessGroup;
 
   /** @internal use `system.spawn`. */
-  constructor(system: SystemLike, options: ParsedSpawn, testSignal?: AbortSignal) {
+  constructor(system: SystemHost, options: ParsedSpawn, testSignal?: AbortSignal) {
     this.#system = system;
     this.#options = options;
     this.#testSignal = testSignal;

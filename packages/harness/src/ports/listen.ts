@@ -2,7 +2,7 @@ import type { AddressInfo, Server, Socket } from 'node:net';
 import { Server as NetServer } from 'node:net';
 import { InvalidOptionError } from '@quiesce/runtime';
 import { checkKnownKeys } from '@quiesce/runtime/internal';
-import type { OwnedResource } from '../system/resources.js';
+import type { OwnedResource } from '../core/resources.js';
 import { LOOPBACK_HOSTS, type LoopbackHost } from './options.js';
 
 export interface ListenOptions {

@@ -1,9 +1,8 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { InvalidOptionError } from '@quiesce/runtime';
-import { runExternalWait } from '../os/external-wait.js';
-import { parseExternalWait, type ExternalWaitOptions } from '../os/options.js';
-import { probeWithBackoff, type ProbeOutcome } from './backoff.js';
+import { parseExternalWait, runExternalWait, type ExternalWaitOptions } from '../waits/external-wait.js';
+import { probeWithBackoff, type ProbeOutcome } from '@quiesce/runtime';
 import type { ProbeReport } from './tcp.js';
 
 /** Options of `awaitHealthy`. */

@@ -1,8 +1,7 @@
 import { connect } from 'node:net';
 import { InvalidOptionError } from '@quiesce/runtime';
-import { runExternalWait } from '../os/external-wait.js';
-import { parseExternalWait, type ExternalWaitOptions } from '../os/options.js';
-import { probeWithBackoff, type ProbeOutcome } from './backoff.js';
+import { parseExternalWait, runExternalWait, type ExternalWaitOptions } from '../waits/external-wait.js';
+import { probeWithBackoff, type ProbeOutcome } from '@quiesce/runtime';
 
 /** Options of `awaitListening`. */
 export interface AwaitListeningOptions extends ExternalWaitOptions {

@@ -1,5 +1,5 @@
 import type { Pid, Runtime } from '@quiesce/runtime';
-import type { Owned } from './resources.js';
+import type { Owned } from '../core/resources.js';
 
 /** Something still running or alive: a process, an owned resource, or pending timers. */
 export interface Leftover {

@@ -30,10 +30,10 @@ import { describePattern, matches, type Pattern } from '../match/match.js';
 import { drive, validateWaitOptions, type DriveTarget, type WaitOptions } from '../waits/driver.js';
 import { awaitQuiescence, DEFAULT_QUIET_PERIOD, type Quiescence } from '../waits/quiescence.js';
 import { WaitError } from '../waits/wait-error.js';
-import { callerLocation, LeakError, type Owned, type OwnedResource } from './resources.js';
+import { callerLocation, LeakError, type Owned, type OwnedResource } from '../core/resources.js';
 import { teardownFailure } from './teardown-error.js';
 import { leftovers, type Leftover } from './leftovers.js';
-import { registerSystem } from './registry.js';
+import { systemRegistry } from './registry.js';
 import { bridgeDiagnostics, observe, type BridgeOptions, type EventMapping, type ObservableEmitter, type ObserveOptions, type Observer } from '../observe/index.js';
 import { replayCommand, runSeed, testSeed } from './seed.js';
 import { leaseFor, listenFor, releaseFor } from '../ports/system-ports.js';
@@ -135,7 +135,7 @@ export class TestSystem implements DriveTarget {
     // Owned resources that live in real time (tracked processes, observers, servers) are external work.
     this.runtime.addExternalSource(() => this.#owned.some((o) => o.resource.external?.() === true));
     this.runtime.record('system.start', 'test', { seed: this.seed, runSeed: this.runSeed, testId: this.testId });
-    registerSystem(this);
+    systems.register(this);
     // One listener per system on the test's signal (not one per wait): an abort interrupts every wait.
     const signal = options.signal;
     if (signal) {
@@ -686,6 +686,16 @@ async function awaitActorsGone(runtime: Runtime, bound: number): Promise<void> {
   } finally {
     over.abort();
   }
+}
+
+const systems = systemRegistry<TestSystem>();
+
+/**
+ * The TestSystem that owns `target`: a runtime, a pid of that runtime, or anything with a
+ * `runtime` (a SupervisorRef). Undefined for runtimes created outside a TestSystem.
+ */
+export function systemOf(target: Runtime | Pid | { readonly runtime: Runtime }): TestSystem | undefined {
+  return systems.lookup(target);
 }
 
 export { WaitError };

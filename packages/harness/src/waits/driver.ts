@@ -1,5 +1,6 @@
 import { InvalidOptionError, QuiesceError, VirtualClock, realNow, realTimer, type Runtime } from '@quiesce/runtime';
 import { checkKnownKeys, checkMilliseconds, checkObject } from '@quiesce/runtime/internal';
+import type { DriveTarget } from '../core/host.js';
 import { WaitError, type WaitFailure } from './wait-error.js';
 
 /** Options every wait accepts. */
@@ -17,16 +18,7 @@ export interface WaitOptions {
 
 export const DEFAULT_WAIT_TIMEOUT = 5000;
 
-/** What the driver needs from a system: its runtime, and how to hear that the test was interrupted. */
-export interface DriveTarget {
-  readonly runtime: Runtime;
-  /**
-   * Call `listener` once if the test is aborted or a linked process exits (at once if that already
-   * happened); returns the function that removes it. A wait listens only while it is pending, so
-   * nothing of it is kept alive by a system that outlives thousands of waits.
-   */
-  onInterrupt(listener: (error: unknown) => void): () => void;
-}
+export type { DriveTarget } from '../core/host.js';
 
 const WAIT_KEYS = ['timeout', 'signal', 'realTimeout'] as const;
 

@@ -1,5 +1,5 @@
-import { realNow, realTimer, type HistoryEvent, type Runtime } from '@quiesce/runtime';
-import type { TestSystem } from '../system/test-system.js';
+import { QuiesceError, realNow, realTimer, type HistoryEvent, type Runtime } from '@quiesce/runtime';
+import type { SystemHost } from '../core/host.js';
 import { DEFAULT_WAIT_TIMEOUT, drive, type DriveTarget } from './driver.js';
 import { awaitQuiescence, DEFAULT_QUIET_PERIOD, type Quiescence } from './quiescence.js';
 import { describeWaitFailure, WaitError, type WaitFailure } from './wait-error.js';
@@ -14,7 +14,7 @@ import { describeWaitFailure, WaitError, type WaitFailure } from './wait-error.j
 /** Where a wait runs: a runtime, and the TestSystem that owns it if there is one. */
 export interface WaitPlace {
   readonly runtime: Runtime;
-  readonly system: TestSystem | undefined;
+  readonly system: SystemHost | undefined;
 }
 
 /** A wait that timed out or can never succeed, as data. */
@@ -33,7 +33,10 @@ export function defaultTimeoutOf(where: WaitPlace): number {
   return where.system?.defaultTimeout ?? DEFAULT_WAIT_TIMEOUT;
 }
 
-function targetOf(where: WaitPlace): DriveTarget {
+function targetOf(where: WaitPlace, operation: string): DriveTarget {
+  if (where.system?.tornDown) {
+    throw new QuiesceError('AFTER_TEARDOWN', `${operation}: the test's system has been torn down; activity after teardown is rejected`, { operation });
+  }
   return where.system ?? { runtime: where.runtime, onInterrupt: () => () => undefined };
 }
 
@@ -46,16 +49,15 @@ function asFailed(error: unknown): WaitFailed {
 
 /** Wait for the first event (after now) that `predicate` accepts, driving virtual time. */
 export async function waitForEventOutcome(where: WaitPlace, what: string, predicate: (event: HistoryEvent) => boolean, timeout: number): Promise<WaitOutcome> {
-  try {
-    if (where.system) return { ok: true, event: await where.system.until(predicate, { timeout }) };
-    const { runtime } = where;
-    let off = (): void => undefined;
-    const found = new Promise<HistoryEvent>((resolve) => {
-      off = runtime.history.subscribe((event) => {
-        if (predicate(event)) resolve(event);
-      });
+  const target = targetOf(where, what);
+  let off = (): void => undefined;
+  const found = new Promise<HistoryEvent>((resolve) => {
+    off = where.runtime.history.subscribe((event) => {
+      if (predicate(event)) resolve(event);
     });
-    return { ok: true, event: await drive(targetOf(where), what, found, { timeout }).finally(() => off()) };
+  });
+  try {
+    return { ok: true, event: await drive(target, what, found, { timeout }).finally(() => off()) };
   } catch (error) {
     return asFailed(error);
   }
@@ -63,8 +65,9 @@ export async function waitForEventOutcome(where: WaitPlace, what: string, predic
 
 /** Wait for anything `outcome` promises, driving virtual time, with the same split. */
 export async function waitForOutcome<T>(where: WaitPlace, what: string, outcome: Promise<T>, timeout: number): Promise<{ ok: true; value: T } | WaitFailed> {
+  const target = targetOf(where, what);
   try {
-    return { ok: true, value: await drive(targetOf(where), what, outcome, { timeout }) };
+    return { ok: true, value: await drive(target, what, outcome, { timeout }) };
   } catch (error) {
     return asFailed(error);
   }
@@ -98,7 +101,7 @@ export async function waitInRealTime<T>(what: string, outcome: Promise<T>, timeo
  */
 export function quiescenceOf(where: WaitPlace, timeout: number): Promise<Quiescence> {
   const quietPeriod = where.system?.quietPeriod ?? DEFAULT_QUIET_PERIOD;
-  return awaitQuiescence(targetOf(where), { quietPeriod, timeout: Math.max(timeout, DEFAULT_WAIT_TIMEOUT, quietPeriod) });
+  return awaitQuiescence(targetOf(where, 'a negative assertion'), { quietPeriod, timeout: Math.max(timeout, DEFAULT_WAIT_TIMEOUT, quietPeriod) });
 }
 
 /** "timed out after … ms virtual / … ms real time" or "can never happen: …": to follow "the wait". */

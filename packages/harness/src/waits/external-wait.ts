@@ -1,9 +1,8 @@
-import { formatTimeline, QuiesceError, type History } from '@quiesce/runtime';
-import { round } from '@quiesce/runtime/internal';
-import { realTimer } from '../probes/real-timer.js';
-import { drive } from '../waits/driver.js';
-import { WaitError } from '../waits/wait-error.js';
-import type { SystemLike } from './system-like.js';
+import { formatTimeline, InvalidOptionError, QuiesceError, realTimer, type History } from '@quiesce/runtime';
+import { checkMilliseconds, checkOptions, round } from '@quiesce/runtime/internal';
+import type { SystemHost } from '../core/host.js';
+import { drive } from './driver.js';
+import { WaitError } from './wait-error.js';
 
 /** Why a wait on something outside the runtime gave up without a system's driver. */
 export type ExternalWaitFailure = 'timeout' | 'ended' | 'aborted';
@@ -41,7 +40,7 @@ export interface ExternalWaitRun {
   readonly what: string;
   readonly timeout: number;
   readonly signal: AbortSignal | undefined;
-  readonly system: SystemLike | undefined;
+  readonly system: SystemHost | undefined;
   /**
    * Count the wait as an external operation of the system's runtime, so virtual time stands
    * still while it is in flight (docs/architecture.md, determinism rule 2). For waits on things the system does not own.
@@ -99,3 +98,32 @@ async function boundedWait<T>(run: ExternalWaitRun, outcome: Promise<T>, began: 
     run.signal?.removeEventListener('abort', onAbort);
   }
 }
+
+/** Options of the waits that talk to the outside world. */
+export interface ExternalWaitOptions {
+  /** Real milliseconds (and, with a system, virtual ones too). Default: the system's default timeout, else 5000. */
+  timeout?: number;
+  /** Abort the wait. */
+  signal?: AbortSignal;
+  /** Record in this system's history and wait through its driver (`drive`). */
+  system?: SystemHost;
+}
+
+/** Default timeout of an external wait with no system, in ms. */
+export const DEFAULT_EXTERNAL_TIMEOUT = 5_000;
+
+/** Check a wait's options: known keys only, a timeout in ms, an AbortSignal, a system. */
+export function parseExternalWait(where: string, options: unknown, extraKeys: readonly string[] = []): { timeout: number; signal: AbortSignal | undefined; system: SystemHost | undefined } {
+  checkOptions(`${where} options`, options, ['timeout', 'signal', 'system', ...extraKeys]);
+  const { timeout, signal, system } = options as ExternalWaitOptions;
+  if (system !== undefined && !isSystemHost(system)) throw new InvalidOptionError(`${where} options.system`, system, 'a TestSystem');
+  if (timeout !== undefined) checkMilliseconds(`${where} options.timeout`, timeout);
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new InvalidOptionError(`${where} options.signal`, signal, 'an AbortSignal');
+  return { timeout: timeout ?? system?.defaultTimeout ?? DEFAULT_EXTERNAL_TIMEOUT, signal, system };
+}
+
+function isSystemHost(value: unknown): value is SystemHost {
+  const s = value as Partial<SystemHost> | null;
+  return typeof s === 'object' && s !== null && typeof s.record === 'function' && typeof s.own === 'function' && typeof s.onInterrupt === 'function' && typeof s.runtime === 'object';
+}
+
