@@ -3,20 +3,19 @@
  * waits that drive virtual time, deterministic negatives, the test's inbox, and teardown with a
  * leak check.
  */
-export { test, expect, createTestSystem, systemOptionsFor, defaultWaitTimeoutFor, fullTestName, type TestContextLike } from './fixtures/test.js';
-export { TestSystem, systemOf, toEventPredicate, type TestSystemOptions, type Startable, type HistoryPattern, type UntilOptions } from './system/test-system.js';
-export { callerLocation, LeakError, type OwnedResource, type Owned } from './core/resources.js';
+export { test, expect, createTestSystem } from './fixtures/test.js';
+export { TestSystem, systemOf, type TestSystemOptions, type Startable, type HistoryPattern, type UntilOptions } from './system/test-system.js';
+export { LeakError, type OwnedResource } from './core/resources.js';
 export { TeardownError } from './system/teardown-error.js';
 export type { Leftover } from './system/leftovers.js';
-export { SEED_ENV, runSeed, testSeed, replayCommand } from './system/seed.js';
+export { SEED_ENV } from './system/seed.js';
 export { Inbox } from './inbox/inbox.js';
-export { memoryDuplex, MemoryDuplex, listenOnFreePort, createPortAllocator, defaultPortAllocator, PORT_DIR_ENV, RUN_ID_ENV, POOL_ID_ENV, DEFAULT_LEASE_RANGE, DEFAULT_EPHEMERAL_RANGE, readEphemeralRange, processStartTime, ownerGone, type ListenOptions, type ListeningServer, type PortAllocator, type PortAllocatorLayout, type PortLease, type PortAllocatorOptions, type LoopbackHost, type PortRange, type ProcessIdentity } from './ports/index.js';
+export { memoryDuplex, MemoryDuplex, listenOnFreePort, createPortAllocator, defaultPortAllocator, PORT_DIR_ENV, RUN_ID_ENV, POOL_ID_ENV, DEFAULT_LEASE_RANGE, DEFAULT_EPHEMERAL_RANGE, type ListenOptions, type ListeningServer, type PortAllocator, type PortAllocatorLayout, type PortLease, type PortAllocatorOptions, type LoopbackHost, type PortRange, type ProcessIdentity } from './ports/index.js';
 export { Observer, type BridgeOptions, type EventMapper, type EventMapping, type EventTargetLike, type NodeEmitterLike, type ObservableEmitter, type ObservedEvent, type ObserveOptions } from './observe/index.js';
-export { readable, READABLE_LIMITS, type ReadableLimits } from './observe/index.js';
 export { spawnProcess, TrackedProcess, awaitLine, awaitExit, ExternalWaitError, ProcessGroupReaper, processReaper, groupState, signalGroup, DEFAULT_READY_TIMEOUT, DEFAULT_KILL_TIMEOUT, type SpawnOptions, type ExternalWaitOptions, type ExitStatus, type AwaitLineOptions, type ExternalWaitFailure, type GroupState, type SystemHost } from './os/index.js';
-export { awaitListening, awaitHealthy, probeWithBackoff, PROBE_INITIAL_DELAY, PROBE_MAX_DELAY, type AwaitListeningOptions, type AwaitHealthyOptions, type ProbeReport, type HealthReport, type ProbeOutcome, type Probed } from './probes/index.js';
-export { drive, DEFAULT_WAIT_TIMEOUT, validateWaitOptions, type WaitOptions, type DriveTarget } from './waits/driver.js';
-export { WaitError, formatWaitFailure, describeWaitFailure, waitFailureDetails, type WaitFailure, type WaitFailureDetails } from './waits/wait-error.js';
+export { awaitListening, awaitHealthy, type AwaitListeningOptions, type AwaitHealthyOptions, type ProbeReport, type HealthReport } from './probes/index.js';
+export { drive, DEFAULT_WAIT_TIMEOUT, type WaitOptions, type DriveTarget } from './waits/driver.js';
+export { WaitError, formatWaitFailure, describeWaitFailure, type WaitFailure, type WaitFailureDetails } from './waits/wait-error.js';
 // For matchers of your own: waits that return a timeout or deadlock as data (what the built-in matchers use).
 export {
   waitForEventOutcome,
@@ -31,14 +30,14 @@ export {
 } from './waits/outcome.js';
 export { awaitQuiescence, describeQuiescence, DEFAULT_QUIET_PERIOD, type Quiescence, type QuiescenceOptions } from './waits/quiescence.js';
 export { matches, describePattern, type Pattern } from './match/match.js';
-export { defineConformance, isConformanceSuite, type ConformanceSuite, type ConformanceBuilder, type ContractContext, type ContractTest, type ContractTestFn, type ContractTestOptions } from './conformance/define.js';
-export { runConformance, validateConformanceTarget, type ConformanceTarget } from './conformance/run.js';
+export { defineConformance, type ConformanceSuite, type ConformanceBuilder, type ContractContext, type ContractTest, type ContractTestFn, type ContractTestOptions } from './conformance/define.js';
+export { runConformance, type ConformanceTarget } from './conformance/run.js';
 export { expectRequest, type RequestExpectation } from './msw/expect-request.js';
 export { collectUnhandled, type UnhandledCollector } from './msw/collect-unhandled.js';
 export { observeHttp, HttpObserver, type ObservedRequest } from './msw/observe.js';
-export { resolveExpectRequestOptions, resolveCollectUnhandledOptions, type ExpectRequestOptions, type CollectUnhandledOptions } from './msw/options.js';
+export type { ExpectRequestOptions, CollectUnhandledOptions } from './msw/options.js';
 export { RequestExpectationError, UnhandledRequestError } from './msw/errors.js';
 export type { MswServerLike, MswHandlerLike, SeenRequest } from './msw/types.js';
 export { MAX_RECORDED_BODY, type BodySnapshot } from './msw/request-snapshot.js';
-// propTest lives at '@quiesce/harness/prop' (its types need fast-check, an optional peer).
-export { VERSION as RUNTIME_VERSION } from '@quiesce/runtime';
+// propTest lives at '@quiesce/harness/prop' (its types need fast-check, an optional peer); what the
+// packages share beyond this API at '@quiesce/harness/internal'.

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect } from 'vitest';
 import { QuiesceError } from '@quiesce/runtime';
-import { defineConformance, runConformance, test, validateConformanceTarget, type TestSystem } from '@quiesce/harness';
+import { defineConformance, runConformance, test, type TestSystem } from '@quiesce/harness';
+import { validateConformanceTarget } from '@quiesce/harness/internal';
 
 /** What the probe contract inspects: how its implementation was built and used. */
 interface Probe {

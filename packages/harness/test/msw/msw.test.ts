@@ -6,20 +6,8 @@ import type { GraphQLHandler as GraphQLHandler2, HttpHandler as HttpHandler2 } f
 import type { SetupServerApi as SetupServer2 } from 'msw/node';
 import { describe, expect, expectTypeOf, onTestFinished } from 'vitest';
 import { QuiesceError } from '@quiesce/runtime';
-import {
-  collectUnhandled,
-  createTestSystem,
-  expectRequest,
-  MAX_RECORDED_BODY,
-  observeHttp,
-  RequestExpectationError,
-  resolveCollectUnhandledOptions,
-  resolveExpectRequestOptions,
-  test,
-  UnhandledRequestError,
-  type MswHandlerLike,
-  type MswServerLike,
-} from '@quiesce/harness';
+import { collectUnhandled, createTestSystem, expectRequest, MAX_RECORDED_BODY, observeHttp, RequestExpectationError, test, UnhandledRequestError, type MswHandlerLike, type MswServerLike } from '@quiesce/harness';
+import { resolveCollectUnhandledOptions, resolveExpectRequestOptions } from '@quiesce/harness/internal';
 import { cleanEnv, runVitest } from '../preset/vitest-subprocess.js';
 import { MSW_MAJORS, realServer, type MswApi } from './majors.js';
 

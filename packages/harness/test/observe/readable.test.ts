@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { Runtime } from '@quiesce/runtime';
-import { readable, READABLE_LIMITS } from '@quiesce/harness';
+import { readable, READABLE_LIMITS } from '@quiesce/harness/internal';
 
 class Connection extends EventEmitter {
   readonly id = 7;

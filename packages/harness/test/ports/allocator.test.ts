@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { QuiesceError } from '@quiesce/runtime';
-import { createPortAllocator, processStartTime, readEphemeralRange, test } from '@quiesce/harness';
+import { createPortAllocator, test } from '@quiesce/harness';
+import { processStartTime, readEphemeralRange } from '@quiesce/harness/internal';
 import { describe, expect } from 'vitest';
 import { deadPid, occupy, privateDir, reservedPorts } from './support.js';
 // Internal: to hold the reclaim lock the way a concurrent reclaimer in another process would.

@@ -3,7 +3,8 @@ import { mkdirSync, readdirSync, readFileSync, symlinkSync, truncateSync, utimes
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import fc from 'fast-check';
-import { createPortAllocator, processStartTime, test, type PortLease } from '@quiesce/harness';
+import { createPortAllocator, test, type PortLease } from '@quiesce/harness';
+import { processStartTime } from '@quiesce/harness/internal';
 import { describe, expect, onTestFinished, vi } from 'vitest';
 import { deadPid, privateDir, reservedPorts } from './support.js';
 // Internal: the parser every lease and run claim goes through, fuzzed directly.

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect } from 'vitest';
 import { QuiesceError, supervisor, worker, type StartFn } from '@quiesce/runtime';
-import { fullTestName, LeakError, runSeed, test, testSeed, type TestSystem } from '@quiesce/harness';
+import { LeakError, test, type TestSystem } from '@quiesce/harness';
+import { fullTestName, runSeed, testSeed } from '@quiesce/harness/internal';
 import { PropertyFailure, propTest, readPropEnv, resolvePropOptions, resolvePropSeed, runProperty, type PropertySpec } from '@quiesce/harness/prop';
 import { cleanEnv, REPO_ROOT, runCommand, runVitest } from '../preset/vitest-subprocess.js';
 
