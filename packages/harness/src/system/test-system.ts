@@ -677,6 +677,7 @@ const ACTORS_GONE_BOUND = 5_000;
 
 /** Resolve once the runtime has no live external actor, or after `bound` real milliseconds. */
 async function awaitActorsGone(runtime: Runtime, bound: number): Promise<void> {
+  if (runtime.externalActors().length === 0) return;
   const over = new AbortController();
   const limit = realDelay(bound, over.signal);
   try {

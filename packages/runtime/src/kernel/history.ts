@@ -47,8 +47,14 @@ export class History {
     const event: HistoryEvent<K, D> = Object.freeze({ seq: this.#events.length, time: this.#now(), kind, source, data });
     this.#events.push(event);
     this.#wall.push(this.#wallNow());
-    // Listeners run synchronously, so an await resolves in the same turn as its event.
-    for (const listener of [...this.#listeners]) listener(event);
+    // Listeners run synchronously, so an await resolves in the same turn as its event. A copy only
+    // when there is more than one: a listener may unsubscribe (or subscribe another) as it runs.
+    if (this.#listeners.size === 1) {
+      for (const listener of this.#listeners) {
+        listener(event);
+        break;
+      }
+    } else if (this.#listeners.size > 1) for (const listener of [...this.#listeners]) listener(event);
     return event;
   }
 

@@ -179,7 +179,7 @@ export class Runtime {
     const from = clock.now();
     const target = from + ms;
     for (;;) {
-      const step = await this.step(target);
+      const step = await this.#flow.step(target);
       if (step === 'beyond' || step === 'never') break;
     }
     clock.setNow(target);
@@ -196,7 +196,7 @@ export class Runtime {
     const limit = clock.now() + limitMs;
     let fired = 0;
     for (;;) {
-      const step = await this.step(limit);
+      const step = await this.#flow.step(limit);
       if (step === 'fired') fired++;
       else if (step !== 'flowed') return fired;
     }
@@ -208,16 +208,18 @@ export class Runtime {
    * live) or let time flow with real time until the next activity or timer (something outside
    * is live). What it did is the result; see StepResult. Waits and `advance` are loops of steps.
    */
-  step(limit = Number.POSITIVE_INFINITY, stop?: AbortSignal, options: { jump?: boolean } = {}): Promise<StepResult> {
+  step(limit = Number.POSITIVE_INFINITY, stop?: AbortSignal, options?: { jump?: boolean }): Promise<StepResult> {
     if (typeof limit !== 'number' || Number.isNaN(limit)) return Promise.reject(new InvalidOptionError('step(limit)', limit, 'a number of clock milliseconds (Infinity for no limit)'));
     if (stop !== undefined && !(stop instanceof AbortSignal)) return Promise.reject(new InvalidOptionError('step(stop)', stop, 'an AbortSignal or undefined'));
-    try {
-      checkOptions('step options', options, ['jump']);
-    } catch (error) {
-      return Promise.reject(error);
+    if (options !== undefined) {
+      try {
+        checkOptions('step options', options, ['jump']);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (options.jump !== undefined && typeof options.jump !== 'boolean') return Promise.reject(new InvalidOptionError('step options.jump', options.jump, 'a boolean'));
     }
-    if (options.jump !== undefined && typeof options.jump !== 'boolean') return Promise.reject(new InvalidOptionError('step options.jump', options.jump, 'a boolean'));
-    return this.#flow.step(limit, stop, options.jump ?? true);
+    return this.#flow.step(limit, stop, options?.jump ?? true);
   }
 
   #virtualClock(operation: string): VirtualClock {
