@@ -26,7 +26,7 @@ export interface ServerBehaviour<S, Args = void, Req = any, Rep = any, Cast = an
   handleCall?(request: Req, from: From, state: S, ctx: ProcessContext): MaybePromise<CallResult<S, Rep>>;
   handleCast?(message: Cast, state: S, ctx: ProcessContext): MaybePromise<CastResult<S>>;
   handleInfo?(message: unknown, state: S, ctx: ProcessContext): MaybePromise<CastResult<S>>;
-  /** Runs when the server stops: a stop result, a crash in a callback, or a trapped exit from its parent. */
+  /** Runs when the server stops: a stop result, a crash in a callback, or a trapped exit from its parent (itself when unlinked). */
   terminate?(reason: ExitReason, state: S, ctx: ProcessContext): MaybePromise<void>;
 }
 
@@ -157,8 +157,9 @@ function installServer<S>(runtime: Runtime, ctx: ProcessContext, behaviour: Serv
         await apply(await behaviour.handleCast(message.$cast, state, ctx));
         return;
       }
-      if (isExitMessage(message) && parent && message.from.equals(parent)) {
-        // A trapped exit from the parent: terminate, then exit with the parent's reason.
+      if (isExitMessage(message) && message.from.equals(parent ?? self)) {
+        // A trapped exit from the parent: terminate, then exit with the parent's reason. Like gen,
+        // an unlinked server is its own parent, so exit(self(), reason) stops it too.
         await stop(message.reason);
         return;
       }
