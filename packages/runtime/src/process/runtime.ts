@@ -46,6 +46,9 @@ export interface RuntimeOptions {
 
 let nextNode = 1;
 
+/** The sender key of a process's turn to run: one pair per process, apart from every signal. */
+const RUN = 'run';
+
 /** Internal per-process state. Kept small: an idle process should cost well under 2 KB. */
 class Proc {
   readonly pid: Pid;
@@ -57,6 +60,8 @@ class Proc {
   trapExit = false;
   alive = true;
   busy = false;
+  /** Its turn to handle its mailbox is scheduled. */
+  woken = false;
   /** A handler (or init) of this process is running: it counts as active unless blocked on kernel waits. */
   running = false;
   /** Kernel waits (calls, sleeps, ctx.await) started by the current handler run and still pending. */
@@ -705,10 +710,20 @@ export class Runtime {
     this.#signal(target, from.pid, reason, true);
   }
 
+  /**
+   * A message arrives in `proc`'s mailbox. An idle process handles it when its own turn comes, as
+   * an Erlang process runs when scheduled: exit signals that arrive before that turn act first
+   * (ERTS handles a process's pending signals before it runs its code).
+   */
   #deliver(proc: Proc, message: unknown): void {
     if (!proc.alive) return;
     proc.mailbox.push(message);
-    if (!proc.busy) this.#drain(proc);
+    if (proc.busy || proc.woken) return;
+    proc.woken = true;
+    this.#enqueue(RUN, proc, () => {
+      proc.woken = false;
+      if (!proc.busy) this.#drain(proc);
+    });
   }
 
   #drain(proc: Proc): void {

@@ -52,7 +52,14 @@ describe('a signal and an act on the same target keep their order', () => {
 
   test('an exit signal from another sender is not ordered with the call: a request that arrived first sees the exit reason', async () => {
     const rt = vrt();
-    const a = await startServer(rt, echo, undefined);
+    const slow: ServerBehaviour<null> = {
+      init: () => ({ state: null }),
+      handleCall: async (request, _from, state, ctx) => {
+        await ctx.sleep(10);
+        return { reply: request, state };
+      },
+    };
+    const a = await startServer(rt, slow, undefined);
     const killer = rt.spawn((_m, ctx) => ctx.kill(a, 'boom'));
     const call = rt.call(a, 'q'); // external -> a
     rt.send(killer, 'go'); // killer -> a is another pair: its exit may arrive while the request is handled
