@@ -441,6 +441,7 @@ export class Runtime {
    */
   monitor(watcher: Pid, target: Pid | string): number {
     const w = this.#live(watcher, 'monitor');
+    if (!isTarget(target)) throw new InvalidOptionError('monitor(target)', target, TARGET);
     const ref = this.#nextRef++;
     const t = this.#resolve(target);
     this.#monitors.set(ref, { watcher: w, target: t?.alive ? t : undefined });
@@ -546,6 +547,7 @@ export class Runtime {
     if (timeoutMs !== 'infinity' && (typeof timeoutMs !== 'number' || !(timeoutMs >= 0) || !Number.isFinite(timeoutMs))) {
       return Promise.reject(new InvalidOptionError('call timeout', timeoutMs, "a finite number of milliseconds >= 0 or 'infinity'"));
     }
+    if (!isTarget(target)) return Promise.reject(new InvalidOptionError('call(target)', target, TARGET));
     const t = this.#resolve(target);
     if (!t?.alive) return Promise.reject(new NoProcError(String(target), 'call'));
     const envelope: CallEnvelope = { [CALL]: true, request, from: { caller: from ?? null, ref: this.#nextRef++ } };
@@ -584,6 +586,7 @@ export class Runtime {
     if (timeoutMs !== 'infinity' && (typeof timeoutMs !== 'number' || !(timeoutMs >= 0) || !Number.isFinite(timeoutMs))) {
       return Promise.reject(new InvalidOptionError(`${request} timeout`, timeoutMs, "a finite number of milliseconds >= 0 or 'infinity'"));
     }
+    if (!isTarget(target)) return Promise.reject(new InvalidOptionError(`${request}(target)`, target, TARGET));
     const t = this.#resolve(target);
     if (!t?.alive) return Promise.reject(new NoProcError(String(target), request));
     const fromRef: From = { caller: from ?? null, ref: this.#nextRef++ };
@@ -613,7 +616,10 @@ export class Runtime {
         }
         // The exit travels target -> caller like the reply does (OTP's DOWN), so a reply sent before
         // the target exited always wins, whatever order the scheduler picks across pairs.
-        if (waiting) pending.unwatch = this.watch(t.pid, (reason) => this.#answer(t.key, callerKey, () => this.#settleCall(ref, false, new CallExitError(t.label, reason))));
+        if (waiting) {
+          const exited = (reason: ExitReason) => this.#answer(t.key, callerKey, () => this.#settleCall(ref, false, new CallExitError(t.label, reason)));
+          pending.unwatch = this.watch(t.pid, exited);
+        }
         this.#deliver(t, envelope);
       });
     });
@@ -997,6 +1003,12 @@ export class ProcessContext {
   #block<T>(promise: Promise<T>): Promise<T> {
     return promise.finally(this.#beginWait());
   }
+}
+
+const TARGET = 'a Pid or a registered name';
+
+function isTarget(value: unknown): value is Pid | string {
+  return value instanceof Pid || typeof value === 'string';
 }
 
 function isPromiseLike(value: unknown): value is Promise<void> {

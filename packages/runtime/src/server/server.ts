@@ -145,7 +145,9 @@ function installServer<S>(runtime: Runtime, ctx: ProcessContext, behaviour: Serv
 
   const dispatch = (message: unknown): MaybePromise<void> => {
     if (isCallEnvelope(message)) {
-      if (!behaviour.handleCall) throw new QuiesceError('INVALID_OPTION', `server ${runtime.label(self)} has no handleCall for ${JSON.stringify(message.request)}`);
+      if (!behaviour.handleCall) {
+        throw new QuiesceError('INVALID_OPTION', `server ${runtime.label(self)} has no handleCall for ${JSON.stringify(message.request)}`);
+      }
       return andThen(behaviour.handleCall(message.request, message.from, state, ctx), (result) => {
         state = result.state;
         if ('reply' in result) runtime.reply(message.from, result.reply, self);

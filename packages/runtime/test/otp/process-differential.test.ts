@@ -37,14 +37,17 @@ async function compare(scenarios: ProcessScenario[]): Promise<number> {
     const actual = await runProcessScenario(scenario);
     const diff = comparePerSender(expected, actual);
     if (diff.length > 0) {
-      mismatches.push(`scenario ${scenario.name}\n${toErlangTerm(scenario)}\n${diff.join('\n')}\n--- OTP\n${expected.join('\n')}\n--- runtime\n${actual.join('\n')}`);
+      const traces = `--- OTP\n${expected.join('\n')}\n--- runtime\n${actual.join('\n')}`;
+      mismatches.push(`scenario ${scenario.name}\n${toErlangTerm(scenario)}\n${diff.join('\n')}\n${traces}`);
     }
   }
   expect(mismatches.slice(0, 3).join('\n\n'), `${mismatches.length} of ${unique.length} scenarios differ`).toBe('');
   return unique.length;
 }
 
-describe.skipIf(!available)(available ? 'process and server semantics match Erlang/OTP' : `process and server semantics match Erlang/OTP (skipped: ${MISSING})`, () => {
+const TITLE = 'process and server semantics match Erlang/OTP';
+
+describe.skipIf(!available)(available ? TITLE : `${TITLE} (skipped: ${MISSING})`, () => {
   test(`${GENERATED} generated scenarios: links, monitors, trap_exit, exit signals, calls, compared per sender`, async () => {
     const scenarios = fc.sample(processScenarioArb(), { numRuns: GENERATED, seed: SEED });
     expect(await compare(scenarios)).toBeGreaterThanOrEqual(1000);

@@ -195,21 +195,14 @@ function isSubMultiset(small: readonly string[], big: readonly string[]): boolea
 // fast-check arbitraries
 // ---------------------------------------------------------------------------
 
-const reasonArb: fc.Arbitrary<Reason> = fc.oneof(
-  { weight: 4, arbitrary: fc.constant<Reason>('kill') },
-  { weight: 4, arbitrary: fc.constant<Reason>('boom') },
-  { weight: 3, arbitrary: fc.constant<Reason>('normal') },
-  { weight: 3, arbitrary: fc.constant<Reason>('shutdown') },
-  { weight: 1, arbitrary: fc.constant<Reason>({ shutdown: 'x' }) },
-);
+/** One of `choices`, each with its weight. */
+function weighted<T>(...choices: Array<[T, number]>): fc.Arbitrary<T> {
+  return fc.oneof(...choices.map(([value, weight]) => ({ weight, arbitrary: fc.constant(value) })));
+}
+
+const reasonArb = weighted<Reason>(['kill', 4], ['boom', 4], ['normal', 3], ['shutdown', 3], [{ shutdown: 'x' }, 1]);
 /** Reasons a server's callback stops with (`kill` as a stop reason is legal but rare; kept in). */
-const stopReasonArb: fc.Arbitrary<Reason> = fc.oneof(
-  { weight: 4, arbitrary: fc.constant<Reason>('boom') },
-  { weight: 2, arbitrary: fc.constant<Reason>('normal') },
-  { weight: 2, arbitrary: fc.constant<Reason>('shutdown') },
-  { weight: 1, arbitrary: fc.constant<Reason>({ shutdown: 'x' }) },
-  { weight: 1, arbitrary: fc.constant<Reason>('kill') },
-);
+const stopReasonArb = weighted<Reason>(['boom', 4], ['normal', 2], ['shutdown', 2], [{ shutdown: 'x' }, 1], ['kill', 1]);
 
 interface RawOp {
   kind: 'exit' | 'send' | 'link' | 'unlink' | 'monitor' | 'demonitor' | 'call' | 'castStop' | 'exitSelf';
@@ -222,29 +215,14 @@ interface RawOp {
 }
 
 const rawOpArb: fc.Arbitrary<RawOp> = fc.record({
-  kind: fc.oneof(
-    { weight: 6, arbitrary: fc.constant('exit' as const) },
-    { weight: 3, arbitrary: fc.constant('send' as const) },
-    { weight: 4, arbitrary: fc.constant('link' as const) },
-    { weight: 1, arbitrary: fc.constant('unlink' as const) },
-    { weight: 3, arbitrary: fc.constant('monitor' as const) },
-    { weight: 1, arbitrary: fc.constant('demonitor' as const) },
-    { weight: 6, arbitrary: fc.constant('call' as const) },
-    { weight: 1, arbitrary: fc.constant('castStop' as const) },
-    { weight: 1, arbitrary: fc.constant('exitSelf' as const) },
+  kind: weighted<RawOp['kind']>(
+    ['exit', 6], ['send', 3], ['link', 4], ['unlink', 1], ['monitor', 3], ['demonitor', 1], ['call', 6], ['castStop', 1], ['exitSelf', 1],
   ),
   target: fc.nat({ max: 4 }),
   sameTarget: fc.boolean(),
   reason: reasonArb,
   stopReason: stopReasonArb,
-  request: fc.oneof(
-    { weight: 5, arbitrary: fc.constant('echo' as const) },
-    { weight: 3, arbitrary: fc.constant('later' as const) },
-    { weight: 1, arbitrary: fc.constant('never' as const) },
-    { weight: 2, arbitrary: fc.constant('crash' as const) },
-    { weight: 2, arbitrary: fc.constant('stopReply' as const) },
-    { weight: 2, arbitrary: fc.constant('stopNoreply' as const) },
-  ),
+  request: weighted<RawOp['request']>(['echo', 5], ['later', 3], ['never', 1], ['crash', 2], ['stopReply', 2], ['stopNoreply', 2]),
 });
 
 /**

@@ -5,7 +5,17 @@
  * preserved"). Each expectation here was checked against Erlang/OTP 25 (`erl +S 1:1`).
  */
 import { describe, expect, test } from 'vitest';
-import { CallExitError, NoProcError, Pid, isExitMessage, startServer, type ExitReason, type ProcessContext, type Runtime, type ServerBehaviour } from '@quiesce/runtime';
+import {
+  CallExitError,
+  NoProcError,
+  Pid,
+  isExitMessage,
+  startServer,
+  type ExitReason,
+  type ProcessContext,
+  type Runtime,
+  type ServerBehaviour,
+} from '@quiesce/runtime';
 import { rejection, vrt } from '../support/helpers.js';
 
 const echo: ServerBehaviour<null> = {
