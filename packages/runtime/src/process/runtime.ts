@@ -958,7 +958,7 @@ export class ProcessContext {
     this.runtime.exitSelf(this.self, reason);
   }
 
-  /** exit/2: send an exit signal to another process. */
+  /** exit/2: send an exit signal to another process, or to itself (then it acts before this returns, see Runtime.exit). */
   kill(pid: Pid | string, reason: ExitReason = 'kill'): void {
     this.#check('kill');
     this.runtime.exit(pid, reason, this.self);
