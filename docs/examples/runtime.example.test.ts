@@ -1,6 +1,7 @@
 // The runnable version of docs/runtime.md's examples. Runs with `npm test`.
 import {
   DuplicateRegistry,
+  NoProcError,
   QuiesceError,
   Registry,
   Runtime,
@@ -50,6 +51,24 @@ test('a server: cast, then a barrier, then call', async () => {
   await rt.sync(pid);
   expect(await rt.getState(pid)).toBe(42);
   expect(await rt.call(pid, 'get')).toBe(42);
+  await rt.shutdown();
+});
+
+test('signal order: a call after a kill from the same sender finds the server dead (OTP: noproc)', async () => {
+  const rt = new Runtime({ clock: 'virtual' });
+  const pid = await startServer(rt, counter, 0);
+  rt.exit(pid, 'kill'); // both travel external -> pid, in this order
+  await expect(rt.call(pid, 'get')).rejects.toBeInstanceOf(NoProcError);
+  const inbox: unknown[] = [];
+  const watcher = rt.spawn((msg, ctx) => {
+    if (msg !== 'go') return void inbox.push(msg);
+    const victim = ctx.spawn(() => undefined);
+    ctx.kill(victim, 'kill');
+    ctx.monitor(victim); // arrives after the kill: DOWN noproc
+  });
+  rt.send(watcher, 'go');
+  await rt.idle();
+  expect(inbox).toMatchObject([{ type: 'DOWN', reason: 'noproc' }]);
   await rt.shutdown();
 });
 

@@ -291,6 +291,32 @@ describe('fuzzing public option parsing', () => {
     );
   });
 
+  test('link, unlink, monitor, demonitor, exit and call targets', async () => {
+    await fc.assert(
+      fc.asyncProperty(junk, fc.boolean(), async (target, trapExit) => {
+        const rt = vrt();
+        const p = rt.spawn(() => undefined, { trapExit });
+        const runs = [
+          () => rt.link(p, target as never),
+          () => rt.unlink(p, target as never),
+          () => rt.monitor(p, target as never),
+          () => rt.demonitor(target as never),
+          () => rt.exit(target as never, 'boom', p),
+          () => rt.call(target as never, 'x', 10),
+          () => rt.sync(target as never, 10),
+        ];
+        for (const run of runs) {
+          const result = await outcome(run);
+          if (result !== 'ok') expect(['INVALID_OPTION', 'NOPROC']).toContain(result.code);
+        }
+        await rt.runTimers();
+        // A rejected link leaves the caller as it was: alive, and unaffected later.
+        expect(rt.isAlive(p)).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   test('DynamicSupervisor options', async () => {
     await fc.assert(
       fc.asyncProperty(

@@ -74,13 +74,18 @@ function copyObject(value: object, limits: ReadableLimits, depth: number, ancest
     try {
       field = (value as Record<string, unknown>)[key];
     } catch (error) {
-      out[key] = `[unreadable: ${error instanceof Error ? error.message : String(error)}]`;
+      define(out, key, `[unreadable: ${error instanceof Error ? error.message : String(error)}]`);
       continue;
     }
-    out[key] = copy(field, limits, depth + 1, inner);
+    define(out, key, copy(field, limits, depth + 1, inner));
   }
   if (keys.length > limits.keys) out['…'] = `${keys.length - limits.keys} more keys`;
   return out;
+}
+
+/** An own property even for `__proto__`, which an assignment would take as the prototype. */
+function define(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** `Object` for plain objects (and null-prototype ones), else the constructor's name. */

@@ -59,6 +59,9 @@ export interface GroupReaper {
 
 let nextNode = 1;
 
+/** The sender key of a process's turn to run: one pair per process, apart from every signal. */
+const RUN = 'run';
+
 /** Internal per-process state. Kept small: an idle process should cost well under 2 KB. */
 class Proc {
   readonly pid: Pid;
@@ -70,6 +73,8 @@ class Proc {
   trapExit = false;
   alive = true;
   busy = false;
+  /** Its turn to handle its mailbox is scheduled. */
+  woken = false;
   /** A handler (or init) of this process is running: it counts as active unless blocked on kernel waits. */
   running = false;
   /** Kernel waits (calls, sleeps, ctx.await) started by the current handler run and still pending. */
@@ -79,8 +84,10 @@ class Proc {
   exitReason: ExitReason | undefined = undefined;
   name: string | undefined = undefined;
   links: Set<Proc> | undefined = undefined;
-  /** monitor ref -> the watcher (a process, or a callback for internal watchers). */
+  /** monitor ref -> the watcher (a process, or a callback for internal watchers), set when the monitor request arrives. */
   watchers: Map<number, Proc | ((reason: ExitReason) => void)> | undefined = undefined;
+  /** Refs of the monitors this process holds as the watcher (its side of them, active at once). */
+  monitors: Set<number> | undefined = undefined;
   timers: Set<TimerHandle> | undefined = undefined;
   system: SystemHandler | undefined = undefined;
   ctx: ProcessContext | undefined = undefined;
@@ -91,6 +98,13 @@ class Proc {
     this.label = label ?? this.key;
     this.handler = handler;
   }
+}
+
+/** The watcher's side of a process monitor: a DOWN is delivered only while this entry exists. */
+interface MonitorEntry {
+  watcher: Proc;
+  /** The monitored process, if it was alive when monitored. */
+  target: Proc | undefined;
 }
 
 interface PendingCall {
@@ -120,6 +134,9 @@ export class Runtime {
   readonly #procs = new Map<number, Proc>();
   readonly #names = new Map<string, Proc>();
   readonly #calls = new Map<number, PendingCall>();
+  readonly #monitors = new Map<number, MonitorEntry>();
+  /** Stands for the world outside any process: the sender of an exit signal sent with no `from`. */
+  readonly #outside: Pid;
   #nextPid = 1;
   #nextRef = 1;
   #pumping = false;
@@ -157,6 +174,7 @@ export class Runtime {
     });
     // Any event, whoever appends it, is activity: a wait on the outside world wakes on it.
     this.history.subscribe(() => this.#activity.notify());
+    this.#outside = new Pid(this.node, 0);
   }
 
   // ---------------------------------------------------------------- time
@@ -417,7 +435,7 @@ export class Runtime {
     if (options.link) {
       // Linking to a dead process kills the new one with noproc, as spawn_link does.
       if (linkTo?.alive) this.#linkProcs(proc, linkTo);
-      else this.#signal(proc, undefined, 'noproc', true);
+      else this.#signal(proc, options.link, 'noproc', true);
     }
     if (options.init && proc.alive) {
       const init = options.init;
@@ -499,44 +517,85 @@ export class Runtime {
     this.#enqueue(fromKey, target, () => this.#deliver(target, message));
   }
 
+  /**
+   * `a` links to `b` (OTP's link/1 run by `a`). `a`'s side of the link exists at once; the link
+   * request then travels a -> b after everything `a` sent before it, so if an exit signal `a` sent
+   * earlier kills `b`, `b` answers with a `noproc` exit signal through the new link. Linking to a
+   * process already dead: a trapping `a` gets `{ EXIT, b, noproc }`, any other gets a NoProcError
+   * thrown (catchable), as link/1 raises noproc.
+   */
   link(a: Pid, b: Pid): void {
     const pa = this.#live(a, 'link');
     const pb = this.#resolve(checkPid('link(pid)', b));
+    if (pb === pa || (pb && pa.links?.has(pb))) return;
     if (!pb?.alive) {
-      // Linking to a dead process delivers an exit signal with noproc to the caller.
-      this.#signalLater(pb?.key ?? b.toString(), pa, b, 'noproc', true);
+      if (!pa.trapExit) throw new NoProcError(b.toString(), 'link');
+      const msg: ExitMessage = { type: 'EXIT', from: b, reason: 'noproc' };
+      this.#enqueue(b.toString(), pa, () => this.#deliver(pa, msg));
       return;
     }
-    this.#linkProcs(pa, pb);
+    (pa.links ??= new Set()).add(pb);
+    this.#enqueue(pa.key, pb, () => {
+      if (pb.alive) (pb.links ??= new Set()).add(pa);
+      else this.#enqueue(pb.key, pa, () => this.#linkExit(pa, pb, 'noproc'));
+    });
   }
 
+  /**
+   * `a` removes its link to `b` (OTP's unlink/1 run by `a`): at once on `a`'s side, so an exit
+   * signal already travelling through the link has no effect on `a`; the unlink request then
+   * travels a -> b in order.
+   */
   unlink(a: Pid, b: Pid): void {
     const pa = this.#resolve(a);
     const pb = this.#resolve(b);
-    if (pa && pb) {
-      pa.links?.delete(pb);
-      pb.links?.delete(pa);
-    }
+    if (!pa || !pb || !pa.links?.delete(pb)) return;
+    this.#enqueue(pa.key, pb, () => pb.links?.delete(pa));
   }
 
-  /** `watcher` monitors `target`; it receives a DOWN message when `target` exits. */
+  /**
+   * `watcher` monitors `target`; it receives a DOWN message when `target` exits. The monitor
+   * request travels watcher -> target in order after what the watcher sent before: a target an
+   * earlier exit signal killed gives DOWN `noproc`, as does one already dead or never registered.
+   */
   monitor(watcher: Pid, target: Pid | string): number {
     const w = this.#live(watcher, 'monitor');
     checkTarget('monitor', target);
     const ref = this.#nextRef++;
     const t = this.#resolve(target);
+    this.#monitors.set(ref, { watcher: w, target: t?.alive ? t : undefined });
+    (w.monitors ??= new Set()).add(ref);
     if (!t?.alive) {
-      const pid = t?.pid ?? (target instanceof Pid ? target : new Pid(this.node, 0));
-      const down: DownMessage = { type: 'DOWN', ref, pid, reason: 'noproc' };
-      this.#enqueue(t?.key ?? String(target), w, () => this.#deliver(w, down));
+      const pid = t?.pid ?? (target instanceof Pid ? target : this.#outside);
+      this.#enqueue(t?.key ?? String(target), w, () => this.#down(ref, pid, 'noproc'));
       return ref;
     }
-    (t.watchers ??= new Map()).set(ref, w);
+    this.#enqueue(w.key, t, () => {
+      if (!this.#monitors.has(ref)) return; // demonitored on the way
+      if (t.alive) (t.watchers ??= new Map()).set(ref, w);
+      else this.#enqueue(t.key, w, () => this.#down(ref, t.pid, 'noproc'));
+    });
     return ref;
   }
 
+  /** Remove a monitor. No DOWN for it arrives afterwards, even one already on its way (OTP demonitor/1). */
   demonitor(ref: number): void {
-    for (const proc of this.#procs.values()) if (proc.watchers?.delete(ref)) return;
+    const entry = this.#monitors.get(ref);
+    if (!entry) return;
+    this.#monitors.delete(ref);
+    entry.watcher.monitors?.delete(ref);
+    // Only the target's bookkeeping is left; no DOWN can come of it any more, so it goes now.
+    entry.target?.watchers?.delete(ref);
+  }
+
+  /** A DOWN arrives at the watcher, unless the monitor was removed since it was sent. */
+  #down(ref: number, pid: Pid, reason: ExitReason): void {
+    const entry = this.#monitors.get(ref);
+    if (!entry) return;
+    this.#monitors.delete(ref);
+    entry.watcher.monitors?.delete(ref);
+    const down: DownMessage = { type: 'DOWN', ref, pid, reason };
+    this.#deliver(entry.watcher, down);
   }
 
   /**
@@ -564,13 +623,22 @@ export class Runtime {
     };
   }
 
-  /** OTP's exit/2: send an exit signal to `target`. `kill` cannot be trapped; the target exits `killed`. */
+  /**
+   * OTP's exit/2: send an exit signal to `target`. `kill` cannot be trapped; the target exits
+   * `killed`. Without `from` the signal comes from outside any process (a trapping target sees
+   * `from: <0.0>`). A process signalling itself handles the signal before this returns, as in OTP:
+   * unless it traps exits it ends at once, with `normal` too.
+   */
   exit(target: Pid | string, reason: ExitReason, from?: Pid): void {
     checkSender('exit', from);
     const t = this.#resolve(target);
     if (!t) {
       if (typeof target === 'string') throw new NoProcError(JSON.stringify(target), 'exit');
       if (!(target instanceof Pid)) throw new InvalidOptionError('exit(target)', target, 'a Pid or a registered name');
+      return;
+    }
+    if (from !== undefined && t.pid.equals(from) && (!t.trapExit || reason === 'kill')) {
+      this.#signal(t, from, reason, false);
       return;
     }
     this.#signalLater(from?.toString() ?? 'external', t, from ?? null, reason, false);
@@ -611,7 +679,7 @@ export class Runtime {
     const t = this.#resolve(target);
     if (!t?.alive) return Promise.reject(new NoProcError(String(target), 'call'));
     const envelope: CallEnvelope = { [CALL]: true, request, from: { caller: from ?? null, ref: this.#nextRef++ } };
-    return this.#request<R>(t, envelope, envelope.from, timeoutMs);
+    return this.#request<R>(t, envelope, envelope.from, timeoutMs, String(target), 'call');
   }
 
   /** Fire-and-forget request to a server (gen_server:cast). */
@@ -627,10 +695,10 @@ export class Runtime {
     checkSender('reply', replier);
     const pending = this.#calls.get(from.ref);
     if (!pending) return;
+    // A dead process cannot act: a reply its still-running handler computes after its death is dropped.
+    if (replier !== undefined && !this.isAlive(replier)) return;
     const fromKey = replier?.toString() ?? pending.target.key;
-    const callerKey = from.caller?.toString() ?? 'external';
-    this.scheduler.enqueue(fromKey, callerKey, () => this.#settleCall(from.ref, true, value));
-    this.#schedulePump();
+    this.#answer(fromKey, from.caller?.toString() ?? 'external', () => this.#settleCall(from.ref, true, value));
   }
 
   /**
@@ -657,26 +725,45 @@ export class Runtime {
     const t = this.#resolve(target);
     if (!t?.alive) return Promise.reject(new NoProcError(String(target), request));
     const fromRef: From = { caller: from ?? null, ref: this.#nextRef++ };
-    return this.#request(t, { [SYSTEM]: request, from: fromRef }, fromRef, timeoutMs);
+    return this.#request(t, { [SYSTEM]: request, from: fromRef }, fromRef, timeoutMs, String(target), request);
   }
 
-  #request<R>(t: Proc, envelope: unknown, from: From, timeoutMs: number | 'infinity'): Promise<R> {
+  /**
+   * The request travels caller -> target in order after whatever the caller sent before it, with
+   * the monitor OTP's gen:call sets up first: a target that is dead when it arrives (an earlier exit
+   * signal from the caller killed it) answers NOPROC, as OTP's call exits with noproc.
+   */
+  #request<R>(t: Proc, envelope: unknown, from: From, timeoutMs: number | 'infinity', display: string, operation: string): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       const ref = from.ref;
-      // The exit travels target -> caller like the reply does (OTP's DOWN), so a reply sent before
-      // the target exited always wins, whatever order the scheduler picks across pairs.
       const callerKey = from.caller?.toString() ?? 'external';
-      const unwatch = this.watch(t.pid, (reason) => {
-        this.scheduler.enqueue(t.key, callerKey, () => this.#settleCall(ref, false, new CallExitError(t.label, reason)));
-        this.#schedulePump();
-      });
       const timer =
         timeoutMs === 'infinity'
           ? undefined
           : this.setTimer(timeoutMs, () => this.#settleCall(ref, false, new CallTimeoutError(t.label, timeoutMs)), from.caller ?? undefined);
-      this.#calls.set(ref, { resolve: resolve as (v: unknown) => void, reject, timer, target: t, caller: from.caller, unwatch });
-      this.#enqueue(from.caller?.toString() ?? 'external', t, () => this.#deliver(t, envelope));
+      const pending: PendingCall = { resolve: resolve as (v: unknown) => void, reject, timer, target: t, caller: from.caller, unwatch: () => undefined };
+      this.#calls.set(ref, pending);
+      this.#enqueue(callerKey, t, () => {
+        const waiting = this.#calls.has(ref);
+        if (!t.alive) {
+          if (waiting) this.#answer(t.key, callerKey, () => this.#settleCall(ref, false, new NoProcError(display, operation)));
+          return;
+        }
+        // The exit travels target -> caller like the reply does (OTP's DOWN), so a reply sent before
+        // the target exited always wins, whatever order the scheduler picks across pairs.
+        if (waiting) {
+          const exited = (reason: ExitReason) => this.#answer(t.key, callerKey, () => this.#settleCall(ref, false, new CallExitError(t.label, reason)));
+          pending.unwatch = this.watch(t.pid, exited);
+        }
+        this.#deliver(t, envelope);
+      });
     });
+  }
+
+  /** A delivery to a caller, which may be code outside any process (key 'external'). */
+  #answer(fromKey: string, callerKey: string, run: () => void): void {
+    this.scheduler.enqueue(fromKey, callerKey, run);
+    this.#schedulePump();
   }
 
   #settleCall(ref: number, ok: boolean, value: unknown): void {
@@ -746,18 +833,38 @@ export class Runtime {
       return;
     }
     if (target.trapExit) {
-      const msg: ExitMessage = { type: 'EXIT', from: from ?? target.pid, reason };
+      const msg: ExitMessage = { type: 'EXIT', from: from ?? this.#outside, reason };
       this.#deliver(target, msg);
       return;
     }
-    if (reason === 'normal') return;
+    if (reason === 'normal') {
+      // erlang:exit/2: normal leaves a process that does not trap alive, "unless Pid is the calling process".
+      if (!viaLink && from?.equals(target.pid)) this.#exitProc(target, 'normal');
+      return;
+    }
     this.#exitProc(target, reason);
   }
 
+  /** An exit signal through the link from `from`: no effect if `target` has removed the link since (OTP unlink/1). */
+  #linkExit(target: Proc, from: Proc, reason: ExitReason): void {
+    if (!target.alive || !target.links?.delete(from)) return;
+    this.#signal(target, from.pid, reason, true);
+  }
+
+  /**
+   * A message arrives in `proc`'s mailbox. An idle process handles it when its own turn comes, as
+   * an Erlang process runs when scheduled: exit signals that arrive before that turn act first
+   * (ERTS handles a process's pending signals before it runs its code).
+   */
   #deliver(proc: Proc, message: unknown): void {
     if (!proc.alive) return;
     proc.mailbox.push(message);
-    if (!proc.busy) this.#drain(proc);
+    if (proc.busy || proc.woken) return;
+    proc.woken = true;
+    this.#enqueue(RUN, proc, () => {
+      proc.woken = false;
+      if (!proc.busy) this.#drain(proc);
+    });
   }
 
   #drain(proc: Proc): void {
@@ -832,26 +939,27 @@ export class Runtime {
     if (proc.timers) for (const t of proc.timers) this.clock.clearTimer(t);
     proc.timers = undefined;
     this.record('process.exit', proc.label, { pid: proc.key, reason: serialiseReason(reason), ...(proc.name ? { name: proc.name } : {}) });
-    const signalReason: ExitReason = reason;
     if (proc.links) {
       // Newest link first: a dying supervisor's children get their signals before its parent
       // does, which is what ERTS does in practice (the differential test checks it against OTP).
-      for (const linked of [...proc.links].reverse()) {
-        linked.links?.delete(proc);
-        this.#signalLater(proc.key, linked, proc.pid, signalReason, true);
-      }
+      // Each linked process drops its side of the link when the signal arrives.
+      for (const linked of [...proc.links].reverse()) this.#enqueue(proc.key, linked, () => this.#linkExit(linked, proc, reason));
       proc.links = undefined;
     }
     if (proc.watchers) {
       for (const [ref, watcher] of proc.watchers) {
-        if (typeof watcher === 'function') {
-          this.#enqueue(proc.key, undefined, () => watcher(reason));
-        } else {
-          const down: DownMessage = { type: 'DOWN', ref, pid: proc.pid, reason };
-          this.#enqueue(proc.key, watcher, () => this.#deliver(watcher, down));
-        }
+        if (typeof watcher === 'function') this.#enqueue(proc.key, undefined, () => watcher(reason));
+        else this.#enqueue(proc.key, watcher, () => this.#down(ref, proc.pid, reason));
       }
       proc.watchers = undefined;
+    }
+    if (proc.monitors) {
+      // A dead watcher's monitors go with it (OTP removes them at exit).
+      for (const ref of proc.monitors) {
+        this.#monitors.get(ref)?.target?.watchers?.delete(ref);
+        this.#monitors.delete(ref);
+      }
+      proc.monitors = undefined;
     }
     // A caller that died cannot take its replies: forget its pending calls (they reject NOPROC).
     for (const [ref, call] of this.#calls) {
@@ -956,6 +1064,7 @@ export class ProcessContext {
     return this.runtime.spawn(handler, { ...options, link: this.self });
   }
 
+  /** link/1: throws NoProcError if `pid` is already dead and this process does not trap exits (catch it to go on). */
   link(pid: Pid): void {
     this.#check('link');
     this.runtime.link(this.self, pid);
@@ -985,7 +1094,7 @@ export class ProcessContext {
     this.runtime.exitSelf(this.self, reason);
   }
 
-  /** exit/2: send an exit signal to another process. */
+  /** exit/2: send an exit signal to another process, or to itself (then it acts before this returns, see Runtime.exit). */
   kill(pid: Pid | string, reason: ExitReason = 'kill'): void {
     this.#check('kill');
     this.runtime.exit(pid, reason, this.self);

@@ -27,7 +27,7 @@ export interface ServerBehaviour<S, Args = void, Req = any, Rep = any, Cast = an
   handleCall?(request: Req, from: From, state: S, ctx: ProcessContext): MaybePromise<CallResult<S, Rep>>;
   handleCast?(message: Cast, state: S, ctx: ProcessContext): MaybePromise<CastResult<S>>;
   handleInfo?(message: unknown, state: S, ctx: ProcessContext): MaybePromise<CastResult<S>>;
-  /** Runs when the server stops: a stop result, a crash in a callback, or a trapped exit from its parent. */
+  /** Runs when the server stops: a stop result, a crash in a callback, or a trapped exit from its parent (itself when unlinked). */
   terminate?(reason: ExitReason, state: S, ctx: ProcessContext): MaybePromise<void>;
 }
 
@@ -116,57 +116,80 @@ export async function startServer<S, Args>(
   throw new QuiesceError('START_FAILED', `server init failed: ${String(outcome.error instanceof Error ? outcome.error.message : JSON.stringify(outcome.error))}`, { reason: outcome.error });
 }
 
+/**
+ * The server's loop. Callbacks that return plain values run to the end within the delivery that
+ * started them, as a gen_server runs a callback before it looks at its next signal; only a
+ * callback that returns a promise lets other deliveries run meanwhile.
+ */
 function installServer<S>(runtime: Runtime, ctx: ProcessContext, behaviour: ServerBehaviour<S, any>, initial: S, parent: Pid | undefined): void {
   let state = initial;
   const self = ctx.self;
 
-  const stop = async (reason: ExitReason): Promise<void> => {
-    if (behaviour.terminate) {
-      try {
-        await behaviour.terminate(reason, state, ctx);
-      } catch (error) {
-        ctx.exit(error as ExitReason);
-        return;
-      }
+  const stop = (reason: ExitReason): MaybePromise<void> => {
+    if (!behaviour.terminate) return ctx.exit(reason);
+    let done: MaybePromise<void>;
+    try {
+      done = behaviour.terminate(reason, state, ctx);
+    } catch (error) {
+      return ctx.exit(error as ExitReason);
     }
+    if (isPromise(done)) return done.then(() => ctx.exit(reason), (error: unknown) => ctx.exit(error as ExitReason));
     ctx.exit(reason);
   };
 
-  const apply = async (result: CastResult<S>): Promise<void> => {
+  const apply = (result: CastResult<S>): MaybePromise<void> => {
     state = result.state;
-    if ('stop' in result) await stop(result.stop);
+    if ('stop' in result) return stop(result.stop);
   };
+
+  const dispatch = (message: unknown): MaybePromise<void> => {
+    if (isCallEnvelope(message)) {
+      if (!behaviour.handleCall) {
+        throw new QuiesceError('INVALID_OPTION', `server ${runtime.label(self)} has no handleCall for ${JSON.stringify(message.request)}`);
+      }
+      return andThen(behaviour.handleCall(message.request, message.from, state, ctx), (result) => {
+        state = result.state;
+        if ('reply' in result) runtime.reply(message.from, result.reply, self);
+        if ('stop' in result) return stop(result.stop);
+      });
+    }
+    if (isCastEnvelope(message)) {
+      if (!behaviour.handleCast) throw new QuiesceError('INVALID_OPTION', `server ${runtime.label(self)} has no handleCast`);
+      return andThen(behaviour.handleCast(message.$cast, state, ctx), apply);
+    }
+    if (isExitMessage(message) && message.from.equals(parent ?? self)) {
+      // A trapped exit from the parent: terminate, then exit with the parent's reason. Like gen,
+      // an unlinked server is its own parent, so exit(self(), reason) stops it too.
+      return stop(message.reason);
+    }
+    if (behaviour.handleInfo) return andThen(behaviour.handleInfo(message, state, ctx), apply);
+  };
+
+  // A callback that throws crashes the server through terminate, unless it has already exited.
+  const crash = (error: unknown): MaybePromise<void> => (runtime.isAlive(self) ? stop(error as ExitReason) : undefined);
 
   runtime.setSystemHandler(self, (request, from) => {
     runtime.reply(from, request === 'get_state' ? state : undefined, self);
   });
 
-  runtime.setHandler(self, async (message) => {
+  runtime.setHandler(self, (message) => {
+    let result: MaybePromise<void>;
     try {
-      if (isCallEnvelope(message)) {
-        if (!behaviour.handleCall) throw new QuiesceError('INVALID_OPTION', `server ${runtime.label(self)} has no handleCall for ${JSON.stringify(message.request)}`);
-        const result = await behaviour.handleCall(message.request, message.from, state, ctx);
-        state = result.state;
-        if ('reply' in result) runtime.reply(message.from, result.reply, self);
-        if ('stop' in result) await stop(result.stop);
-        return;
-      }
-      if (isCastEnvelope(message)) {
-        if (!behaviour.handleCast) throw new QuiesceError('INVALID_OPTION', `server ${runtime.label(self)} has no handleCast`);
-        await apply(await behaviour.handleCast(message.$cast, state, ctx));
-        return;
-      }
-      if (isExitMessage(message) && parent && message.from.equals(parent)) {
-        // A trapped exit from the parent: terminate, then exit with the parent's reason.
-        await stop(message.reason);
-        return;
-      }
-      if (behaviour.handleInfo) await apply(await behaviour.handleInfo(message, state, ctx));
+      result = dispatch(message);
     } catch (error) {
-      if (!runtime.isAlive(self)) return;
-      await stop(error as ExitReason);
+      return crash(error);
     }
+    if (isPromise(result)) return result.then(undefined, crash);
   });
+}
+
+function isPromise<T>(value: MaybePromise<T>): value is Promise<T> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+/** `next(value)` now for a plain value, after it settles for a promise: synchronous callbacks stay synchronous. */
+function andThen<T, R>(value: MaybePromise<T>, next: (value: T) => MaybePromise<R>): MaybePromise<R> {
+  return isPromise(value) ? value.then(next) : next(value);
 }
 
 function validateBehaviour(behaviour: ServerBehaviour<unknown, any>): void {

@@ -1,6 +1,7 @@
 /**
- * Runs supervisor scenarios on real Erlang/OTP (supervisor_oracle.escript)
- * and returns each scenario's trace. One BEAM start for the whole batch.
+ * Runs scenarios on real Erlang/OTP — supervisor scenarios through supervisor_oracle.escript,
+ * process and server scenarios through process_oracle.escript — and returns each scenario's
+ * trace. One BEAM start for the whole batch.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -10,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { toErlangTerm, type Scenario } from './scenario.js';
 
 export const ORACLE_SCRIPT = fileURLToPath(new URL('./supervisor_oracle.escript', import.meta.url));
+export const PROCESS_ORACLE_SCRIPT = fileURLToPath(new URL('./process_oracle.escript', import.meta.url));
 
 export interface OracleOptions {
   /** The escript executable (default: `escript` on PATH). */
@@ -88,26 +90,39 @@ export function parseOracleOutput(stdout: string): Map<string, string[]> {
  * equal names are run once).
  */
 export async function runOracle(scenarios: Scenario[], options: OracleOptions = {}): Promise<Map<string, string[]>> {
-  const terms = new Map<string, string>();
-  for (const s of scenarios) {
-    const term = toErlangTerm(s);
-    const seen = terms.get(s.name);
-    if (seen !== undefined && seen !== term) throw new Error(`OTP oracle: two different scenarios named ${s.name}`);
-    terms.set(s.name, term);
-  }
-  if (terms.size === 0) return new Map();
-
   const waits = scenarios.reduce(
     (sum, s) => sum + s.steps.reduce((w, st) => w + ('wait' in st ? st.wait : 0), 0),
     0,
   );
-  const timeout = options.timeoutMs ?? 120_000 + waits * 1000;
+  return runOracleScript(ORACLE_SCRIPT, scenarios.map((s) => ({ name: s.name, term: toErlangTerm(s) })), {
+    ...options,
+    timeoutMs: options.timeoutMs ?? 120_000 + waits * 1000,
+  });
+}
+
+/**
+ * Runs one oracle escript over a batch of scenario terms (one BEAM start) and returns name ->
+ * trace lines. Equal names must carry equal terms; a trace with an `error` line fails the run.
+ */
+export async function runOracleScript(
+  script: string,
+  scenarios: Array<{ name: string; term: string }>,
+  options: OracleOptions = {},
+): Promise<Map<string, string[]>> {
+  const terms = new Map<string, string>();
+  for (const { name, term } of scenarios) {
+    const seen = terms.get(name);
+    if (seen !== undefined && seen !== term) throw new Error(`OTP oracle: two different scenarios named ${name}`);
+    terms.set(name, term);
+  }
+  if (terms.size === 0) return new Map();
+  const timeout = options.timeoutMs ?? 120_000;
   const escript = options.escript ?? 'escript';
   const dir = await mkdtemp(join(tmpdir(), 'quiesce-oracle-'));
   try {
     const input = join(dir, 'scenarios.terms');
     await writeFile(input, [...terms.values()].join('\n') + '\n', 'utf8');
-    const { stdout } = await run(escript, [ORACLE_SCRIPT, input], timeout);
+    const { stdout } = await run(escript, [script, input], timeout);
     const traces = parseOracleOutput(stdout);
     for (const name of terms.keys()) {
       const trace = traces.get(name);

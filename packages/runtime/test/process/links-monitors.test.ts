@@ -79,7 +79,7 @@ describe('links', () => {
     rt.exit(p, 'first');
     await rt.idle();
     expect(rt.isAlive(p)).toBe(true);
-    expect(inbox).toEqual([{ type: 'EXIT', from: p, reason: 'first' }]); // exit/2 from outside: `from` is the target itself
+    expect(inbox).toEqual([{ type: 'EXIT', from: new Pid(rt.node, 0), reason: 'first' }]); // exit/2 from outside: `from` is <0.0>, the outside world
     rt.send(p, 'untrap');
     await rt.idle();
     rt.exit(p, 'second');
@@ -156,7 +156,7 @@ describe('links', () => {
     expect(() => rt.unlink(c, new Pid(rt.node, 999))).not.toThrow();
   });
 
-  test('linking to a dead process gives the caller a noproc exit signal', async () => {
+  test('linking to a dead process: a trapping caller gets {EXIT, pid, noproc}, any other a NOPROC error (OTP link/1)', async () => {
     const rt = vrt();
     const dead = rt.spawn((_m, ctx) => ctx.exit('normal'));
     rt.send(dead, 'x');
@@ -166,17 +166,17 @@ describe('links', () => {
     rt.send(plain, 'link');
     rt.link(trapper, dead);
     await rt.idle();
-    expect(rt.exitReason(plain)).toBe('noproc');
+    expect(rt.exitReason(plain)).toBeInstanceOf(NoProcError); // uncaught, the error ends it
     expect(inbox).toEqual([{ type: 'EXIT', from: dead, reason: 'noproc' }]);
     // spawn with link to a dead process: the new process dies with noproc at once.
     const orphan = rt.spawn(() => undefined, { link: dead });
     expect(rt.exitReason(orphan)).toBe('noproc');
-    // A pid that never existed is dead too.
+    // A pid that never existed is dead too; from outside, rt.link throws for a caller that does not trap.
     const never = new Pid(rt.node, 12345);
     const p2 = rt.spawn(() => undefined);
-    rt.link(p2, never);
-    await rt.idle();
-    expect(rt.exitReason(p2)).toBe('noproc');
+    expect(thrown(() => rt.link(p2, never))).toBeInstanceOf(NoProcError);
+    expect(rt.isAlive(p2)).toBe(true);
+    expect(thrown(() => rt.link(p2, 'nobody' as never))).toBeInstanceOf(QuiesceError);
   });
 
   test('a dead process cannot link: link from a dead pid throws NOPROC', () => {
