@@ -4,6 +4,7 @@
  * leak check.
  */
 export { test, expect, createTestSystem, systemOptionsFor, defaultWaitTimeoutFor, fullTestName, type TestContextLike } from './fixtures/test.js';
+export type { AnyKindPattern, EventPattern, EventRecorder, HarnessEvents, ValuePattern } from './events.js';
 export { TestSystem, toEventPredicate, type TestSystemOptions, type Startable, type HistoryPattern, type UntilOptions } from './system/test-system.js';
 export { callerLocation, LeakError, type OwnedResource, type Owned } from './system/resources.js';
 export { TeardownError } from './system/teardown-error.js';

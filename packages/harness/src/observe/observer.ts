@@ -1,10 +1,9 @@
 import { QuiesceError } from '@quiesce/runtime';
-import type { HistoryEvent } from '@quiesce/runtime';
+import type { EventRecorder } from '../events.js';
 import type { OwnedResource } from '../system/resources.js';
 
 /** What an observer needs from the test's system: a history to append to and an owner. */
-export interface ObserveHost {
-  record(kind: string, source: string, data?: unknown): HistoryEvent;
+export interface ObserveHost extends EventRecorder {
   own<R extends OwnedResource>(resource: R, createdAt?: string): R;
 }
 

@@ -1,4 +1,5 @@
 import type { History } from '@quiesce/runtime';
+import type { EventRecorder } from '../events.js';
 import type { OwnedResource } from '../system/resources.js';
 import type { DriveTarget } from '../waits/driver.js';
 
@@ -6,11 +7,10 @@ import type { DriveTarget } from '../waits/driver.js';
  * What the OS-process tracking and the probes need from a TestSystem: its driver interface, its
  * history, and ownership. Declared here so these modules do not import the TestSystem class.
  */
-export interface SystemLike extends DriveTarget {
+export interface SystemLike extends DriveTarget, EventRecorder {
   readonly history: History;
   readonly defaultTimeout: number;
   readonly tornDown: boolean;
-  record(kind: string, source: string, data?: unknown): unknown;
   own<R extends OwnedResource>(resource: R, createdAt?: string): R;
 }
 

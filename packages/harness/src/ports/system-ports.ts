@@ -1,13 +1,13 @@
 import type { Server } from 'node:net';
 import { InvalidOptionError } from '@quiesce/runtime';
+import type { EventRecorder } from '../events.js';
 import { callerLocation, type OwnedResource } from '../system/resources.js';
 import { defaultPortAllocator, type PortAllocator, type PortLease } from './allocator.js';
 import { listenOnFreePort, serverResource, validateListen, type ListenOptions } from './listen.js';
 
 /** What the port tiers need from a TestSystem: ownership, the history, and external-op accounting. */
-export interface PortHost {
+export interface PortHost extends EventRecorder {
   own<R extends OwnedResource>(resource: R, createdAt?: string): R;
-  record(kind: string, source: string, data?: unknown): unknown;
   readonly runtime: { external<T>(promise: Promise<T>): Promise<T> };
 }
 
