@@ -1,4 +1,4 @@
-import { DynamicSupervisorRef, History, InvalidOptionError, Pid, Runtime, SupervisorRef, supervisorRefOf, type HistoryEvent } from '@quiesce/runtime';
+import { DynamicSupervisorRef, History, InvalidOptionError, isKind, Pid, Runtime, SupervisorRef, supervisorRefOf, type HistoryEvent } from '@quiesce/runtime';
 import { Inbox, TestSystem, systemOf } from '@quiesce/harness';
 
 /**
@@ -107,13 +107,8 @@ export function incarnationEvents(view: ProcessView): HistoryEvent[] {
   let from = 0;
   let to = events.length;
   for (const e of events) {
-    if (e.kind === 'process.spawn' && (e.data as { pid?: string }).pid === key) from = e.seq;
-    if (e.kind === 'process.exit' && (e.data as { pid?: string }).pid === key) to = e.seq + 1;
+    if (isKind(e, 'process.spawn') && e.data.pid === key) from = e.seq;
+    if (isKind(e, 'process.exit') && e.data.pid === key) to = e.seq + 1;
   }
   return events.slice(from, to).filter((e) => e.source === view.label);
-}
-
-/** A child event's data: id and pid (as recorded by the supervisors). */
-export function childData(event: HistoryEvent): { id?: string; pid?: string; reason?: unknown; restart?: string } {
-  return (typeof event.data === 'object' && event.data !== null ? event.data : {}) as { id?: string; pid?: string; reason?: unknown; restart?: string };
 }

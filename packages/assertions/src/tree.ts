@@ -1,5 +1,5 @@
-import { DynamicSupervisorRef, Pid, supervisorRefOf, type Runtime, type SupervisorRef } from '@quiesce/runtime';
-import { childData, incarnationEvents, type SupervisorView } from './subjects.js';
+import { DynamicSupervisorRef, isKind, Pid, supervisorRefOf, type Runtime, type SupervisorRef } from '@quiesce/runtime';
+import { incarnationEvents, type SupervisorView } from './subjects.js';
 
 /** One child of a supervision tree as the matchers see it. */
 export interface ChildState {
@@ -17,8 +17,8 @@ export function childrenOf(view: SupervisorView): ChildState[] {
     // A dynamic supervisor's ref lists pids only; its history names them.
     const idOf = new Map<string, string>();
     for (const e of incarnationEvents(view)) {
-      if (e.kind === 'child.start' || e.kind === 'child.restart') {
-        const { id, pid } = childData(e);
+      if (isKind(e, 'child.start', 'child.restart')) {
+        const { id, pid } = e.data;
         if (id !== undefined && pid !== undefined) idOf.set(pid, id);
       }
     }

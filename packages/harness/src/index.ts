@@ -6,6 +6,7 @@
 export { test, expect, createTestSystem } from './fixtures/test.js';
 export { TestSystem, systemOf, type TestSystemOptions, type Startable, type HistoryPattern, type UntilOptions } from './system/test-system.js';
 export { LeakError, type OwnedResource } from './core/resources.js';
+export type { AnyKindPattern, EventPattern, EventRecorder, HarnessEvents, ValuePattern } from './core/events.js';
 export { TeardownError } from './system/teardown-error.js';
 export type { Leftover } from './system/leftovers.js';
 export { SEED_ENV } from './system/seed.js';

@@ -13,7 +13,8 @@ export { VirtualClock } from './kernel/virtual-clock.js';
 export { TimeFlow, Activity, type StepResult, type TimeHost } from './kernel/time-flow.js';
 export { realNow, realTimer, realDelay, withinReal } from './kernel/real-time.js';
 export { Random, deriveSeed } from './kernel/random.js';
-export { History, formatTimeline, type HistoryEvent, type HistoryListener } from './kernel/history.js';
+export { History, formatTimeline, isKind, type EventOf, type HistoryEvent, type HistoryListener } from './kernel/history.js';
+export type { CustomKind, EventData, EventKind, LifecycleEvents, QuiesceEvents, ReservedNamespace, RuntimeEvents } from './kernel/events.js';
 export { Scheduler, fifo, seededRandom, replay, type Delivery, type SchedulingPolicy } from './kernel/scheduler.js';
 
 export { Pid, isPid } from './process/pid.js';
@@ -70,6 +71,7 @@ export { Registry } from './registry/registry.js';
 export { DuplicateRegistry, type RegistryEntry, type EntryPattern } from './registry/duplicate.js';
 
 export { CHANNEL_PREFIX, LIFECYCLE_KINDS, RUNTIME_MARK, channelName, isRuntimeMessage, type LifecycleKind, type LifecycleMessage } from './diagnostics/channels.js';
+export type { ChannelName } from './diagnostics/channels.js';
 
 export { LineSplitter } from './children/lines.js';
 export { OsProcessGroup, type OsGroupOptions, type ExitStatus, type SignalledBy } from './children/os/group.js';

@@ -32,6 +32,15 @@ describe('diagnostics channels', () => {
     }
   });
 
+  test('LIFECYCLE_KINDS: the lifecycle kinds of the event map, in order (what bridgeDiagnostics records by default)', () => {
+    expect(LIFECYCLE_KINDS).toEqual([
+      ...['process.spawn', 'process.exit', 'supervisor.start', 'supervisor.shutdown', 'supervisor.intensity'],
+      ...['child.start', 'child.ignore', 'child.start_failed', 'child.exit', 'child.restart', 'child.terminate'],
+      ...['os.spawn', 'os.ready', 'os.exit', 'os.stdout', 'thread.spawn', 'thread.ready', 'thread.exit'],
+    ]);
+    expect(LIFECYCLE_KINDS.map((kind) => channelName(kind))).toContain('quiesce:child.restart');
+  });
+
   test('lifecycle events are published as the history records them: kind, source, time and data, no seq', async (t) => {
     const rt = vrt();
     const { seen: spawns } = listen(t, 'process.spawn', rt);

@@ -1,8 +1,8 @@
-import type { HistoryEvent } from '@quiesce/runtime';
+import { isKind, type EventOf } from '@quiesce/runtime';
 import type { MatcherState } from 'vitest';
 import { childIdsOption, integerOption, uniqueChildIdsOption } from '../options/validate.js';
 import { expectedReceived, hint, type MatcherResult, result, tailBlock, timelineBlock } from '../report.js';
-import { childData, incarnationEvents, supervisorSubject, type SupervisorView } from '../subjects.js';
+import { incarnationEvents, supervisorSubject, type SupervisorView } from '../subjects.js';
 import { childrenOf, describeTree, runningIds, treeOf } from '../tree.js';
 
 function supervisorState(view: SupervisorView): string {
@@ -76,13 +76,12 @@ export function toHaveTerminatedInOrder(this: MatcherState, received: unknown, i
   const view = supervisorSubject(received, 'toHaveTerminatedInOrder');
   const expected = uniqueChildIdsOption(ids, 'toHaveTerminatedInOrder(ids)');
   // Each child's most recent termination by this supervisor (this incarnation), in history order.
-  const last = new Map<string, HistoryEvent>();
+  const last = new Map<string, EventOf<'child.terminate'>>();
   for (const e of incarnationEvents(view)) {
-    const id = childData(e).id;
-    if (e.kind === 'child.terminate' && id !== undefined && expected.includes(id)) last.set(id, e);
+    if (isKind(e, 'child.terminate') && expected.includes(e.data.id)) last.set(e.data.id, e);
   }
   const terminations = [...last.values()].sort((a, b) => a.seq - b.seq);
-  const actual = terminations.map((e) => childData(e).id!);
+  const actual = terminations.map((e) => e.data.id);
   const missing = expected.filter((id) => !last.has(id));
   const pass = missing.length === 0 && this.equals(actual, expected);
   return result(

@@ -1,10 +1,10 @@
-import { InvalidOptionError, type HistoryEvent } from '@quiesce/runtime';
+import { InvalidOptionError, isKind, type HistoryEvent } from '@quiesce/runtime';
 import { describeQuiescence, defaultTimeoutOf, describeWaitFailed, quiescenceOf, waitForEventOutcome } from '@quiesce/harness';
 import type { MatcherState } from 'vitest';
 import type { RestartOptions } from '../matcher-types.js';
 import { childIdOption, integerOption, knownKeys, optionsObject, timeoutOption } from '../options/validate.js';
 import { hint, inline, type MatcherResult, result, tailBlock, timelineBlock } from '../report.js';
-import { childData, incarnationEvents, supervisorSubject, type SupervisorView } from '../subjects.js';
+import { incarnationEvents, supervisorSubject, type SupervisorView } from '../subjects.js';
 import { childrenOf } from '../tree.js';
 
 function restartArgs(first: unknown, second: unknown): { childId: string | undefined; options: unknown } {
@@ -22,10 +22,12 @@ function whose(childId: string | undefined, label: string): string {
   return `${childId === undefined ? 'any child' : JSON.stringify(childId)} by ${label}`;
 }
 
+const CHILD_KINDS = ['child.start', 'child.restart', 'child.exit', 'child.terminate', 'child.ignore', 'child.start_failed'] as const;
+
 /** The ids of the supervisor's children: those it has now and those its history names. */
 function knownChildIds(view: SupervisorView): string[] {
   const ids = new Set(childrenOf(view).map((c) => c.id));
-  for (const e of incarnationEvents(view)) if (e.kind.startsWith('child.') && childData(e).id !== undefined) ids.add(childData(e).id!);
+  for (const e of incarnationEvents(view)) if (isKind(e, ...CHILD_KINDS) && e.data.id !== undefined) ids.add(e.data.id);
   return [...ids];
 }
 
@@ -48,7 +50,7 @@ export async function toRestart(this: MatcherState, received: unknown, first?: u
   const history = view.runtime.history;
   const from = opts.since === undefined ? history.length : Math.min(integerOption(opts.since, 'toRestart.since', 0), history.length);
   const origin = opts.since === undefined ? 'the assertion started' : `the mark (history #${from})`;
-  const isRestart = (e: HistoryEvent): boolean => e.kind === 'child.restart' && e.source === view.label && (childId === undefined || childData(e).id === childId);
+  const isRestart = (e: HistoryEvent): boolean => isKind(e, 'child.restart') && e.source === view.label && (childId === undefined || e.data.id === childId);
   const seen = (): HistoryEvent[] => history.events.slice(from).filter(isRestart);
   const expectedArg = childId === undefined ? '' : 'childId';
 
@@ -81,7 +83,7 @@ export async function toRestart(this: MatcherState, received: unknown, first?: u
   return result(pass, () => {
     const restarts = seen();
     // A mistyped id waits for nothing: say which children exist and which of them did restart.
-    const isOtherRestart = (e: HistoryEvent): boolean => e.kind === 'child.restart' && e.source === view.label && childData(e).id !== childId;
+    const isOtherRestart = (e: HistoryEvent): boolean => isKind(e, 'child.restart') && e.source === view.label && e.data.id !== childId;
     const others = childId === undefined ? [] : history.events.slice(from).filter(isOtherRestart);
     return [
       hint(this, 'toRestart', expectedArg),
@@ -101,7 +103,7 @@ export function toHaveRestarted(this: MatcherState, received: unknown, times: un
   const view = supervisorSubject(received, 'toHaveRestarted');
   const expected = integerOption(times, 'toHaveRestarted(times)', 0);
   const id = childId === undefined ? undefined : childIdOption(childId, 'toHaveRestarted(times, childId)');
-  const restarts = incarnationEvents(view).filter((e) => e.kind === 'child.restart' && (id === undefined || childData(e).id === id));
+  const restarts = incarnationEvents(view).filter((e) => isKind(e, 'child.restart') && (id === undefined || e.data.id === id));
   const pass = restarts.length === expected;
   return result(
     pass,

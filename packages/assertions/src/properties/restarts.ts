@@ -1,4 +1,4 @@
-import type { History, HistoryEvent } from '@quiesce/runtime';
+import { isKind, type History, type HistoryEvent } from '@quiesce/runtime';
 import type { Duration } from '../matcher-types.js';
 import { formatDuration, parseDuration } from '../options/duration.js';
 import { childIdOption, integerOption, labelOption } from '../options/validate.js';
@@ -33,7 +33,7 @@ function describe(b: Bound): string {
  */
 function check(b: Bound, history: History): ReturnType<HistoryProperty['check']> {
   const restarts: HistoryEvent[] = history.events.filter(
-    (e) => e.kind === 'child.restart' && (b.child === undefined || (e.data as { id?: unknown }).id === b.child) && (b.supervisor === undefined || e.source === b.supervisor),
+    (e) => isKind(e, 'child.restart') && (b.child === undefined || e.data.id === b.child) && (b.supervisor === undefined || e.source === b.supervisor),
   );
   for (let i = 0; i + b.max < restarts.length; i++) {
     const first = restarts[i]!;

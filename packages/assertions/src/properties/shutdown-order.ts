@@ -1,4 +1,4 @@
-import type { HistoryEvent } from '@quiesce/runtime';
+import { isKind, type EventOf } from '@quiesce/runtime';
 import { labelOption, uniqueChildIdsOption } from '../options/validate.js';
 import { historyProperty, OK, violated, type HistoryProperty } from './property.js';
 
@@ -13,13 +13,13 @@ export function childrenStoppedRightToLeft(supervisor: string, childIds: readonl
   const label = labelOption(supervisor, 'childrenStoppedRightToLeft(supervisor)');
   const order = uniqueChildIdsOption(childIds, 'childrenStoppedRightToLeft(supervisor, childIds)');
   return historyProperty(`${label} stops ${order.map((id) => JSON.stringify(id)).join(', ')} right to left`, (history) => {
-    let run: HistoryEvent[] = [];
+    let run: EventOf<'child.terminate'>[] = [];
     const judge = (): ReturnType<HistoryProperty['check']> => {
       for (let k = 0; k + 1 < run.length; k++) {
         const a = run[k]!;
         const b = run[k + 1]!;
-        const ia = order.indexOf((a.data as { id: string }).id);
-        const ib = order.indexOf((b.data as { id: string }).id);
+        const ia = order.indexOf(a.data.id);
+        const ib = order.indexOf(b.data.id);
         if (ia < ib) {
           return violated(
             [a, b],
@@ -31,9 +31,8 @@ export function childrenStoppedRightToLeft(supervisor: string, childIds: readonl
     };
     for (const e of history.events) {
       if (e.source !== label) continue;
-      const id = (e.data as { id?: unknown } | null)?.id;
-      if (e.kind === 'child.terminate') {
-        if (typeof id === 'string' && order.includes(id)) run.push(e);
+      if (isKind(e, 'child.terminate')) {
+        if (order.includes(e.data.id)) run.push(e);
         continue;
       }
       const verdict = judge();

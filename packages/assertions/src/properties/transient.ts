@@ -1,7 +1,5 @@
-import { InvalidOptionError, isNormalExit, type ChildSpec, type HistoryEvent } from '@quiesce/runtime';
+import { InvalidOptionError, isKind, isNormalExit, type ChildSpec, type EventOf } from '@quiesce/runtime';
 import { historyProperty, OK, violated, type HistoryProperty } from './property.js';
-
-type ChildData = { id?: unknown; restart?: unknown; reason?: unknown };
 
 function transientIds(children: ReadonlyArray<ChildSpec | string> | undefined): Set<string> | undefined {
   if (children === undefined) return undefined;
@@ -31,22 +29,23 @@ export function transientNotRestartedAfterNormalExit(children?: ReadonlyArray<Ch
   const given = transientIds(children);
   return historyProperty('transient children are not restarted after a normal exit', (history) => {
     // Per supervisor, the normal exits of transient children still waiting to be judged.
-    const pending = new Map<string, Map<string, HistoryEvent>>();
+    const pending = new Map<string, Map<string, EventOf<'child.exit'>>>();
     for (const e of history.events) {
-      const data = (typeof e.data === 'object' && e.data !== null ? e.data : {}) as ChildData;
-      const id = typeof data.id === 'string' ? data.id : undefined;
-      if (e.kind === 'supervisor.start') pending.delete(e.source);
-      if (id === undefined) continue;
+      if (isKind(e, 'supervisor.start')) pending.delete(e.source);
+      // Histories from elsewhere may name children any way: only string ids are judged.
+      if (!isKind(e, 'child.exit', 'child.restart', 'child.start') || typeof e.data.id !== 'string') continue;
+      const id = e.data.id;
       if (e.kind === 'child.exit') {
-        const transient = given ? given.has(id) : data.restart === 'transient';
+        const transient = given ? given.has(id) : e.data.restart === 'transient';
         // Any exit the supervisor sees may restart siblings by strategy: earlier exits are settled.
-        const mine = new Map<string, HistoryEvent>();
-        if (transient && isNormalExit(data.reason)) mine.set(id, e);
+        const mine = new Map<string, EventOf<'child.exit'>>();
+        if (transient && isNormalExit(e.data.reason)) mine.set(id, e);
         pending.set(e.source, mine);
       } else if (e.kind === 'child.restart') {
         const exit = pending.get(e.source)?.get(id);
         if (exit) {
-          return violated([exit, e], `transient child ${JSON.stringify(id)} exited with ${JSON.stringify((exit.data as ChildData).reason)} (a normal exit) and ${e.source} restarted it`);
+          const reason = JSON.stringify(exit.data.reason);
+          return violated([exit, e], `transient child ${JSON.stringify(id)} exited with ${reason} (a normal exit) and ${e.source} restarted it`);
         }
       } else if (e.kind === 'child.start') {
         pending.get(e.source)?.delete(id);

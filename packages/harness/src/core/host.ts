@@ -1,4 +1,5 @@
-import type { History, HistoryEvent, Runtime } from '@quiesce/runtime';
+import type { History, Runtime } from '@quiesce/runtime';
+import type { EventRecorder } from './events.js';
 import type { OwnedResource } from './resources.js';
 
 /**
@@ -20,14 +21,13 @@ export interface DriveTarget {
  * observers, msw helpers, waits) needs from a TestSystem. Declared on the ground floor so that
  * none of them imports the TestSystem class; the TestSystem implements it.
  */
-export interface SystemHost extends DriveTarget {
+export interface SystemHost extends DriveTarget, EventRecorder {
   readonly history: History;
   /** Default timeout of its waits, in ms. */
   readonly defaultTimeout: number;
   /** Real ms without an event after which negatives decide while external actors are live. */
   readonly quietPeriod: number;
   readonly tornDown: boolean;
-  record(kind: string, source: string, data?: unknown): HistoryEvent;
   own<R extends OwnedResource>(resource: R, createdAt?: string): R;
 }
 

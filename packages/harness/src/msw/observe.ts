@@ -1,4 +1,4 @@
-import { InvalidOptionError, QuiesceError } from '@quiesce/runtime';
+import { InvalidOptionError, QuiesceError, type QuiesceEvents } from '@quiesce/runtime';
 import type { OwnedResource } from '../core/resources.js';
 import type { TestSystem } from '../system/test-system.js';
 import { snapshotBody, type BodySnapshot } from './request-snapshot.js';
@@ -135,13 +135,13 @@ export class HttpObserver implements OwnedResource {
     this.#inFlight.delete(requestId);
   }
 
-  #record(kind: string, data: Record<string, unknown>): void {
+  #record<K extends 'http.request' | 'http.response'>(kind: K, data: QuiesceEvents[K]): void {
     if (!this.#disposed && !this.#system.tornDown) this.#system.record(kind, 'msw', data);
   }
 }
 
 /** The `http.request` event's data: what was asked, then whether a handler answered. */
-function requestData(request: ObservedRequest, handled: boolean): Record<string, unknown> {
+function requestData(request: ObservedRequest, handled: boolean): QuiesceEvents['http.request'] {
   const { method, url, headers, body, bodyEncoding, bodyTruncated } = request;
   return {
     method,

@@ -16,12 +16,9 @@
  * - `source: string` — who it happened to or who reports it, e.g. `'my-supervisor'` or a pid.
  *   Recorded as the event's source (default `'diagnostics'` when missing).
  * - `data: unknown` — the event's data, recorded as a bounded, JSON-safe copy (see readable.ts:
- *   class instances as `{ '@class': name, ...fields }`, cycles as `[Circular]`). Use the runtime's shapes so the same
- *   assertions apply: `child.start` / `child.restart` `{ id, pid }`; `child.exit`
- *   `{ id, pid, reason, restart }`; `child.terminate` `{ id, pid, reason }`; `child.ignore`
- *   `{ id }`; `child.start_failed` `{ id, reason }`; `supervisor.intensity`
- *   `{ id, intensity, period }`; `supervisor.shutdown` `{ reason }`; `process.exit`
- *   `{ pid, reason }` (pids and reasons as strings or JSON values).
+ *   class instances as `{ '@class': name, ...fields }`, cycles as `[Circular]`). Use the runtime's
+ *   payloads (the event map, listed in docs/events.md: `child.restart` `{ id, pid }`, `child.exit`
+ *   `{ id, pid, reason, restart }`, …) so the same assertions apply; an object, always.
  * - `kind?: string`, `time?: number` — optional; the channel names the kind, and the recording
  *   history stamps its own (virtual) time and sequence number.
  *

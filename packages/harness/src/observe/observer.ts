@@ -1,10 +1,8 @@
 import { QuiesceError } from '@quiesce/runtime';
-import type { HistoryEvent } from '@quiesce/runtime';
 import type { SystemHost } from '../core/host.js';
 import type { OwnedResource } from '../core/resources.js';
 
-/** What an observer needs from the test's system: a history to append to and an owner. */
-/** What an observer needs of the system that owns it. */
+/** What an observer needs of the system that owns it: a history to append to and an owner. */
 export type ObserveHost = Pick<SystemHost, 'record' | 'own'>;
 
 /** Where an attached source delivers: events to record, or a mapping failure. */

@@ -1,4 +1,4 @@
-import type { Pid, Runtime } from '@quiesce/runtime';
+import { isKind, type Pid, type Runtime } from '@quiesce/runtime';
 import type { Owned } from '../core/resources.js';
 
 /** Something still running or alive: a process, an owned resource, or pending timers. */
@@ -17,7 +17,7 @@ export interface Leftover {
 export function leftovers(runtime: Runtime, owned: readonly Owned[], exclude: readonly Pid[]): Leftover[] {
   const found: Leftover[] = [];
   const spawnedAt = new Map<string, { seq: number; time: number }>();
-  for (const e of runtime.history.ofKind('process.spawn')) spawnedAt.set((e.data as { pid?: string }).pid ?? '', { seq: e.seq, time: e.time });
+  for (const e of runtime.history.events) if (isKind(e, 'process.spawn')) spawnedAt.set(e.data.pid, { seq: e.seq, time: e.time });
   for (const pid of runtime.processes()) {
     if (exclude.some((p) => p.equals(pid))) continue;
     const at = spawnedAt.get(pid.toString());

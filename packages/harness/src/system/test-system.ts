@@ -16,15 +16,20 @@ import {
   startSupervisor,
   childStartContext,
   type ChildSpec,
+  type CustomKind,
   type DynamicSupervisorOptions,
+  type EventKind,
+  type EventOf,
   type ExitReason,
   type History,
   type HistoryEvent,
+  type QuiesceEvents,
   type SchedulerOption,
   type ServerBehaviour,
   type SupervisorSpec,
 } from '@quiesce/runtime';
 import { checkMilliseconds, checkObject, checkOptions } from '@quiesce/runtime/internal';
+import type { AnyKindPattern, EventPattern, EventRecorder } from '../core/events.js';
 import { Inbox } from '../inbox/inbox.js';
 import { describePattern, matches, type Pattern } from '../match/match.js';
 import { drive, validateWaitOptions, type DriveTarget, type WaitOptions } from '../waits/driver.js';
@@ -86,7 +91,7 @@ export interface UntilOptions extends WaitOptions {
  * One isolated world per test (docs/architecture.md, "Isolation and teardown"): a runtime on a virtual clock, a history, a scoped
  * registry, and everything the test started, torn down in order when the test ends.
  */
-export class TestSystem implements DriveTarget {
+export class TestSystem implements DriveTarget, EventRecorder {
   readonly runtime: Runtime;
   readonly seed: number;
   readonly runSeed: number;
@@ -256,7 +261,13 @@ export class TestSystem implements DriveTarget {
 
   // ------------------------------------------------------------------ waiting
 
-  /** Wait for a history event matching `pattern`: a kind, a partial event, or a predicate. */
+  /**
+   * Wait for a history event matching `pattern`: a kind, a partial event, or a predicate. A declared
+   * kind (docs/events.md) types the event's data, and the pattern's `data`, from the event map.
+   */
+  until<K extends EventKind>(pattern: K | EventPattern<K>, options?: UntilOptions): Promise<EventOf<K>>;
+  until<K extends string>(pattern: CustomKind<K> | EventPattern<CustomKind<K>>, options?: UntilOptions): Promise<HistoryEvent<K>>;
+  until(pattern: ((event: HistoryEvent) => boolean) | AnyKindPattern, options?: UntilOptions): Promise<HistoryEvent>;
   until(pattern: HistoryPattern, options: UntilOptions = {}): Promise<HistoryEvent> {
     this.#assertLive('until');
     const { since = 'now', ...opts } = validateWaitOptions(options, 'until', ['since']) as UntilOptions & { timeout: number };
@@ -456,7 +467,9 @@ export class TestSystem implements DriveTarget {
     return listenFor(this, server, options);
   }
 
-  /** Record an event in the test's history. */
+  /** Record an event in the test's history: a declared kind with its payload, or a custom kind (docs/events.md) with any data. */
+  record<K extends EventKind>(kind: K, source: string, data: QuiesceEvents[K]): HistoryEvent<K, QuiesceEvents[K]>;
+  record<K extends string>(kind: CustomKind<K>, source: string, data?: unknown): HistoryEvent<K>;
   record(kind: string, source: string, data: unknown = {}): HistoryEvent {
     return this.runtime.record(kind, source, data);
   }

@@ -121,14 +121,14 @@ describe('system.bridgeDiagnostics', () => {
     const listener = (message: unknown): void => void seen.push(message);
     diagnostics.subscribe(channelName('child.restart'), listener);
     try {
-      system.record('child.restart', 'pool', { id: 'w1' });
+      system.record('child.restart', 'pool', { id: 'w1', pid: '<0.99>' });
       publish('child.restart', 'thread-sup', { id: 'w1' });
     } finally {
       diagnostics.unsubscribe(channelName('child.restart'), listener);
     }
     expect(seen.map(isRuntimeMessage)).toEqual([true, false]);
     // The mark is not enumerable: the documented message shape is unchanged.
-    expect(seen[0]).toEqual({ kind: 'child.restart', source: 'pool', time: 0, data: { id: 'w1' } });
+    expect(seen[0]).toEqual({ kind: 'child.restart', source: 'pool', time: 0, data: { id: 'w1', pid: '<0.99>' } });
   });
 
   test('named channels are recorded with the channel as kind and the message as data', async ({ system }) => {

@@ -1,4 +1,5 @@
 import diagnostics from 'node:diagnostics_channel';
+import type { EventData, EventKind, LifecycleEvents } from '../kernel/events.js';
 import type { HistoryEvent } from '../kernel/history.js';
 
 /**
@@ -14,29 +15,37 @@ import type { HistoryEvent } from '../kernel/history.js';
  */
 export const CHANNEL_PREFIX = 'quiesce:';
 
-/** The lifecycle kinds the runtime publishes, with the channel each goes to. */
-export const LIFECYCLE_KINDS = [
-  'process.spawn',
-  'process.exit',
-  'supervisor.start',
-  'supervisor.shutdown',
-  'supervisor.intensity',
-  'child.start',
-  'child.ignore',
-  'child.start_failed',
-  'child.exit',
-  'child.restart',
-  'child.terminate',
-  'os.spawn',
-  'os.ready',
-  'os.exit',
-  'os.stdout',
-  'thread.spawn',
-  'thread.ready',
-  'thread.exit',
-] as const;
+/** A lifecycle kind (see `LifecycleEvents` in the event map). */
+export type LifecycleKind = keyof LifecycleEvents;
 
-export type LifecycleKind = (typeof LIFECYCLE_KINDS)[number];
+/** The channel an event kind is published on: `quiesce:child.restart`. */
+export type ChannelName<K extends string = EventKind> = `${typeof CHANNEL_PREFIX}${K}`;
+
+// A type cannot be enumerated at run time, so the map's lifecycle keys are listed here once more;
+// the mapped type makes the compiler reject a missing or an extra one, so the list cannot drift.
+const LIFECYCLE: { readonly [K in LifecycleKind]: true } = {
+  'process.spawn': true,
+  'process.exit': true,
+  'supervisor.start': true,
+  'supervisor.shutdown': true,
+  'supervisor.intensity': true,
+  'child.start': true,
+  'child.ignore': true,
+  'child.start_failed': true,
+  'child.exit': true,
+  'child.restart': true,
+  'child.terminate': true,
+  'os.spawn': true,
+  'os.ready': true,
+  'os.exit': true,
+  'os.stdout': true,
+  'thread.spawn': true,
+  'thread.ready': true,
+  'thread.exit': true,
+};
+
+/** The lifecycle kinds the runtime publishes, each on `channelName(kind)`. */
+export const LIFECYCLE_KINDS: readonly LifecycleKind[] = Object.keys(LIFECYCLE) as LifecycleKind[];
 
 /**
  * Marks a message as published by a Quiesce runtime (value: its node number). A registered
@@ -44,11 +53,12 @@ export type LifecycleKind = (typeof LIFECYCLE_KINDS)[number];
  */
 export const RUNTIME_MARK: unique symbol = Symbol.for('quiesce.diagnostics.runtime');
 
-export interface LifecycleMessage {
-  readonly kind: string;
+/** A message on a `quiesce:<kind>` channel; its data is typed when the kind is declared in the event map. */
+export interface LifecycleMessage<K extends string = string> {
+  readonly kind: K;
   readonly source: string;
   readonly time: number;
-  readonly data: unknown;
+  readonly data: EventData<K>;
   /** Set (non-enumerable) only on messages a Quiesce runtime published. */
   readonly [RUNTIME_MARK]?: number;
 }
@@ -58,8 +68,8 @@ export function isRuntimeMessage(message: unknown): boolean {
   return typeof message === 'object' && message !== null && RUNTIME_MARK in message;
 }
 
-export function channelName(kind: string): string {
-  return CHANNEL_PREFIX + kind;
+export function channelName<K extends string>(kind: K): ChannelName<K> {
+  return `${CHANNEL_PREFIX}${kind}`;
 }
 
 const channels = new Map<string, diagnostics.Channel>();

@@ -4,6 +4,7 @@
  * beside the events, never in them, so two runs of one seed serialise identically.
  */
 import { round } from '../internal/format.js';
+import type { CustomKind, EventKind, QuiesceEvents } from './events.js';
 
 export interface HistoryEvent<K extends string = string, D = unknown> {
   /** 0-based position in the history. */
@@ -17,6 +18,19 @@ export interface HistoryEvent<K extends string = string, D = unknown> {
 }
 
 export type HistoryListener = (event: HistoryEvent) => void;
+
+/** An event of a declared kind, its data typed from the event map; a union of kinds gives a union of events. */
+export type EventOf<K extends EventKind> = K extends EventKind ? HistoryEvent<K, QuiesceEvents[K]> : never;
+
+/**
+ * Whether `event` is of one of the declared `kinds` and carries an object, as every declared payload
+ * is: narrows `event.data` to that kind's payload. The typed spelling of `event.kind === 'child.restart'`;
+ * an event of a declared kind with no object for data (a third party's malformed message, bridged in)
+ * is not taken for one, so reading its fields cannot throw.
+ */
+export function isKind<K extends EventKind>(event: HistoryEvent, ...kinds: [K, ...K[]]): event is EventOf<K> {
+  return (kinds as readonly string[]).includes(event.kind) && typeof event.data === 'object' && event.data !== null;
+}
 
 export class History {
   readonly #events: HistoryEvent[] = [];
@@ -43,8 +57,11 @@ export class History {
     return this.#events;
   }
 
-  append<K extends string, D>(kind: K, source: string, data: D): HistoryEvent<K, D> {
-    const event: HistoryEvent<K, D> = Object.freeze({ seq: this.#events.length, time: this.#now(), kind, source, data });
+  /** Append an event: a declared kind with its payload, or a custom kind (see `CustomKind`) with any data. */
+  append<K extends EventKind>(kind: K, source: string, data: QuiesceEvents[K]): HistoryEvent<K, QuiesceEvents[K]>;
+  append<K extends string>(kind: CustomKind<K>, source: string, data: unknown): HistoryEvent<K>;
+  append(kind: string, source: string, data: unknown): HistoryEvent {
+    const event: HistoryEvent = Object.freeze({ seq: this.#events.length, time: this.#now(), kind, source, data });
     this.#events.push(event);
     this.#wall.push(this.#wallNow());
     // Listeners run synchronously, so an await resolves in the same turn as its event. A copy only
@@ -71,8 +88,11 @@ export class History {
     return this.#wall[seq];
   }
 
-  ofKind<K extends string>(kind: K): HistoryEvent<K>[] {
-    return this.#events.filter((e): e is HistoryEvent<K> => e.kind === kind);
+  /** The events of one kind, their data typed when the kind is declared. */
+  ofKind<K extends EventKind>(kind: K): EventOf<K>[];
+  ofKind<K extends string>(kind: CustomKind<K>): HistoryEvent<K>[];
+  ofKind(kind: string): HistoryEvent[] {
+    return this.#events.filter((e) => e.kind === kind);
   }
 
   find(predicate: (e: HistoryEvent) => boolean, fromSeq = 0): HistoryEvent | undefined {

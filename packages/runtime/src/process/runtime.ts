@@ -1,6 +1,7 @@
 import { CallExitError, CallTimeoutError, InvalidOptionError, NoProcError, QuiesceError } from '../errors.js';
 import { checkKnownKeys, checkMilliseconds, checkObject, checkOptions } from '../internal/options.js';
 import type { Clock, TimerHandle } from '../kernel/clock.js';
+import type { CustomKind, EventKind, QuiesceEvents } from '../kernel/events.js';
 import { History, type HistoryEvent } from '../kernel/history.js';
 import { Random } from '../kernel/random.js';
 import { RealClock } from '../kernel/real-clock.js';
@@ -405,7 +406,10 @@ export class Runtime {
 
   // ---------------------------------------------------------------- history
 
-  record<K extends string, D>(kind: K, source: string, data: D): HistoryEvent<K, D> {
+  /** Record an event: a declared kind with its payload (docs/events.md), or a custom kind (see `CustomKind`) with any data. */
+  record<K extends EventKind>(kind: K, source: string, data: QuiesceEvents[K]): HistoryEvent<K, QuiesceEvents[K]>;
+  record<K extends string>(kind: CustomKind<K>, source: string, data: unknown): HistoryEvent<K>;
+  record(kind: string, source: string, data: unknown): HistoryEvent {
     if (typeof kind !== 'string' || kind === '') throw new InvalidOptionError('record(kind)', kind, 'a non-empty string');
     if (typeof source !== 'string') throw new InvalidOptionError('record(source)', source, 'a string');
     const event = this.history.append(kind, source, data);

@@ -1,5 +1,6 @@
 import { InvalidOptionError, QuiesceError } from '../errors.js';
 import { checkKnownKeys, checkObject } from '../internal/options.js';
+import type { SupervisorEventKind, QuiesceEvents } from '../kernel/events.js';
 import { isExitMessage, isNormalExit, serialiseReason, type ExitReason } from '../process/exit-reason.js';
 import { Pid } from '../process/pid.js';
 import type { ProcessContext, Runtime } from '../process/runtime.js';
@@ -92,7 +93,7 @@ export async function startDynamicSupervisor(runtime: Runtime, options: DynamicS
   }
   const label = options.label ?? options.name ?? 'dynamic_supervisor';
   const state: DynState = { label, maxChildren, intensity: new RestartIntensity(flags.intensity, flags.period), children: [], nextAnon: 1 };
-  const record = (kind: string, data: Record<string, unknown>) => runtime.record(kind, label, data);
+  const record = <K extends SupervisorEventKind>(kind: K, data: QuiesceEvents[K]) => runtime.record(kind, label, data);
 
   const startOne = (ctx: ProcessContext, spec: NormalisedChildSpec) => startChildProcess(runtime, ctx, spec, `${label}/${spec.id}`);
 

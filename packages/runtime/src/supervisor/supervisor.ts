@@ -1,5 +1,6 @@
 import { InvalidOptionError, QuiesceError } from '../errors.js';
 import { checkKnownKeys, checkObject } from '../internal/options.js';
+import type { SupervisorEventKind, QuiesceEvents } from '../kernel/events.js';
 import { isExitMessage, isNormalExit, serialiseReason, type ExitReason } from '../process/exit-reason.js';
 import { Pid } from '../process/pid.js';
 import type { ProcessContext, Runtime } from '../process/runtime.js';
@@ -270,7 +271,7 @@ export async function startSupervisor(runtime: Runtime, spec: SupervisorSpec, op
 }
 
 function supervisorBehaviour(runtime: Runtime, state: SupState): ServerBehaviour<SupState> {
-  const record = (kind: string, data: Record<string, unknown>): void => {
+  const record = <K extends SupervisorEventKind>(kind: K, data: QuiesceEvents[K]): void => {
     runtime.record(kind, state.label, data);
   };
 

@@ -1,5 +1,5 @@
 import { describe, expect, test, vi } from 'vitest';
-import { History, Runtime, formatTimeline, startSupervisor, supervisor, type HistoryEvent } from '@quiesce/runtime';
+import { History, Runtime, formatTimeline, isKind, startSupervisor, supervisor, type HistoryEvent } from '@quiesce/runtime';
 import * as runtimeModule from '@quiesce/runtime';
 import { child, vrt } from '../support/helpers.js';
 
@@ -113,6 +113,19 @@ describe('History', () => {
     expect(h.tail(2).map((e) => e.kind)).toEqual(['a', 'c']);
     expect(h.tail(10)).toHaveLength(4);
     expect(h.tail(0)).toEqual([]);
+  });
+
+  test('isKind: an event of one of the kinds, carrying an object (a malformed third-party event is passed over)', () => {
+    const h = new History();
+    const restart = h.append('child.restart', 'pool', { id: 'w1', pid: '<0.4>' });
+    const start = h.append('child.start', 'pool', { id: 'w2', pid: '<0.5>' });
+    const custom = h.append('test.marker', 'test', { id: 'w1' });
+    // What a bridge records when a third party publishes a lifecycle kind with no data (a run-time kind).
+    const dataless = h.append('child.restart' as string, 'elsewhere', undefined);
+    expect([restart, start, custom, dataless].map((e) => isKind(e, 'child.restart'))).toEqual([true, false, false, false]);
+    expect([restart, start, custom, dataless].map((e) => isKind(e, 'child.start', 'child.restart'))).toEqual([true, true, false, false]);
+    const ids = h.events.filter((e) => isKind(e, 'child.start', 'child.restart')).map((e) => e.data.id);
+    expect(ids).toEqual(['w1', 'w2']);
   });
 
   test('timeline renders one line per event with seq, time, kind, source and data', () => {
