@@ -8,7 +8,7 @@ const rt = new Runtime({ clock: 'virtual', seed: 42 });
 // at a seeded random moment, so the run is chaotic yet identical every time.
 const startWorker = (ctx) =>
   ctx.spawn(
-    (job, self) => {
+    (job, _self) => {
       if (job === 'poison') throw new Error(`${ctx.id} swallowed poison`);
     },
     { init: (self) => void self.sendAfter(1000 + rt.random.fork(ctx.path).int(4000), 'poison') },

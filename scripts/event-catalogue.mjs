@@ -26,7 +26,7 @@ function declaredKinds() {
   const program = ts.createProgram({ rootNames, options: { ...config.options, noEmit: true } });
   const checker = program.getTypeChecker();
   const eventsFile = program.getSourceFile(join(root, 'packages', 'runtime', 'src', 'kernel', 'events.ts'));
-  const map = eventsFile && eventsFile.statements.find((s) => ts.isInterfaceDeclaration(s) && s.name.text === 'QuiesceEvents');
+  const map = eventsFile?.statements.find((s) => ts.isInterfaceDeclaration(s) && s.name.text === 'QuiesceEvents');
   if (!map) fail('QuiesceEvents not found in packages/runtime/src/kernel/events.ts');
   const type = checker.getDeclaredTypeOfSymbol(checker.getSymbolAtLocation(map.name));
   const kinds = checker.getPropertiesOfType(type).map((property) => {

@@ -7,7 +7,7 @@
 // by id so it can be addressed. Both sides allocate one fresh handler closure per process.
 import { EventEmitter } from 'node:events';
 import { History, Runtime } from '../../packages/runtime/dist/index.js';
-import { fullGc, median, sideBySide } from '../lib.mjs';
+import { fullGc, sideBySide } from '../lib.mjs';
 
 export const id = 'memory';
 

@@ -109,7 +109,9 @@ test('a registry with duplicate keys: subscribers of a topic, a dispatch to all 
   topics.register('pod.ready', bob, { gpu: 'a100' });
 
   // Publish: one call hands every subscriber of the key to the callback.
-  topics.dispatch('pod.ready', (entries) => entries.forEach(({ pid }) => rt.send(pid, 'pod-1')));
+  topics.dispatch('pod.ready', (entries) => {
+    for (const { pid } of entries) rt.send(pid, 'pod-1');
+  });
   await rt.idle();
   expect(seen.sort()).toEqual(['alice got pod-1', 'bob got pod-1']);
   expect(topics.match('pod.ready', { gpu: 'h100' }).map((e) => e.pid)).toEqual([alice]);

@@ -18,8 +18,8 @@ describe('toHaveChildren / toHaveChildCount', () => {
     const message = await failureOf(() => expect(pool).toHaveChildren(['a', 'b', 'c']));
     expect(message).toMatch(/^expect\(received\)\.toHaveChildren\(ids\)/);
     expect(message).toMatch(/Running children of pool \(<0\.\d+>\), in order:/);
-    expect(message).toMatch(/- Expected\n\+ Received\n\n  \[\n    "a",\n-   "b",\n    "c",\n  \]/);
-    expect(message).toMatch(/children:\n  a +running <0\.\d+>\n  b +not running\n  c +running/);
+    expect(message).toMatch(/- Expected\n\+ Received\n\n {2}\[\n {4}"a",\n- {3}"b",\n {4}"c",\n {2}\]/);
+    expect(message).toMatch(/children:\n {2}a +running <0\.\d+>\n {2}b +not running\n {2}c +running/);
     expect(message).toMatch(/child\.terminate +pool \{"id":"b"/);
 
     const count = await failureOf(() => expect(pool).toHaveChildCount(3));
@@ -58,7 +58,7 @@ describe('toHaveAllChildrenAlive', () => {
     await system.runtime.idle();
     const message = await failureOf(() => expect(root).toHaveAllChildrenAlive());
     expect(message).toMatch(/Expected every child of root \(<0\.\d+>\) to be running, but sub\/slow is not running\./);
-    expect(message).toMatch(/tree:\n  a +running <0\.\d+>\n  sub +running <0\.\d+>\n  sub\/w +running <0\.\d+>\n  sub\/slow +not running/);
+    expect(message).toMatch(/tree:\n {2}a +running <0\.\d+>\n {2}sub +running <0\.\d+>\n {2}sub\/w +running <0\.\d+>\n {2}sub\/slow +not running/);
     expect(root).not.toHaveAllChildrenAlive();
     await expect(sub).toRestart('slow');
     expect(root).toHaveAllChildrenAlive();

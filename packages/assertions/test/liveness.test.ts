@@ -41,8 +41,8 @@ describe('toBeAlive / toHaveExited', () => {
 
     const reason = await failureOf(() => expect(w1).toHaveExited('normal'));
     expect(reason).toMatch(/Expected pool\/w1 .* to have exited with another reason/);
-    expect(reason).toMatch(/Expected: "normal"\nExit reason: Object \{\n  "error": "Error",\n  "message": "boom",\n\}/);
-    expect(reason).toMatch(/- Expected:\n"normal"\n\n\+ Received:\n\{\n  "error": "Error"/);
+    expect(reason).toMatch(/Expected: "normal"\nExit reason: Object \{\n {2}"error": "Error",\n {2}"message": "boom",\n\}/);
+    expect(reason).toMatch(/- Expected:\n"normal"\n\n\+ Received:\n\{\n {2}"error": "Error"/);
 
     const running = await failureOf(() => expect(pool.child('w1')).toHaveExited('boom'));
     expect(running).toMatch(/to have exited with "boom", but it is alive/);

@@ -62,7 +62,11 @@ function naiveSupervisor(system: TestSystem, label: string): Pid {
       self.link(child);
       system.record('child.restart', label, { id: 'job', pid: String(child) });
     },
-    { trapExit: true, label, init: (self) => void ((child = startChild()), self.link(child), system.record('child.start', label, { id: 'job', pid: String(child) })) },
+    { trapExit: true, label, init: (self) => {
+        child = startChild();
+        self.link(child);
+        system.record('child.start', label, { id: 'job', pid: String(child) });
+      } },
   );
   return sup;
 }

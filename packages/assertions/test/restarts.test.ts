@@ -41,7 +41,7 @@ describe('toRestart', () => {
     expect(message).toMatch(/^expect\(received\)\.toRestart\(childId\)/);
     expect(message).toMatch(/Expected: 1 restart of "w1" by pool after the assertion started\nReceived: 0 restarts; the wait can never happen: the system is idle, no timer is pending and nothing outside the runtime is running after 0 ms virtual/);
     expect(message).toMatch(/The supervisor is alive\./);
-    expect(message).toMatch(/restarts since the assertion started:\n  \(none\)/);
+    expect(message).toMatch(/restarts since the assertion started:\n {2}\(none\)/);
     expect(message).toMatch(/last \d+ events:\n(.*\n)*.*child\.start +pool \{"id":"w1"/);
     expect(system.now()).toBe(0);
   });
@@ -84,7 +84,7 @@ describe('toRestart', () => {
     expect(message).toContain('Expected: 1 restart of "mock-999" by pool after the assertion started\n');
     expect(message).toContain('Received: 0 restarts; the wait timed out after 1500 ms virtual');
     expect(message).toMatch(/\n"mock-999" is not a child of pool: its children are "mock-1", "mock-2"\.\n/);
-    expect(message).toMatch(/restarts since the assertion started:\n  \(none\)/);
+    expect(message).toMatch(/restarts since the assertion started:\n {2}\(none\)/);
     expect(message).toMatch(/restarts of other children since the assertion started:\n.*child\.restart +pool \{"id":"mock-2"/);
     // A known child that did not restart gets no such line.
     const known = await failureOf(() => expect(pool).toRestart('mock-1', { timeout: 500 }));

@@ -50,11 +50,11 @@ describe('toReceive', () => {
     const missing = await failureOf(() => expect(inbox).toReceive({ type: 'error' }, { timeout: 100 }));
     expect(missing).toMatch(/^expect\(received\)\.toReceive\(pattern\)/);
     expect(missing).toMatch(/Expected to receive a message matching \{"type":"error"\}, but the wait can never happen/);
-    expect(missing).toMatch(/Messages in the inbox \(1\), none matching:\n  \{"type":"ready","port":4000\}/);
+    expect(missing).toMatch(/Messages in the inbox \(1\), none matching:\n {2}\{"type":"ready","port":4000\}/);
 
     const unwanted = await failureOf(() => expect(inbox).not.toReceive({ type: 'ready' }));
     expect(unwanted).toMatch(/^expect\(received\)\.not\.toReceive\(pattern\)/);
-    expect(unwanted).toMatch(/Expected no message matching \{"type":"ready"\} \(decided when the system was durably idle\), but received:\n  \{"type":"ready","port":4000\}/);
+    expect(unwanted).toMatch(/Expected no message matching \{"type":"ready"\} \(decided when the system was durably idle\), but received:\n {2}\{"type":"ready","port":4000\}/);
     await expect(inbox).toReceive(expect.objectContaining({ port: expect.any(Number) }));
     await expect(inbox).not.toReceive();
     await expect(expect(system).toReceive('x')).rejects.toThrow(/toReceive\(\): received: .*expected a TestSystem's Inbox/);
@@ -78,7 +78,7 @@ describe('toConverge', () => {
     const message = await failureOf(() => expect(pool).toConverge({ within: '100ms' }));
     expect(message).toMatch(/^expect\(received\)\.toConverge\(options\)/);
     expect(message).toMatch(/Expected pool to converge within 100ms \(supervisor alive, every child running, at durable idle\), but it did not: the wait timed out after 100 ms virtual/);
-    expect(message).toMatch(/tree:\n  slow +not running/);
+    expect(message).toMatch(/tree:\n {2}slow +not running/);
     await expect(pool).not.toConverge({ within: 50 });
     await expect(pool).toConverge({ within: 1000 });
     const not = await failureOf(() => expect(pool).not.toConverge());
@@ -115,7 +115,7 @@ describe('toHaveNoLeaks', () => {
     system.own(stubborn);
     await system.teardown().catch(() => undefined);
     const message = await failureOf(() => expect(system).toHaveNoLeaks());
-    expect(message).toMatch(/Expected nothing to outlive the test after teardown, but 1 thing\(s\) do:\n  - server a server that will not close, created at .*waits\.test\.ts/);
+    expect(message).toMatch(/Expected nothing to outlive the test after teardown, but 1 thing\(s\) do:\n {2}- server a server that will not close, created at .*waits\.test\.ts/);
     closed = true;
 
     const clean = createTestSystem({ testId: 'clean' });

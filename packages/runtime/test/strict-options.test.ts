@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import {
   InvalidOptionError,
-  QuiesceError,
+  type QuiesceError,
   Runtime,
   UnknownOptionError,
   serverChild,

@@ -35,7 +35,7 @@ export class LeakError extends QuiesceError {
   constructor(leaks: readonly { kind: string; label: string; createdAt: string }[]) {
     super(
       'LEAK',
-      `${leaks.length} thing(s) outlived the test's teardown:\n` + leaks.map((l) => `  - ${l.kind} ${l.label}, created at ${l.createdAt}`).join('\n'),
+      `${leaks.length} thing(s) outlived the test's teardown:\n${leaks.map((l) => `  - ${l.kind} ${l.label}, created at ${l.createdAt}`).join('\n')}`,
       { leaks },
     );
     this.leaks = leaks;

@@ -83,7 +83,9 @@ export function prepareBridge(options: unknown = {}): { label: string; attach: A
       diagnostics.subscribe(channel, onMessage);
       return () => void diagnostics.unsubscribe(channel, onMessage);
     });
-    return () => subscriptions.forEach((unsubscribe) => unsubscribe());
+    return () => {
+      for (const unsubscribe of subscriptions) unsubscribe();
+    };
   };
   return { label, attach };
 }

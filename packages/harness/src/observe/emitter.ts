@@ -112,7 +112,9 @@ export function prepareEmitter(emitter: unknown, mapping: unknown, options: unkn
   const label = `${source} (${entries.map(([event]) => event).join(', ')})`;
   const attach: Attach = (sink) => {
     const detachers = entries.map(([event, target]) => listen(event, (...args: unknown[]) => deliver(sink, source, event, target, args)));
-    return () => detachers.forEach((detach) => detach());
+    return () => {
+      for (const detach of detachers) detach();
+    };
   };
   return { label, attach };
 }

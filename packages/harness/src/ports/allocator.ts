@@ -239,7 +239,7 @@ class LockDirAllocator implements PortAllocator {
 
   async #prepare(): Promise<Plan> {
     const o = this.#o;
-    let claim;
+    let claim: Awaited<ReturnType<typeof claimRunBlock>>;
     try {
       ensureSharedDir(o.dir, o.dir === defaultLeaseDir());
       claim = await claimRunBlock(o.dir, o.ports.length, o.runBlocks, o.runId, o.runOwnerPid);

@@ -52,7 +52,7 @@ function refuse(dir: string, problem: string, details: Record<string, unknown> =
 
 /** Why `dir`, which could not be opened as a directory without following links, is not one. */
 function notADirectory(dir: string): QuiesceError {
-  let stat;
+  let stat: ReturnType<typeof lstatSync>;
   try {
     stat = lstatSync(dir);
   } catch {
@@ -144,7 +144,7 @@ function adopt(dir: string, fd: number, stat: { readonly uid: number; readonly i
     throw refuse(dir, `is owned by uid ${stat.uid} and root could not take it over (${errnoOf(error) ?? String(error)})`, { uid: stat.uid });
   }
   // The fd is the directory we checked; the path must still lead to it.
-  let now;
+  let now: ReturnType<typeof lstatSync>;
   try {
     now = lstatSync(dir);
   } catch {

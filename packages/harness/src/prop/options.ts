@@ -69,7 +69,7 @@ export function resolvePropOptions(options: unknown): ResolvedPropOptions {
     throw new InvalidOptionError('propTest options.system', system, 'TestSystem options (an object)');
   }
   for (const key of FORBIDDEN_SYSTEM) {
-    if (system !== undefined && Object.prototype.hasOwnProperty.call(system, key)) {
+    if (system !== undefined && Object.hasOwn(system, key)) {
       throw new InvalidOptionError(`propTest options.system.${key}`, (system as Record<string, unknown>)[key], 'nothing: propTest sets it for each run');
     }
   }

@@ -1,4 +1,4 @@
-import { QuiesceError, type QuiesceErrorCode } from '@quiesce/runtime';
+import { QuiesceError, } from '@quiesce/runtime';
 
 /**
  * More than one thing went wrong at teardown (a linked crash, leaks, disposals that threw). The
@@ -11,7 +11,7 @@ export class TeardownError extends QuiesceError {
     const first = problems[0];
     super(
       first instanceof QuiesceError ? first.code : 'LEAK',
-      `${problems.length} problems at teardown:\n` + problems.map((p, i) => `  ${i + 1}. ${describe(p).replaceAll('\n', '\n     ')}`).join('\n'),
+      `${problems.length} problems at teardown:\n${problems.map((p, i) => `  ${i + 1}. ${describe(p).replaceAll('\n', '\n     ')}`).join('\n')}`,
       { problems },
     );
     this.problems = problems;

@@ -1,4 +1,4 @@
-import { InvalidOptionError, QuiesceError, VirtualClock, realNow, realTimer, type Runtime } from '@quiesce/runtime';
+import { InvalidOptionError, QuiesceError, VirtualClock, realNow, realTimer, } from '@quiesce/runtime';
 import { checkKnownKeys, checkMilliseconds, checkObject } from '@quiesce/runtime/internal';
 import type { DriveTarget } from '../core/host.js';
 import { WaitError, type WaitFailure } from './wait-error.js';

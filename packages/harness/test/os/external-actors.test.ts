@@ -28,7 +28,7 @@ function sendLine(port: number, line: string): Promise<void> {
 
 function portOf(system: TestSystem, id: string): number {
   const ready = system.history.events.filter((e) => e.kind === 'os.ready' && e.source.endsWith(id)).at(-1);
-  return Number((ready?.data as { line: string }).line.split(' ')[1]);
+  return Number((ready!.data as { line: string }).line.split(' ')[1]);
 }
 
 describe.each(['virtual', 'real'] as const)('%s clock', (clock) => {

@@ -81,7 +81,9 @@ async function reportServer(system: TestSystem): Promise<number> {
   });
   const port = await system.listen(server);
   // While it listens, the server is a source of real-time events: waits wait for it.
-  system.own({ kind: 'observer', label: 'long-runner report server', dispose: () => sockets.forEach((s) => s.destroy()), alive: () => false, external: () => server.listening });
+  system.own({ kind: 'observer', label: 'long-runner report server', dispose: () => {
+      for (const s of sockets) s.destroy();
+    }, alive: () => false, external: () => server.listening });
   return port;
 }
 

@@ -94,7 +94,7 @@ describe('system.spawn', () => {
     off();
     expect(error.code).toBe('READY_TIMEOUT');
     expect(error.message).toMatch(/printed no line matching \/\^ready\$\/ within 1500 ms .*its process group was killed/);
-    const pgid = (system.history.ofKind('os.spawn')[0]?.data as { pid: number }).pid;
+    const pgid = (system.history.ofKind('os.spawn')[0]!.data as { pid: number }).pid;
     expect(system.history.ofKind('os.ready_timeout')).toHaveLength(1);
     expect(system.history.ofKind('os.kill')[0]?.data).toMatchObject({ pid: pgid, signal: 'SIGKILL' });
     // Gone already, before the rejection: the leader, its group, and the grandchild if it was started.

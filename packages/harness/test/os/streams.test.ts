@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { QuiesceError } from '@quiesce/runtime';
+import type { QuiesceError } from '@quiesce/runtime';
 import { describe, expect } from 'vitest';
 import { awaitExit, awaitLine, ExternalWaitError, test, WaitError } from '@quiesce/harness';
 

@@ -92,7 +92,7 @@ describe('port allocator options', () => {
     await fc.assert(
       fc.asyncProperty(options, async (o) => {
         const server = createServer();
-        let listening;
+        let listening: ReturnType<typeof listenOnFreePort>;
         try {
           listening = listenOnFreePort(server, o as never);
         } catch (error) {

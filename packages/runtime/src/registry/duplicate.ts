@@ -48,7 +48,7 @@ export class DuplicateRegistry<V = undefined> {
     this.#byKey.set(key, entries);
     const id = pid.toString();
     let holder = this.#byPid.get(id);
-    if (!holder || !holder.pid.equals(pid)) {
+    if (!holder?.pid.equals(pid)) {
       holder?.unwatch();
       holder = { pid, keys: new Set(), unwatch: this.runtime.watch(pid, () => this.#drop(pid)) };
       this.#byPid.set(id, holder);
@@ -96,7 +96,7 @@ export class DuplicateRegistry<V = undefined> {
   keys(pid: Pid): string[] {
     if (!(pid instanceof Pid)) throw new InvalidOptionError(`${this.name}.keys(pid)`, pid, 'a Pid');
     const holder = this.#byPid.get(pid.toString());
-    return holder && holder.pid.equals(pid) && this.runtime.isAlive(pid) ? [...holder.keys] : [];
+    return holder?.pid.equals(pid) && this.runtime.isAlive(pid) ? [...holder.keys] : [];
   }
 
   /** How many live entries there are: under `key`, or in the whole registry. */
@@ -119,7 +119,7 @@ export class DuplicateRegistry<V = undefined> {
   /** The exit of `pid` was delivered: drop all its entries. */
   #drop(pid: Pid): void {
     const holder = this.#byPid.get(pid.toString());
-    if (!holder || !holder.pid.equals(pid)) return;
+    if (!holder?.pid.equals(pid)) return;
     this.#byPid.delete(pid.toString());
     for (const key of holder.keys) {
       const kept = (this.#byKey.get(key) ?? []).filter((e) => !e.pid.equals(pid));

@@ -410,7 +410,7 @@ function supervisorBehaviour(runtime: Runtime, state: SupState): ServerBehaviour
     async handleCast(message, _s, ctx) {
       const retryId = (message as { $retry?: string }).$retry;
       const child = retryId === undefined ? undefined : findById(retryId);
-      if (!child || child.pid !== 'restarting') return { state };
+      if (child?.pid !== 'restarting') return { state };
       const outcome = await restart(ctx, child);
       return outcome === 'shutdown' ? stopWith('shutdown') : { state };
     },

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { InvalidOptionError, Runtime, osProcess, spawnOsProcess, spawnWorkerThread, workerThread, type QuiesceError } from '@quiesce/runtime';
+import { InvalidOptionError, type Runtime, osProcess, spawnOsProcess, spawnWorkerThread, workerThread, type QuiesceError } from '@quiesce/runtime';
 import { fixture, node, thrown, world } from './support.js';
 
 // Bad input throws a QuiesceError at once, naming the option, the value and what is accepted,

@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { expect, test } from 'vitest';
-import { QuiesceError, VirtualClock, WORKER_SHUTDOWN_MESSAGE, spawnWorkerThread, startSupervisor, supervisor, workerThread } from '@quiesce/runtime';
+import { type QuiesceError, type VirtualClock, WORKER_SHUTDOWN_MESSAGE, spawnWorkerThread, startSupervisor, supervisor, workerThread } from '@quiesce/runtime';
 import { exitOf, fixture, inbox, nextEvent, ofKind, rejection, world } from './support.js';
 
 // Real worker threads running the fixtures in ../fixtures. Waits are on history events, on a

@@ -198,7 +198,10 @@ describe('scheduling on a runtime', () => {
 
   test('a policy object can be passed directly', async () => {
     const calls: number[] = [];
-    const policy: SchedulingPolicy = { name: 'last', choose: (ready) => (calls.push(ready.length), ready.length - 1) };
+    const policy: SchedulingPolicy = { name: 'last', choose: (ready) => {
+        calls.push(ready.length);
+        return ready.length - 1;
+      } };
     const rt = new Runtime({ clock: 'virtual', scheduler: policy });
     expect(rt.scheduler.policy).toBe(policy);
     await scenario(rt, 2);

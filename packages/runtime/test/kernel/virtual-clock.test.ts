@@ -33,7 +33,7 @@ describe('VirtualClock', () => {
         expect(fired).toEqual(expected);
         expect(clock.pendingTimers()).toBe(0);
         expect(clock.now()).toBe(start + 1000);
-        handles.forEach((h, i) => expect(h.deadline).toBe(start + norm(timers[i]!.delay)));
+        for (const [i, h] of handles.entries()) expect(h.deadline).toBe(start + norm(timers[i]!.delay));
       }),
       { numRuns: 200 },
     );

@@ -121,7 +121,7 @@ export async function runOracleScript(
   const dir = await mkdtemp(join(tmpdir(), 'quiesce-oracle-'));
   try {
     const input = join(dir, 'scenarios.terms');
-    await writeFile(input, [...terms.values()].join('\n') + '\n', 'utf8');
+    await writeFile(input, `${[...terms.values()].join('\n')}\n`, 'utf8');
     const { stdout } = await run(escript, [script, input], timeout);
     const traces = parseOracleOutput(stdout);
     for (const name of terms.keys()) {

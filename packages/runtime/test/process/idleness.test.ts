@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { startServer, VirtualClock, type Pid, type Runtime, type ServerBehaviour } from '@quiesce/runtime';
+import { startServer, type VirtualClock, type Pid, type Runtime, type ServerBehaviour } from '@quiesce/runtime';
 import { vrt } from '../support/helpers.js';
 
 /** A promise the test settles itself: work the runtime knows nothing about. */

@@ -95,7 +95,7 @@ describe('invalid supervisor specs', () => {
   test('a sparse children array is rejected, not crashed on', async () => {
     const rt = vrt();
     // eslint-disable-next-line no-sparse-arrays
-    const children = [worker('a', crashable()), , worker('c', crashable())] as ChildSpec[];
+    const children = [worker('a', crashable()),  undefined, worker('c', crashable())] as ChildSpec[];
     const error = (await rejection(startSupervisor(rt, supervisor({ children })))) as QuiesceError;
     expect(error).toBeInstanceOf(QuiesceError);
     expect(error.code).toBe('INVALID_CHILD_SPEC');

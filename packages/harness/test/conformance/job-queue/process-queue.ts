@@ -120,7 +120,10 @@ export class ProcessJobQueue implements JobQueue {
 
   #onLine(line: string): void {
     const reply = JSON.parse(line) as { id?: string; result?: string; ready?: number };
-    if (reply.ready !== undefined) return this.#record('job.worker_ready', { pid: reply.ready });
+    if (reply.ready !== undefined) {
+      this.#record('job.worker_ready', { pid: reply.ready });
+      return;
+    }
     const entry = this.#running;
     if (!entry || entry.id !== reply.id) return;
     this.#running = undefined;
