@@ -146,3 +146,26 @@ describe('teardown from an afterEach hook, on the virtual clock', () => {
     expect(system.runtime.externalActors()).toHaveLength(1);
   });
 });
+
+describe('activity after teardown names the test that made it', () => {
+  test('a forgotten handler that calls after its test ended gets AFTER_TEARDOWN naming that test, not NOPROC', async () => {
+    const system = createTestSystem({ testId: 'the forgetful test' });
+    const server = await system.startServer({ init: () => ({ state: null }), handleCall: () => ({ reply: 'pong', state: null }) }, undefined, { name: 'srv' });
+    // A process whose handler will act later, after the test's end: nobody awaits it.
+    let later: (() => Promise<unknown>) | undefined;
+    system.runtime.spawn((_msg, ctx) => {
+      later = () => ctx.call(server, 'ping');
+    });
+    system.send(system.runtime.processes().at(-1)!, 'go');
+    await system.settle();
+    await system.teardown();
+    const error = (await Promise.resolve()
+      .then(() => later!())
+      .catch((e: unknown) => e)) as QuiesceError;
+    expect(error).toBeInstanceOf(QuiesceError);
+    expect(error.code).toBe('AFTER_TEARDOWN');
+    expect(error.message).toMatch(/call: the runtime of test "the forgetful test" has been shut down/);
+    const direct = (await system.runtime.call(server, 'ping').catch((e: unknown) => e)) as QuiesceError;
+    expect(direct.code).toBe('AFTER_TEARDOWN');
+  });
+});

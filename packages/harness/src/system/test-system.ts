@@ -544,7 +544,7 @@ export class TestSystem implements DriveTarget, EventRecorder {
         problems.push(error);
       }
     }
-    await this.runtime.shutdown();
+    await this.runtime.shutdown({ code: 'AFTER_TEARDOWN', by: `test ${JSON.stringify(this.testId)}` });
     for (const { resource } of [...this.#owned].reverse()) {
       try {
         await resource.dispose();

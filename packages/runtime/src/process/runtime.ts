@@ -155,6 +155,7 @@ export class Runtime {
   readonly #flow: TimeFlow;
   #idleWaiters: Array<() => void> = [];
   #stopped = false;
+  #stoppedBy: { code: 'RUNTIME_STOPPED' | 'AFTER_TEARDOWN'; by: string | undefined } | undefined;
   /** Set when the scheduler fails mid-run; the runtime delivers nothing more. */
   #fault: unknown = undefined;
 
@@ -680,6 +681,7 @@ export class Runtime {
     } catch (error) {
       return Promise.reject(error);
     }
+    if (this.#stopped) return Promise.reject(this.stoppedError('call'));
     const t = this.#resolve(target);
     if (!t?.alive) return Promise.reject(new NoProcError(String(target), 'call'));
     const envelope: CallEnvelope = { [CALL]: true, request, from: { caller: from ?? null, ref: this.#nextRef++ } };
@@ -782,13 +784,20 @@ export class Runtime {
 
   // ---------------------------------------------------------------- shutdown
 
-  /** Kill every live process (newest first) and refuse new ones. Idempotent. */
-  async shutdown(): Promise<void> {
+  /**
+   * Kill every live process (newest first) and refuse new activity. Idempotent. `stop` says who
+   * stopped it, for the errors later activity gets: a TestSystem passes `AFTER_TEARDOWN` and its
+   * test's id, so a call made by a forgotten, not-awaited piece of a test after that test ended
+   * names that test, wherever it surfaces.
+   */
+  async shutdown(stop: { code?: 'RUNTIME_STOPPED' | 'AFTER_TEARDOWN'; by?: string } = {}): Promise<void> {
     if (this.#stopped) return;
+    if (typeof stop !== 'object' || stop === null) throw new InvalidOptionError('shutdown(stop)', stop, "an object { code?: 'RUNTIME_STOPPED' | 'AFTER_TEARDOWN', by?: string }");
+    this.#stoppedBy = { code: stop.code ?? 'RUNTIME_STOPPED', by: stop.by };
     const live = [...this.#procs.values()].filter((p) => p.alive).reverse();
     for (const proc of live) this.#exitProc(proc, 'killed');
     this.#stopped = true;
-    for (const pending of [...this.#calls.keys()]) this.#settleCall(pending, false, new QuiesceError('RUNTIME_STOPPED', 'the runtime was shut down before the call was answered'));
+    for (const pending of [...this.#calls.keys()]) this.#settleCall(pending, false, this.stoppedError('call (pending when the runtime stopped)'));
     await this.idle();
   }
 
@@ -796,8 +805,15 @@ export class Runtime {
     return this.#stopped;
   }
 
+  /** The error activity after `shutdown` gets, naming the operation and who stopped the runtime. */
+  stoppedError(operation: string): QuiesceError {
+    const { code, by } = this.#stoppedBy ?? { code: 'RUNTIME_STOPPED' as const, by: undefined };
+    const whose = by === undefined ? 'the runtime has been shut down' : `the runtime of ${by} has been shut down (its test ended or timed out)`;
+    return new QuiesceError(code, `${operation}: ${whose}; activity after teardown is rejected`, { operation, ...(by !== undefined ? { by } : {}) });
+  }
+
   #assertRunning(operation: string): void {
-    if (this.#stopped) throw new QuiesceError('RUNTIME_STOPPED', `${operation}: the runtime has been shut down; activity after teardown is rejected`, { operation });
+    if (this.#stopped) throw this.stoppedError(operation);
   }
 
   // ---------------------------------------------------------------- internals
@@ -1044,6 +1060,8 @@ export class ProcessContext {
   }
 
   #check(operation: string): void {
+    // After a shutdown the process is dead because its system was torn down: say that, not NOPROC.
+    if (this.runtime.stopped) throw this.runtime.stoppedError(operation);
     if (!this.runtime.isAlive(this.self)) {
       throw new QuiesceError('NOPROC', `${operation}: process ${this.self} has already exited; a dead process cannot act`, { operation });
     }
