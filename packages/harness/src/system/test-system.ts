@@ -32,7 +32,7 @@ import { checkMilliseconds, checkObject, checkOptions } from '@quiesce/runtime/i
 import type { AnyKindPattern, EventPattern, EventRecorder } from '../core/events.js';
 import { Inbox } from '../inbox/inbox.js';
 import { describePattern, matches, type Pattern } from '../match/match.js';
-import { drive, validateWaitOptions, type DriveTarget, type WaitOptions } from '../waits/driver.js';
+import { drive, isDriven, validateWaitOptions, type DriveTarget, type WaitOptions } from '../waits/driver.js';
 import { awaitQuiescence, DEFAULT_QUIET_PERIOD, type Quiescence } from '../waits/quiescence.js';
 import { WaitError } from '../waits/wait-error.js';
 import { callerLocation, LeakError, type Owned, type OwnedResource } from '../core/resources.js';
@@ -569,6 +569,24 @@ export class TestSystem implements DriveTarget, EventRecorder {
   report(tail = 30): string {
     if (!Number.isSafeInteger(tail) || tail < 0) throw new InvalidOptionError('report(tail)', tail, 'an integer >= 0 (how many events to print)');
     return `seed ${this.seed} (run seed ${this.runSeed}); replay: ${this.replayCommand()}\n\nlast ${Math.min(tail, this.history.length)} events:\n${this.history.timeline(tail)}`;
+  }
+
+  /**
+   * Why a test that timed out may have hung, when the system shows it: nothing inside can run,
+   * timers are pending on the virtual clock, and no Quiesce wait is driving it — so the test was
+   * awaiting a promise (production code awaiting kernel time) that no one moved time for.
+   */
+  stallHint(): string | undefined {
+    const clock = this.runtime.clock;
+    if (!(clock instanceof VirtualClock) || this.#torn || !this.runtime.isQuiet() || isDriven(this.runtime)) return undefined;
+    const pending = clock.pendingTimers();
+    if (pending === 0) return undefined;
+    const next = clock.nextDeadline();
+    return (
+      `the system sat idle at ${this.now()} ms virtual with ${pending} timer(s) pending (the next at ${next} ms) while no Quiesce wait drove its clock: ` +
+      'a promise awaited outside a Quiesce wait never settles on a virtual clock if it needs kernel time. ' +
+      'Await it through the system — `await system.drive(promise)` — or move time with `system.settle()` / `system.advance(ms)`.'
+    );
   }
 
   // ------------------------------------------------------------------ internals

@@ -1,4 +1,4 @@
-import { InvalidOptionError, QuiesceError, VirtualClock, realNow, realTimer, } from '@quiesce/runtime';
+import { InvalidOptionError, QuiesceError, VirtualClock, realNow, realTimer, type Runtime } from '@quiesce/runtime';
 import { checkKnownKeys, checkMilliseconds, checkObject } from '@quiesce/runtime/internal';
 import type { DriveTarget } from '../core/host.js';
 import { WaitError, type WaitFailure } from './wait-error.js';
@@ -49,6 +49,7 @@ export function validateWaitOptions(
 export async function drive<T>(target: DriveTarget, what: string, outcome: Promise<T>, options: WaitOptions = {}): Promise<T> {
   const { timeout, signal, realTimeout = timeout } = validateWaitOptions(options, what);
   const rt = target.runtime;
+  drivers.set(rt, (drivers.get(rt) ?? 0) + 1);
   const clock = rt.clock instanceof VirtualClock ? rt.clock : undefined;
   const startVirtual = rt.now();
   const startReal = realNow();
@@ -112,11 +113,20 @@ export async function drive<T>(target: DriveTarget, what: string, outcome: Promi
       throw fail('deadlock');
     }
   } finally {
+    drivers.set(rt, drivers.get(rt)! - 1);
     stopStep.abort();
     cancelReal();
     signal?.removeEventListener('abort', onAbort);
     releaseInterrupt();
   }
+}
+
+/** How many waits are driving each runtime's clock right now. */
+const drivers = new WeakMap<Runtime, number>();
+
+/** Whether some wait is driving `runtime`'s clock now (a stalled test with none was awaiting something else). */
+export function isDriven(runtime: Runtime): boolean {
+  return (drivers.get(runtime) ?? 0) > 0;
 }
 
 /** The test was aborted, or its system torn down, while the wait was pending: the wait is aborted. */
