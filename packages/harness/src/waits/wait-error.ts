@@ -19,6 +19,8 @@ export interface WaitFailureDetails {
   readonly lastEvents: readonly HistoryEvent[];
   /** How many events the history held then (the tail may be shorter). */
   readonly historyLength: number;
+  /** Real milliseconds from the history's first event to each of `lastEvents` (wall clock, beside virtual time). */
+  readonly realTimes?: readonly (number | undefined)[];
 }
 
 const WHY: Record<WaitFailure, string> = {
@@ -35,7 +37,8 @@ export function describeWaitFailure(details: Pick<WaitFailureDetails, 'failure' 
 
 /** The whole message: what was awaited, why and when it gave up, its cause, the last events. */
 export function formatWaitFailure(details: WaitFailureDetails): string {
-  const timeline = formatTimeline(details.lastEvents);
+  const real = details.realTimes;
+  const timeline = formatTimeline(details.lastEvents, real ? (e) => real[details.lastEvents.indexOf(e)] : undefined);
   return (
     `waiting for ${details.what} ${describeWaitFailure(details)}` +
     (details.cause instanceof Error ? `\n  cause: ${details.cause.message}` : '') +
@@ -52,14 +55,16 @@ export function waitFailureDetails(
   cause?: unknown,
   tail = 15,
 ): WaitFailureDetails {
+  const lastEvents = history.tail(tail);
   return {
     what,
     failure,
     virtualElapsed: elapsed.virtual,
     realElapsed: elapsed.real,
     ...(cause !== undefined ? { cause } : {}),
-    lastEvents: history.tail(tail),
+    lastEvents,
     historyLength: history.length,
+    realTimes: lastEvents.map((e) => history.realElapsed(e.seq)),
   };
 }
 

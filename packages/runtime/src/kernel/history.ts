@@ -117,15 +117,30 @@ export class History {
 
   /** A human timeline of the last `n` events (all by default), one per line. */
   timeline(n = this.#events.length): string {
-    return formatTimeline(this.tail(n));
+    return formatTimeline(this.tail(n), (e) => this.realElapsed(e.seq));
+  }
+
+  /** Real milliseconds from the first event to event `seq` (wall clock; never part of the events). */
+  realElapsed(seq: number): number | undefined {
+    const first = this.#wall[0];
+    const at = this.#wall[seq];
+    return first === undefined || at === undefined ? undefined : at - first;
   }
 }
 
-export function formatTimeline(events: readonly HistoryEvent[]): string {
+/**
+ * One line per event: seq, virtual time, kind, source, data. With `real` (the history's wall-clock
+ * elapsed time of an event), the real time is shown beside the virtual one where it ran ahead of
+ * it — a test with OS processes spends real time that a closed simulation never does.
+ */
+export function formatTimeline(events: readonly HistoryEvent[], real?: (event: HistoryEvent) => number | undefined): string {
   return events
     .map((e) => {
       const data = e.data === undefined ? '' : ` ${JSON.stringify(e.data, jsonReplacer)}`;
-      return `#${String(e.seq).padStart(4)} ${formatTime(e.time).padStart(10)}  ${e.kind.padEnd(20)} ${e.source}${data}`;
+      const r = real?.(e);
+      // Only where real time ran ahead: a closed simulation's jumps put virtual time ahead, which is the point.
+      const both = r !== undefined && r - e.time >= 1 ? ` (real ${formatTime(r)})` : '';
+      return `#${String(e.seq).padStart(4)} ${formatTime(e.time).padStart(10)}${both}  ${e.kind.padEnd(20)} ${e.source}${data}`;
     })
     .join('\n');
 }

@@ -202,3 +202,23 @@ describe('determinism', () => {
     await sup.stop();
   });
 });
+
+describe('timelines with real time', () => {
+  test('real elapsed time is shown beside virtual time where they differ, and left out where they agree', () => {
+    let wall = 1_000;
+    let virtual = 0;
+    const history = new History(() => virtual, () => wall);
+    history.append('a.first', 'x', {});
+    wall += 1_500; // an OS process took real time while the virtual clock stood
+    history.append('a.second', 'x', {});
+    wall += 10;
+    virtual += 10;
+    history.append('a.third', 'x', {});
+    const lines = history.timeline().split('\n');
+    expect(lines[0]).not.toMatch(/real/);
+    expect(lines[1]).toMatch(/0ms \(real 1\.5s\)  a\.second/);
+    expect(lines[2]).toMatch(/10ms \(real 1\.51s\)  a\.third/);
+    // The events themselves carry no wall-clock field: serialised histories stay identical.
+    expect(history.toJSONLines()).not.toMatch(/1500|1510|wall/);
+  });
+});
