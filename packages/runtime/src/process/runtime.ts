@@ -11,6 +11,7 @@ import { VirtualClock } from '../kernel/virtual-clock.js';
 import { publishEvent } from '../diagnostics/channels.js';
 import { isNormalExit, serialiseReason, type DownMessage, type ExitMessage, type ExitReason } from './exit-reason.js';
 import { Pid } from './pid.js';
+import { interceptDelivery, interceptHandler, type DeliveryKind, type Interceptor } from './intercept.js';
 import { CALL, SYSTEM, type CallEnvelope, type From, type SystemRequest } from './protocol.js';
 
 export type MessageHandler = (message: unknown, ctx: ProcessContext) => void | Promise<void>;
@@ -139,6 +140,8 @@ export class Runtime {
   #stopped = false;
   /** Set when the scheduler fails mid-run; the runtime delivers nothing more. */
   #fault: unknown = undefined;
+  /** Fault-injection hooks (see intercept.ts); empty unless @quiesce/chaos installed some. */
+  #interceptors: Interceptor[] = [];
 
   constructor(options: RuntimeOptions = {}) {
     validateRuntimeOptions(options);
@@ -494,7 +497,7 @@ export class Runtime {
     }
     const fromKey = from?.toString() ?? 'external';
     if (this.recordMessages) this.record('message.send', from ? this.label(from) : 'external', { to: target.label, message: serialiseReason(message) });
-    this.#enqueue(fromKey, target, () => this.#deliver(target, message));
+    this.#enqueue(fromKey, target, () => this.#deliver(target, message), 'message', message);
   }
 
   link(a: Pid, b: Pid): void {
@@ -526,7 +529,7 @@ export class Runtime {
     if (!t?.alive) {
       const pid = t?.pid ?? (target instanceof Pid ? target : new Pid(this.node, 0));
       const down: DownMessage = { type: 'DOWN', ref, pid, reason: 'noproc' };
-      this.#enqueue(t?.key ?? String(target), w, () => this.#deliver(w, down));
+      this.#enqueue(t?.key ?? String(target), w, () => this.#deliver(w, down), 'signal', down);
       return ref;
     }
     (t.watchers ??= new Map()).set(ref, w);
@@ -627,8 +630,7 @@ export class Runtime {
     if (!pending) return;
     const fromKey = replier?.toString() ?? pending.target.key;
     const callerKey = from.caller?.toString() ?? 'external';
-    this.scheduler.enqueue(fromKey, callerKey, () => this.#settleCall(from.ref, true, value));
-    this.#schedulePump();
+    this.#schedule('reply', fromKey, callerKey, value, () => this.#settleCall(from.ref, true, value));
   }
 
   /**
@@ -665,15 +667,15 @@ export class Runtime {
       // the target exited always wins, whatever order the scheduler picks across pairs.
       const callerKey = from.caller?.toString() ?? 'external';
       const unwatch = this.watch(t.pid, (reason) => {
-        this.scheduler.enqueue(t.key, callerKey, () => this.#settleCall(ref, false, new CallExitError(t.label, reason)));
-        this.#schedulePump();
+        this.#schedule('signal', t.key, callerKey, reason, () => this.#settleCall(ref, false, new CallExitError(t.label, reason)));
       });
       const timer =
         timeoutMs === 'infinity'
           ? undefined
           : this.setTimer(timeoutMs, () => this.#settleCall(ref, false, new CallTimeoutError(t.label, timeoutMs)), from.caller ?? undefined);
       this.#calls.set(ref, { resolve: resolve as (v: unknown) => void, reject, timer, target: t, caller: from.caller, unwatch });
-      this.#enqueue(from.caller?.toString() ?? 'external', t, () => this.#deliver(t, envelope));
+      const kind = isSystemEnvelope(envelope) ? 'system' : 'call';
+      this.#enqueue(from.caller?.toString() ?? 'external', t, () => this.#deliver(t, envelope), kind, envelope);
     });
   }
 
@@ -727,13 +729,42 @@ export class Runtime {
     (b.links ??= new Set()).add(a);
   }
 
-  #enqueue(fromKey: string, to: Proc | undefined, run: () => void): void {
+  /** Schedule a delivery; one between processes (`kind` given) passes the interceptors first. */
+  #enqueue(fromKey: string, to: Proc | undefined, run: () => void, kind?: DeliveryKind, payload?: unknown): void {
+    if (to && kind) {
+      this.#schedule(kind, fromKey, to.key, payload, run);
+      return;
+    }
     this.scheduler.enqueue(fromKey, to?.key ?? 'runtime', run);
     this.#schedulePump();
   }
 
+  #schedule(kind: DeliveryKind, from: string, to: string, payload: unknown, run: () => void): void {
+    const schedule = (): void => {
+      this.scheduler.enqueue(from, to, run);
+      this.#schedulePump();
+    };
+    if (this.#interceptors.length === 0) schedule();
+    else interceptDelivery(this.#interceptors, { kind, from, to, payload }, schedule);
+  }
+
+  /**
+   * Install a fault-injection hook (@quiesce/chaos; docs/chaos.md): it sees every delivery between
+   * processes before the scheduler and every handler run before it starts. Returns the function
+   * that removes it. Not for production code.
+   */
+  intercept(interceptor: Interceptor): () => void {
+    if (typeof interceptor !== 'object' || interceptor === null || (interceptor.delivery === undefined && interceptor.handler === undefined)) {
+      throw new InvalidOptionError('intercept(interceptor)', interceptor, 'an object with delivery(delivery, deliver) and/or handler(pid, message, handler)');
+    }
+    this.#interceptors = [...this.#interceptors, interceptor];
+    return () => {
+      this.#interceptors = this.#interceptors.filter((i) => i !== interceptor);
+    };
+  }
+
   #signalLater(fromKey: string, target: Proc, from: Pid | null, reason: ExitReason, viaLink: boolean): void {
-    this.#enqueue(fromKey, target, () => this.#signal(target, from ?? undefined, reason, viaLink));
+    this.#enqueue(fromKey, target, () => this.#signal(target, from ?? undefined, reason, viaLink), 'signal', reason);
   }
 
   /** An exit signal arrives at `target` (OTP's rules for links, exit/2 and trapping). */
@@ -770,7 +801,7 @@ export class Runtime {
         this.#handleSystem(proc, message);
         continue;
       }
-      const handler = proc.handler;
+      const handler = this.#interceptors.length === 0 ? proc.handler : interceptHandler(this.#interceptors, proc.pid, message, proc.handler);
       this.#runHandler(proc, () => handler(message, this.#ctx(proc)));
     }
   }
@@ -846,7 +877,7 @@ export class Runtime {
           this.#enqueue(proc.key, undefined, () => watcher(reason));
         } else {
           const down: DownMessage = { type: 'DOWN', ref, pid: proc.pid, reason };
-          this.#enqueue(proc.key, watcher, () => this.#deliver(watcher, down));
+          this.#enqueue(proc.key, watcher, () => this.#deliver(watcher, down), 'signal', down);
         }
       }
       proc.watchers = undefined;
