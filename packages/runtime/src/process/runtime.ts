@@ -754,8 +754,11 @@ export class Runtime {
    * that removes it. Not for production code.
    */
   intercept(interceptor: Interceptor): () => void {
-    if (typeof interceptor !== 'object' || interceptor === null || (interceptor.delivery === undefined && interceptor.handler === undefined)) {
-      throw new InvalidOptionError('intercept(interceptor)', interceptor, 'an object with delivery(delivery, deliver) and/or handler(pid, message, handler)');
+    const accepted = 'an object with delivery(delivery, deliver) and/or handler(pid, message, handler)';
+    if (typeof interceptor !== 'object' || interceptor === null) throw new InvalidOptionError('intercept(interceptor)', interceptor, accepted);
+    const { delivery, handler } = interceptor;
+    if ((delivery === undefined && handler === undefined) || (delivery !== undefined && typeof delivery !== 'function') || (handler !== undefined && typeof handler !== 'function')) {
+      throw new InvalidOptionError('intercept(interceptor)', interceptor, accepted);
     }
     this.#interceptors = [...this.#interceptors, interceptor];
     return () => {
