@@ -13,3 +13,5 @@ export { FAULT_KINDS, CHAOS_KINDS, type FaultKind, type ChaosKind } from './kind
 export type { ChaosHost, ChaosSystem } from './host.js';
 export { OsFaults, type ChaosProcess } from './os/os-faults.js';
 export { FAULTY_CHILD } from './os/fixture.js';
+export { injectFailures, injectionsOf, FAILURE_TYPES, type FailureType, type FailedCall, type InjectOptions, type InjectionLog } from './inject/inject-failures.js';
+export { maybeFault, enableFaultSites, FaultSites, type FaultSitesOptions, type SiteStats } from './inject/fault-sites.js';
