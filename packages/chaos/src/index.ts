@@ -15,3 +15,8 @@ export { OsFaults, type ChaosProcess } from './os/os-faults.js';
 export { FAULTY_CHILD } from './os/fixture.js';
 export { injectFailures, injectionsOf, FAILURE_TYPES, type FailureType, type FailedCall, type InjectOptions, type InjectionLog } from './inject/inject-failures.js';
 export { maybeFault, enableFaultSites, FaultSites, type FaultSitesOptions, type SiteStats } from './inject/fault-sites.js';
+export { monkey, Monkey, describeReport, type MonkeyOptions, type LivenessOptions, type Invariant, type SafetyReport, type LivenessReport, type MonkeyReport, type Violation } from './monkey/monkey.js';
+export { treeActions, processActions, type MonkeyAction, type MonkeyContext } from './monkey/actions.js';
+export { swarm, type Profile, type Weights, type SwarmOptions } from './monkey/profile.js';
+export { runningWorkers, treeMissing, type TreeWorker } from './monkey/tree.js';
+export { sweep, type Scenario, type SeedContext, type SweepOptions, type SweepReport, type SeedResult } from './monkey/sweep.js';

@@ -5,8 +5,8 @@ import fc from 'fast-check';
 import { describe, expect } from 'vitest';
 import { createTestSystem, test, type TestSystem } from '@quiesce/harness';
 import { Pid, QuiesceError, Random, supervisor, worker, type SupervisorRef } from '@quiesce/runtime';
-import { chaos, enableFaultSites, injectFailures, type Chaos } from '@quiesce/chaos';
-import { MISTAKES } from '../../runtime/test/support/call-outcome.js';
+import { chaos, enableFaultSites, injectFailures, monkey, sweep, type Chaos } from '@quiesce/chaos';
+import { FUZZED_ERROR, MISTAKES } from '../../runtime/test/support/call-outcome.js';
 
 interface World {
   system: TestSystem;
@@ -34,12 +34,36 @@ const CASES: Array<{ name: string; call: Call; valid: Record<string, unknown> }>
   },
   { name: 'enableFaultSites', call: (w, o) => enableFaultSites(w.system, o as never).dispose(), valid: { activation: 0.5, fire: 0.5, force: { a: true } } },
   { name: 'chaos', call: (w, o) => chaos(w.system, o as never), valid: { label: 'monkey' } },
+  {
+    name: 'monkey',
+    call: (w, o) => monkey(w.system, o as never),
+    valid: {
+      target: 'POOL',
+      actions: [{ name: 'mine', run: () => undefined }],
+      profile: { kill: 1, mine: 2 },
+      steps: 5,
+      duration: 1000,
+      gap: { min: 1, max: 2 },
+      invariants: { fine: () => true },
+      liveness: { within: 100, tick: 10, ready: () => true },
+      chaos: 'CHAOS',
+    },
+  },
 ];
 
 const anything = fc.oneof(
   fc.anything({ withBigInt: true, withNullPrototype: true, withBoxedValues: true, withMap: true, withSet: true, maxDepth: 2 }),
   fc.constantFrom(...MISTAKES, -0.5, 1.5, 2 ** 31, ['nope'], ['message', 'message'], 'kill', 'error', 'ignore'),
 );
+
+/** Placeholders in valid options that stand for things of the world. */
+function resolve(w: World, options: Record<string, unknown>): Record<string, unknown> {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) return options;
+  const out = { ...options };
+  if (out.target === 'POOL') out.target = w.pool;
+  if (out.chaos === 'CHAOS') out.chaos = w.c;
+  return out;
+}
 
 async function world(): Promise<World> {
   const system = createTestSystem({ testId: 'fuzz chaos', trapExits: true });
@@ -53,12 +77,16 @@ function faultEvents(system: TestSystem): number {
 
 /** Works, or a QuiesceError whose message contains `names`; a refusal armed nothing. */
 function judge(w: World, where: string, names: string, run: () => unknown): void {
+  if (names === 'target' || names === 'chaos') names = `options.${names}`;
   const before = { faults: w.c.faults.length, events: faultEvents(w.system) };
   try {
     run();
   } catch (error) {
+    // A fuzzed callback (a profile function) that throws: its own error, not the API's.
+    if (error instanceof Error && error.message === FUZZED_ERROR) return;
     if (!(error instanceof QuiesceError)) throw new Error(`${where} threw ${String(error)}, not a QuiesceError`, { cause: error });
-    expect(error.message, where).toContain(names);
+    // A monkey given another target or other actions has other action names: its profile is then what is wrong.
+    if (!error.message.includes(names)) expect(error.message, where).toContain('monkey options.profile.');
     expect({ faults: w.c.faults.length, events: faultEvents(w.system) }, `${where} left something armed`).toEqual(before);
   }
 }
@@ -70,7 +98,7 @@ describe('every fault option, fuzzed', () => {
       const w = await world();
       fc.assert(
         fc.property(anything, (value) => {
-          judge(w, `${name} options.${key} = ${fc.stringify(value)}`, key, () => call(w, { ...valid, [key]: value }));
+          judge(w, `${name} options.${key} = ${fc.stringify(value)}`, key, () => call(w, resolve(w, { ...valid, [key]: value })));
         }),
         { numRuns: Number(process.env.FUZZ_RUNS ?? 120) },
       );
@@ -83,7 +111,7 @@ describe('every fault option, fuzzed', () => {
     fc.assert(
       fc.property(anything, (value) => {
         try {
-          call(w, value as Record<string, unknown>);
+          call(w, resolve(w, value as Record<string, unknown>));
         } catch (error) {
           expect(error, name).toBeInstanceOf(QuiesceError);
         }
@@ -93,7 +121,7 @@ describe('every fault option, fuzzed', () => {
     const first = Object.keys(valid)[0]!;
     const typo = `${first.slice(0, -1)}${first.at(-1) === 'x' ? 'y' : 'x'}`;
     const { [first]: _dropped, ...rest } = valid;
-    expect(() => call(w, { ...rest, [typo]: valid[first] })).toThrow(QuiesceError);
+    expect(() => call(w, resolve(w, { ...rest, [typo]: valid[first] }))).toThrow(QuiesceError);
     await w.system.teardown();
   });
 
@@ -124,6 +152,25 @@ describe('every fault option, fuzzed', () => {
     expect(() => w.c.os.kill(4242 as never)).toThrow(expect.objectContaining({ code: 'NOT_OWNED' }));
     await other.teardown();
     await w.system.teardown();
+  });
+
+  test('sweep options, fuzzed: a QuiesceError naming the option, and the scenario never runs', async () => {
+    const valid = { seeds: 2, from: 3, replay: (s: number) => `seed ${s}`, sometimes: ['x'], onSeed: () => undefined };
+    let ran = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...Object.keys(valid)), anything, async (key, value) => {
+        const before = ran;
+        const outcome = await sweep(() => void ran++, { ...valid, [key]: value } as never).then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+        if (outcome === undefined || (outcome instanceof Error && outcome.message === FUZZED_ERROR)) return;
+        expect(outcome).toBeInstanceOf(QuiesceError);
+        expect((outcome as Error).message).toContain(key);
+        expect(ran).toBe(before);
+      }),
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 150) },
+    );
   });
 
   test('the host: anything but a test system or a Runtime is refused', () => {
