@@ -108,7 +108,7 @@ describe('injectFailures', () => {
         } catch (error) {
           if (attempt === 4) throw error;
           // Back off 100 ms of virtual time (a kernel timer: the drive below moves the clock) so a killed worker is back.
-          await new Promise((resolve) => system.runtime.setTimer(100, resolve));
+          await new Promise<void>((resolve) => system.runtime.setTimer(100, resolve));
         }
       }
     };
