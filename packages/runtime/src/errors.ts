@@ -24,7 +24,9 @@ export type QuiesceErrorCode =
   | 'LEAK'
   | 'PORT_EXHAUSTED'
   | 'PORT_DIR_UNSAFE'
-  | 'PORT_FS_ERROR';
+  | 'PORT_FS_ERROR'
+  // @quiesce/chaos: a fault aimed at something the current system did not start.
+  | 'NOT_OWNED';
 
 export class QuiesceError extends Error {
   readonly code: QuiesceErrorCode;

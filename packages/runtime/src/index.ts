@@ -30,6 +30,8 @@ export {
 } from './process/exit-reason.js';
 export type { From } from './process/protocol.js';
 export { Runtime, ProcessContext, type GroupReaper, type RuntimeOptions, type SpawnOptions, type MessageHandler, type SchedulerOption } from './process/runtime.js';
+// The fault-injection hook @quiesce/chaos installs (Runtime.intercept).
+export type { Interceptor, InterceptedDelivery, DeliveryKind } from './process/intercept.js';
 
 export { startServer, startServerOutcome, type ServerBehaviour, type InitResult, type CallResult, type CastResult, type StartServerOptions } from './server/server.js';
 

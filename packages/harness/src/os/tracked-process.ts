@@ -178,12 +178,13 @@ export class TrackedProcess implements OwnedResource {
   }
 
   /**
-   * Send `signal` (default SIGTERM) to the whole process group. Does nothing once the group is
-   * gone. Recorded as `os.kill`.
+   * Send `signal` (default SIGTERM) to the whole process group; returns whether it was sent.
+   * Does nothing once the group is gone. Recorded as `os.kill`, by the test (or by `'chaos'`, which @quiesce/chaos passes).
    */
-  kill(signal: NodeJS.Signals | number = 'SIGTERM'): void {
+  kill(signal: NodeJS.Signals | number = 'SIGTERM', by: 'test' | 'chaos' = 'test'): boolean {
     const sig = parseSignal('kill(signal)', signal);
-    this.#group.signal(sig, 'test');
+    if (by !== 'test' && by !== 'chaos') throw new InvalidOptionError('kill(by)', by, "'test' or 'chaos'");
+    return this.#group.signal(sig, by);
   }
 
   // ------------------------------------------------------------------ OwnedResource

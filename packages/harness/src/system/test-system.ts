@@ -391,6 +391,11 @@ export class TestSystem implements DriveTarget, EventRecorder {
     return resource;
   }
 
+  /** Whether the test owns `resource` (@quiesce/chaos refuses to touch what the test does not own). */
+  owns(resource: unknown): boolean {
+    return this.#owned.some((o) => o.resource === resource);
+  }
+
   /**
    * Record what a third-party emitter (a Node EventEmitter or an EventTarget) emits into the
    * history: `mapping` maps event names to a history kind (recorded with the event's arguments as

@@ -11,6 +11,7 @@ import { nextMacrotask } from '../kernel/turn.js';
 import { VirtualClock } from '../kernel/virtual-clock.js';
 import { publishEvent } from '../diagnostics/channels.js';
 import { isNormalExit, serialiseReason, type DownMessage, type ExitMessage, type ExitReason } from './exit-reason.js';
+import { interceptDelivery, interceptHandler, type DeliveryKind, type Interceptor } from './intercept.js';
 import { Pid } from './pid.js';
 import { CALL, SYSTEM, type CallEnvelope, type From, type SystemRequest } from './protocol.js';
 
@@ -152,6 +153,8 @@ export class Runtime {
   /** Extra liveness probes for external things the runtime does not count itself (see addExternalSource). */
   readonly #externalSources = new Set<() => boolean>();
   readonly #activity = new Activity();
+  /** Fault-injection hooks (see intercept.ts); empty unless @quiesce/chaos installed some. */
+  #interceptors: Interceptor[] = [];
   readonly #flow: TimeFlow;
   #idleWaiters: Array<() => void> = [];
   #stopped = false;
@@ -519,7 +522,7 @@ export class Runtime {
     }
     const fromKey = from?.toString() ?? 'external';
     if (this.recordMessages) this.record('message.send', from ? this.label(from) : 'external', { to: target.label, message: serialiseReason(message) });
-    this.#enqueue(fromKey, target, () => this.#deliver(target, message));
+    this.#enqueue(fromKey, target, () => this.#deliver(target, message), 'message', message);
   }
 
   /**
@@ -572,7 +575,7 @@ export class Runtime {
     (w.monitors ??= new Set()).add(ref);
     if (!t?.alive) {
       const pid = t?.pid ?? (target instanceof Pid ? target : this.#outside);
-      this.#enqueue(t?.key ?? String(target), w, () => this.#down(ref, pid, 'noproc'));
+      this.#enqueue(t?.key ?? String(target), w, () => this.#down(ref, pid, 'noproc'), 'signal', 'noproc');
       return ref;
     }
     this.#enqueue(w.key, t, () => {
@@ -704,7 +707,7 @@ export class Runtime {
     // A dead process cannot act: a reply its still-running handler computes after its death is dropped.
     if (replier !== undefined && !this.isAlive(replier)) return;
     const fromKey = replier?.toString() ?? pending.target.key;
-    this.#answer(fromKey, from.caller?.toString() ?? 'external', () => this.#settleCall(from.ref, true, value));
+    this.#answer(fromKey, from.caller?.toString() ?? 'external', () => this.#settleCall(from.ref, true, value), 'reply', value);
   }
 
   /**
@@ -749,27 +752,34 @@ export class Runtime {
           : this.setTimer(timeoutMs, () => this.#settleCall(ref, false, new CallTimeoutError(t.label, timeoutMs)), from.caller ?? undefined);
       const pending: PendingCall = { resolve: resolve as (v: unknown) => void, reject, timer, target: t, caller: from.caller, unwatch: () => undefined };
       this.#calls.set(ref, pending);
-      this.#enqueue(callerKey, t, () => {
-        const waiting = this.#calls.has(ref);
-        if (!t.alive) {
-          if (waiting) this.#answer(t.key, callerKey, () => this.#settleCall(ref, false, new NoProcError(display, operation)));
-          return;
-        }
-        // The exit travels target -> caller like the reply does (OTP's DOWN), so a reply sent before
-        // the target exited always wins, whatever order the scheduler picks across pairs.
-        if (waiting) {
-          const exited = (reason: ExitReason) => this.#answer(t.key, callerKey, () => this.#settleCall(ref, false, new CallExitError(t.label, reason)));
-          pending.unwatch = this.watch(t.pid, exited);
-        }
-        this.#deliver(t, envelope);
-      });
+      const kind: DeliveryKind = operation === 'call' ? 'call' : 'system';
+      this.#enqueue(
+        callerKey,
+        t,
+        () => {
+          const waiting = this.#calls.has(ref);
+          if (!t.alive) {
+            if (waiting) this.#answer(t.key, callerKey, () => this.#settleCall(ref, false, new NoProcError(display, operation)), 'signal', 'noproc');
+            return;
+          }
+          // The exit travels target -> caller like the reply does (OTP's DOWN), so a reply sent before
+          // the target exited always wins, whatever order the scheduler picks across pairs.
+          if (waiting) {
+            const exited = (reason: ExitReason): void =>
+              this.#answer(t.key, callerKey, () => this.#settleCall(ref, false, new CallExitError(t.label, reason)), 'signal', reason);
+            pending.unwatch = this.watch(t.pid, exited);
+          }
+          this.#deliver(t, envelope);
+        },
+        kind,
+        envelope,
+      );
     });
   }
 
   /** A delivery to a caller, which may be code outside any process (key 'external'). */
-  #answer(fromKey: string, callerKey: string, run: () => void): void {
-    this.scheduler.enqueue(fromKey, callerKey, run);
-    this.#schedulePump();
+  #answer(fromKey: string, callerKey: string, run: () => void, kind: DeliveryKind = 'reply', payload?: unknown): void {
+    this.#schedule(kind, fromKey, callerKey, payload, run);
   }
 
   #settleCall(ref: number, ok: boolean, value: unknown): void {
@@ -809,6 +819,7 @@ export class Runtime {
   stoppedError(operation: string): QuiesceError {
     const { code, by } = this.#stoppedBy ?? { code: 'RUNTIME_STOPPED' as const, by: undefined };
     const whose = by === undefined ? 'the runtime has been shut down' : `the runtime of ${by} has been shut down (its test ended or timed out)`;
+    if (typeof operation !== 'string') throw new InvalidOptionError('stoppedError(operation)', operation, 'a string naming the operation');
     return new QuiesceError(code, `${operation}: ${whose}; activity after teardown is rejected`, { operation, ...(by !== undefined ? { by } : {}) });
   }
 
@@ -836,13 +847,45 @@ export class Runtime {
     (b.links ??= new Set()).add(a);
   }
 
-  #enqueue(fromKey: string, to: Proc | undefined, run: () => void): void {
+  /** Schedule a delivery; one between processes (`kind` given) passes the interceptors first. */
+  #enqueue(fromKey: string, to: Proc | undefined, run: () => void, kind?: DeliveryKind, payload?: unknown): void {
+    if (to && kind) {
+      this.#schedule(kind, fromKey, to.key, payload, run);
+      return;
+    }
     this.scheduler.enqueue(fromKey, to?.key ?? 'runtime', run);
     this.#schedulePump();
   }
 
+  #schedule(kind: DeliveryKind, from: string, to: string, payload: unknown, run: () => void): void {
+    const schedule = (): void => {
+      this.scheduler.enqueue(from, to, run);
+      this.#schedulePump();
+    };
+    if (this.#interceptors.length === 0) schedule();
+    else interceptDelivery(this.#interceptors, { kind, from, to, payload }, schedule);
+  }
+
+  /**
+   * Install a fault-injection hook (@quiesce/chaos; docs/chaos.md): it sees every delivery between
+   * processes before the scheduler and every handler run before it starts. Returns the function
+   * that removes it. Not for production code.
+   */
+  intercept(interceptor: Interceptor): () => void {
+    const accepted = 'an object with delivery(delivery, deliver) and/or handler(pid, message, handler)';
+    if (typeof interceptor !== 'object' || interceptor === null) throw new InvalidOptionError('intercept(interceptor)', interceptor, accepted);
+    const { delivery, handler } = interceptor;
+    if ((delivery === undefined && handler === undefined) || (delivery !== undefined && typeof delivery !== 'function') || (handler !== undefined && typeof handler !== 'function')) {
+      throw new InvalidOptionError('intercept(interceptor)', interceptor, accepted);
+    }
+    this.#interceptors = [...this.#interceptors, interceptor];
+    return () => {
+      this.#interceptors = this.#interceptors.filter((i) => i !== interceptor);
+    };
+  }
+
   #signalLater(fromKey: string, target: Proc, from: Pid | null, reason: ExitReason, viaLink: boolean): void {
-    this.#enqueue(fromKey, target, () => this.#signal(target, from ?? undefined, reason, viaLink));
+    this.#enqueue(fromKey, target, () => this.#signal(target, from ?? undefined, reason, viaLink), 'signal', reason);
   }
 
   /** An exit signal arrives at `target` (OTP's rules for links, exit/2 and trapping). */
@@ -899,7 +942,7 @@ export class Runtime {
         this.#handleSystem(proc, message);
         continue;
       }
-      const handler = proc.handler;
+      const handler = this.#interceptors.length === 0 ? proc.handler : interceptHandler(this.#interceptors, proc.pid, message, proc.handler);
       this.#runHandler(proc, () => handler(message, this.#ctx(proc)));
     }
   }
@@ -963,13 +1006,13 @@ export class Runtime {
       // Newest link first: a dying supervisor's children get their signals before its parent
       // does, which is what ERTS does in practice (the differential test checks it against OTP).
       // Each linked process drops its side of the link when the signal arrives.
-      for (const linked of [...proc.links].reverse()) this.#enqueue(proc.key, linked, () => this.#linkExit(linked, proc, reason));
+      for (const linked of [...proc.links].reverse()) this.#enqueue(proc.key, linked, () => this.#linkExit(linked, proc, reason), 'signal', reason);
       proc.links = undefined;
     }
     if (proc.watchers) {
       for (const [ref, watcher] of proc.watchers) {
         if (typeof watcher === 'function') this.#enqueue(proc.key, undefined, () => watcher(reason));
-        else this.#enqueue(proc.key, watcher, () => this.#down(ref, proc.pid, reason));
+        else this.#enqueue(proc.key, watcher, () => this.#down(ref, proc.pid, reason), 'signal', reason);
       }
       proc.watchers = undefined;
     }

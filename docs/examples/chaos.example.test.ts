@@ -1,0 +1,140 @@
+// The runnable versions of docs/chaos.md's examples. Runs with `npm test`.
+import { Piscina } from 'piscina';
+import { createTestSystem, expect, test } from '@quiesce/harness';
+import { CallTimeoutError, Runtime, supervisor, worker, type ServerBehaviour, type StartFn } from '@quiesce/runtime';
+import { chaos, enableFaultSites, FAULT_KINDS, FAULTY_CHILD, injectFailures, injectionsOf, maybeFault, monkey, swarm, sweep } from '@quiesce/chaos';
+
+const idle: StartFn = (ctx) => ctx.spawn(() => undefined);
+const echo: ServerBehaviour<null> = { init: () => ({ state: null }), handleCall: (req) => ({ reply: req, state: null }) };
+
+test('kill, hang and heal: every fault is in the history at its virtual time', async ({ system }) => {
+  const pool = await system.start(supervisor({ id: 'pool', intensity: 3, period: 5, children: [worker('w1', idle), worker('db', (ctx) => ctx.startServer(echo, null, { name: 'db' }))] }));
+  const c = chaos(system);
+
+  c.kill(pool.child('w1')!);
+  await system.until({ kind: 'child.restart', data: { id: 'w1' } });
+
+  const hang = c.hang('db');
+  await expect(system.drive(system.runtime.call('db', 'select', 1000))).rejects.toBeInstanceOf(CallTimeoutError);
+  hang.heal();
+  expect(await system.call('db', 'select')).toBe('select');
+
+  expect(system.history.events.filter((e) => e.kind.startsWith('fault.')).map((e) => `${e.time} ${e.kind}`)).toEqual([
+    '0 fault.kill',
+    '0 fault.arm',
+    '0 fault.hang',
+    '1000 fault.heal',
+  ]);
+});
+
+test('between two processes: a delay holds the pair, never reorders it', async ({ system }) => {
+  const got: string[] = [];
+  const sink = system.runtime.spawn((m) => void got.push(m as string));
+  const a = system.runtime.spawn((m, ctx) => ctx.send(sink, m));
+  const b = system.runtime.spawn((m, ctx) => ctx.send(sink, m));
+  chaos(system).delay(a, sink, { delay: 200, count: 1 });
+  for (const m of ['a1', 'a2']) system.send(a, m);
+  system.send(b, 'b1');
+  await system.advance(500);
+  expect(got).toEqual(['b1', 'a1', 'a2']);
+});
+
+test('a crash loop at the intensity boundary: 3 crashes in 5 s are survived, a 4th stops the supervisor', async ({ system }) => {
+  system.trapExits();
+  const pool = await system.start(supervisor({ id: 'pool', intensity: 3, period: 5, children: [worker('w1', idle)] }));
+  chaos(system).crashLoop(pool, 'w1', { every: 1000, times: 4 });
+  await system.advance(3500);
+  expect(pool.isAlive()).toBe(true);
+  await system.advance(1000);
+  expect(pool.isAlive()).toBe(false);
+});
+
+test('a failing start', async ({ system }) => {
+  const c = chaos(system);
+  const flaky = c.failStart(worker('w1', idle), { mode: 'error', times: 1 });
+  await expect(system.start(supervisor({ id: 'pool', children: [flaky] }))).rejects.toMatchObject({ code: 'START_FAILED' });
+  const pool = await system.start(supervisor({ id: 'pool', children: [flaky] })); // the fault fired once: this start runs
+  expect(pool.child('w1')).toBeDefined();
+});
+
+test('OS processes: pause and resume a program the test spawned', async ({ system }) => {
+  const proc = await system.spawn(process.execPath, [FAULTY_CHILD], { ready: /^ready$/, stdin: 'pipe' });
+  const c = chaos(system);
+  const pause = c.os.pause(proc); // SIGSTOP to its process group
+  c.os.command(proc, 'echo hello'); // it reads nothing while stopped
+  pause.heal(); // SIGCONT
+  expect(await proc.awaitLine(/^hello$/)).toBe('hello');
+  c.os.exit(proc, 3);
+  expect(await proc.awaitExit()).toEqual({ code: 3, signal: null });
+});
+
+test('injectFailures: a piscina pool that rejects 30% of its runs, from the seed', async ({ system }) => {
+  const raw = new Piscina({ filename: new URL('./fixtures/multiply.mjs', import.meta.url).href, maxThreads: 2 });
+  const pool = injectFailures(raw, { rate: 0.3, types: ['reject'], seed: system.seed, methods: ['run'] });
+  const run = async (task: { a: number; b: number }): Promise<number> => {
+    for (;;) {
+      try {
+        return (await pool.run(task)) as number;
+      } catch {
+        // an injected failure: try again
+      }
+    }
+  };
+  try {
+    const results = await Promise.all([1, 2, 3, 4, 5, 6].map((a) => run({ a, b: 10 })));
+    expect(results).toEqual([10, 20, 30, 40, 50, 60]);
+    expect(injectionsOf(pool).calls).toBe(6 + (injectionsOf(pool).counts().reject ?? 0));
+  } finally {
+    await raw.destroy();
+  }
+});
+
+test('fault sites: inert in production, seeded when a test enables them', async () => {
+  // In the code under test:
+  const write = (store: string[], value: string): void => {
+    if (maybeFault('store.write')) throw new Error('disk full');
+    store.push(value);
+  };
+  const store: string[] = [];
+  write(store, 'a'); // no test enabled sites: never fails, costs one comparison
+
+  const system = createTestSystem({ testId: 'sites' });
+  enableFaultSites(system, { force: { 'store.write': true }, fire: 1 });
+  expect(() => write(store, 'b')).toThrow('disk full');
+  expect(system.history.ofKind(FAULT_KINDS.site)).toHaveLength(1);
+  await system.teardown(); // inert again
+  write(store, 'c');
+  expect(store).toEqual(['a', 'c']);
+});
+
+test('a monkey: invariants after every action, then heal and converge', async ({ system }) => {
+  const pool = await system.start(supervisor({ id: 'pool', intensity: 100, period: 5, children: [worker('w1', idle), worker('w2', idle)] }));
+  const report = await monkey(system, {
+    target: pool,
+    profile: swarm(), // this seed's own mix of kill, crash, hang, slow, drop, delay, heal
+    steps: 50,
+    invariants: { 'the pool is up': () => pool.isAlive() },
+    liveness: { within: 10_000 },
+  }).check();
+  expect(report).toMatchObject({ ok: true, liveness: { converged: true } });
+});
+
+test('a seed sweep: which seeds fail, and how to replay each', async () => {
+  const report = await sweep(
+    async ({ seed }) => {
+      const rt = new Runtime({ clock: 'virtual', seed });
+      const pid = rt.spawn(() => undefined);
+      const c = chaos(rt);
+      c.crashOn(pid, { message: 1 });
+      if (rt.random.fork('send').bool(0.5)) rt.send(pid, 'hello'); // a planted bug: half the seeds crash it
+      await rt.idle();
+      const alive = rt.isAlive(pid);
+      c.dispose();
+      await rt.shutdown();
+      if (!alive) throw new Error('the process died');
+    },
+    { seeds: 10, replay: (seed) => `node soak.mjs --seed ${seed}` },
+  );
+  expect(report.failures.length).toBeGreaterThan(0);
+  expect(report.failures[0]!.replay).toMatch(/^node soak\.mjs --seed \d+$/);
+});

@@ -1,0 +1,53 @@
+/**
+ * Every history kind @quiesce/chaos records, in one place: the history's kinds are plain strings
+ * today, and this map is what a typed event map will take its chaos entries from.
+ *
+ * Fault events share a shape: `source` is the label of what the fault hit (a process, an OS
+ * program, a pair `a -> b`, a site), `data.fault` is the fault's id (`f1`, `f2`, … in the order
+ * faults were armed) and the rest says what happened.
+ */
+export const FAULT_KINDS = {
+  /** A fault was armed: it fires later, per message, per delivery or per call. */
+  arm: 'fault.arm',
+  /** A fault was healed: it fires no more (a hung process resumes, held messages go on). */
+  heal: 'fault.heal',
+  kill: 'fault.kill',
+  exit: 'fault.exit',
+  crash: 'fault.crash',
+  hang: 'fault.hang',
+  slow: 'fault.slow',
+  drop: 'fault.drop',
+  delay: 'fault.delay',
+  duplicate: 'fault.duplicate',
+  reorder: 'fault.reorder',
+  failStart: 'fault.fail_start',
+  crashLoop: 'fault.crash_loop',
+  terminateThrow: 'fault.terminate_throw',
+  /** injectFailures: a call to a wrapped object or function failed. */
+  inject: 'fault.inject',
+  /** A fault site (maybeFault) was activated for this run. */
+  siteActive: 'fault.site_active',
+  /** A fault site fired. */
+  site: 'fault.site',
+  /** A signal sent to an OS process group (SIGKILL, SIGTERM, SIGSTOP, SIGCONT). */
+  osSignal: 'fault.os_signal',
+  /** A command written to an OS program's stdin (the faulty-child fixture's `exit 3`), or its stdin closed. */
+  osCommand: 'fault.os_command',
+} as const;
+
+/** What the monkey records around its faults. */
+export const CHAOS_KINDS = {
+  /** The mix of actions a seed drew (swarm) or was given. */
+  profile: 'chaos.profile',
+  /** One monkey step: the action picked and what it aimed at. */
+  step: 'chaos.step',
+  /** An invariant failed, or the system failed under the monkey. */
+  violation: 'chaos.violation',
+  /** The liveness phase began: every fault healed. */
+  liveness: 'chaos.liveness',
+  /** The liveness phase ended: converged or not, after how much virtual time. */
+  converged: 'chaos.converged',
+} as const;
+
+export type FaultKind = (typeof FAULT_KINDS)[keyof typeof FAULT_KINDS];
+export type ChaosKind = (typeof CHAOS_KINDS)[keyof typeof CHAOS_KINDS];

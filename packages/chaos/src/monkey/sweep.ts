@@ -1,0 +1,113 @@
+import { formatValue, InvalidOptionError } from '@quiesce/runtime';
+import { checkOptions } from '@quiesce/runtime/internal';
+import { checkFunction, checkInteger } from '../options.js';
+import { describeReport, type SafetyReport } from './monkey.js';
+
+/** What a scenario gets for one seed. */
+export interface SeedContext {
+  readonly seed: number;
+  /** Note that a path the sweep declares in `sometimes` was reached in this run. */
+  reach(label: string): void;
+}
+
+/** A scenario fails by throwing, or by returning a report whose `ok` is false (a monkey's report, say). */
+export type Scenario = (ctx: SeedContext) => unknown;
+
+export interface SweepOptions {
+  /** How many seeds (from `from`, default 1), or exactly which. */
+  seeds: number | readonly number[];
+  /** The first seed when `seeds` is a count. Default 1. */
+  from?: number;
+  /** The command that replays one seed (printed per failure). Default: `sweep(scenario, { seeds: [N] })`. */
+  replay?: (seed: number) => string;
+  /** Paths that must be reached (`ctx.reach(label)`) in at least one run, or the sweep fails. */
+  sometimes?: readonly string[];
+  /** Called after each seed (progress on a terminal). */
+  onSeed?: (result: SeedResult) => void;
+}
+
+export interface SeedResult {
+  readonly seed: number;
+  readonly ok: boolean;
+  /** Why it failed: the error's message, or the report's summary. */
+  readonly error?: string;
+  readonly replay: string;
+}
+
+export interface SweepReport {
+  readonly runs: number;
+  readonly failures: readonly SeedResult[];
+  /** How many runs reached each declared path. */
+  readonly reached: Readonly<Record<string, number>>;
+  /** Declared paths no run reached. */
+  readonly unreached: readonly string[];
+  readonly ok: boolean;
+  /** One line per failing seed with its replay command, and the unreached paths. */
+  summary(): string;
+}
+
+/**
+ * Run `scenario` once per seed, one after the other, and report which seeds failed, each with
+ * the command that replays it; "sometimes" paths never reached fail the sweep too.
+ */
+export async function sweep(scenario: Scenario, options: SweepOptions): Promise<SweepReport> {
+  checkFunction<Scenario>('sweep(scenario)', scenario, '(ctx) => void | report');
+  checkOptions('sweep options', options, ['seeds', 'from', 'replay', 'sometimes', 'onSeed']);
+  const seeds = seedList(options);
+  const replay = options.replay === undefined ? (seed: number) => `sweep(scenario, { seeds: [${seed}] })` : checkFunction<(s: number) => string>('sweep options.replay', options.replay, '(seed) => string');
+  const sometimes = options.sometimes ?? [];
+  if (!Array.isArray(sometimes) || sometimes.some((s) => typeof s !== 'string' || s === '')) throw new InvalidOptionError('sweep options.sometimes', sometimes, 'an array of path labels');
+  const onSeed = options.onSeed === undefined ? undefined : checkFunction<(r: SeedResult) => void>('sweep options.onSeed', options.onSeed, '(result) => void');
+  const reached: Record<string, number> = Object.fromEntries(sometimes.map((s) => [s, 0]));
+  const failures: SeedResult[] = [];
+  for (const seed of seeds) {
+    const seen = new Set<string>();
+    let error: string | undefined;
+    try {
+      const outcome = await scenario({ seed, reach: (label) => void seen.add(label) });
+      if (isFailedReport(outcome)) error = isMonkeyReport(outcome) ? describeReport(outcome) : formatValue(outcome);
+    } catch (e) {
+      error = e instanceof Error ? `${e.name}: ${e.message}` : formatValue(e);
+    }
+    for (const label of seen) reached[label] = (reached[label] ?? 0) + 1;
+    const result: SeedResult = { seed, ok: error === undefined, ...(error !== undefined ? { error } : {}), replay: replay(seed) };
+    if (!result.ok) failures.push(result);
+    onSeed?.(result);
+  }
+  const unreached = sometimes.filter((s) => reached[s] === 0);
+  return {
+    runs: seeds.length,
+    failures,
+    reached,
+    unreached,
+    ok: failures.length === 0 && unreached.length === 0,
+    summary: () =>
+      [
+        `${seeds.length - failures.length} of ${seeds.length} seeds held`,
+        ...failures.map((f) => `seed ${f.seed} failed: ${f.error?.split('\n')[0]}\n  replay: ${f.replay}`),
+        ...(unreached.length > 0 ? [`never reached: ${unreached.join(', ')}`] : []),
+      ].join('\n'),
+  };
+}
+
+function seedList(options: SweepOptions): number[] {
+  const { seeds } = options;
+  if (Array.isArray(seeds)) {
+    if (seeds.length === 0 || seeds.some((s) => !(Number.isInteger(s) && s >= 0 && s <= 0xffffffff))) {
+      throw new InvalidOptionError('sweep options.seeds', seeds, 'a count of seeds (integer >= 1) or a non-empty array of seeds (integers from 0 to 4294967295)');
+    }
+    return [...seeds];
+  }
+  const count = checkInteger('sweep options.seeds', seeds, 1);
+  const from = options.from === undefined ? 1 : checkInteger('sweep options.from', options.from, 0);
+  if (from + count - 1 > 0xffffffff) throw new InvalidOptionError('sweep options.from', from, `a first seed that leaves room for ${count} seeds below 4294967296`);
+  return Array.from({ length: count }, (_, i) => from + i);
+}
+
+function isFailedReport(value: unknown): value is { ok: false } {
+  return typeof value === 'object' && value !== null && (value as { ok?: unknown }).ok === false;
+}
+
+function isMonkeyReport(value: object): value is SafetyReport {
+  return 'steps' in value && 'violation' in value && 'replay' in value;
+}
