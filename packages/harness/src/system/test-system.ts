@@ -37,6 +37,7 @@ import { awaitQuiescence, DEFAULT_QUIET_PERIOD, type Quiescence } from '../waits
 import { WaitError } from '../waits/wait-error.js';
 import { callerLocation, LeakError, type Owned, type OwnedResource } from '../core/resources.js';
 import { teardownFailure } from './teardown-error.js';
+import { disposeOwned, findLeaks, stopStartedTrees, type StartedTree } from './teardown.js';
 import { leftovers, type Leftover } from './leftovers.js';
 import { systemRegistry } from './registry.js';
 import { bridgeDiagnostics, observe, type BridgeOptions, type EventMapping, type ObservableEmitter, type ObserveOptions, type Observer } from '../observe/index.js';
@@ -103,7 +104,7 @@ export class TestSystem implements DriveTarget, EventRecorder {
 
   readonly #options: TestSystemOptions;
   readonly #root: Pid;
-  readonly #started: Array<{ pid: Pid; label: string; stop: () => Promise<void> }> = [];
+  readonly #started: StartedTree[] = [];
   readonly #stopping = new Set<Pid>();
   readonly #owned: Owned[] = [];
   #inbox: Inbox | undefined;
@@ -535,35 +536,11 @@ export class TestSystem implements DriveTarget, EventRecorder {
     // Waits still pending (a timed-out body, a forgotten await) end now, as aborted, rather than
     // run on against a system being taken apart (or hang until their timeout).
     this.#interrupt(new QuiesceError('AFTER_TEARDOWN', "the test's system was torn down while this was still pending", {}));
-    // Teardown's own waits are not interrupted: neither by the teardown nor by a linked crash that
-    // already failed the test (the other trees still stop with their own shutdown semantics).
-    const target: DriveTarget = { runtime: this.runtime, onInterrupt: () => () => undefined };
-    const problems: unknown[] = [];
-    for (const started of [...this.#started].reverse()) {
-      if (!this.runtime.isAlive(started.pid)) continue;
-      this.#stopping.add(started.pid);
-      try {
-        // Shutdown timeouts run in virtual time (up to an hour of it); real waiting is bounded apart.
-        await drive(target, `${started.label} to stop at teardown`, started.stop(), { timeout: 3_600_000, realTimeout: 30_000 });
-      } catch (error) {
-        problems.push(error);
-      }
-    }
+    // A linked crash that already failed the test does not stop the other trees from stopping properly.
+    const problems = await stopStartedTrees(this.runtime, this.#started, (pid) => this.#stopping.add(pid));
     await this.runtime.shutdown({ code: 'AFTER_TEARDOWN', by: `test ${JSON.stringify(this.testId)}` });
-    for (const { resource } of [...this.#owned].reverse()) {
-      try {
-        await resource.dispose();
-      } catch (error) {
-        problems.push(error);
-      }
-    }
-    // OS children and threads of the runtime die with their proxies; wait (bounded) until they are gone.
-    await awaitActorsGone(this.runtime, ACTORS_GONE_BOUND);
-    const leaks = this.#owned.filter((o) => o.resource.alive()).map((o) => ({ kind: o.resource.kind, label: o.resource.label, createdAt: o.createdAt }));
-    for (const actor of this.runtime.externalActors()) leaks.push({ kind: 'external', label: actor, createdAt: 'a supervised child of the runtime' });
-    const timers = this.runtime.clock.pendingTimers();
-    // Timers owned by processes died with them; one still pending was set outside any process.
-    if (timers > 0) leaks.push({ kind: 'timer', label: `${timers} runtime timer(s) still pending`, createdAt: `the runtime's ${this.runtime.clock.kind} clock` });
+    problems.push(...(await disposeOwned(this.#owned)));
+    const leaks = await findLeaks(this.runtime, this.#owned);
     this.runtime.record('system.teardown', 'test', { leaks: leaks.length });
     // Most important first: a linked crash, then leaks, then whatever failed on the way.
     const failures = [...(this.#linkedFailure ? [this.#linkedFailure] : []), ...(leaks.length > 0 ? [new LeakError(leaks)] : []), ...problems];
@@ -706,23 +683,6 @@ function validateSystemOptions(options: TestSystemOptions): void {
   if (timeout !== undefined) checkMilliseconds('timeout', timeout);
   if (trapExits !== undefined && typeof trapExits !== 'boolean') throw new InvalidOptionError('trapExits', trapExits, 'a boolean');
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw new InvalidOptionError('signal', signal, 'an AbortSignal');
-}
-
-/** Real milliseconds teardown waits for the runtime's OS children and threads to be gone after it killed them. */
-const ACTORS_GONE_BOUND = 5_000;
-
-/** Resolve once the runtime has no live external actor, or after `bound` real milliseconds. */
-async function awaitActorsGone(runtime: Runtime, bound: number): Promise<void> {
-  if (runtime.externalActors().length === 0) return;
-  const over = new AbortController();
-  const limit = realDelay(bound, over.signal);
-  try {
-    while (runtime.externalActors().length > 0) {
-      if ((await Promise.race([runtime.nextActivity().then(() => 'activity' as const), limit])) !== 'activity') return;
-    }
-  } finally {
-    over.abort();
-  }
 }
 
 const systems = systemRegistry<TestSystem>();

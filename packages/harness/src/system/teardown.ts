@@ -1,0 +1,83 @@
+import { realDelay, type Pid, type Runtime } from '@quiesce/runtime';
+import type { DriveTarget } from '../core/host.js';
+import type { Owned } from '../core/resources.js';
+import { drive } from '../waits/driver.js';
+
+/** A tree the test started: stopped at teardown with its own shutdown semantics. */
+export interface StartedTree {
+  readonly pid: Pid;
+  readonly label: string;
+  stop(): Promise<void>;
+}
+
+/** Something that outlived teardown, for the LeakError. */
+export interface Leak {
+  readonly kind: string;
+  readonly label: string;
+  readonly createdAt: string;
+}
+
+/** Real milliseconds teardown waits for the runtime's OS children and threads to be gone after it killed them. */
+const ACTORS_GONE_BOUND = 5_000;
+
+/**
+ * Stop the started trees right to left (the newest first), each with its own shutdown semantics;
+ * `stopping` is told first, so the tree's exit is not taken for a crash. Teardown's own waits
+ * are not interrupted: shutdown timeouts run on the system's clock (up to an hour of virtual
+ * time), real waiting is bounded apart. Returns what failed.
+ */
+export async function stopStartedTrees(runtime: Runtime, started: readonly StartedTree[], stopping: (pid: Pid) => void): Promise<unknown[]> {
+  const target: DriveTarget = { runtime, onInterrupt: () => () => undefined };
+  const problems: unknown[] = [];
+  for (const tree of [...started].reverse()) {
+    if (!runtime.isAlive(tree.pid)) continue;
+    stopping(tree.pid);
+    try {
+      await drive(target, `${tree.label} to stop at teardown`, tree.stop(), { timeout: 3_600_000, realTimeout: 30_000 });
+    } catch (error) {
+      problems.push(error);
+    }
+  }
+  return problems;
+}
+
+/** Dispose owned resources newest first; returns what failed. */
+export async function disposeOwned(owned: readonly Owned[]): Promise<unknown[]> {
+  const problems: unknown[] = [];
+  for (const { resource } of [...owned].reverse()) {
+    try {
+      await resource.dispose();
+    } catch (error) {
+      problems.push(error);
+    }
+  }
+  return problems;
+}
+
+/**
+ * The leak check, after everything was stopped and disposed: owned resources still alive, the
+ * runtime's OS children and threads still live (after a bounded wait for them to go), and runtime
+ * timers still pending (a process's timers die with it: one still pending was set outside any).
+ */
+export async function findLeaks(runtime: Runtime, owned: readonly Owned[]): Promise<Leak[]> {
+  await awaitActorsGone(runtime, ACTORS_GONE_BOUND);
+  const leaks: Leak[] = owned.filter((o) => o.resource.alive()).map((o) => ({ kind: o.resource.kind, label: o.resource.label, createdAt: o.createdAt }));
+  for (const actor of runtime.externalActors()) leaks.push({ kind: 'external', label: actor, createdAt: 'a supervised child of the runtime' });
+  const timers = runtime.clock.pendingTimers();
+  if (timers > 0) leaks.push({ kind: 'timer', label: `${timers} runtime timer(s) still pending`, createdAt: `the runtime's ${runtime.clock.kind} clock` });
+  return leaks;
+}
+
+/** Resolve once the runtime has no live external actor, or after `bound` real milliseconds. */
+async function awaitActorsGone(runtime: Runtime, bound: number): Promise<void> {
+  if (runtime.externalActors().length === 0) return;
+  const over = new AbortController();
+  const limit = realDelay(bound, over.signal);
+  try {
+    while (runtime.externalActors().length > 0) {
+      if ((await Promise.race([runtime.nextActivity().then(() => 'activity' as const), limit])) !== 'activity') return;
+    }
+  } finally {
+    over.abort();
+  }
+}
