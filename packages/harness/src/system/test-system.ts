@@ -46,7 +46,7 @@ import { leaseFor, listenFor, releaseFor } from '../ports/system-ports.js';
 import type { ListenOptions } from '../ports/listen.js';
 import type { Server as NetServer } from 'node:net';
 import { spawnProcess, type SpawnOptions, type TrackedProcess } from '../os/index.js';
-import { processReaper, realDelay } from '@quiesce/runtime';
+import { processReaper } from '@quiesce/runtime';
 import { awaitHealthy, awaitListening, type AwaitHealthyOptions, type AwaitListeningOptions, type HealthReport, type ProbeReport } from '../probes/index.js';
 
 export interface TestSystemOptions {
