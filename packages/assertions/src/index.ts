@@ -7,10 +7,10 @@
  * `/vitest5` declare them on that major's `Matchers` interface instead; import exactly one of
  * the three entry points.
  */
-import './register.js';
+import './register-matchers.js';
 import type { QuiesceMatchers } from './matcher-types.js';
 
-export * from './api.js';
+export * from './public-api.js';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace

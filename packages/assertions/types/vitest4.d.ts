@@ -5,7 +5,7 @@
  */
 import type { QuiesceMatchers } from '../dist/matcher-types.js';
 
-export * from '../dist/api.js';
+export * from '../dist/public-api.js';
 
 declare module 'vitest' {
   // Vitest 4 declares `interface Matchers<T = any> {}`; a merged declaration must repeat it exactly.

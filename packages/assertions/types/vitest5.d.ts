@@ -7,7 +7,7 @@
  */
 import type { QuiesceMatchers } from '../dist/matcher-types.js';
 
-export * from '../dist/api.js';
+export * from '../dist/public-api.js';
 
 declare module 'vitest' {
   // Vitest 5 declares `interface Matchers<R extends void | Promise<void> = void | Promise<void>, T = unknown> {}`.

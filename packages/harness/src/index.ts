@@ -3,7 +3,7 @@
  * waits that drive virtual time, deterministic negatives, the test's inbox, and teardown with a
  * leak check.
  */
-export { test, expect, createTestSystem } from './fixtures/test.js';
+export { test, expect, createTestSystem } from './fixtures/quiesce-test.js';
 export { TestSystem, systemOf, type TestSystemOptions, type Startable, type HistoryPattern, type UntilOptions } from './system/test-system.js';
 export { LeakError, type OwnedResource } from './core/resources.js';
 export type { AnyKindPattern, EventPattern, EventRecorder, HarnessEvents, ValuePattern } from './core/events.js';

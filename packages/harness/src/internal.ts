@@ -3,7 +3,7 @@
  * public API (context plumbing, option resolvers, seed derivation, identity probes). Not part of
  * the public API: it may change in any release. @internal
  */
-export { systemOptionsFor, fullTestName, defaultWaitTimeoutFor, type TestContextLike } from './fixtures/test.js';
+export { systemOptionsFor, fullTestName, defaultWaitTimeoutFor, type TestContextLike } from './fixtures/quiesce-test.js';
 export { toEventPredicate } from './system/test-system.js';
 export { callerLocation, type Owned } from './core/resources.js';
 export { runSeed, testSeed, replayCommand } from './system/seed.js';

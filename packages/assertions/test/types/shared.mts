@@ -7,7 +7,7 @@ import { expect, expectTypeOf } from 'vitest';
 import type { DynamicSupervisorRef, History, Pid, SupervisorRef } from '@quiesce/runtime';
 import type { Inbox, TestSystem } from '@quiesce/harness';
 // The API's shape only: each lane passes the module it imported, so no entry's declarations leak in here.
-import type * as Api from '../../src/api.js';
+import type * as Api from '../../src/public-api.js';
 
 declare const ref: SupervisorRef;
 declare const dyn: DynamicSupervisorRef;

@@ -1,7 +1,7 @@
 import { InvalidOptionError } from '@quiesce/runtime';
 import { checkKnownKeys } from '@quiesce/runtime/internal';
 import { afterAll, beforeAll, describe } from 'vitest';
-import { test } from '../fixtures/test.js';
+import { test } from '../fixtures/quiesce-test.js';
 import { TestSystem } from '../system/test-system.js';
 import { isConformanceSuite, type ConformanceSuite, type ContractTest } from './define.js';
 

@@ -1,6 +1,6 @@
 import { InvalidOptionError } from '@quiesce/runtime';
 import { test, type TestContext } from 'vitest';
-import { fullTestName } from '../fixtures/test.js';
+import { fullTestName } from '../fixtures/quiesce-test.js';
 import { runSeed } from '../system/seed.js';
 import { readPropEnv, resolvePropOptions, type PropTestOptions } from './options.js';
 import { PropertyFailure } from './property-failure.js';

@@ -3,5 +3,5 @@
  * exports the API. Their types (types/vitest4.d.ts, types/vitest5.d.ts) declare the matchers on
  * that major's `Matchers` interface instead of the default entry's version-neutral declaration.
  */
-import './register.js';
-export * from './api.js';
+import './register-matchers.js';
+export * from './public-api.js';
