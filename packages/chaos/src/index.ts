@@ -20,3 +20,5 @@ export { treeActions, processActions, type MonkeyAction, type MonkeyContext } fr
 export { swarm, type Profile, type Weights, type SwarmOptions } from './monkey/profile.js';
 export { runningWorkers, treeMissing, type TreeWorker } from './monkey/tree.js';
 export { sweep, type Scenario, type SeedContext, type SweepOptions, type SweepReport, type SeedResult } from './monkey/sweep.js';
+export { TcpProxy, type TcpProxyOptions } from './tcp/proxy.js';
+export { TOXIC_TYPES, type ToxicType, type ToxicOptions, type ToxicAttributes, type ToxicCommon, type Direction } from './tcp/toxics.js';

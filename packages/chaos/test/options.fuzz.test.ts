@@ -1,6 +1,7 @@
 // Every fault option, fuzzed: a call with one option replaced by anything either works or throws a
 // QuiesceError whose message names that option — and a refused call arms nothing and records
 // nothing (no half-armed fault). Whole arguments (the options object, targets) are fuzzed too.
+import { createServer } from 'node:net';
 import fc from 'fast-check';
 import { describe, expect } from 'vitest';
 import { createTestSystem, test, type TestSystem } from '@quiesce/harness';
@@ -171,6 +172,41 @@ describe('every fault option, fuzzed', () => {
       }),
       { numRuns: Number(process.env.FUZZ_RUNS ?? 150) },
     );
+  });
+
+  test('TCP proxy: every toxic option and the proxy options, fuzzed', async () => {
+    const w = await world();
+    const upstream = await w.system.listen(createServer((socket) => socket.pipe(socket)));
+    const proxy = await w.c.tcpProxy({ upstream });
+    const toxics: Record<string, Record<string, unknown>> = {
+      latency: { latency: 10, jitter: 5 },
+      bandwidth: { rate: 100 },
+      slow_close: { delay: 10 },
+      timeout: { timeout: 10 },
+      reset_peer: { timeout: 10 },
+      slicer: { averageSize: 10, sizeVariation: 2, delay: 5 },
+      limit_data: { bytes: 10 },
+    };
+    for (const [type, attributes] of Object.entries(toxics)) {
+      const valid = { ...attributes, direction: 'upstream', toxicity: 0.5, count: 2 };
+      for (const key of Object.keys(valid)) {
+        fc.assert(
+          fc.property(anything, (value) => {
+            judge(w, `toxic(${type}) ${key} = ${fc.stringify(value)}`, key, () => proxy.toxic(type as never, { ...valid, [key]: value } as never));
+          }),
+          { numRuns: 60 },
+        );
+      }
+    }
+    fc.assert(
+      fc.property(anything, anything, (type, options) => {
+        judge(w, `toxic(${fc.stringify(type)})`, '', () => proxy.toxic(type as never, options as never));
+      }),
+    );
+    for (const options of [undefined, 80, { upstream: 0 }, { upstream: 70000 }, { upstream: { host: '10.0.0.1', port: 80 } }, { upstream: { port: 80 } }, { upstream: 80, label: '' }, { upstrem: 80 }]) {
+      await expect(w.c.tcpProxy(options as never)).rejects.toBeInstanceOf(QuiesceError);
+    }
+    await w.system.teardown();
   });
 
   test('the host: anything but a test system or a Runtime is refused', () => {

@@ -6,6 +6,7 @@ import { resolveHost, type ChaosHost, type Host } from '../host.js';
 import { FAULT_KINDS } from '../kinds.js';
 import { checkCount, checkInteger, checkOneOf, checkRate, checkSubset } from '../options.js';
 import { OsFaults } from '../os/os-faults.js';
+import { parseProxyOptions, TcpProxy, type TcpProxyOptions } from '../tcp/proxy.js';
 import { HandlerFaults } from './handler-faults.js';
 import { DEFAULT_LINK_KINDS, describePair, LinkFaults, type LinkAction } from './link-faults.js';
 import { checkBehaviour, checkSupervisorChild, crashProcess, failingStart, runCrashLoop, throwingTerminate } from './supervision.js';
@@ -98,6 +99,7 @@ export class Chaos {
   readonly #handlers: HandlerFaults;
   readonly #links: LinkFaults;
   readonly #counts = new Map<string, number>();
+  readonly #proxies: TcpProxy[] = [];
   #disposed = false;
 
   /** @internal use `chaos(system)`. */
@@ -270,6 +272,23 @@ export class Chaos {
     return throwingTerminate(checked, fault, options.error);
   }
 
+  // ------------------------------------------------------------------ TCP
+
+  /**
+   * An in-process TCP fault proxy on 127.0.0.1 in front of `upstream` (a loopback port): connect
+   * to `proxy.port`, add toxics (`proxy.toxic('latency', { latency: 100 })`), take it down and up.
+   * Owned by the system (closed at teardown); for a bare Runtime, `dispose()` closes it.
+   */
+  async tcpProxy(options: TcpProxyOptions): Promise<TcpProxy> {
+    this.#live('tcpProxy');
+    const parsed = parseProxyOptions(options);
+    const proxy = new TcpProxy(this.runtime, this.#random.fork(`tcp#${this.#proxies.length + 1}`), (type, target, o, onHeal) => this.#arm(type, target, o, { onHeal }), parsed);
+    await proxy.listen();
+    this.#proxies.push(proxy);
+    this.host.system?.own({ kind: 'tcp-proxy', label: `${proxy.label} on port ${proxy.port}`, dispose: () => proxy.close(), alive: () => proxy.alive(), external: () => proxy.alive() });
+    return proxy;
+  }
+
   // ------------------------------------------------------------------ lifetime
 
   /** Heal every active fault: hung processes resume, paused programs continue, nothing more is injected. */
@@ -284,6 +303,7 @@ export class Chaos {
     for (const stop of this.#stops.values()) stop();
     this.#links.dispose();
     this.#handlers.dispose();
+    for (const proxy of this.#proxies) void proxy.close();
     this.#disposed = true;
   }
 
