@@ -1,4 +1,5 @@
 // The runnable versions of docs/chaos.md's examples. Runs with `npm test`.
+import { connect, createServer } from 'node:net';
 import { Piscina } from 'piscina';
 import { createTestSystem, expect, test } from '@quiesce/harness';
 import { CallTimeoutError, Runtime, supervisor, worker, type ServerBehaviour, type StartFn } from '@quiesce/runtime';
@@ -66,6 +67,29 @@ test('OS processes: pause and resume a program the test spawned', async ({ syste
   expect(await proc.awaitLine(/^hello$/)).toBe('hello');
   c.os.exit(proc, 3);
   expect(await proc.awaitExit()).toEqual({ code: 3, signal: null });
+});
+
+test('a TCP proxy: latency for every connection, a reset for some, down and up', async ({ system }) => {
+  const upstream = await system.listen(createServer((socket) => socket.pipe(socket))); // an echo server
+  const proxy = await chaos(system).tcpProxy({ upstream, label: 'echo' });
+  const ask = (text: string) =>
+    new Promise<string>((resolve, reject) => {
+      let got = '';
+      const socket = connect({ host: '127.0.0.1', port: proxy.port });
+      socket.on('data', (chunk) => (got += chunk));
+      socket.on('end', () => resolve(got));
+      socket.on('error', reject);
+      socket.end(text);
+    });
+  proxy.toxic('latency', { latency: 20, jitter: 10 });
+  expect(await ask('hello')).toBe('hello');
+  const reset = proxy.toxic('reset_peer', { count: 1 });
+  await expect(ask('lost')).rejects.toMatchObject({ code: 'ECONNRESET' });
+  reset.heal();
+  await proxy.down();
+  await expect(ask('refused')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  await proxy.up();
+  expect(await ask('back')).toBe('back');
 });
 
 test('injectFailures: a piscina pool that rejects 30% of its runs, from the seed', async ({ system }) => {

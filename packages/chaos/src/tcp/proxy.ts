@@ -88,7 +88,11 @@ export class TcpProxy {
     this.#port = (this.#server.address() as AddressInfo).port;
   }
 
-  /** Add a toxic (Toxiproxy's attributes, in milliseconds); it applies to open connections and new ones. */
+  /**
+   * Add a toxic (Toxiproxy's attributes, in milliseconds). It takes connections opened from now on:
+   * which ones then depends only on the seed and the order of connections, never on how far the
+   * open ones have got. (`down()` closes open connections.)
+   */
   toxic<T extends ToxicType>(type: T, options: ToxicOptions<T>): Fault {
     this.#assertOpen('toxic');
     const spec = parseToxic(type, options);
@@ -99,7 +103,6 @@ export class TcpProxy {
     });
     (toxic as { fault: ArmedFault }).fault = fault;
     this.#toxics.push(toxic);
-    for (const conn of this.#connections) this.#maybeHold(conn, toxic);
     return fault;
   }
 
