@@ -111,6 +111,15 @@ export class Connection {
     let queued = 0;
     let passed = 0;
     src.on('data', (chunk: Buffer) => {
+      // Fast path: no toxic and nothing queued ahead of this chunk, so order holds without the queue.
+      if (queued === 0 && this.#toxics.size === 0) {
+        passed += chunk.length;
+        if (!dst.write(chunk)) {
+          src.pause();
+          dst.once('drain', () => src.resume());
+        }
+        return;
+      }
       const arrival = realNow();
       queued += chunk.length;
       if (queued > HIGH_WATER) src.pause();

@@ -140,7 +140,8 @@ export class TcpProxy {
   #accept(client: Socket): void {
     const id = this.#nextConnection++;
     client.pause();
-    const upstream = createConnection({ host: this.upstream.host, port: this.upstream.port, allowHalfOpen: true });
+    const upstream = createConnection({ host: this.upstream.host, port: this.upstream.port, allowHalfOpen: true, noDelay: true });
+    client.setNoDelay(true); // transparent: no Nagle delay the direct connection would not have
     const conn = new Connection(id, client, upstream, this.#random.fork(`conn${id}`), (cause) => this.#closedConnection(conn, cause));
     this.#connections.add(conn);
     upstream.once('connect', () => client.resume());
