@@ -9,7 +9,8 @@ const idle: StartFn = (ctx) => ctx.spawn(() => undefined);
 const echo: ServerBehaviour<null> = { init: () => ({ state: null }), handleCall: (req) => ({ reply: req, state: null }) };
 
 test('kill, hang and heal: every fault is in the history at its virtual time', async ({ system }) => {
-  const pool = await system.start(supervisor({ id: 'pool', intensity: 3, period: 5, children: [worker('w1', idle), worker('db', (ctx) => ctx.startServer(echo, null, { name: 'db' }))] }));
+  const db = worker('db', (ctx) => ctx.startServer(echo, null, { name: 'db' }));
+  const pool = await system.start(supervisor({ id: 'pool', intensity: 3, period: 5, children: [worker('w1', idle), db] }));
   const c = chaos(system);
 
   c.kill(pool.child('w1')!);

@@ -61,7 +61,9 @@ export function resolveHost(where: string, host: unknown): Host {
     };
   }
   if (isChaosSystem(host)) {
-    if (host.tornDown) throw new QuiesceError('AFTER_TEARDOWN', `${where}: the test's system has been torn down; activity after teardown is rejected`, { operation: where });
+    if (host.tornDown) {
+      throw new QuiesceError('AFTER_TEARDOWN', `${where}: the test's system has been torn down; activity after teardown is rejected`, { operation: where });
+    }
     return {
       runtime: host.runtime,
       random: host.random,

@@ -122,7 +122,8 @@ describe('the TCP fault proxy', () => {
       proxy.toxic('reset_peer', { toxicity: 0.5 });
       let pattern = '';
       for (let i = 0; i < 16; i++) pattern += (await outcome(proxy.port, 'x')) === 'end' ? '.' : 'x';
-      const taken = system.history.ofKind(FAULT_KINDS.tcp).filter((e) => (e.data as { action: string }).action === 'toxic').map((e) => (e.data as { connection: number }).connection);
+      const events = system.history.ofKind(FAULT_KINDS.tcp).map((e) => e.data as { action: string; connection: number });
+      const taken = events.filter((d) => d.action === 'toxic').map((d) => d.connection);
       await system.teardown();
       return { pattern, taken };
     };

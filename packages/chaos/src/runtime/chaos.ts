@@ -1,4 +1,16 @@
-import { InvalidOptionError, QuiesceError, serialiseReason, type ChildSpec, type DeliveryKind, type ExitReason, type Pid, type Random, type Runtime, type ServerBehaviour, type SupervisorRef } from '@quiesce/runtime';
+import {
+  InvalidOptionError,
+  QuiesceError,
+  serialiseReason,
+  type ChildSpec,
+  type DeliveryKind,
+  type ExitReason,
+  type Pid,
+  type Random,
+  type Runtime,
+  type ServerBehaviour,
+  type SupervisorRef,
+} from '@quiesce/runtime';
 import { checkMilliseconds, checkOptions } from '@quiesce/runtime/internal';
 import { InjectedFault } from '../errors.js';
 import { ArmedFault, countersOf, type Fault } from '../fault.js';
@@ -139,7 +151,9 @@ export class Chaos {
   exit(target: ProcessTarget, reason: ExitReason): void {
     this.#live('exit');
     const pid = resolveProcess(this.host, 'exit', target);
-    if (reason === undefined) throw new InvalidOptionError('exit(reason)', reason, "an exit reason ('normal', 'shutdown', { shutdown: term }, an Error, any term)");
+    if (reason === undefined) {
+      throw new InvalidOptionError('exit(reason)', reason, "an exit reason ('normal', 'shutdown', { shutdown: term }, an Error, any term)");
+    }
     this.#instant(FAULT_KINDS.exit, pid, { pid: pid.toString(), reason: serialiseReason(reason) });
     crashProcess(this.runtime, pid, reason === 'kill' ? 'killed' : reason);
   }
@@ -282,10 +296,16 @@ export class Chaos {
   async tcpProxy(options: TcpProxyOptions): Promise<TcpProxy> {
     this.#live('tcpProxy');
     const parsed = parseProxyOptions(options);
-    const proxy = new TcpProxy(this.runtime, this.#random.fork(`tcp#${this.#proxies.length + 1}`), (type, target, o, onHeal) => this.#arm(type, target, o, { onHeal }), parsed);
+    const proxy = new TcpProxy(
+      this.runtime,
+      this.#random.fork(`tcp#${this.#proxies.length + 1}`),
+      (type, target, o, onHeal) => this.#arm(type, target, o, { onHeal }),
+      parsed,
+    );
     await proxy.listen();
     this.#proxies.push(proxy);
-    this.host.system?.own({ kind: 'tcp-proxy', label: `${proxy.label} on port ${proxy.port}`, dispose: () => proxy.close(), alive: () => proxy.alive(), external: () => proxy.alive() });
+    const label = `${proxy.label} on port ${proxy.port}`;
+    this.host.system?.own({ kind: 'tcp-proxy', label, dispose: () => proxy.close(), alive: () => proxy.alive(), external: () => proxy.alive() });
     return proxy;
   }
 
@@ -324,7 +344,12 @@ export class Chaos {
     const delay = action === 'delay' ? checkMilliseconds('delay options.delay', o.delay) : 0;
     const jitter = o.jitter === undefined ? 0 : checkInteger(`${where} options.jitter`, o.jitter, 0);
     const withinPair = o.withinPair === undefined ? false : checkBoolean(`${where} options.withinPair`, o.withinPair);
-    const fault = this.#arm(action, describePair(a, b), { rate, count, kinds, ...(action === 'delay' ? { delay, jitter } : {}), ...(action === 'reorder' ? { withinPair } : {}) }, { limit: count });
+    const fault = this.#arm(
+      action,
+      describePair(a, b),
+      { rate, count, kinds, ...(action === 'delay' ? { delay, jitter } : {}), ...(action === 'reorder' ? { withinPair } : {}) },
+      { limit: count },
+    );
     this.#links.add({ fault, action, from: a, to: b, kinds: new Set(kinds), rate, delay, jitter, withinPair });
     return fault;
   }
@@ -346,7 +371,13 @@ export class Chaos {
   }
 
   #live(operation: string): void {
-    if (this.#disposed) throw new QuiesceError('AFTER_TEARDOWN', `${operation}: this chaos was disposed (its test's system was torn down, or dispose() was called)`, { operation });
+    if (this.#disposed) {
+      throw new QuiesceError(
+        'AFTER_TEARDOWN',
+        `${operation}: this chaos was disposed (its test's system was torn down, or dispose() was called)`,
+        { operation },
+      );
+    }
     if (this.host.system?.tornDown) resolveHost(operation, this.host.system);
   }
 }

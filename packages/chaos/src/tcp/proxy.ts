@@ -123,7 +123,11 @@ export class TcpProxy {
     try {
       await this.listen(this.#port);
     } catch (error) {
-      throw new QuiesceError('PORT_EXHAUSTED', `${this.label}: up(): port ${this.#port} was taken while the proxy was down: ${(error as Error).message}`, { port: this.#port });
+      throw new QuiesceError(
+        'PORT_EXHAUSTED',
+        `${this.label}: up(): port ${this.#port} was taken while the proxy was down: ${(error as Error).message}`,
+        { port: this.#port },
+      );
     }
     this.#down = false;
     this.#runtime.record(FAULT_KINDS.tcp, this.label, { action: 'up' });
@@ -177,7 +181,9 @@ export function parseProxyOptions(options: unknown): { upstream: { host: string;
   if (typeof o.upstream === 'number') upstream = { host: '127.0.0.1', port: o.upstream };
   else {
     checkOptions('tcpProxy options.upstream', o.upstream, ['host', 'port']);
-    if (!LOOPBACK.includes(o.upstream.host)) throw new InvalidOptionError('tcpProxy options.upstream.host', o.upstream.host, "a loopback host: '127.0.0.1', '::1' or 'localhost'");
+    if (!LOOPBACK.includes(o.upstream.host)) {
+      throw new InvalidOptionError('tcpProxy options.upstream.host', o.upstream.host, "a loopback host: '127.0.0.1', '::1' or 'localhost'");
+    }
     upstream = { host: o.upstream.host, port: o.upstream.port };
   }
   const port = checkInteger(typeof o.upstream === 'number' ? 'tcpProxy options.upstream' : 'tcpProxy options.upstream.port', upstream.port, 1);

@@ -95,7 +95,9 @@ export function parseToxic(type: unknown, options: unknown): ToxicSpec {
       break;
     case 'bandwidth': {
       const rate = o.rate;
-      if (typeof rate !== 'number' || !(rate > 0) || !Number.isFinite(rate)) throw new InvalidOptionError(`${where}.rate`, rate, 'a number of KB per second > 0');
+      if (typeof rate !== 'number' || !(rate > 0) || !Number.isFinite(rate)) {
+        throw new InvalidOptionError(`${where}.rate`, rate, 'a number of KB per second > 0');
+      }
       spec.bytesPerMs = (rate * 1024) / 1000;
       break;
     }
@@ -111,7 +113,9 @@ export function parseToxic(type: unknown, options: unknown): ToxicSpec {
     case 'slicer':
       spec.averageSize = checkInteger(`${where}.averageSize`, o.averageSize, 1);
       spec.sizeVariation = o.sizeVariation === undefined ? 0 : checkInteger(`${where}.sizeVariation`, o.sizeVariation, 0);
-      if (spec.sizeVariation >= spec.averageSize) throw new InvalidOptionError(`${where}.sizeVariation`, o.sizeVariation, `an integer smaller than averageSize (${spec.averageSize})`);
+      if (spec.sizeVariation >= spec.averageSize) {
+        throw new InvalidOptionError(`${where}.sizeVariation`, o.sizeVariation, `an integer smaller than averageSize (${spec.averageSize})`);
+      }
       spec.sliceDelay = o.delay === undefined ? 0 : checkInteger(`${where}.delay`, o.delay, 0) / 1000;
       break;
     case 'limit_data':
@@ -123,7 +127,8 @@ export function parseToxic(type: unknown, options: unknown): ToxicSpec {
 
 /** The toxic's attributes as recorded in events. */
 export function describeToxic(spec: ToxicSpec): Record<string, unknown> {
-  const base = { type: spec.type, direction: spec.direction, toxicity: spec.toxicity, ...(spec.count !== Number.POSITIVE_INFINITY ? { count: spec.count } : {}) };
+  const count = spec.count !== Number.POSITIVE_INFINITY ? { count: spec.count } : {};
+  const base = { type: spec.type, direction: spec.direction, toxicity: spec.toxicity, ...count };
   switch (spec.type) {
     case 'latency':
       return { ...base, latency: spec.latency, jitter: spec.jitter };
