@@ -1,4 +1,5 @@
 // The runnable versions of docs/chaos.md's examples. Runs with `npm test`.
+import { connect, createServer } from 'node:net';
 import { Piscina } from 'piscina';
 import { createTestSystem, expect, test } from '@quiesce/harness';
 import { CallTimeoutError, Runtime, supervisor, worker, type ServerBehaviour, type StartFn } from '@quiesce/runtime';
@@ -8,7 +9,8 @@ const idle: StartFn = (ctx) => ctx.spawn(() => undefined);
 const echo: ServerBehaviour<null> = { init: () => ({ state: null }), handleCall: (req) => ({ reply: req, state: null }) };
 
 test('kill, hang and heal: every fault is in the history at its virtual time', async ({ system }) => {
-  const pool = await system.start(supervisor({ id: 'pool', intensity: 3, period: 5, children: [worker('w1', idle), worker('db', (ctx) => ctx.startServer(echo, null, { name: 'db' }))] }));
+  const db = worker('db', (ctx) => ctx.startServer(echo, null, { name: 'db' }));
+  const pool = await system.start(supervisor({ id: 'pool', intensity: 3, period: 5, children: [worker('w1', idle), db] }));
   const c = chaos(system);
 
   c.kill(pool.child('w1')!);
@@ -66,6 +68,29 @@ test('OS processes: pause and resume a program the test spawned', async ({ syste
   expect(await proc.awaitLine(/^hello$/)).toBe('hello');
   c.os.exit(proc, 3);
   expect(await proc.awaitExit()).toEqual({ code: 3, signal: null });
+});
+
+test('a TCP proxy: latency for every connection, a reset for some, down and up', async ({ system }) => {
+  const upstream = await system.listen(createServer((socket) => socket.pipe(socket))); // an echo server
+  const proxy = await chaos(system).tcpProxy({ upstream, label: 'echo' });
+  const ask = (text: string) =>
+    new Promise<string>((resolve, reject) => {
+      let got = '';
+      const socket = connect({ host: '127.0.0.1', port: proxy.port });
+      socket.on('data', (chunk) => (got += chunk));
+      socket.on('end', () => resolve(got));
+      socket.on('error', reject);
+      socket.end(text);
+    });
+  proxy.toxic('latency', { latency: 20, jitter: 10 });
+  expect(await ask('hello')).toBe('hello');
+  const reset = proxy.toxic('reset_peer', { count: 1 });
+  await expect(ask('lost')).rejects.toMatchObject({ code: 'ECONNRESET' });
+  reset.heal();
+  await proxy.down();
+  await expect(ask('refused')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  await proxy.up();
+  expect(await ask('back')).toBe('back');
 });
 
 test('injectFailures: a piscina pool that rejects 30% of its runs, from the seed', async ({ system }) => {

@@ -13,7 +13,7 @@ export interface ChaosSystem {
   /** The test's own process: never a fault's target. */
   readonly self: Pid;
   readonly tornDown: boolean;
-  own(resource: { kind: string; label: string; dispose(): void | Promise<void>; alive(): boolean }, createdAt?: string): unknown;
+  own(resource: { kind: string; label: string; dispose(): void | Promise<void>; alive(): boolean; external?(): boolean }, createdAt?: string): unknown;
   /** Whether the system owns `resource` (an OS process it spawned, a server it listens with). */
   owns(resource: unknown): boolean;
   /** Advance virtual time, letting the system react (and failing if a linked tree crashes). */
@@ -61,7 +61,9 @@ export function resolveHost(where: string, host: unknown): Host {
     };
   }
   if (isChaosSystem(host)) {
-    if (host.tornDown) throw new QuiesceError('AFTER_TEARDOWN', `${where}: the test's system has been torn down; activity after teardown is rejected`, { operation: where });
+    if (host.tornDown) {
+      throw new QuiesceError('AFTER_TEARDOWN', `${where}: the test's system has been torn down; activity after teardown is rejected`, { operation: where });
+    }
     return {
       runtime: host.runtime,
       random: host.random,

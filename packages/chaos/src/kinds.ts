@@ -33,6 +33,8 @@ export const FAULT_KINDS = {
   osSignal: 'fault.os_signal',
   /** A command written to an OS program's stdin (the faulty-child fixture's `exit 3`), or its stdin closed. */
   osCommand: 'fault.os_command',
+  /** The TCP proxy: a toxic took a connection, or closed it (timeout, limit_data, reset_peer); the proxy went down or up. */
+  tcp: 'fault.tcp',
 } as const;
 
 /** What the monkey records around its faults. */

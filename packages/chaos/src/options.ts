@@ -36,7 +36,9 @@ export function checkSubset<T extends string>(where: string, value: unknown, all
   if (!Array.isArray(value) || value.length === 0) throw new InvalidOptionError(where, value, accepted);
   const seen = new Set<string>();
   for (const [i, item] of value.entries()) {
-    if (typeof item !== 'string' || !(allowed as readonly string[]).includes(item) || seen.has(item)) throw new InvalidOptionError(`${where}[${i}]`, item, accepted);
+    if (typeof item !== 'string' || !(allowed as readonly string[]).includes(item) || seen.has(item)) {
+      throw new InvalidOptionError(`${where}[${i}]`, item, accepted);
+    }
     seen.add(item);
   }
   return value as T[];

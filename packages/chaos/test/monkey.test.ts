@@ -54,7 +54,8 @@ async function bankRun(seed: number, buggy: boolean) {
   const system = createTestSystem({ testId: 'bank', seed, trapExits: true });
   const { spec, observed, invariants } = accountTree(buggy);
   const bank = await system.start(spec);
-  const m = monkey(system, { target: bank, actions: [deposit(system, observed)], steps: 60, invariants, profile: { deposit: 5, kill: 1, crash: 1, hang: 1, heal: 2, delay: 1 } });
+  const profile = { deposit: 5, kill: 1, crash: 1, hang: 1, heal: 2, delay: 1 };
+  const m = monkey(system, { target: bank, actions: [deposit(system, observed)], steps: 60, invariants, profile });
   const report = await m.check();
   const history = system.history.toJSONLines();
   await system.teardown();
@@ -147,7 +148,8 @@ async function cacheRun(system: TestSystem, buggy: boolean) {
     { name: 'hang_db', enabled: () => !hang?.active, run: ({ chaos }) => void (hang = chaos.hang('db')) },
     { name: 'heal_db', enabled: () => hang?.active === true, run: () => hang!.heal() },
   ];
-  return monkey(system, { target: app, actions, profile: { hang_db: 1, heal_db: 1 }, steps: 6, gap: { min: 1500, max: 1500 }, liveness: { within: 5000, ready: () => observed.fresh } }).check();
+  const liveness = { within: 5000, ready: () => observed.fresh };
+  return monkey(system, { target: app, actions, profile: { hang_db: 1, heal_db: 1 }, steps: 6, gap: { min: 1500, max: 1500 }, liveness }).check();
 }
 
 describe('the liveness phase', () => {
@@ -231,7 +233,8 @@ describe('a monkey over OS processes', () => {
   test('a supervised pool of OS workers, killed and crashed by the monkey, converges', async ({ system }) => {
     const child = (id: string) => osProcess(id, { command: process.execPath, args: [FAULTY_CHILD], ready: /^ready$/ });
     const pool: SupervisorRef = await system.start(supervisor({ id: 'os-pool', intensity: 50, period: 5, children: [child('a'), child('b')] }));
-    const report = await monkey(system, { target: pool, profile: { kill: 1, crash: 1 }, steps: 4, gap: { min: 5, max: 20 }, liveness: { within: 10_000 } }).check();
+    const options = { target: pool, profile: { kill: 1, crash: 1 }, steps: 4, gap: { min: 5, max: 20 }, liveness: { within: 10_000 } };
+    const report = await monkey(system, options).check();
     expect(report.ok).toBe(true);
     // A step finds no running worker while both restart (the precondition): at most one fault per step.
     const faults = (report.faults[FAULT_KINDS.kill] ?? 0) + (report.faults[FAULT_KINDS.exit] ?? 0);

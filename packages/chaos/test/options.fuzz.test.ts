@@ -1,6 +1,7 @@
 // Every fault option, fuzzed: a call with one option replaced by anything either works or throws a
 // QuiesceError whose message names that option — and a refused call arms nothing and records
 // nothing (no half-armed fault). Whole arguments (the options object, targets) are fuzzed too.
+import { createServer } from 'node:net';
 import fc from 'fast-check';
 import { describe, expect } from 'vitest';
 import { createTestSystem, test, type TestSystem } from '@quiesce/harness';
@@ -25,7 +26,11 @@ const CASES: Array<{ name: string; call: Call; valid: Record<string, unknown> }>
   { name: 'delay', call: (w, o) => w.c.delay('*', w.pid, o as never), valid: { delay: 10, jitter: 3, rate: 1, count: 2, kinds: ['call', 'reply'] } },
   { name: 'duplicate', call: (w, o) => w.c.duplicate(w.pid, w.pid, o as never), valid: { rate: 0.1, count: 1 } },
   { name: 'reorder', call: (w, o) => w.c.reorder('*', '*', o as never), valid: { rate: 0.2, withinPair: true } },
-  { name: 'failStart', call: (w, o) => w.c.failStart(worker('x', (ctx) => ctx.spawn(() => undefined)), o as never), valid: { mode: 'ignore', times: 2, rate: 0.5 } },
+  {
+    name: 'failStart',
+    call: (w, o) => w.c.failStart(worker('x', (ctx) => ctx.spawn(() => undefined)), o as never),
+    valid: { mode: 'ignore', times: 2, rate: 0.5 },
+  },
   { name: 'crashLoop', call: (w, o) => w.c.crashLoop(w.pool, 'w', o as never), valid: { every: 100, times: 2, reason: 'kill' } },
   {
     name: 'injectFailures',
@@ -128,7 +133,8 @@ describe('every fault option, fuzzed', () => {
   test('targets: anything that is not an owned, live process is refused with a QuiesceError', async () => {
     const w = await world();
     const other = createTestSystem({ testId: 'other' });
-    const targets = fc.oneof(anything, fc.constantFrom<unknown>(other.runtime.spawn(() => undefined), new Pid(w.system.runtime.node, 9999), w.system.self, 'nobody'));
+    const dead = new Pid(w.system.runtime.node, 9999);
+    const targets = fc.oneof(anything, fc.constantFrom<unknown>(other.runtime.spawn(() => undefined), dead, w.system.self, 'nobody'));
     const calls: Array<[string, (t: unknown) => unknown]> = [
       ['kill', (t) => w.c.kill(t as Pid)],
       ['exit', (t) => w.c.exit(t as Pid, 'boom')],
@@ -155,7 +161,12 @@ describe('every fault option, fuzzed', () => {
   });
 
   test('sweep options, fuzzed: a QuiesceError naming the option, and the scenario never runs', async () => {
-    const valid = { seeds: 2, from: 3, replay: (s: number) => `seed ${s}`, sometimes: ['x'], onSeed: () => undefined };
+    // A valid count can be large: onSeed ends such a sweep after a few seeds (its error is the callback's own).
+    let seen = 0;
+    const onSeed = (): void => {
+      if (++seen % 4 === 0) throw new Error(FUZZED_ERROR);
+    };
+    const valid = { seeds: 2, from: 3, replay: (s: number) => `seed ${s}`, sometimes: ['x'], onSeed };
     let ran = 0;
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...Object.keys(valid)), anything, async (key, value) => {
@@ -171,6 +182,42 @@ describe('every fault option, fuzzed', () => {
       }),
       { numRuns: Number(process.env.FUZZ_RUNS ?? 150) },
     );
+  });
+
+  test('TCP proxy: every toxic option and the proxy options, fuzzed', async () => {
+    const w = await world();
+    const upstream = await w.system.listen(createServer((socket) => socket.pipe(socket)));
+    const proxy = await w.c.tcpProxy({ upstream });
+    const toxics: Record<string, Record<string, unknown>> = {
+      latency: { latency: 10, jitter: 5 },
+      bandwidth: { rate: 100 },
+      slow_close: { delay: 10 },
+      timeout: { timeout: 10 },
+      reset_peer: { timeout: 10 },
+      slicer: { averageSize: 10, sizeVariation: 2, delay: 5 },
+      limit_data: { bytes: 10 },
+    };
+    for (const [type, attributes] of Object.entries(toxics)) {
+      const valid = { ...attributes, direction: 'upstream', toxicity: 0.5, count: 2 };
+      for (const key of Object.keys(valid)) {
+        fc.assert(
+          fc.property(anything, (value) => {
+            judge(w, `toxic(${type}) ${key} = ${fc.stringify(value)}`, key, () => proxy.toxic(type as never, { ...valid, [key]: value } as never));
+          }),
+          { numRuns: 60 },
+        );
+      }
+    }
+    fc.assert(
+      fc.property(anything, anything, (type, options) => {
+        judge(w, `toxic(${fc.stringify(type)})`, '', () => proxy.toxic(type as never, options as never));
+      }),
+    );
+    const bad = [undefined, 80, { upstream: 0 }, { upstream: 70000 }, { upstream: { host: '10.0.0.1', port: 80 } }, { upstream: { port: 80 } }];
+    for (const options of [...bad, { upstream: 80, label: '' }, { upstrem: 80 }]) {
+      await expect(w.c.tcpProxy(options as never)).rejects.toBeInstanceOf(QuiesceError);
+    }
+    await w.system.teardown();
   });
 
   test('the host: anything but a test system or a Runtime is refused', () => {

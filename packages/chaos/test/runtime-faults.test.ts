@@ -338,7 +338,8 @@ describe('determinism', () => {
     const first = await scenario(1234);
     const second = await scenario(1234);
     expect(second).toBe(first);
-    for (const kind of [FAULT_KINDS.drop, FAULT_KINDS.delay, FAULT_KINDS.duplicate, FAULT_KINDS.slow, FAULT_KINDS.crashLoop]) expect(first).toContain(`"kind":"${kind}"`);
+    const kinds = [FAULT_KINDS.drop, FAULT_KINDS.delay, FAULT_KINDS.duplicate, FAULT_KINDS.slow, FAULT_KINDS.crashLoop];
+    for (const kind of kinds) expect(first).toContain(`"kind":"${kind}"`);
     expect(await scenario(4321)).not.toBe(first);
   });
 });

@@ -92,14 +92,18 @@ function parseOptions(target: object, options: InjectOptions): Parsed {
   checkOptions('injectFailures options', options, KEYS);
   const rate = checkRate('injectFailures options.rate', options.rate);
   const types = options.types === undefined ? (['reject'] as const) : checkSubset('injectFailures options.types', options.types, FAILURE_TYPES);
-  const label = options.label === undefined ? (typeof target === 'function' && target.name ? target.name : 'object') : checkName('injectFailures options.label', options.label);
+  const fallback = typeof target === 'function' && target.name ? target.name : 'object';
+  const label = options.label === undefined ? fallback : checkName('injectFailures options.label', options.label);
   const timeout = options.timeout === undefined ? 5000 : checkMilliseconds('injectFailures options.timeout', options.timeout);
   const methods = options.methods === undefined ? undefined : new Set(checkMethods(options.methods));
-  const onExit = options.onExit === undefined ? undefined : checkFunction<(call: FailedCall) => void>('injectFailures options.onExit', options.onExit, '(call) => void');
-  const onDisconnect =
-    options.onDisconnect === undefined ? undefined : checkFunction<(call: FailedCall) => void>('injectFailures options.onDisconnect', options.onDisconnect, '(call) => void');
+  const onExit = optionalCallback('injectFailures options.onExit', options.onExit);
+  const onDisconnect = optionalCallback('injectFailures options.onDisconnect', options.onDisconnect);
   if ((options.system === undefined) === (options.seed === undefined)) {
-    throw new InvalidOptionError('injectFailures options.system', options.system, "a test's system or a Runtime (or else options.seed), not both and not neither");
+    throw new InvalidOptionError(
+      'injectFailures options.system',
+      options.system,
+      "a test's system or a Runtime (or else options.seed), not both and not neither",
+    );
   }
   let host: Host | undefined;
   let random: Random;
@@ -115,6 +119,10 @@ function parseOptions(target: object, options: InjectOptions): Parsed {
     random = new Random(seed as number).fork(`inject:${label}`);
   }
   return { rate, types, host, random, label, timeout, methods, onExit, onDisconnect };
+}
+
+function optionalCallback(where: string, value: unknown): ((call: FailedCall) => void) | undefined {
+  return value === undefined ? undefined : checkFunction<(call: FailedCall) => void>(where, value, '(call) => void');
 }
 
 function checkMethods(methods: unknown): string[] {
@@ -161,7 +169,8 @@ class Injector implements InjectionLog {
     const type = o.types.length === 1 ? o.types[0]! : o.random.pick(o.types);
     this.injected.push({ call, method, type });
     o.host?.runtime.record(FAULT_KINDS.inject, o.label, { call, method, type });
-    const fail = (code?: string): InjectedFault => new InjectedFault(type, o.label, `chaos: ${o.label}${method ? `.${method}` : ''} call ${call} failed: ${type}`, code);
+    const what = `chaos: ${o.label}${method ? `.${method}` : ''} call ${call} failed: ${type}`;
+    const fail = (code?: string): InjectedFault => new InjectedFault(type, o.label, what, code);
     switch (type) {
       case 'throw':
         throw fail();

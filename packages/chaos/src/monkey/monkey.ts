@@ -117,7 +117,8 @@ export class Monkey {
     this.#liveness = o.liveness;
     this.#random = host.random.fork(`monkey#${++countersOf(host.runtime).chaos}`);
     const names = o.actions.map((a) => a.name);
-    const drawn = typeof o.profile === 'function' ? o.profile(this.#random.fork('profile'), names) : (o.profile ?? Object.fromEntries(names.map((n) => [n, 1])));
+    const uniform = Object.fromEntries(names.map((n) => [n, 1]));
+    const drawn = typeof o.profile === 'function' ? o.profile(this.#random.fork('profile'), names) : (o.profile ?? uniform);
     this.#weights = checkWeights(drawn, names);
     host.runtime.record(CHAOS_KINDS.profile, 'monkey', { weights: this.#weights });
   }
@@ -260,7 +261,8 @@ export function describeReport(report: SafetyReport & { liveness?: LivenessRepor
     `actions: ${formatCounts(report.actions)}`,
     `faults: ${formatCounts(report.faults)}`,
   ];
-  if (report.violation) lines.push(`violation at step ${report.violation.step} (${report.violation.time} ms): ${report.violation.invariant}: ${report.violation.message}`);
+  const v = report.violation;
+  if (v) lines.push(`violation at step ${v.step} (${v.time} ms): ${v.invariant}: ${v.message}`);
   if (report.liveness) {
     lines.push(
       report.liveness.converged
@@ -290,8 +292,12 @@ function checkWeights(weights: unknown, names: readonly string[]): Weights {
     throw new InvalidOptionError('monkey options.profile', weights, 'weights by action name ({ kill: 3, hang: 1 }) or a profile function returning them');
   }
   for (const [name, weight] of Object.entries(weights)) {
-    if (!names.includes(name)) throw new InvalidOptionError(`monkey options.profile.${name}`, weight, `the weight of an action the monkey has (${names.join(', ')})`);
-    if (typeof weight !== 'number' || !(weight >= 0) || !Number.isFinite(weight)) throw new InvalidOptionError(`monkey options.profile.${name}`, weight, 'a finite weight >= 0');
+    if (!names.includes(name)) {
+      throw new InvalidOptionError(`monkey options.profile.${name}`, weight, `the weight of an action the monkey has (${names.join(', ')})`);
+    }
+    if (typeof weight !== 'number' || !(weight >= 0) || !Number.isFinite(weight)) {
+      throw new InvalidOptionError(`monkey options.profile.${name}`, weight, 'a finite weight >= 0');
+    }
   }
   return { ...(weights as Weights) };
 }
@@ -316,10 +322,19 @@ function parseOptions(host: Host, options: MonkeyOptions): Parsed {
   const target = options.target;
   const actions: MonkeyAction[] = [];
   if (target instanceof SupervisorRef) {
-    if (target.runtime !== host.runtime) throw new QuiesceError('NOT_OWNED', `monkey options.target: the supervisor ${target.label} belongs to another runtime; chaos only touches what the current system started`);
+    if (target.runtime !== host.runtime) {
+      throw new QuiesceError(
+        'NOT_OWNED',
+        `monkey options.target: the supervisor ${target.label} belongs to another runtime; chaos only touches what the current system started`,
+      );
+    }
     actions.push(...treeActions(target));
   } else if (Array.isArray(target)) {
-    for (const [i, p] of target.entries()) if (!host.system?.owns(p)) throw new QuiesceError('NOT_OWNED', `monkey options.target[${i}]: not an OS process this system spawned; chaos only touches what the current system started`);
+    for (const [i, p] of target.entries()) {
+      if (host.system?.owns(p)) continue;
+      const message = `monkey options.target[${i}]: not an OS process this system spawned; chaos only touches what the current system started`;
+      throw new QuiesceError('NOT_OWNED', message);
+    }
     actions.push(...processActions(target as readonly ChaosProcess[]));
   } else if (target !== undefined) {
     throw new InvalidOptionError('monkey options.target', target, 'a SupervisorRef, or an array of OS processes the system spawned');
@@ -328,32 +343,41 @@ function parseOptions(host: Host, options: MonkeyOptions): Parsed {
     if (!Array.isArray(options.actions)) throw new InvalidOptionError('monkey options.actions', options.actions, 'an array of actions { name, run, enabled? }');
     for (const [i, a] of options.actions.entries()) {
       const action = a as Partial<MonkeyAction>;
-      if (typeof a !== 'object' || a === null || typeof action.name !== 'string' || action.name === '' || typeof action.run !== 'function' || (action.enabled !== undefined && typeof action.enabled !== 'function')) {
+      const named = typeof a === 'object' && a !== null && typeof action.name === 'string' && action.name !== '';
+      if (!named || typeof action.run !== 'function' || (action.enabled !== undefined && typeof action.enabled !== 'function')) {
         throw new InvalidOptionError(`monkey options.actions[${i}]`, a, 'an action { name, run(ctx), enabled?(ctx) }');
       }
-      if (actions.some((b) => b.name === action.name)) throw new InvalidOptionError(`monkey options.actions[${i}].name`, action.name, 'a name no other action has');
+      if (actions.some((b) => b.name === action.name)) {
+        throw new InvalidOptionError(`monkey options.actions[${i}].name`, action.name, 'a name no other action has');
+      }
       actions.push(a);
     }
   }
-  if (actions.length === 0) throw new InvalidOptionError('monkey options.actions', options.actions, 'at least one action (give a target for the built-in ones, or actions)');
+  if (actions.length === 0) {
+    throw new InvalidOptionError('monkey options.actions', options.actions, 'at least one action (give a target for the built-in ones, or actions)');
+  }
   const profile = options.profile;
   if (profile !== undefined && typeof profile !== 'function' && (typeof profile !== 'object' || profile === null)) {
     throw new InvalidOptionError('monkey options.profile', profile, 'weights by action name, or a profile function such as swarm()');
   }
   const steps = options.steps === undefined ? 100 : checkInteger('monkey options.steps', options.steps, 1);
-  const duration = options.duration === undefined ? 60_000 : checkMilliseconds('monkey options.duration', options.duration, { positive: true, max: Number.MAX_VALUE });
+  const duration = options.duration === undefined ? 60_000 : checkMilliseconds('monkey options.duration', options.duration, { positive: true, max: Infinity });
   const gap = options.gap ?? { min: 10, max: 500 };
   checkOptions('monkey options.gap', gap, ['min', 'max']);
   const min = checkInteger('monkey options.gap.min', gap.min, 0);
   const max = checkInteger('monkey options.gap.max', gap.max, min);
   const invariants = options.invariants ?? {};
   checkOptions('monkey options.invariants', invariants, Object.keys(invariants));
-  for (const [name, inv] of Object.entries(invariants)) if (typeof inv !== 'function') throw new InvalidOptionError(`monkey options.invariants.${name}`, inv, 'a function () => boolean | string | void');
+  for (const [name, inv] of Object.entries(invariants)) {
+    if (typeof inv !== 'function') throw new InvalidOptionError(`monkey options.invariants.${name}`, inv, 'a function () => boolean | string | void');
+  }
   const live = options.liveness ?? {};
   checkOptions('monkey options.liveness', live, ['within', 'tick', 'ready']);
   const within = live.within === undefined ? 10_000 : checkMilliseconds('monkey options.liveness.within', live.within);
   const tick = live.tick === undefined ? 100 : checkMilliseconds('monkey options.liveness.tick', live.tick, { positive: true });
-  if (live.ready !== undefined && typeof live.ready !== 'function') throw new InvalidOptionError('monkey options.liveness.ready', live.ready, 'a function () => boolean');
+  if (live.ready !== undefined && typeof live.ready !== 'function') {
+    throw new InvalidOptionError('monkey options.liveness.ready', live.ready, 'a function () => boolean');
+  }
   // Made last: a refused monkey leaves no chaos behind.
   const c = options.chaos ?? makeChaos(host.system ?? host.runtime, { label: 'monkey' });
   return {

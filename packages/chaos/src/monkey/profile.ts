@@ -23,7 +23,9 @@ export interface SwarmOptions {
 export function swarm(options: SwarmOptions = {}): (random: Random, actions: readonly string[]) => Weights {
   const include = options.include ?? 0.5;
   const maxWeight = options.maxWeight ?? 10;
-  if (typeof include !== 'number' || !(include > 0 && include <= 1)) throw new InvalidOptionError('swarm options.include', include, 'a probability > 0 and <= 1');
+  if (typeof include !== 'number' || !(include > 0 && include <= 1)) {
+    throw new InvalidOptionError('swarm options.include', include, 'a probability > 0 and <= 1');
+  }
   if (!Number.isInteger(maxWeight) || maxWeight < 1) throw new InvalidOptionError('swarm options.maxWeight', maxWeight, 'an integer >= 1');
   return (random, actions) => {
     const weights: Record<string, number> = {};

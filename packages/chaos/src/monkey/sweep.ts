@@ -14,7 +14,7 @@ export interface SeedContext {
 export type Scenario = (ctx: SeedContext) => unknown;
 
 export interface SweepOptions {
-  /** How many seeds (from `from`, default 1), or exactly which. */
+  /** How many seeds (at most 1,000,000, from `from`, default 1), or exactly which. */
   seeds: number | readonly number[];
   /** The first seed when `seeds` is a count. Default 1. */
   from?: number;
@@ -54,9 +54,12 @@ export async function sweep(scenario: Scenario, options: SweepOptions): Promise<
   checkFunction<Scenario>('sweep(scenario)', scenario, '(ctx) => void | report');
   checkOptions('sweep options', options, ['seeds', 'from', 'replay', 'sometimes', 'onSeed']);
   const seeds = seedList(options);
-  const replay = options.replay === undefined ? (seed: number) => `sweep(scenario, { seeds: [${seed}] })` : checkFunction<(s: number) => string>('sweep options.replay', options.replay, '(seed) => string');
+  const byDefault = (seed: number): string => `sweep(scenario, { seeds: [${seed}] })`;
+  const replay = options.replay === undefined ? byDefault : checkFunction<(s: number) => string>('sweep options.replay', options.replay, '(seed) => string');
   const sometimes = options.sometimes ?? [];
-  if (!Array.isArray(sometimes) || sometimes.some((s) => typeof s !== 'string' || s === '')) throw new InvalidOptionError('sweep options.sometimes', sometimes, 'an array of path labels');
+  if (!Array.isArray(sometimes) || sometimes.some((s) => typeof s !== 'string' || s === '')) {
+    throw new InvalidOptionError('sweep options.sometimes', sometimes, 'an array of path labels');
+  }
   const onSeed = options.onSeed === undefined ? undefined : checkFunction<(r: SeedResult) => void>('sweep options.onSeed', options.onSeed, '(result) => void');
   const reached: Record<string, number> = Object.fromEntries(sometimes.map((s) => [s, 0]));
   const failures: SeedResult[] = [];
@@ -90,17 +93,27 @@ export async function sweep(scenario: Scenario, options: SweepOptions): Promise<
   };
 }
 
+/** The most seeds one sweep runs when given a count. */
+const MAX_SEEDS = 1_000_000;
+
 function seedList(options: SweepOptions): number[] {
   const { seeds } = options;
   if (Array.isArray(seeds)) {
     if (seeds.length === 0 || seeds.some((s) => !(Number.isInteger(s) && s >= 0 && s <= 0xffffffff))) {
-      throw new InvalidOptionError('sweep options.seeds', seeds, 'a count of seeds (integer >= 1) or a non-empty array of seeds (integers from 0 to 4294967295)');
+      throw new InvalidOptionError(
+        'sweep options.seeds',
+        seeds,
+        'a count of seeds (integer >= 1) or a non-empty array of seeds (integers from 0 to 4294967295)',
+      );
     }
     return [...seeds];
   }
   const count = checkInteger('sweep options.seeds', seeds, 1);
+  if (count > MAX_SEEDS) throw new InvalidOptionError('sweep options.seeds', seeds, `a count of seeds from 1 to ${MAX_SEEDS}`);
   const from = options.from === undefined ? 1 : checkInteger('sweep options.from', options.from, 0);
-  if (from + count - 1 > 0xffffffff) throw new InvalidOptionError('sweep options.from', from, `a first seed that leaves room for ${count} seeds below 4294967296`);
+  if (from + count - 1 > 0xffffffff) {
+    throw new InvalidOptionError('sweep options.from', from, `a first seed that leaves room for ${count} seeds below 4294967296`);
+  }
   return Array.from({ length: count }, (_, i) => from + i);
 }
 

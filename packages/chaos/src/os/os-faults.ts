@@ -135,7 +135,11 @@ export class OsFaults {
 
   #owned(where: string, proc: unknown): asserts proc is ChaosProcess {
     if (typeof proc === 'number') {
-      throw new QuiesceError('NOT_OWNED', `${where}: got the pid number ${proc}; chaos never signals a bare pid. Pass the process system.spawn resolved with`, { pid: proc });
+      throw new QuiesceError(
+        'NOT_OWNED',
+        `${where}: got the pid number ${proc}; chaos never signals a bare pid. Pass the process system.spawn resolved with`,
+        { pid: proc },
+      );
     }
     const p = proc as Partial<ChaosProcess>;
     if (typeof proc !== 'object' || proc === null || typeof p.kill !== 'function' || typeof p.alive !== 'function' || typeof p.pid !== 'number') {
@@ -144,7 +148,11 @@ export class OsFaults {
     const system = this.#host.system;
     if (!system?.owns(proc)) {
       const whose = system ? "this test's system did not spawn it" : 'chaos on a bare Runtime owns no OS processes';
-      throw new QuiesceError('NOT_OWNED', `${where}: ${p.label ?? `pid ${p.pid}`} is not owned here (${whose}); chaos only touches what the current system started`, { pid: p.pid });
+      throw new QuiesceError(
+        'NOT_OWNED',
+        `${where}: ${p.label ?? `pid ${p.pid}`} is not owned here (${whose}); chaos only touches what the current system started`,
+        { pid: p.pid },
+      );
     }
   }
 }

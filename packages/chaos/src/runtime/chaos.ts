@@ -1,4 +1,16 @@
-import { InvalidOptionError, QuiesceError, serialiseReason, type ChildSpec, type DeliveryKind, type ExitReason, type Pid, type Random, type Runtime, type ServerBehaviour, type SupervisorRef } from '@quiesce/runtime';
+import {
+  InvalidOptionError,
+  QuiesceError,
+  serialiseReason,
+  type ChildSpec,
+  type DeliveryKind,
+  type ExitReason,
+  type Pid,
+  type Random,
+  type Runtime,
+  type ServerBehaviour,
+  type SupervisorRef,
+} from '@quiesce/runtime';
 import { checkMilliseconds, checkOptions } from '@quiesce/runtime/internal';
 import { InjectedFault } from '../errors.js';
 import { ArmedFault, countersOf, type Fault } from '../fault.js';
@@ -6,6 +18,7 @@ import { resolveHost, type ChaosHost, type Host } from '../host.js';
 import { FAULT_KINDS } from '../kinds.js';
 import { checkCount, checkInteger, checkOneOf, checkRate, checkSubset } from '../options.js';
 import { OsFaults } from '../os/os-faults.js';
+import { parseProxyOptions, TcpProxy, type TcpProxyOptions } from '../tcp/proxy.js';
 import { HandlerFaults } from './handler-faults.js';
 import { DEFAULT_LINK_KINDS, describePair, LinkFaults, type LinkAction } from './link-faults.js';
 import { checkBehaviour, checkSupervisorChild, crashProcess, failingStart, runCrashLoop, throwingTerminate } from './supervision.js';
@@ -98,6 +111,7 @@ export class Chaos {
   readonly #handlers: HandlerFaults;
   readonly #links: LinkFaults;
   readonly #counts = new Map<string, number>();
+  readonly #proxies: TcpProxy[] = [];
   #disposed = false;
 
   /** @internal use `chaos(system)`. */
@@ -137,7 +151,9 @@ export class Chaos {
   exit(target: ProcessTarget, reason: ExitReason): void {
     this.#live('exit');
     const pid = resolveProcess(this.host, 'exit', target);
-    if (reason === undefined) throw new InvalidOptionError('exit(reason)', reason, "an exit reason ('normal', 'shutdown', { shutdown: term }, an Error, any term)");
+    if (reason === undefined) {
+      throw new InvalidOptionError('exit(reason)', reason, "an exit reason ('normal', 'shutdown', { shutdown: term }, an Error, any term)");
+    }
     this.#instant(FAULT_KINDS.exit, pid, { pid: pid.toString(), reason: serialiseReason(reason) });
     crashProcess(this.runtime, pid, reason === 'kill' ? 'killed' : reason);
   }
@@ -270,6 +286,29 @@ export class Chaos {
     return throwingTerminate(checked, fault, options.error);
   }
 
+  // ------------------------------------------------------------------ TCP
+
+  /**
+   * An in-process TCP fault proxy on 127.0.0.1 in front of `upstream` (a loopback port): connect
+   * to `proxy.port`, add toxics (`proxy.toxic('latency', { latency: 100 })`), take it down and up.
+   * Owned by the system (closed at teardown); for a bare Runtime, `dispose()` closes it.
+   */
+  async tcpProxy(options: TcpProxyOptions): Promise<TcpProxy> {
+    this.#live('tcpProxy');
+    const parsed = parseProxyOptions(options);
+    const proxy = new TcpProxy(
+      this.runtime,
+      this.#random.fork(`tcp#${this.#proxies.length + 1}`),
+      (type, target, o, onHeal) => this.#arm(type, target, o, { onHeal }),
+      parsed,
+    );
+    await proxy.listen();
+    this.#proxies.push(proxy);
+    const label = `${proxy.label} on port ${proxy.port}`;
+    this.host.system?.own({ kind: 'tcp-proxy', label, dispose: () => proxy.close(), alive: () => proxy.alive(), external: () => proxy.alive() });
+    return proxy;
+  }
+
   // ------------------------------------------------------------------ lifetime
 
   /** Heal every active fault: hung processes resume, paused programs continue, nothing more is injected. */
@@ -284,6 +323,7 @@ export class Chaos {
     for (const stop of this.#stops.values()) stop();
     this.#links.dispose();
     this.#handlers.dispose();
+    for (const proxy of this.#proxies) void proxy.close();
     this.#disposed = true;
   }
 
@@ -304,7 +344,12 @@ export class Chaos {
     const delay = action === 'delay' ? checkMilliseconds('delay options.delay', o.delay) : 0;
     const jitter = o.jitter === undefined ? 0 : checkInteger(`${where} options.jitter`, o.jitter, 0);
     const withinPair = o.withinPair === undefined ? false : checkBoolean(`${where} options.withinPair`, o.withinPair);
-    const fault = this.#arm(action, describePair(a, b), { rate, count, kinds, ...(action === 'delay' ? { delay, jitter } : {}), ...(action === 'reorder' ? { withinPair } : {}) }, { limit: count });
+    const fault = this.#arm(
+      action,
+      describePair(a, b),
+      { rate, count, kinds, ...(action === 'delay' ? { delay, jitter } : {}), ...(action === 'reorder' ? { withinPair } : {}) },
+      { limit: count },
+    );
     this.#links.add({ fault, action, from: a, to: b, kinds: new Set(kinds), rate, delay, jitter, withinPair });
     return fault;
   }
@@ -326,7 +371,13 @@ export class Chaos {
   }
 
   #live(operation: string): void {
-    if (this.#disposed) throw new QuiesceError('AFTER_TEARDOWN', `${operation}: this chaos was disposed (its test's system was torn down, or dispose() was called)`, { operation });
+    if (this.#disposed) {
+      throw new QuiesceError(
+        'AFTER_TEARDOWN',
+        `${operation}: this chaos was disposed (its test's system was torn down, or dispose() was called)`,
+        { operation },
+      );
+    }
     if (this.host.system?.tornDown) resolveHost(operation, this.host.system);
   }
 }

@@ -27,7 +27,8 @@ export function failingStart(runtime: Runtime, spec: ChildSpec, fault: ArmedFaul
     ...spec,
     start: (ctx): StartReturn | Promise<StartReturn> => {
       if (ctx.runtime !== runtime) {
-        return { error: new QuiesceError('NOT_OWNED', `failStart(${spec.id}): this spec was armed for another system's runtime; chaos only touches what its system starts`) };
+        const message = `failStart(${spec.id}): this spec was armed for another system's runtime; chaos only touches what its system starts`;
+        return { error: new QuiesceError('NOT_OWNED', message) };
       }
       if (fault.active && (rate >= 1 || fault.random.bool(rate))) {
         fault.fire(FAULT_KINDS.failStart, { child: spec.id, mode }, ctx.path);
@@ -75,10 +76,13 @@ export function runCrashLoop(runtime: Runtime, sup: SupervisorRef, id: string, f
 /** A SupervisorRef of this runtime, and one of its child ids. */
 export function checkSupervisorChild(runtime: Runtime, where: string, sup: unknown, id: unknown): SupervisorRef {
   const ref = sup as SupervisorRef;
-  if (typeof sup !== 'object' || sup === null || !(ref.runtime instanceof Runtime) || typeof ref.child !== 'function' || typeof ref.whichChildren !== 'function') {
+  const isRef = typeof sup === 'object' && sup !== null && ref.runtime instanceof Runtime;
+  if (!isRef || typeof ref.child !== 'function' || typeof ref.whichChildren !== 'function') {
     throw new InvalidOptionError(`${where}(supervisor)`, sup, 'a SupervisorRef (what system.start or startSupervisor returns)');
   }
-  if (ref.runtime !== runtime) throw new QuiesceError('NOT_OWNED', `${where}: the supervisor ${ref.label} belongs to another runtime; chaos only touches what the current system started`);
+  if (ref.runtime !== runtime) {
+    throw new QuiesceError('NOT_OWNED', `${where}: the supervisor ${ref.label} belongs to another runtime; chaos only touches what the current system started`);
+  }
   if (typeof id !== 'string' || !ref.whichChildren().some((c) => c.id === id)) {
     const ids = ref.whichChildren().map((c) => JSON.stringify(c.id));
     throw new InvalidOptionError(`${where}(id)`, id, `the id of a child of ${ref.label} (${ids.join(', ') || 'it has none'})`, 'CHILD_NOT_FOUND');
@@ -89,7 +93,11 @@ export function checkSupervisorChild(runtime: Runtime, where: string, sup: unkno
 /** A ServerBehaviour: an object with an init function. */
 export function checkBehaviour<S, A>(where: string, behaviour: unknown): ServerBehaviour<S, A> {
   const b = behaviour as ServerBehaviour<S, A>;
-  if (typeof behaviour !== 'object' || behaviour === null || typeof b.init !== 'function') throw new InvalidOptionError(where, behaviour, 'a server behaviour { init, … }');
-  if (b.terminate !== undefined && typeof b.terminate !== 'function') throw new InvalidOptionError(`${where}.terminate`, b.terminate, 'a function or undefined');
+  if (typeof behaviour !== 'object' || behaviour === null || typeof b.init !== 'function') {
+    throw new InvalidOptionError(where, behaviour, 'a server behaviour { init, … }');
+  }
+  if (b.terminate !== undefined && typeof b.terminate !== 'function') {
+    throw new InvalidOptionError(`${where}.terminate`, b.terminate, 'a function or undefined');
+  }
   return b;
 }

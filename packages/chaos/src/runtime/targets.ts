@@ -28,9 +28,8 @@ export function resolveProcess(host: Host, where: string, target: unknown): Pid 
 /** A pid of this system's runtime, and not the test's own process. */
 export function checkOwnedPid(host: Host, where: string, pid: Pid): void {
   if (pid.node !== host.runtime.node) {
-    throw new QuiesceError('NOT_OWNED', `${where}: ${pid} is a process of another runtime, not of this system's; chaos only touches what the current system started`, {
-      target: pid.toString(),
-    });
+    const message = `${where}: ${pid} is a process of another runtime, not of this system's; chaos only touches what the current system started`;
+    throw new QuiesceError('NOT_OWNED', message, { target: pid.toString() });
   }
   if (host.system && pid.equals(host.system.self)) {
     throw new QuiesceError('NOT_OWNED', `${where}: ${pid} is the test's own process, not something under test`, { target: pid.toString() });

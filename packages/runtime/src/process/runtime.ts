@@ -875,9 +875,8 @@ export class Runtime {
     const accepted = 'an object with delivery(delivery, deliver) and/or handler(pid, message, handler)';
     if (typeof interceptor !== 'object' || interceptor === null) throw new InvalidOptionError('intercept(interceptor)', interceptor, accepted);
     const { delivery, handler } = interceptor;
-    if ((delivery === undefined && handler === undefined) || (delivery !== undefined && typeof delivery !== 'function') || (handler !== undefined && typeof handler !== 'function')) {
-      throw new InvalidOptionError('intercept(interceptor)', interceptor, accepted);
-    }
+    const hooks = [delivery, handler].filter((hook) => hook !== undefined);
+    if (hooks.length === 0 || hooks.some((hook) => typeof hook !== 'function')) throw new InvalidOptionError('intercept(interceptor)', interceptor, accepted);
     this.#interceptors = [...this.#interceptors, interceptor];
     return () => {
       this.#interceptors = this.#interceptors.filter((i) => i !== interceptor);
