@@ -51,7 +51,7 @@ describe('the TCP fault proxy', () => {
     const proxy = await chaos(system).tcpProxy({ upstream: await echoServer(system) });
     proxy.toxic('slicer', { averageSize: 7, sizeVariation: 3, delay: 100, direction: 'upstream' });
     proxy.toxic('bandwidth', { rate: 512 });
-    const payload = 'x'.repeat(2000) + 'end';
+    const payload = `${'x'.repeat(2000)}end`;
     expect((await roundTrip(proxy.port, payload)).data.toString()).toBe(payload);
   });
 
