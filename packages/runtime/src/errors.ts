@@ -26,7 +26,12 @@ export type QuiesceErrorCode =
   | 'PORT_DIR_UNSAFE'
   | 'PORT_FS_ERROR'
   // @quiesce/chaos: a fault aimed at something the current system did not start.
-  | 'NOT_OWNED';
+  | 'NOT_OWNED'
+  // The harness's msw helpers and property tests, and the matchers' seed sweeps.
+  | 'REQUEST_EXPECTATION'
+  | 'UNHANDLED_REQUEST'
+  | 'PROPERTY_FAILED'
+  | 'SWEEP_FAILED';
 
 export class QuiesceError extends Error {
   readonly code: QuiesceErrorCode;

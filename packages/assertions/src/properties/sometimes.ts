@@ -1,4 +1,4 @@
-import { formatTimeline, InvalidOptionError, type History, type HistoryEvent } from '@quiesce/runtime';
+import { formatTimeline, InvalidOptionError, QuiesceError, type History, type HistoryEvent } from '@quiesce/runtime';
 import { TestSystem } from '@quiesce/harness';
 import { historySubject, type HistorySubject } from '../subjects.js';
 import { historyProperty, isHistoryProperty, violated, type HistoryProperty, type PropertyResult } from './property.js';
@@ -32,7 +32,7 @@ export interface SweepReport {
 }
 
 /** A sweep that found a property violated in some run, or a `sometimes` path reached in none. */
-export class SweepError extends Error {
+export class SweepError extends QuiesceError {
   readonly property: string;
   /** The run that violated an invariant (undefined for an unreached path). */
   readonly seed: number | undefined;
@@ -40,8 +40,7 @@ export class SweepError extends Error {
   readonly report: SweepReport;
 
   constructor(message: string, details: { property: string; seed?: number; witness?: readonly HistoryEvent[]; report: SweepReport }) {
-    super(message);
-    this.name = 'SweepError';
+    super('SWEEP_FAILED', message, { property: details.property, ...(details.seed !== undefined ? { seed: details.seed } : {}) });
     this.property = details.property;
     this.seed = details.seed;
     this.witness = details.witness ?? [];

@@ -1,3 +1,5 @@
+import { QuiesceError } from '@quiesce/runtime';
+
 /** What a failed property found, for reporters and for replay. */
 export interface PropertyFailureDetails {
   /** The test's name. */
@@ -21,7 +23,7 @@ export interface PropertyFailureDetails {
  * A property that failed: the message gives the counterexample, the seed, the path and the
  * one-line replay command; `cause` is the error the property threw.
  */
-export class PropertyFailure extends Error implements PropertyFailureDetails {
+export class PropertyFailure extends QuiesceError implements PropertyFailureDetails {
   readonly testName: string;
   readonly seed: number;
   readonly path: string | undefined;
@@ -32,8 +34,8 @@ export class PropertyFailure extends Error implements PropertyFailureDetails {
   readonly replay: string;
 
   constructor(message: string, details: PropertyFailureDetails, cause: unknown) {
-    super(message, { cause });
-    this.name = 'PropertyFailure';
+    super('PROPERTY_FAILED', message, { testName: details.testName, seed: details.seed, replay: details.replay });
+    (this as { cause?: unknown }).cause = cause;
     this.testName = details.testName;
     this.seed = details.seed;
     this.path = details.path;
