@@ -29,9 +29,9 @@ export {
   type ShutdownReason,
 } from './process/exit-reason.js';
 export type { From } from './process/protocol.js';
-export { Runtime, ProcessContext, type GroupReaper, type RuntimeOptions, type SpawnOptions, type MessageHandler, type SchedulerOption } from './process/runtime.js';
+export { Runtime, ProcessContext, type Interceptor, type GroupReaper, type RuntimeOptions, type SpawnOptions, type MessageHandler, type SchedulerOption } from './process/runtime.js';
 // The fault-injection hook @quiesce/chaos installs (Runtime.intercept).
-export type { Interceptor, InterceptedDelivery, DeliveryKind } from './process/intercept.js';
+export type { InterceptedDelivery, DeliveryKind } from './process/intercept.js';
 
 export { startServer, startServerOutcome, type ServerBehaviour, type InitResult, type CallResult, type CastResult, type StartServerOptions } from './server/server.js';
 

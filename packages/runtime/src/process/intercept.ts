@@ -1,5 +1,4 @@
 import type { Pid } from './pid.js';
-import type { MessageHandler } from './runtime.js';
 
 /**
  * The hook fault injection uses (@quiesce/chaos; see docs/chaos.md). A runtime without
@@ -19,19 +18,20 @@ export interface InterceptedDelivery {
 }
 
 /**
- * Sees deliveries before the scheduler does and handler runs before they start. An interceptor
+ * Sees deliveries before the scheduler does and handler runs before they start (generic over the
+ * handler's type, so this module needs nothing of the runtime; the runtime's `Interceptor` fixes it). An interceptor
  * that breaks OTP's per-pair order must say so: the scheduler keeps the order in which `deliver`
  * is called.
  */
-export interface Interceptor {
+export interface HandlerInterceptor<H> {
   /** Call `deliver` to schedule the delivery: now, later (from a kernel timer), twice, or never. */
   delivery?(delivery: InterceptedDelivery, deliver: () => void): void;
   /** `pid` is about to handle `message` with `handler`: return the handler to run (it, or a wrapper). */
-  handler?(pid: Pid, message: unknown, handler: MessageHandler): MessageHandler;
+  handler?(pid: Pid, message: unknown, handler: H): H;
 }
 
 /** Pass `delivery` through `interceptors` in installation order; the last one's `deliver` schedules it. */
-export function interceptDelivery(interceptors: readonly Interceptor[], delivery: InterceptedDelivery, schedule: () => void): void {
+export function interceptDelivery<H>(interceptors: readonly HandlerInterceptor<H>[], delivery: InterceptedDelivery, schedule: () => void): void {
   const at = (i: number): (() => void) => {
     for (let j = i; j < interceptors.length; j++) {
       const hook = interceptors[j]!.delivery;
@@ -43,7 +43,7 @@ export function interceptDelivery(interceptors: readonly Interceptor[], delivery
 }
 
 /** The handler to run after every interceptor has had its say, in installation order. */
-export function interceptHandler(interceptors: readonly Interceptor[], pid: Pid, message: unknown, handler: MessageHandler): MessageHandler {
+export function interceptHandler<H>(interceptors: readonly HandlerInterceptor<H>[], pid: Pid, message: unknown, handler: H): H {
   let current = handler;
   for (const interceptor of interceptors) if (interceptor.handler) current = interceptor.handler(pid, message, current);
   return current;

@@ -1,24 +1,41 @@
 import { CallExitError, CallTimeoutError, InvalidOptionError, NoProcError, QuiesceError } from '../errors.js';
-import { checkKnownKeys, checkMilliseconds, checkObject, checkOptions } from '../internal/options.js';
+import { checkMilliseconds, checkOptions } from '../internal/options.js';
 import type { Clock, TimerHandle } from '../kernel/clock.js';
 import type { CustomKind, EventKind, QuiesceEvents } from '../kernel/events.js';
 import { History, type HistoryEvent } from '../kernel/history.js';
 import { Random } from '../kernel/random.js';
 import { RealClock } from '../kernel/real-clock.js';
-import { Scheduler, fifo, replay, seededRandom, type SchedulingPolicy } from '../kernel/scheduler.js';
-import { Activity, TimeFlow, type StepResult } from '../kernel/time-flow.js';
+import { Scheduler } from '../kernel/scheduler.js';
+import { TimeFlow, type StepResult } from '../kernel/time-flow.js';
+import { OutsideWork } from './outside-work.js';
 import { nextMacrotask } from '../kernel/turn.js';
 import { VirtualClock } from '../kernel/virtual-clock.js';
 import { publishEvent } from '../diagnostics/channels.js';
 import { isNormalExit, serialiseReason, type DownMessage, type ExitMessage, type ExitReason } from './exit-reason.js';
-import { interceptDelivery, interceptHandler, type DeliveryKind, type Interceptor } from './intercept.js';
+import { interceptDelivery, interceptHandler, type DeliveryKind, type HandlerInterceptor } from './intercept.js';
 import { Pid } from './pid.js';
+import {
+  checkPid,
+  checkSender,
+  checkTarget,
+  checkTimerArguments,
+  toPolicy,
+  validateRuntimeOptions,
+  validateSpawnOptions,
+  type GroupReaper,
+  type RuntimeOptions,
+} from './runtime-options.js';
+
+export type { GroupReaper, RuntimeOptions, SchedulerOption } from './runtime-options.js';
 import { CALL, SYSTEM, type CallEnvelope, type From, type SystemRequest } from './protocol.js';
 
 export type MessageHandler = (message: unknown, ctx: ProcessContext) => void | Promise<void>;
 
 /** Answers system requests (sync, get_state) for a process; the default answers sync only. */
 export type SystemHandler = (request: SystemRequest, from: From) => void;
+
+/** A fault-injection hook over this runtime's deliveries and handler runs (see `Runtime.intercept`). */
+export type Interceptor = HandlerInterceptor<MessageHandler>;
 
 export interface SpawnOptions {
   /** Link the new process to this one (both directions), atomically with the spawn. */
@@ -31,32 +48,6 @@ export interface SpawnOptions {
   label?: string;
   /** Runs before any message, like a process's first instructions. */
   init?: (ctx: ProcessContext) => void | Promise<void>;
-}
-
-export type SchedulerOption = 'fifo' | { random: number } | { replay: string } | SchedulingPolicy;
-
-export interface RuntimeOptions {
-  /** 'real' (default) or 'virtual' time, or a Clock of your own. */
-  clock?: 'real' | 'virtual' | Clock;
-  /** Seed for every random choice the runtime makes. Default 0. */
-  seed?: number;
-  /** Which ready delivery runs next. Default FIFO. */
-  scheduler?: SchedulerOption;
-  /** Record every message send in the history (off by default: it is verbose). */
-  recordMessages?: boolean;
-  /** Append to this history instead of a fresh one (the harness shares one per test). */
-  history?: History;
-  /**
-   * Told about every OS process group this runtime starts, so that the groups die even if this
-   * process is killed with SIGKILL (see `processReaper()`). Default: none.
-   */
-  reaper?: GroupReaper;
-}
-
-/** Something that kills registered process groups if this process dies (see ProcessGroupReaper). */
-export interface GroupReaper {
-  register(pgid: number): void;
-  unregister(pgid: number): void;
 }
 
 let nextNode = 1;
@@ -145,14 +136,8 @@ export class Runtime {
   #pumpScheduled = false;
   /** Handlers running that are not blocked on a kernel event. */
   #active = 0;
-  /** External operations in flight (OS process starts, the wait for an OS child to go). */
-  #external = 0;
-  /** Things outside the runtime that are alive and may still act (OS children, threads), by label. */
-  readonly #actors = new Map<number, string>();
-  #nextActor = 1;
-  /** Extra liveness probes for external things the runtime does not count itself (see addExternalSource). */
-  readonly #externalSources = new Set<() => boolean>();
-  readonly #activity = new Activity();
+  /** What lives outside the runtime and may still act (see OutsideWork). */
+  readonly #work = new OutsideWork(() => this.#checkIdle());
   /** Fault-injection hooks (see intercept.ts); empty unless @quiesce/chaos installed some. */
   #interceptors: Interceptor[] = [];
   readonly #flow: TimeFlow;
@@ -178,7 +163,7 @@ export class Runtime {
       nextActivity: () => this.nextActivity(),
     });
     // Any event, whoever appends it, is activity: a wait on the outside world wakes on it.
-    this.history.subscribe(() => this.#activity.notify());
+    this.history.subscribe(() => this.#work.activity.notify());
     this.#outside = new Pid(this.node, 0);
   }
 
@@ -274,7 +259,7 @@ export class Runtime {
 
   /** True when nothing is runnable, no handler is working and no external operation is in flight. */
   isQuiet(): boolean {
-    return this.#insideQuiet() && this.#external === 0;
+    return this.#insideQuiet() && this.#work.inFlight === 0;
   }
 
   /** Nothing inside the runtime can run now; external operations may be in flight. */
@@ -287,9 +272,7 @@ export class Runtime {
    * external actor (OS child, worker thread), or a source added with `addExternalSource`.
    */
   externalLive(): boolean {
-    if (this.#external > 0 || this.#actors.size > 0) return true;
-    for (const live of this.#externalSources) if (live()) return true;
-    return false;
+    return this.#work.live();
   }
 
   /**
@@ -297,31 +280,22 @@ export class Runtime {
    * while it lives, waits wait for it and virtual time flows with real time. Idempotent release.
    */
   holdExternal(label: string): () => void {
-    const id = this.#nextActor++;
-    this.#actors.set(id, label);
-    return () => {
-      if (!this.#actors.delete(id)) return;
-      this.#activity.notify();
-      this.#checkIdle();
-    };
+    return this.#work.hold(label);
   }
 
   /** Labels of the live external actors (for leak reports and messages), oldest first. */
   externalActors(): string[] {
-    return [...this.#actors.values()];
+    return this.#work.labels();
   }
 
   /** Add a probe that says whether some external thing is still live (the harness's owned resources). */
   addExternalSource(live: () => boolean): () => void {
-    this.#externalSources.add(live);
-    return () => {
-      this.#externalSources.delete(live);
-    };
+    return this.#work.addSource(live);
   }
 
   /** Resolves at the next activity: a delivery scheduled, a history event, an external operation ending. */
   nextActivity(): Promise<void> {
-    return this.#activity.next();
+    return this.#work.activity.next();
   }
 
   /**
@@ -389,15 +363,8 @@ export class Runtime {
   }
 
   /** Count an external operation as in flight until `promise` settles; the system is not idle meanwhile. */
-  async external<T>(promise: Promise<T>): Promise<T> {
-    this.#external++;
-    try {
-      return await promise;
-    } finally {
-      this.#external--;
-      this.#activity.notify();
-      this.#checkIdle();
-    }
+  external<T>(promise: Promise<T>): Promise<T> {
+    return this.#work.track(promise);
   }
 
   #checkIdle(): void {
@@ -1042,7 +1009,7 @@ export class Runtime {
   }
 
   #schedulePump(): void {
-    this.#activity.notify();
+    this.#work.activity.notify();
     if (this.#pumpScheduled || this.#pumping) return;
     this.#pumpScheduled = true;
     queueMicrotask(() => this.#pump());
@@ -1214,73 +1181,3 @@ function isSystemEnvelope(message: unknown): message is { [SYSTEM]: SystemReques
   return typeof message === 'object' && message !== null && SYSTEM in message;
 }
 
-function toPolicy(option: SchedulerOption | undefined): SchedulingPolicy {
-  if (option === undefined || option === 'fifo') return fifo();
-  if ('random' in option) return seededRandom(option.random);
-  if ('replay' in option) return replay(option.replay);
-  return option;
-}
-
-const RUNTIME_KEYS = ['clock', 'seed', 'scheduler', 'recordMessages', 'history', 'reaper'] as const;
-const SPAWN_KEYS = ['link', 'trapExit', 'name', 'label', 'init'] as const;
-
-function validateRuntimeOptions(options: RuntimeOptions): void {
-  checkObject('Runtime options', options);
-  checkKnownKeys('Runtime options', options, RUNTIME_KEYS);
-  const { clock, seed, scheduler, recordMessages, history } = options;
-  if (clock !== undefined && clock !== 'real' && clock !== 'virtual' && !(typeof clock === 'object' && clock !== null && typeof (clock as Clock).setTimer === 'function')) {
-    throw new InvalidOptionError('clock', clock, "'real', 'virtual' or a Clock");
-  }
-  if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff)) {
-    throw new InvalidOptionError('seed', seed, 'an integer from 0 to 4294967295');
-  }
-  if (scheduler !== undefined) {
-    const ok =
-      scheduler === 'fifo' ||
-      (typeof scheduler === 'object' &&
-        scheduler !== null &&
-        (('random' in scheduler && Number.isInteger(scheduler.random) && scheduler.random >= 0 && scheduler.random <= 0xffffffff) ||
-          ('replay' in scheduler && typeof scheduler.replay === 'string') ||
-          ('choose' in scheduler && typeof scheduler.choose === 'function')));
-    if (!ok) throw new InvalidOptionError('scheduler', scheduler, "'fifo', { random: seed }, { replay: token } or a SchedulingPolicy");
-    if (typeof scheduler === 'object' && 'replay' in scheduler) replay(scheduler.replay); // validates the token now
-  }
-  if (recordMessages !== undefined && typeof recordMessages !== 'boolean') throw new InvalidOptionError('recordMessages', recordMessages, 'a boolean');
-  if (history !== undefined && !(history instanceof History)) throw new InvalidOptionError('history', history, 'a History');
-  const { reaper } = options;
-  if (reaper !== undefined && !(typeof reaper === 'object' && reaper !== null && typeof reaper.register === 'function' && typeof reaper.unregister === 'function')) {
-    throw new InvalidOptionError('reaper', reaper, 'an object with register(pgid) and unregister(pgid), e.g. processReaper()');
-  }
-}
-
-function validateSpawnOptions(options: SpawnOptions): void {
-  checkObject('spawn options', options);
-  checkKnownKeys('spawn options', options, SPAWN_KEYS);
-  if (options.link !== undefined && !(options.link instanceof Pid)) throw new InvalidOptionError('link', options.link, 'a Pid');
-  if (options.trapExit !== undefined && typeof options.trapExit !== 'boolean') throw new InvalidOptionError('trapExit', options.trapExit, 'a boolean');
-  if (options.name !== undefined && (typeof options.name !== 'string' || options.name === '')) throw new InvalidOptionError('name', options.name, 'a non-empty string');
-  if (options.label !== undefined && typeof options.label !== 'string') throw new InvalidOptionError('label', options.label, 'a string');
-  if (options.init !== undefined && typeof options.init !== 'function') throw new InvalidOptionError('init', options.init, 'a function (ctx) => void');
-}
-
-/** A Pid where one is required: anything else is a caller's mistake, named in the error. */
-function checkPid(where: string, value: unknown): Pid {
-  if (!(value instanceof Pid)) throw new InvalidOptionError(where, value, 'a Pid');
-  return value;
-}
-
-/** A process to address: a Pid or a registered name. */
-function checkTarget(operation: string, target: unknown): void {
-  if (!(target instanceof Pid) && typeof target !== 'string') throw new InvalidOptionError(`${operation}(target)`, target, 'a Pid or a registered name');
-}
-
-/** The optional sending process of an operation. */
-function checkSender(operation: string, from: unknown): void {
-  if (from !== undefined && !(from instanceof Pid)) throw new InvalidOptionError(`${operation}(from)`, from, 'a Pid (the sending process) or undefined');
-}
-
-function checkTimerArguments(delayMs: unknown, fn: unknown, owner: unknown): void {
-  if (typeof delayMs !== 'number') throw new InvalidOptionError('setTimer(delayMs)', delayMs, 'a number of milliseconds');
-  if (typeof fn !== 'function') throw new InvalidOptionError('setTimer(fn)', fn, 'a function');
-  if (owner !== undefined) checkPid('setTimer(owner)', owner);
-}
