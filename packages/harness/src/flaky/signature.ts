@@ -26,7 +26,7 @@ export function normaliseMessage(message: string, root = ''): string {
     .replace(/0x[0-9a-f]+/gi, '<hex>')
     .replace(/\b(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{12,}\b/gi, '<id>')
     // A number on its own or with a unit (12, -3.5, 1e-3, 250ms), not a digit inside a word (worker-1 stays).
-    .replace(/(?<![\w.])[-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?(?!\d)/gi, '<n>')
+    .replace(/(?<![\w.-])[-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?(?!\d)/gi, '<n>')
     .slice(0, MAX_MESSAGE);
 }
 
