@@ -6,6 +6,7 @@ import { barProgress, lineProgress, silentProgress, type Progress } from '../fla
 import { renderText } from '../flaky/render-text.js';
 import type { ExitCode, FlakyReport } from '../flaky/report.js';
 import { VitestSession } from '../flaky/vitest-session.js';
+import { renderFlakyHtml } from '../report/html/flaky-page.js';
 import { writeReportFile } from '../report/write-file.js';
 import { parseFlakyArgs, parseMergeArgs, type ProgressMode } from './args.js';
 import { USAGE } from './usage.js';
@@ -72,8 +73,9 @@ async function merge(argv: readonly string[], io: Io): Promise<ExitCode> {
 
 function finish(report: FlakyReport, out: { json: string | undefined; html: string | undefined }, io: Io): ExitCode {
   if (out.json) writeReportFile(out.json, `${JSON.stringify(report, null, 2)}\n`);
+  if (out.html) writeReportFile(out.html, renderFlakyHtml(report));
   io.stdout.write(renderText(report));
-  if (out.json) io.stderr.write(`[quiesce] JSON report: ${out.json}\n`);
+  for (const [kind, file] of [['JSON', out.json], ['HTML', out.html]] as const) if (file) io.stderr.write(`[quiesce] ${kind} report: ${file}\n`);
   return report.summary.exitCode;
 }
 

@@ -83,7 +83,8 @@ function record(raw: SessionRaw, tests: Map<string, TestRaw>, signatures: Set<st
       signatures.add(signature.id);
       raw.signatures.push(signature);
     }
-    test.failures.push({ run: index, signature: signature.id, timedOut: r.timedOut, crashed: !r.ran });
+    const first = test.failures.length === 0 && r.meta.timeline ? { timeline: r.meta.timeline } : {};
+    test.failures.push({ run: index, signature: signature.id, timedOut: r.timedOut, crashed: !r.ran, ...first });
   }
   return failed;
 }

@@ -40,7 +40,7 @@ export function mergeReports(reports: readonly FlakyReport[]): FlakyReport {
     for (const t of report.tests) {
       if (seen.has(t.id)) throw new QuiesceError('INVALID_OPTION', `quiesce flaky merge: test ${t.file} > ${t.name} is in two reports (merge each shard once)`);
       seen.add(t.id);
-      tests.push({ id: t.id, name: t.name, file: t.file, outcomes: t.outcomes.padEnd(length, '-'), failures: t.failures.map(({ run, signature, timedOut, crashed }) => ({ run, signature, timedOut, crashed })) });
+      tests.push({ id: t.id, name: t.name, file: t.file, outcomes: t.outcomes.padEnd(length, '-'), failures: t.failures.map(({ replay: _replay, ...raw }) => raw) });
     }
   }
   const signatures = new Map(reports.flatMap((r) => r.signatures.map(({ id, name, message, frames, example }) => [id, { id, name, message, frames, example }] as const)));

@@ -3,6 +3,7 @@
  * both; `quiesce flaky merge` unions the raw parts of several shards and derives again, so a
  * merged report is exactly the report of one machine that ran every shard's tests.
  */
+import type { TimelineEvent } from '../report/meta-types.js';
 
 /** One test's outcome in one run: P passed, F failed, S skipped, - not run (settled, or not in this shard). */
 export type OutcomeCode = 'P' | 'F' | 'S' | '-';
@@ -29,6 +30,8 @@ export interface FailedRunRaw {
   timedOut: boolean;
   /** Its worker died before the test finished. */
   crashed: boolean;
+  /** The history's last events, for a test's first failure (tests using the `system` fixture). */
+  timeline?: TimelineEvent[];
 }
 
 export interface TestRaw {

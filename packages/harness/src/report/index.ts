@@ -7,3 +7,5 @@ export { buildReport, summariseLoads, type ReportDocument, type ReportSummary, t
 export { recordOf, type TestRecord, type TestStatus, type TestCaseLike, type FailureInfo } from './test-record.js';
 export type { LoadStats, TimelineEvent, QuiesceTaskMeta } from './meta-types.js';
 export type { LatencyBucket, LatencySummary } from '../load/histogram.js';
+export { renderReportHtml } from './html/report-page.js';
+export { renderFlakyHtml } from './html/flaky-page.js';

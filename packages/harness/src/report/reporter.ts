@@ -4,11 +4,14 @@ import { checkOptions } from '@quiesce/runtime/internal';
 import { runSeed, SEED_ENV } from '../system/seed.js';
 import { buildReport, type ReportDocument } from './json-report.js';
 import { recordOf, type TestCaseLike } from './test-record.js';
+import { renderReportHtml } from './html/report-page.js';
 import { writeReportFile } from './write-file.js';
 
 export interface QuiesceReporterOptions {
   /** Where to write the JSON report (schemas/report.schema.json), relative to the project root. Default 'quiesce-report.json'. */
   json?: string | false;
+  /** Where to write the self-contained HTML report (charts as inline SVG), relative to the project root. Default: none. */
+  html?: string;
 }
 
 interface VitestLike {
@@ -20,7 +23,7 @@ interface TestModuleLike {
 }
 
 /**
- * A Vitest reporter that writes Quiesce's JSON report: every
+ * A Vitest reporter that writes Quiesce's JSON report (and, with `html`, the HTML report): every
  * test with its status, seed, replay command, metrics (load results) and, for a failed test that
  * used the `system` fixture, its timeline. Add it beside Vitest's own reporters:
  *
@@ -30,16 +33,19 @@ interface TestModuleLike {
  */
 export class QuiesceReporter {
   readonly #json: string | undefined;
+  readonly #html: string | undefined;
   #vitest: VitestLike | undefined;
   #started = realNow();
   /** The last report written (for programmatic use). */
   lastReport: ReportDocument | undefined;
 
   constructor(options: QuiesceReporterOptions = {}) {
-    checkOptions('QuiesceReporter options', options, ['json']);
-    const { json = 'quiesce-report.json' } = options;
+    checkOptions('QuiesceReporter options', options, ['json', 'html']);
+    const { json = 'quiesce-report.json', html } = options;
     if (json !== false && (typeof json !== 'string' || json === '')) throw new InvalidOptionError('QuiesceReporter options.json', json, 'a file path, or false for no JSON report');
+    if (html !== undefined && (typeof html !== 'string' || html === '')) throw new InvalidOptionError('QuiesceReporter options.html', html, 'a file path');
     this.#json = json === false ? undefined : json;
+    this.#html = html;
   }
 
   onInit(vitest: VitestLike): void {
@@ -56,6 +62,7 @@ export class QuiesceReporter {
     this.lastReport = report;
     const root = this.#vitest?.config.root ?? process.cwd();
     if (this.#json) writeReportFile(resolve(root, this.#json), `${JSON.stringify(report, null, 2)}\n`);
+    if (this.#html) writeReportFile(resolve(root, this.#html), renderReportHtml(report));
   }
 
   /** The run seed: what the quiesce() plugin handed the workers, else QUIESCE_SEED, else 0. */

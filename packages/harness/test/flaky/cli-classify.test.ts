@@ -23,7 +23,8 @@ const byName = (report: FlakyReport) => new Map(report.tests.map((t) => [t.name,
 describe('quiesce flaky on a project with planted outcomes', () => {
   test('fixed shuffled runs: every test classified, the polluter named, each failure replayable', async ({ signal }) => {
     const json = tempFile('flaky.json');
-    const result = await quiesce(['flaky', '--runs', '8', '--shuffle', '--seed', '7', '--json', json], planted, signal);
+    const html = `${json}.html`;
+    const result = await quiesce(['flaky', '--runs', '8', '--shuffle', '--seed', '7', '--json', json, '--html', html], planted, signal);
     expect(result.code, result.stderr).toBe(1);
     const report = JSON.parse(readFileSync(json, 'utf8')) as FlakyReport;
     expect(validate(report)).toEqual([]);
@@ -41,6 +42,11 @@ describe('quiesce flaky on a project with planted outcomes', () => {
     expect(report.bisections.find((b) => b.test === victim.id)?.note).toMatch(/fails when one test ran before it, passes alone/);
     // Each failure's signature is shared by its repeats: one cluster per bug.
     expect(report.signatures.find((s) => s.tests.includes(tests.get('broken')!.id))).toMatchObject({ count: 8, name: 'AssertionError' });
+
+    // The HTML report of the same session (rendered in Chromium by test/report/html.test.ts).
+    const page = readFileSync(html, 'utf8');
+    expect(page.match(/class="cell cell-/g)).toHaveLength(7 * 8);
+    expect(page).toContain('class="intervals"');
 
     // The text: a table, the clusters, the replay commands, the exit code's meaning.
     expect(result.stdout).toMatch(/flaky \(order\) +\d\/8 .* suite\.planted\.ts > victim +fails after a polluter/);
@@ -63,12 +69,12 @@ describe('quiesce flaky on a project with planted outcomes', () => {
 
   test('adaptive: with a target rate each test stops once settled; stable ones take exactly the runs that bound them', async ({ signal }) => {
     const json = tempFile('adaptive.json');
-    const result = await quiesce(['flaky', '--shuffle', '--seed', '7', '--target-rate', '0.1', '--no-bisect', '--json', json], planted, signal);
+    const result = await quiesce(['flaky', '--shuffle', '--seed', '7', '--target-rate', '0.2', '--no-bisect', '--json', json], planted, signal);
     expect(result.code, result.stderr).toBe(1);
     const report = JSON.parse(readFileSync(json, 'utf8')) as FlakyReport;
     expect(validate(report)).toEqual([]);
-    const needed = runsForBound(0.1, 0.95);
-    expect(report.summary).toMatchObject({ runs: needed, runsForTarget: needed, unsettled: 0, targetRate: 0.1 });
+    const needed = runsForBound(0.2, 0.95);
+    expect(report.summary).toMatchObject({ runs: needed, runsForTarget: needed, unsettled: 0, targetRate: 0.2 });
     const tests = byName(report);
     for (const name of ['stable pass', 'broken', 'polluter', 'steady']) expect(tests.get(name)).toMatchObject({ runs: needed, settled: true, upperBound: expect.any(Number) });
     for (const name of ['flaky 40%', 'victim', 'coin']) {

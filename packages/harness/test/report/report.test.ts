@@ -19,8 +19,11 @@ function tempDir(): string {
 
 describe('QuiesceReporter in a real Vitest run', () => {
   test('writes a JSON report that the published schema accepts, with seeds, replays, metrics and the failure timeline', async ({ signal }) => {
-    const file = join(tempDir(), 'nested/report.json');
-    const run = await runVitest('--config packages/harness/test/report/fixtures/vitest.config.ts', cleanEnv({ QUIESCE_SEED: '1234', QUIESCE_TEST_REPORT: file }), signal);
+    const dir = tempDir();
+    const file = join(dir, 'nested/report.json');
+    const html = join(dir, 'nested/report.html');
+    const env = cleanEnv({ QUIESCE_SEED: '1234', QUIESCE_TEST_REPORT: file, QUIESCE_TEST_REPORT_HTML: html });
+    const run = await runVitest('--config packages/harness/test/report/fixtures/vitest.config.ts', env, signal);
     expect(run.code).toBe(1); // one test fails on purpose
     const report = JSON.parse(readFileSync(file, 'utf8')) as ReportDocument;
     expect(validateReport(report)).toEqual([]);
@@ -52,6 +55,13 @@ describe('QuiesceReporter in a real Vitest run', () => {
     expect(loaded.metrics.load).toHaveLength(1);
     expect(loaded.metrics.load![0]).toMatchObject({ label: 'noop', requests: 25, concurrency: 5, errors: 0 });
     expect(report.load).toMatchObject({ loads: 1, requests: 25, error_rate: 0, p95_latency_ms: loaded.metrics.load![0]!.latency.p95 });
+
+    // The HTML report of the same run: one file, charts inline, nothing fetched (html.test.ts renders it in Chromium).
+    const page = readFileSync(html, 'utf8');
+    expect(page).toMatch(/^<!doctype html>/);
+    expect(page).toContain('<svg xmlns="http://www.w3.org/2000/svg" class="histogram"');
+    expect(page).toContain('class="swimlane"');
+    expect(page.replaceAll('xmlns="http://www.w3.org/2000/svg"', '')).not.toMatch(/https?:\/\/|<script|<link/);
   });
 });
 
