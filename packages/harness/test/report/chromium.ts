@@ -52,10 +52,23 @@ export async function openBrowser(): Promise<Browser> {
   };
 }
 
+interface PageGlobals {
+  Image: new () => { src: string; width: number; height: number; decode(): Promise<void> };
+  document: {
+    createElement(name: 'canvas'): {
+      width: number;
+      height: number;
+      getContext(kind: '2d'): { drawImage(image: unknown, x: number, y: number): void; getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
+    };
+  };
+}
+
 /** Count the pixels of a PNG near each colour, decoded by Chromium itself (a canvas), so no image library is needed. */
 export async function countColours(page: Page, png: Buffer, colours: Record<string, [number, number, number]>): Promise<Record<string, number>> {
   return page.evaluate(
     async ({ data, targets }) => {
+      // Runs in the page: its DOM, typed by hand (the tests compile without the DOM library).
+      const { Image, document } = globalThis as unknown as PageGlobals;
       const image = new Image();
       image.src = `data:image/png;base64,${data}`;
       await image.decode();
