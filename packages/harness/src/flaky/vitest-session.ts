@@ -21,7 +21,7 @@ export interface SessionSetup {
 /** One run's raw results. */
 export interface RunResult {
   records: TestRecord[];
-  /** Per file, test ids in the order they started. */
+  /** Per file, the ids of the tests that ran, in the order they ran. */
   order: Record<string, string[]>;
   shuffled: boolean;
   durationMs: number;
@@ -36,11 +36,15 @@ export interface Selection {
   testIds?: string[];
 }
 
-/** Collects the order tests start in, per file (tests of one file run one after another). */
+/**
+ * Collects the order tests ran in, per file: the order their results arrive, which is the order
+ * they ran (a file's tests run one after another). Skipped tests did not run and are left out.
+ */
 class OrderCollector {
   order: Record<string, string[]> = {};
-  onTestCaseReady(test: TestCaseLike): void {
-    (this.order[test.module.relativeModuleId] ??= []).push(test.id);
+  onTestCaseResult(test: TestCaseLike): void {
+    const state = test.result().state;
+    if (state === 'passed' || state === 'failed') (this.order[test.module.relativeModuleId] ??= []).push(test.id);
   }
 }
 
