@@ -20,7 +20,8 @@ export interface TestCaseLike {
   readonly module: { readonly moduleId: string; readonly relativeModuleId: string };
   result(): { state: string; errors?: ReadonlyArray<TestErrorLike> | undefined };
   diagnostic(): { duration: number; startTime: number } | undefined;
-  meta(): { quiesce?: QuiesceTaskMeta };
+  /** Vitest's TaskMeta; Quiesce's part is `quiesce`. */
+  meta(): object;
 }
 
 export type TestStatus = 'passed' | 'failed' | 'skipped';
@@ -71,7 +72,7 @@ export function recordOf(test: TestCaseLike): TestRecord {
     startTime: diagnostic?.startTime ?? 0,
     errors,
     timedOut: errors.some((e) => isTimeout(e)),
-    meta: test.meta().quiesce ?? {},
+    meta: (test.meta() as { quiesce?: QuiesceTaskMeta }).quiesce ?? {},
   };
 }
 
