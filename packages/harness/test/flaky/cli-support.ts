@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cleanEnv, type SubprocessResult } from '../preset/vitest-subprocess.js';
+import { shellQuote } from '../../src/flaky/seeds.js';
+import { cleanEnv, runCommand, type SubprocessResult } from '../preset/vitest-subprocess.js';
 
 const harness = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = join(harness, 'dist/cli/bin.js');
@@ -29,13 +29,6 @@ export function assertFreshBuild(): void {
 /** Run `quiesce ARGS` in `cwd` with a clean environment; resolves on the child's close event. */
 export function quiesce(args: readonly string[], cwd: string, signal?: AbortSignal, env: Record<string, string> = {}): Promise<SubprocessResult> {
   assertFreshBuild();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'], ...(signal ? { signal } : {}) });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code, sig) => resolve({ code, signal: sig, stdout, stderr }));
-  });
+  const command = [process.execPath, BIN, ...args].map(shellQuote).join(' ');
+  return runCommand(`cd ${shellQuote(cwd)} && ${command}`, cleanEnv(env), signal);
 }
