@@ -31,7 +31,19 @@ const bin = join(root, 'packages/harness/dist/cli/bin.js');
 
 function session(name, count, sessionSeed) {
   console.log(`\n== ${name}: ${count} shuffled runs (seed ${sessionSeed})`);
-  const args = [bin, 'flaky', '--shuffle', '--runs', String(count), '--seed', String(sessionSeed), '--json', join(out, `${name}.json`), '--html', join(out, `${name}.html`)];
+  const args = [
+    bin,
+    'flaky',
+    '--shuffle',
+    '--runs',
+    String(count),
+    '--seed',
+    String(sessionSeed),
+    '--json',
+    join(out, `${name}.json`),
+    '--html',
+    join(out, `${name}.html`),
+  ];
   const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
   if (result.status === 2 || result.status === 3) process.exit(result.status);
   return JSON.parse(readFileSync(join(out, `${name}.json`), 'utf8'));

@@ -32,11 +32,15 @@ for (let s = 1; s <= sessions; s++) {
   const dir = mkdtempSync(join(tmpdir(), 'quiesce-bench-flaky-'));
   const json = join(dir, 'report.json');
   const started = performance.now();
-  const run = spawnSync(process.execPath, [bin, 'flaky', '--shuffle', '--seed', String(s), '--target-rate', String(target), '--confidence', String(confidence), '--json', json, '--progress', 'none'], {
-    cwd: project,
-    encoding: 'utf8',
-    env: { ...process.env, QUIESCE_SEED: '' },
-  });
+  const run = spawnSync(
+    process.execPath,
+    [bin, 'flaky', '--shuffle', '--seed', String(s), '--target-rate', String(target), '--confidence', String(confidence), '--json', json, '--progress', 'none'],
+    {
+      cwd: project,
+      encoding: 'utf8',
+      env: { ...process.env, QUIESCE_SEED: '' },
+    },
+  );
   const wallSeconds = (performance.now() - started) / 1000;
   if (run.status !== 1) throw new Error(`session ${s}: expected exit 1 (a broken test is planted), got ${run.status}\n${run.stderr}`);
   const report = JSON.parse(readFileSync(json, 'utf8'));
@@ -75,8 +79,9 @@ for (let s = 1; s <= sessions; s++) {
   });
   const r = results.at(-1);
   console.log(
-    `session ${s}: ${r.correct}/${r.total} classified right${misses.length ? ` (missed ${misses.join(', ')})` : ''}, polluter ${polluterFound ? 'found' : 'NOT found'}, ` +
-      `${r.runs} runs + ${r.bisectionRuns} bisection runs, ${executions} test executions vs minimum ${minimum} (x${r.ratio.toFixed(3)}), ${wallSeconds.toFixed(1)} s`,
+    `session ${s}: ${r.correct}/${r.total} classified right${misses.length ? ` (missed ${misses.join(', ')})` : ''}, ` +
+      `polluter ${polluterFound ? 'found' : 'NOT found'}, ${r.runs} runs + ${r.bisectionRuns} bisection runs, ` +
+      `${executions} test executions vs minimum ${minimum} (x${r.ratio.toFixed(3)}), ${wallSeconds.toFixed(1)} s`,
   );
 }
 const correct = results.reduce((n, r) => n + r.correct, 0);
@@ -100,5 +105,7 @@ const out = join(root, 'bench/results/flaky-classify.json');
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, `${JSON.stringify(summary, null, 2)}\n`);
 const pass = summary.accuracy >= 0.95 && summary.pollutersFound === sessions && worst <= 1.2;
-console.log(pass ? 'PASS: >= 95% right, every polluter found, <= 1.2x the minimum' : 'FAIL: below the bar (>= 95% right, every polluter found, <= 1.2x the minimum)');
+console.log(
+  pass ? 'PASS: >= 95% right, every polluter found, <= 1.2x the minimum' : 'FAIL: below the bar (>= 95% right, every polluter found, <= 1.2x the minimum)',
+);
 process.exitCode = pass ? 0 : 1;

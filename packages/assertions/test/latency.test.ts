@@ -32,7 +32,9 @@ describe('toMeetLatency', () => {
   });
 
   test('names each missed bound with the measured figure, then every figure', async () => {
-    const message = await failureOf(() => expect(stats({}, { errorRate: 0.02, errors: 4 })).toMeetLatency({ p50: 200, p95: 200, errorRate: 0.01, throughput: 20 }));
+    const message = await failureOf(() =>
+      expect(stats({}, { errorRate: 0.02, errors: 4 })).toMeetLatency({ p50: 200, p95: 200, errorRate: 0.01, throughput: 20 }),
+    );
     expect(message).toBe(
       [
         'expect(received).toMeetLatency(bounds)',
@@ -55,8 +57,12 @@ describe('toMeetLatency', () => {
   });
 
   test('refuses what is not a load result and bounds it does not know', () => {
-    expect(() => expect({ p95: 3 }).toMeetLatency({ p95: 200 })).toThrow(/toMeetLatency\(received\): got .*; expected the result of load\(\) from @quiesce\/harness/);
-    expect(() => expect(stats({})).toMeetLatency({})).toThrow(/toMeetLatency\(bounds\): got \{\}; expected at least one of mean, p50, p95, p99, max, errorRate, throughput/);
+    expect(() => expect({ p95: 3 }).toMeetLatency({ p95: 200 })).toThrow(
+      /toMeetLatency\(received\): got .*; expected the result of load\(\) from @quiesce\/harness/,
+    );
+    expect(() => expect(stats({})).toMeetLatency({})).toThrow(
+      /toMeetLatency\(bounds\): got \{\}; expected at least one of mean, p50, p95, p99, max, errorRate, throughput/,
+    );
     expect(() => expect(stats({})).toMeetLatency({ p96: 200 } as never)).toThrow(/toMeetLatency bounds\.p96: .*did you mean 'p95'\?/);
     expect(() => expect(stats({})).toMeetLatency({ errorRate: 2 })).toThrow(/toMeetLatency bounds\.errorRate: got 2; expected a rate from 0 to 1/);
     expect(() => expect(stats({})).toMeetLatency({ p95: '200ms' } as never)).toThrow(QuiesceError);

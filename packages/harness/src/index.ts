@@ -31,5 +31,6 @@ export type { MswServerLike, MswHandlerLike, SeenRequest } from './msw/types.js'
 export { MAX_RECORDED_BODY, type BodySnapshot } from './msw/request-snapshot.js';
 // propTest lives at '@quiesce/harness/prop' (its types need fast-check, an optional peer).
 export { VERSION as RUNTIME_VERSION } from '@quiesce/runtime';
-export { load, LatencyHistogram, type LoadOptions, type LoadTarget, type LoadFunction, type LoadRequest, type LatencyBucket, type LatencySummary } from './load/index.js';
+export { load, LatencyHistogram, type LoadOptions, type LoadTarget, type LoadFunction, type LoadRequest } from './load/index.js';
+export type { LatencyBucket, LatencySummary } from './load/index.js';
 export type { LoadStats, QuiesceTaskMeta, TimelineEvent } from './report/meta-types.js';

@@ -47,15 +47,21 @@ function judge(stats: LoadStats, key: keyof LatencyBounds, bound: number): { ok:
 function measured(s: LoadStats): string {
   const l = s.latency;
   const ms = (n: number): string => `${round(n, 2)} ms`;
-  return `p50 ${ms(l.p50)}, p95 ${ms(l.p95)}, p99 ${ms(l.p99)}, max ${ms(l.max)}, mean ${ms(l.mean)}; ${round(s.throughput, 1)} req/s; error rate ${round(s.errorRate * 100, 2)}%`;
+  const rates = `${round(s.throughput, 1)} req/s; error rate ${round(s.errorRate * 100, 2)}%`;
+  return `p50 ${ms(l.p50)}, p95 ${ms(l.p95)}, p99 ${ms(l.p99)}, max ${ms(l.max)}, mean ${ms(l.mean)}; ${rates}`;
 }
 
 function loadStats(received: unknown): LoadStats {
   const s = received as Partial<LoadStats> | null;
   const latency = s?.latency as Partial<Record<string, unknown>> | undefined;
   const ok =
-    typeof s === 'object' && s !== null && typeof latency === 'object' && latency !== null && UPPER.every((k) => typeof latency[k] === 'number')
-    && typeof s.errorRate === 'number' && typeof s.throughput === 'number';
+    typeof s === 'object' &&
+    s !== null &&
+    typeof latency === 'object' &&
+    latency !== null &&
+    UPPER.every((k) => typeof latency[k] === 'number') &&
+    typeof s.errorRate === 'number' &&
+    typeof s.throughput === 'number';
   if (!ok) throw new InvalidOptionError('toMeetLatency(received)', received, 'the result of load() from @quiesce/harness');
   return s as LoadStats;
 }
@@ -70,7 +76,12 @@ function latencyBounds(bounds: unknown): Record<string, number> {
   for (const [key, value] of entries) {
     const rate = key === 'errorRate';
     const fine = typeof value === 'number' && Number.isFinite(value) && value >= 0 && (!rate || value <= 1);
-    if (!fine) throw new InvalidOptionError(`toMeetLatency bounds.${key}`, value, rate ? 'a rate from 0 to 1' : key === 'throughput' ? 'requests per second (a number >= 0)' : 'milliseconds (a number >= 0)');
+    if (!fine)
+      throw new InvalidOptionError(
+        `toMeetLatency bounds.${key}`,
+        value,
+        rate ? 'a rate from 0 to 1' : key === 'throughput' ? 'requests per second (a number >= 0)' : 'milliseconds (a number >= 0)',
+      );
   }
   return Object.fromEntries(entries) as Record<string, number>;
 }

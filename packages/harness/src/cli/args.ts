@@ -63,8 +63,10 @@ export function parseFlakyArgs(argv: readonly string[], cwd = process.cwd()): Fl
   if (!existsSync(root) || !statSync(root).isDirectory()) throw new InvalidOptionError('--root', values.root, 'an existing directory');
   const targetRate = values['target-rate'] === undefined ? null : fraction('--target-rate', values['target-rate']);
   const confidence = values.confidence === undefined ? 0.95 : fraction('--confidence', values.confidence);
-  if (values.confidence !== undefined && targetRate === null) throw new InvalidOptionError('--confidence', values.confidence, 'to be given with --target-rate (it is the confidence of the stopping rule)');
-  const runs = values.runs !== undefined ? integer('--runs', values.runs, 1, MAX_RUNS) : targetRate !== null ? runsForBound(targetRate, confidence) : DEFAULT_RUNS;
+  if (values.confidence !== undefined && targetRate === null)
+    throw new InvalidOptionError('--confidence', values.confidence, 'to be given with --target-rate (it is the confidence of the stopping rule)');
+  const runs =
+    values.runs !== undefined ? integer('--runs', values.runs, 1, MAX_RUNS) : targetRate !== null ? runsForBound(targetRate, confidence) : DEFAULT_RUNS;
   const progress = values.progress;
   if (progress !== undefined && !['bar', 'lines', 'none'].includes(progress)) throw new InvalidOptionError('--progress', progress, "'bar', 'lines' or 'none'");
   return {
@@ -90,7 +92,8 @@ export function parseMergeArgs(argv: readonly string[], cwd = process.cwd()): Me
   if (values.help) return 'help';
   if (positionals.length === 0) throw new InvalidOptionError('quiesce flaky merge', '', 'one or more JSON reports of `quiesce flaky --json` (one per shard)');
   const files = positionals.map((f) => resolve(cwd, f));
-  for (const file of files) if (!existsSync(file)) throw new InvalidOptionError('quiesce flaky merge', file, 'an existing JSON report of `quiesce flaky --json`');
+  for (const file of files)
+    if (!existsSync(file)) throw new InvalidOptionError('quiesce flaky merge', file, 'an existing JSON report of `quiesce flaky --json`');
   return { files, json: path('--json', values.json, cwd), html: path('--html', values.html, cwd) };
 }
 
@@ -102,7 +105,9 @@ function parse<T extends Record<string, { type: 'string' | 'boolean'; short?: st
     const unknown = /Unknown option '(-{1,2})([^']+)'/.exec(message);
     if (unknown) {
       const guess = closestKey(unknown[2]!, Object.keys(options));
-      const known = Object.keys(options).map((k) => `--${k}`).join(', ');
+      const known = Object.keys(options)
+        .map((k) => `--${k}`)
+        .join(', ');
       throw new QuiesceError('INVALID_OPTION', `${unknown[1]}${unknown[2]}: no such option${guess ? `, did you mean --${guess}?` : ''} (accepted: ${known})`);
     }
     throw new QuiesceError('INVALID_OPTION', message.replace(/\. To specify a positional argument.*$/s, ''));

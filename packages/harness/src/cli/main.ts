@@ -36,7 +36,10 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
       return 3;
     }
     const tail = log.text();
-    io.stderr.write(`quiesce flaky: infrastructure error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n${tail ? `\nVitest said:\n${tail}\n` : ''}`);
+    io.stderr.write(
+      `quiesce flaky: infrastructure error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n` +
+        (tail ? `\nVitest said:\n${tail}\n` : ''),
+    );
     return 2;
   }
 }
@@ -50,11 +53,33 @@ async function flaky(argv: readonly string[], io: Io, log: LogTail): Promise<Exi
   const mode: ProgressMode = args.progress ?? (io.stderr.isTTY ? 'bar' : 'lines');
   const progress: Progress = mode === 'bar' ? barProgress(io.stderr) : mode === 'lines' ? lineProgress(io.stderr) : silentProgress();
   const adaptive = args.targetRate === null ? '' : ', stopping each test once it is settled';
-  io.stderr.write(`[quiesce] flaky: up to ${args.runs} runs of ${args.config}${adaptive}; session seed ${args.seed} (rerun this session with --seed ${args.seed})\n`);
-  const session = await VitestSession.open({ root: args.root, config: args.config, filters: args.filters, testNamePattern: args.testNamePattern, shuffle: args.shuffle, shard: args.shard, log });
+  io.stderr.write(
+    `[quiesce] flaky: up to ${args.runs} runs of ${args.config}${adaptive}; session seed ${args.seed} (rerun this session with --seed ${args.seed})\n`,
+  );
+  const session = await VitestSession.open({
+    root: args.root,
+    config: args.config,
+    filters: args.filters,
+    testNamePattern: args.testNamePattern,
+    shuffle: args.shuffle,
+    shard: args.shard,
+    log,
+  });
   let report: FlakyReport;
   try {
-    report = await runFlaky(session, { root: args.root, filters: args.filters, runs: args.runs, seed: args.seed, shard: args.shard, judging: { targetRate: args.targetRate, confidence: args.confidence }, bisect: args.bisect }, progress);
+    report = await runFlaky(
+      session,
+      {
+        root: args.root,
+        filters: args.filters,
+        runs: args.runs,
+        seed: args.seed,
+        shard: args.shard,
+        judging: { targetRate: args.targetRate, confidence: args.confidence },
+        bisect: args.bisect,
+      },
+      progress,
+    );
   } finally {
     progress.end();
     await session.close();
@@ -75,7 +100,11 @@ function finish(report: FlakyReport, out: { json: string | undefined; html: stri
   if (out.json) writeReportFile(out.json, `${JSON.stringify(report, null, 2)}\n`);
   if (out.html) writeReportFile(out.html, renderFlakyHtml(report));
   io.stdout.write(renderText(report));
-  for (const [kind, file] of [['JSON', out.json], ['HTML', out.html]] as const) if (file) io.stderr.write(`[quiesce] ${kind} report: ${file}\n`);
+  for (const [kind, file] of [
+    ['JSON', out.json],
+    ['HTML', out.html],
+  ] as const)
+    if (file) io.stderr.write(`[quiesce] ${kind} report: ${file}\n`);
   return report.summary.exitCode;
 }
 

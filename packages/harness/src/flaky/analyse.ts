@@ -20,7 +20,8 @@ export function judgeRuns(runs: readonly RunRaw[], tests: readonly TestRaw[]): R
     const ran = tests.filter((t) => t.outcomes[r] === 'P' || t.outcomes[r] === 'F');
     const failed = ran.filter((t) => t.outcomes[r] === 'F');
     if (run.error !== null) return { ran: ran.length, failed: failed.length, infra: true, infraReason: run.error };
-    if (ran.length < INFRA_MIN_TESTS || failed.length < INFRA_SHARE * ran.length) return { ran: ran.length, failed: failed.length, infra: false, infraReason: null };
+    if (ran.length < INFRA_MIN_TESTS || failed.length < INFRA_SHARE * ran.length)
+      return { ran: ran.length, failed: failed.length, infra: false, infraReason: null };
     const usuallyPassing = failed.filter((t) => {
       const others = [...t.outcomes].filter((o, i) => i !== r && (o === 'P' || o === 'F'));
       return others.length >= 2 && others.filter((o) => o === 'P').length >= USUALLY_PASSES * others.length;
@@ -83,11 +84,25 @@ export function candidatePolluters(test: TestRaw, runs: readonly RunRaw[], usabl
 
 /** Whether the test's position among its file's tests ever changed between its usable runs. */
 function orderVaried(test: TestRaw, runs: readonly RunRaw[], usable: ReadonlyArray<{ run: number }>): boolean {
-  const seen = new Set(usable.map((u) => (runs[u.run]?.order[test.file] ?? []).slice(0, (runs[u.run]?.order[test.file] ?? []).indexOf(test.id)).sort().join('\n')));
+  const seen = new Set(
+    usable.map((u) =>
+      (runs[u.run]?.order[test.file] ?? [])
+        .slice(0, (runs[u.run]?.order[test.file] ?? []).indexOf(test.id))
+        .sort()
+        .join('\n'),
+    ),
+  );
   return seen.size > 1;
 }
 
-export function judgeTest(test: TestRaw, runs: readonly RunRaw[], verdicts: readonly RunVerdict[], bisections: readonly Bisection[], names: ReadonlyMap<string, string>, judging: Judging): TestVerdict {
+export function judgeTest(
+  test: TestRaw,
+  runs: readonly RunRaw[],
+  verdicts: readonly RunVerdict[],
+  bisections: readonly Bisection[],
+  names: ReadonlyMap<string, string>,
+  judging: Judging,
+): TestVerdict {
   const usable = usableOutcomes(test, verdicts);
   const passes = usable.filter((u) => u.passed).length;
   const fails = usable.length - passes;
@@ -101,13 +116,28 @@ export function judgeTest(test: TestRaw, runs: readonly RunRaw[], verdicts: read
   const upperBound = oneSided ? zeroEventUpperBound(n, confidence) : null;
   const runsNeeded = upperBound !== null && targetRate !== null ? Math.max(0, runsForBound(targetRate, confidence) - n) : null;
   const bisection = bisections.find((b) => b.test === test.id);
-  const orderDependent = classification !== 'flaky' ? null : bisection ? bisection.orderDependent : orderVaried(test, runs, usable) ? (candidatePolluters(test, runs, usable).length > 0 ? null : false) : null;
+  const orderDependent =
+    classification !== 'flaky'
+      ? null
+      : bisection
+        ? bisection.orderDependent
+        : orderVaried(test, runs, usable)
+          ? candidatePolluters(test, runs, usable).length > 0
+            ? null
+            : false
+          : null;
   const polluters = bisection?.orderDependent ? bisection.polluters : [];
   const failing = classification === 'stable-fail' || (classification === 'flaky' && (targetRate === null || interval[1] >= targetRate));
   const first = usable.find((u) => !u.passed);
   const run = first ? runs[first.run] : undefined;
   const replay = run
-    ? replayCommand({ file: test.file, names: [...polluters.map((id) => names.get(id) ?? id), test.name], harnessSeed: run.harnessSeed, shuffleSeed: run.shuffleSeed, shuffled: run.shuffled })
+    ? replayCommand({
+        file: test.file,
+        names: [...polluters.map((id) => names.get(id) ?? id), test.name],
+        harnessSeed: run.harnessSeed,
+        shuffleSeed: run.shuffleSeed,
+        shuffled: run.shuffled,
+      })
     : null;
   return {
     runs: n,

@@ -19,7 +19,14 @@ export async function bisect(test: TestRaw, failingRun: RunRaw, spec: Selection[
     steps.push({ tests: result.order[test.file] ?? [], harnessSeed, failed });
     return failed;
   };
-  const done = (orderDependent: boolean, polluters: string[], note: string): Bisection => ({ test: test.id, fromRun: failingRun.index, steps, orderDependent, polluters, note });
+  const done = (orderDependent: boolean, polluters: string[], note: string): Bisection => ({
+    test: test.id,
+    fromRun: failingRun.index,
+    steps,
+    orderDependent,
+    polluters,
+    note,
+  });
 
   const order = failingRun.order[test.file] ?? [];
   const before = order.slice(0, Math.max(0, order.indexOf(test.id)));

@@ -35,7 +35,16 @@ export async function runFlaky(session: VitestSession, options: EngineOptions, p
     throw new QuiesceError('INVALID_OPTION', `no test files matched${options.filters.length > 0 ? ` the filters ${options.filters.join(' ')}` : ''}${shard}`);
   }
   const byFile = new Map(specs.map((s) => [relative(s.project.config.root, s.moduleId), s]));
-  const raw: SessionRaw = { seed: options.seed, shard: options.shard, judging: options.judging, runs: [], tests: [], signatures: [], bisections: [], durationMs: 0 };
+  const raw: SessionRaw = {
+    seed: options.seed,
+    shard: options.shard,
+    judging: options.judging,
+    runs: [],
+    tests: [],
+    signatures: [],
+    bisections: [],
+    durationMs: 0,
+  };
   const tests = new Map<string, TestRaw>();
   const signatures = new Set<string>();
   let failures = 0;
@@ -51,7 +60,10 @@ export async function runFlaky(session: VitestSession, options: EngineOptions, p
     const failed = record(raw, tests, signatures, result, index, options.root);
     failures += failed;
     if (index === 0 && !result.records.some((r) => r.ran) && result.error === null) {
-      throw new QuiesceError('INVALID_OPTION', `no tests matched${options.filters.length > 0 ? ` the filters ${options.filters.join(' ')}` : ''} (every test was skipped or filtered out)`);
+      throw new QuiesceError(
+        'INVALID_OPTION',
+        `no tests matched${options.filters.length > 0 ? ` the filters ${options.filters.join(' ')}` : ''} (every test was skipped or filtered out)`,
+      );
     }
     const meanRunMs = raw.runs.reduce((n, r) => n + r.durationMs, 0) / raw.runs.length;
     progress.run({ done: index + 1, total: options.runs, failures, ran: result.records.filter((r) => r.ran).length, failed, ...seeds, meanRunMs });

@@ -13,7 +13,11 @@ export function mergeReports(reports: readonly FlakyReport[]): FlakyReport {
   const first = reports[0];
   if (!first) throw new QuiesceError('INVALID_OPTION', 'quiesce flaky merge: no report to merge');
   for (const r of reports) {
-    if (r.summary.seed !== first.summary.seed) throw new QuiesceError('INVALID_OPTION', `quiesce flaky merge: the reports come from different sessions (seeds ${first.summary.seed} and ${r.summary.seed}); shards must share one --seed`);
+    if (r.summary.seed !== first.summary.seed)
+      throw new QuiesceError(
+        'INVALID_OPTION',
+        `quiesce flaky merge: the reports come from different sessions (seeds ${first.summary.seed} and ${r.summary.seed}); shards must share one --seed`,
+      );
     if (r.summary.targetRate !== first.summary.targetRate || r.summary.confidence !== first.summary.confidence) {
       throw new QuiesceError('INVALID_OPTION', 'quiesce flaky merge: the reports were made with different --target-rate or --confidence');
     }
@@ -40,10 +44,18 @@ export function mergeReports(reports: readonly FlakyReport[]): FlakyReport {
     for (const t of report.tests) {
       if (seen.has(t.id)) throw new QuiesceError('INVALID_OPTION', `quiesce flaky merge: test ${t.file} > ${t.name} is in two reports (merge each shard once)`);
       seen.add(t.id);
-      tests.push({ id: t.id, name: t.name, file: t.file, outcomes: t.outcomes.padEnd(length, '-'), failures: t.failures.map(({ replay: _replay, ...raw }) => raw) });
+      tests.push({
+        id: t.id,
+        name: t.name,
+        file: t.file,
+        outcomes: t.outcomes.padEnd(length, '-'),
+        failures: t.failures.map(({ replay: _replay, ...raw }) => raw),
+      });
     }
   }
-  const signatures = new Map(reports.flatMap((r) => r.signatures.map(({ id, name, message, frames, example }) => [id, { id, name, message, frames, example }] as const)));
+  const signatures = new Map(
+    reports.flatMap((r) => r.signatures.map(({ id, name, message, frames, example }) => [id, { id, name, message, frames, example }] as const)),
+  );
   const raw: SessionRaw = {
     seed: first.summary.seed,
     shard: null,

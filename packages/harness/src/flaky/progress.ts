@@ -56,7 +56,8 @@ export function lineProgress(out: Writable): Progress {
   return {
     run(p) {
       out.write(
-        `[quiesce] run ${p.done}/${p.total}: ${p.ran} tests, ${p.failed} failed (${p.failures} failures so far); shuffle seed ${p.shuffleSeed}, harness seed ${p.harnessSeed}\n`,
+        `[quiesce] run ${p.done}/${p.total}: ${p.ran} tests, ${p.failed} failed (${p.failures} failures so far); ` +
+          `shuffle seed ${p.shuffleSeed}, harness seed ${p.harnessSeed}\n`,
       );
     },
     note(text) {

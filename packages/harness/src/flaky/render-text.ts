@@ -17,7 +17,9 @@ export function renderText(report: FlakyReport): string {
   const shard = s.shard ? `, shard ${s.shard.index}/${s.shard.count}` : '';
   const shuffled = report.runs.some((r) => r.shuffled) ? ', shuffled' : '';
   lines.push(`quiesce flaky: ${s.runs} runs, seed ${s.seed}${shuffled}${shard}${target}`, '');
-  const tests = [...report.tests].sort((a, b) => ORDER[a.classification] - ORDER[b.classification] || b.flakeRate - a.flakeRate || a.name.localeCompare(b.name));
+  const tests = [...report.tests].sort(
+    (a, b) => ORDER[a.classification] - ORDER[b.classification] || b.flakeRate - a.flakeRate || a.name.localeCompare(b.name),
+  );
   const rows = tests.map((t) => [label(t), `${t.fails}/${t.runs}`, pct(t.flakeRate), interval(t), t.flipRate.toFixed(2), `${t.file} > ${t.name}`, note(t)]);
   lines.push(...table([['verdict', 'fails/runs', 'rate', `${pct(s.confidence)} interval`, 'flips', 'test', ''], ...rows]));
   if (report.signatures.length > 0) {

@@ -64,7 +64,13 @@ export function buildFlakyReport(raw: SessionRaw): FlakyReport {
     const verdict = judgeTest(test, raw.runs, runVerdicts, raw.bisections, names, raw.judging);
     const failures = test.failures.map((f) => {
       const run = raw.runs[f.run]!;
-      const replay = replayCommand({ file: test.file, names: [...verdict.polluters.map((id) => names.get(id) ?? id), test.name], harnessSeed: run.harnessSeed, shuffleSeed: run.shuffleSeed, shuffled: run.shuffled });
+      const replay = replayCommand({
+        file: test.file,
+        names: [...verdict.polluters.map((id) => names.get(id) ?? id), test.name],
+        harnessSeed: run.harnessSeed,
+        shuffleSeed: run.shuffleSeed,
+        shuffled: run.shuffled,
+      });
       return { ...f, replay };
     });
     return { ...test, ...verdict, failures };

@@ -83,7 +83,11 @@ export class VitestSession {
         { stdout: setup.log as never, stderr: setup.log as never },
       );
     } catch (error) {
-      throw new QuiesceError('INVALID_OPTION', `the Vitest config ${setup.config} could not be loaded: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new QuiesceError(
+        'INVALID_OPTION',
+        `the Vitest config ${setup.config} could not be loaded: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
     }
     return new VitestSession(vitest, collector, setup.shard);
   }
@@ -110,7 +114,8 @@ export class VitestSession {
     for (const project of vitest.projects) {
       project.config.env = { ...project.config.env, [SEED_ENV]: seed };
       // The quiesce() plugin provides its seed to tests too (inject('quiesceRunSeed')).
-      if ((project.getProvidedContext() as unknown as Record<string, unknown>).quiesceRunSeed !== undefined) project.provide('quiesceRunSeed' as never, seeds.harnessSeed as never);
+      if ((project.getProvidedContext() as unknown as Record<string, unknown>).quiesceRunSeed !== undefined)
+        project.provide('quiesceRunSeed' as never, seeds.harnessSeed as never);
     }
     const specs = selection.map((s) => (s.testIds ? s.spec.project.createSpecification(s.spec.moduleId, { testIds: s.testIds }, s.spec.pool) : s.spec));
     const selected = new Map(selection.map((s) => [s.spec.moduleId, s.testIds ? new Set(s.testIds) : undefined]));
@@ -131,7 +136,12 @@ export class VitestSession {
       for (const test of tests) if (!only || only.has(test.id)) records.push(recordOf(test as unknown as TestCaseLike));
     }
     const ran = records.some((r) => r.ran);
-    const error = !ran && records.some((r) => r.status === 'failed') ? `no test ran: ${firstError(records)}` : modulesFailed > 0 && modulesFailed === result.testModules.length ? `every test file failed to load: ${firstError(records)}` : null;
+    const error =
+      !ran && records.some((r) => r.status === 'failed')
+        ? `no test ran: ${firstError(records)}`
+        : modulesFailed > 0 && modulesFailed === result.testModules.length
+          ? `every test file failed to load: ${firstError(records)}`
+          : null;
     const unhandledErrors = result.unhandledErrors.map((e) => describeError(e));
     return { records, order: this.#collector.order, shuffled: Boolean(vitest.config.sequence.shuffle), durationMs, error, unhandledErrors };
   }

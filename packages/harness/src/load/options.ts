@@ -67,7 +67,8 @@ export function resolveLoadOptions(options: unknown): ResolvedLoadOptions {
     throw new InvalidOptionError('load options.timeout', timeout, `a number of milliseconds >= duration (${duration})`);
   }
   const requestTimeout = o.requestTimeout === undefined ? undefined : checkMilliseconds('load options.requestTimeout', o.requestTimeout, { positive: true });
-  if (o.label !== undefined && (typeof o.label !== 'string' || o.label.length === 0)) throw new InvalidOptionError('load options.label', o.label, 'a non-empty string');
+  if (o.label !== undefined && (typeof o.label !== 'string' || o.label.length === 0))
+    throw new InvalidOptionError('load options.label', o.label, 'a non-empty string');
   if (o.attach !== undefined && typeof o.attach !== 'boolean') throw new InvalidOptionError('load options.attach', o.attach, 'a boolean');
   return { concurrency, requests, duration, timeout, requestTimeout, label: o.label ?? 'load', attach: o.attach ?? true, http: httpOptions(o) };
 }
@@ -75,12 +76,14 @@ export function resolveLoadOptions(options: unknown): ResolvedLoadOptions {
 function httpOptions(o: LoadOptions): ResolvedLoadOptions['http'] {
   const method = o.method === undefined ? 'GET' : typeof o.method === 'string' ? o.method.toUpperCase() : o.method;
   if (typeof method !== 'string' || !METHODS.includes(method)) throw new InvalidOptionError('load options.method', o.method, `one of ${METHODS.join(', ')}`);
-  if (o.path !== undefined && (typeof o.path !== 'string' || !o.path.startsWith('/'))) throw new InvalidOptionError('load options.path', o.path, "a path starting with '/'");
+  if (o.path !== undefined && (typeof o.path !== 'string' || !o.path.startsWith('/')))
+    throw new InvalidOptionError('load options.path', o.path, "a path starting with '/'");
   const headers = o.headers ?? {};
   if (typeof headers !== 'object' || headers === null || Array.isArray(headers) || Object.values(headers).some((v) => typeof v !== 'string')) {
     throw new InvalidOptionError('load options.headers', o.headers, 'an object of header names to string values');
   }
-  if (o.body !== undefined && typeof o.body !== 'string' && !(o.body instanceof Uint8Array)) throw new InvalidOptionError('load options.body', o.body, 'a string or a Uint8Array');
+  if (o.body !== undefined && typeof o.body !== 'string' && !(o.body instanceof Uint8Array))
+    throw new InvalidOptionError('load options.body', o.body, 'a string or a Uint8Array');
   return { method, path: o.path, headers, body: o.body };
 }
 

@@ -74,7 +74,11 @@ function serverAddress(target: unknown): { host: string; port: number } {
   if (typeof t === 'object' && t !== null && Number.isInteger(t.port) && typeof t.host === 'string' && LOOPBACK_HOSTS.includes(t.host as never)) {
     return { host: t.host, port: t.port as number };
   }
-  throw new InvalidOptionError('load(target)', target, 'an async function, an http:// URL on 127.0.0.1, or a server listening on 127.0.0.1 (net.Server, http.Server, listenOnFreePort)');
+  throw new InvalidOptionError(
+    'load(target)',
+    target,
+    'an async function, an http:// URL on 127.0.0.1, or a server listening on 127.0.0.1 (net.Server, http.Server, listenOnFreePort)',
+  );
 }
 
 /** Requests over one keep-alive agent with a socket per concurrent request; a status >= 400 is an error. */

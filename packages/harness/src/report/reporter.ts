@@ -42,7 +42,8 @@ export class QuiesceReporter {
   constructor(options: QuiesceReporterOptions = {}) {
     checkOptions('QuiesceReporter options', options, ['json', 'html']);
     const { json = 'quiesce-report.json', html } = options;
-    if (json !== false && (typeof json !== 'string' || json === '')) throw new InvalidOptionError('QuiesceReporter options.json', json, 'a file path, or false for no JSON report');
+    if (json !== false && (typeof json !== 'string' || json === ''))
+      throw new InvalidOptionError('QuiesceReporter options.json', json, 'a file path, or false for no JSON report');
     if (html !== undefined && (typeof html !== 'string' || html === '')) throw new InvalidOptionError('QuiesceReporter options.html', html, 'a file path');
     this.#json = json === false ? undefined : json;
     this.#html = html;

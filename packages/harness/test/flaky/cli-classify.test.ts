@@ -57,7 +57,9 @@ describe('quiesce flaky on a project with planted outcomes', () => {
     // The replay commands reproduce the failures, and the polluter is what makes the victim fail.
     const env = cleanEnv();
     const replay = victim.failures[0]!.replay;
-    expect(replay).toMatch(/^QUIESCE_SEED=\d+ npx vitest run suite\.planted\.ts --sequence\.shuffle\.tests --sequence\.seed=\d+ -t '\^\(polluter\|victim\)\$'$/);
+    expect(replay).toMatch(
+      /^QUIESCE_SEED=\d+ npx vitest run suite\.planted\.ts --sequence\.shuffle\.tests --sequence\.seed=\d+ -t '\^\(polluter\|victim\)\$'$/,
+    );
     const again = await runCommand(`cd ${planted} && ${replay}`, env, signal);
     expect(again.code).toBe(1);
     expect(again.stdout).toMatch(/1 failed \| 1 passed/);
@@ -76,7 +78,8 @@ describe('quiesce flaky on a project with planted outcomes', () => {
     const needed = runsForBound(0.2, 0.95);
     expect(report.summary).toMatchObject({ runs: needed, runsForTarget: needed, unsettled: 0, targetRate: 0.2 });
     const tests = byName(report);
-    for (const name of ['stable pass', 'broken', 'polluter', 'steady']) expect(tests.get(name)).toMatchObject({ runs: needed, settled: true, upperBound: expect.any(Number) });
+    for (const name of ['stable pass', 'broken', 'polluter', 'steady'])
+      expect(tests.get(name)).toMatchObject({ runs: needed, settled: true, upperBound: expect.any(Number) });
     for (const name of ['flaky 40%', 'victim', 'coin']) {
       const t = tests.get(name)!;
       expect(t).toMatchObject({ classification: 'flaky', settled: true });

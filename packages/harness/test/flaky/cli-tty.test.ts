@@ -9,7 +9,8 @@ import { barProgress, lineProgress } from '../../src/flaky/progress.js';
 import { cleanEnv } from '../preset/vitest-subprocess.js';
 import { assertFreshBuild, BIN, fixture } from './cli-support.js';
 
-const TMUX_MISSING = spawnSync('tmux', ['-V']).status === 0 ? undefined : 'tmux not found: the terminal session check needs it (install it with: apt-get install -y tmux)';
+const TMUX_MISSING =
+  spawnSync('tmux', ['-V']).status === 0 ? undefined : 'tmux not found: the terminal session check needs it (install it with: apt-get install -y tmux)';
 
 function sink(): { out: Writable & { isTTY: boolean }; text: () => string } {
   let text = '';

@@ -31,9 +31,58 @@ describe('quiesce flaky arguments', () => {
   test('defaults, and every flag read', () => {
     const dir = project();
     const defaults = parseFlakyArgs([], dir);
-    expect(defaults).toMatchObject({ root: dir, config: join(dir, 'vitest.config.mjs'), filters: [], runs: DEFAULT_RUNS, shuffle: false, targetRate: null, confidence: 0.95, bisect: true, shard: null });
-    const all = parseFlakyArgs(['a.test.ts', 'b', '--runs', '7', '--shuffle', '--seed', '42', '--json', 'out/r.json', '--html', 'r.html', '--shard', '2/3', '--target-rate', '1%', '--confidence', '0.99', '-t', 'pool', '--no-bisect', '--progress', 'lines'], dir);
-    expect(all).toMatchObject({ filters: ['a.test.ts', 'b'], runs: 7, shuffle: true, seed: 42, json: join(dir, 'out/r.json'), html: join(dir, 'r.html'), shard: { index: 2, count: 3 }, targetRate: 0.01, confidence: 0.99, testNamePattern: 'pool', bisect: false, progress: 'lines' });
+    expect(defaults).toMatchObject({
+      root: dir,
+      config: join(dir, 'vitest.config.mjs'),
+      filters: [],
+      runs: DEFAULT_RUNS,
+      shuffle: false,
+      targetRate: null,
+      confidence: 0.95,
+      bisect: true,
+      shard: null,
+    });
+    const all = parseFlakyArgs(
+      [
+        'a.test.ts',
+        'b',
+        '--runs',
+        '7',
+        '--shuffle',
+        '--seed',
+        '42',
+        '--json',
+        'out/r.json',
+        '--html',
+        'r.html',
+        '--shard',
+        '2/3',
+        '--target-rate',
+        '1%',
+        '--confidence',
+        '0.99',
+        '-t',
+        'pool',
+        '--no-bisect',
+        '--progress',
+        'lines',
+      ],
+      dir,
+    );
+    expect(all).toMatchObject({
+      filters: ['a.test.ts', 'b'],
+      runs: 7,
+      shuffle: true,
+      seed: 42,
+      json: join(dir, 'out/r.json'),
+      html: join(dir, 'r.html'),
+      shard: { index: 2, count: 3 },
+      targetRate: 0.01,
+      confidence: 0.99,
+      testNamePattern: 'pool',
+      bisect: false,
+      progress: 'lines',
+    });
     // With a target and no --runs: the runs that bound a stable test under it.
     expect(parseFlakyArgs(['--target-rate', '0.1'], dir)).toMatchObject({ runs: 29 });
     expect(parseFlakyArgs(['--help'], dir)).toBe('help');
@@ -42,7 +91,21 @@ describe('quiesce flaky arguments', () => {
 
   test('fuzzed: any arguments parse or throw a QuiesceError (exit 3), never anything else', () => {
     const dir = project();
-    const flag = fc.constantFrom('--runs', '--seed', '--shard', '--target-rate', '--confidence', '--progress', '--json', '--root', '--config', '--shuffle', '--bogus', '-t', 'file');
+    const flag = fc.constantFrom(
+      '--runs',
+      '--seed',
+      '--shard',
+      '--target-rate',
+      '--confidence',
+      '--progress',
+      '--json',
+      '--root',
+      '--config',
+      '--shuffle',
+      '--bogus',
+      '-t',
+      'file',
+    );
     const value = fc.oneof(fc.string(), fc.constantFrom('0', '1', '-1', '1/2', '3/2', '0.5', '50%', '1e3', 'NaN', ''));
     fc.assert(
       fc.property(fc.array(fc.oneof(flag, value), { maxLength: 6 }), (argv) => {
@@ -103,14 +166,18 @@ describe('merge and the text report', () => {
   test('the text report: the table worst first, the clusters, the replay commands and the exit code', () => {
     const a = t('flips', 'one.test.ts', 'PFPF');
     a.failures = [1, 3].map((run) => ({ run, signature: 'cafecafe', timedOut: run === 3, crashed: false }));
-    const signatures = [{ id: 'cafecafe', name: 'AssertionError', message: 'expected <n> to be <n>', frames: ['one.test.ts:4 fn'], example: 'expected 1 to be 2' }];
-    const text = renderText(buildFlakyReport(session([t('steady', 'one.test.ts', 'PPPP'), a], 4, { signatures, judging: { targetRate: 0.2, confidence: 0.95 } })));
+    const signatures = [
+      { id: 'cafecafe', name: 'AssertionError', message: 'expected <n> to be <n>', frames: ['one.test.ts:4 fn'], example: 'expected 1 to be 2' },
+    ];
+    const text = renderText(
+      buildFlakyReport(session([t('steady', 'one.test.ts', 'PPPP'), a], 4, { signatures, judging: { targetRate: 0.2, confidence: 0.95 } })),
+    );
     expect(text).toContain('quiesce flaky: 4 runs, seed 5, target rate 20.0% at 95.0% confidence');
     expect(text.indexOf('one.test.ts > flips')).toBeLessThan(text.indexOf('one.test.ts > steady'));
     expect(text).toMatch(/flaky +2\/4 +50\.0% +\[15\.0%, 85\.0%\] +1\.00 +one\.test\.ts > flips +1 timed out/);
     expect(text).toMatch(/stable\? +0\/4 +0\.0% +<= 52\.7% .* 10 more clean runs for the target/);
     expect(text).toContain('cafecafe  ×2  AssertionError: expected <n> to be <n>  (1 test)');
-    expect(text).toContain("QUIESCE_SEED=");
+    expect(text).toContain('QUIESCE_SEED=');
     expect(text).toContain('exit 1: test failures, or flakes above the target rate');
   });
 });

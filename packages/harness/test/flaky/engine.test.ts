@@ -20,7 +20,10 @@ test('in process: reruns, bisection and reports from the sources', async () => {
     stderr: new Writable({ write: (c, _e, done) => ((stderr += c.toString()), done()) }),
   };
   const json = join(dir, 'r.json');
-  const code = await main(['flaky', '--root', fixture('planted'), '--runs', '4', '--shuffle', '--seed', '7', '--progress', 'lines', '--json', json, '--html', join(dir, 'r.html')], io);
+  const code = await main(
+    ['flaky', '--root', fixture('planted'), '--runs', '4', '--shuffle', '--seed', '7', '--progress', 'lines', '--json', json, '--html', join(dir, 'r.html')],
+    io,
+  );
   expect(code, stderr).toBe(1);
   const report = JSON.parse(readFileSync(json, 'utf8')) as FlakyReport;
   const victim = report.tests.find((t) => t.name === 'victim')!;

@@ -65,7 +65,13 @@ describe('runs and order', () => {
       { run: 3, passed: true },
     ];
     expect(candidatePolluters(testOf('v', 'FPFP'), runs, usable)).toEqual(['p']);
-    expect(candidatePolluters(testOf('v', 'PPPP'), runs, usable.map((u) => ({ ...u, passed: true })))).toEqual([]);
+    expect(
+      candidatePolluters(
+        testOf('v', 'PPPP'),
+        runs,
+        usable.map((u) => ({ ...u, passed: true })),
+      ),
+    ).toEqual([]);
   });
 
   test('the report of hand-made runs validates against the published schema', () => {
@@ -76,7 +82,16 @@ describe('runs and order', () => {
     ];
     const runs = [run(0, ['p', 'x', 'v']), run(1, ['v', 'p', 'x']), run(2, ['x', 'p', 'v']), run(3, ['x', 'v', 'p'])];
     const signatures = [{ id: 'deadbeef', name: 'AssertionError', message: 'expected true to be false', frames: [], example: 'expected true to be false' }];
-    const report = buildFlakyReport({ seed: 1, shard: null, judging: { targetRate: null, confidence: 0.95 }, runs, tests, signatures, bisections: [], durationMs: 40 });
+    const report = buildFlakyReport({
+      seed: 1,
+      shard: null,
+      judging: { targetRate: null, confidence: 0.95 },
+      runs,
+      tests,
+      signatures,
+      bisections: [],
+      durationMs: 40,
+    });
     expect(schemaValidator('flaky')(report)).toEqual([]);
     const v = report.tests[0]!;
     // Candidates without a bisection: order dependence is suspected, not shown.
@@ -106,6 +121,8 @@ describe('signatures and replay commands', () => {
     expect(replayCommand({ file: 'a.test.ts', names: ['v'], harnessSeed: 5, shuffleSeed: 9, shuffled: true })).toBe(
       "QUIESCE_SEED=5 npx vitest run a.test.ts --sequence.shuffle.tests --sequence.seed=9 -t '^v$'",
     );
-    expect(replayCommand({ file: 'a.test.ts', names: ['v'], harnessSeed: 5, shuffleSeed: 9, shuffled: false })).toBe("QUIESCE_SEED=5 npx vitest run a.test.ts -t '^v$'");
+    expect(replayCommand({ file: 'a.test.ts', names: ['v'], harnessSeed: 5, shuffleSeed: 9, shuffled: false })).toBe(
+      "QUIESCE_SEED=5 npx vitest run a.test.ts -t '^v$'",
+    );
   });
 });

@@ -93,9 +93,7 @@ describe('load() against an async function', () => {
   test('requestTimeout aborts one slow request, counts it as an error, and the load goes on', async () => {
     const stats = await load(
       ({ index, signal }) =>
-        index === 0
-          ? new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }))
-          : Promise.resolve(),
+        index === 0 ? new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true })) : Promise.resolve(),
       { requests: 5, requestTimeout: 10, attach: false },
     );
     expect(stats).toMatchObject({ requests: 5, errors: 1, stoppedBy: 'requests' });
@@ -171,8 +169,12 @@ describe('load() input', () => {
     expect(() => load(fn, { requests: 1, concurrency: 1.5 })).toThrow(/load options\.concurrency: got 1\.5; expected an integer from 1 to 10000/);
     expect(() => load(fn, { requests: 1, concurency: 2 } as never)).toThrow(/load options\.concurency: .* did you mean 'concurrency'\?/);
     expect(() => load(fn, { duration: 100, timeout: 50 })).toThrow('load options.timeout: got 50; expected a number of milliseconds >= duration (100)');
-    expect(() => load(fn, { requests: 1, method: 'POST' })).toThrow(/load options\.method: got "POST"; expected nothing: HTTP options apply to URL and server targets/);
-    expect(() => load('http://example.com/', { requests: 1 })).toThrow(/load\(target\): got "http:\/\/example\.com\/"; expected an http:\/\/ URL on 127\.0\.0\.1 or \[::1\]/);
+    expect(() => load(fn, { requests: 1, method: 'POST' })).toThrow(
+      /load options\.method: got "POST"; expected nothing: HTTP options apply to URL and server targets/,
+    );
+    expect(() => load('http://example.com/', { requests: 1 })).toThrow(
+      /load\(target\): got "http:\/\/example\.com\/"; expected an http:\/\/ URL on 127\.0\.0\.1 or \[::1\]/,
+    );
     expect(() => load('https://127.0.0.1:1/', { requests: 1 })).toThrow(QuiesceError);
     expect(() => load('not a url', { requests: 1 })).toThrow(QuiesceError);
     expect(() => load('http://127.0.0.1:1/', { requests: 1, path: '/x' })).toThrow(/load options\.path: .*the URL carries its path/);
@@ -185,7 +187,10 @@ describe('load() input', () => {
     const anything = fc.oneof(fc.anything(), fc.constantFrom(-1, 0, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 40, '5s', 'GET', '/', null, [], {}));
     const keys = ['concurrency', 'requests', 'duration', 'timeout', 'requestTimeout', 'label', 'attach', 'method', 'path', 'headers', 'body', 'concurency'];
     const options = fc.oneof(anything, fc.record(Object.fromEntries(keys.map((k) => [k, anything])), { requiredKeys: [] }));
-    const targets = fc.oneof(anything, fc.constantFrom<unknown>(async () => undefined, 'http://127.0.0.1:9/', 'http://[::1]:9/x', { port: 9, host: '127.0.0.1' }));
+    const targets = fc.oneof(
+      anything,
+      fc.constantFrom<unknown>(async () => undefined, 'http://127.0.0.1:9/', 'http://[::1]:9/x', { port: 9, host: '127.0.0.1' }),
+    );
     fc.assert(
       fc.property(targets, options, (target, given) => {
         try {

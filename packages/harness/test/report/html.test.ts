@@ -31,9 +31,17 @@ const timeline = [
 function flakyReport() {
   const runs: RunRaw[] = Array.from({ length: 12 }, (_, i) => ({ index: i, ...runSeeds(3, i), shuffled: true, durationMs: 20, error: null, order: {} }));
   const t = (id: string, outcomes: string): TestRaw => ({ id, name: id, file: 'pool.test.ts', outcomes, failures: [] });
-  const tests = [t('steady', 'PPPPPFPPPPPP'), t('broken', 'FFFFFFFFFFFF'), t('sometimes', 'PFPPPFPFPPFP'), t('also steady', 'PPPPPFPPPPPP'), t('skipped', 'SSSSSSSSSSSS')];
+  const tests = [
+    t('steady', 'PPPPPFPPPPPP'),
+    t('broken', 'FFFFFFFFFFFF'),
+    t('sometimes', 'PFPPPFPFPPFP'),
+    t('also steady', 'PPPPPFPPPPPP'),
+    t('skipped', 'SSSSSSSSSSSS'),
+  ];
   for (const test of tests) {
-    test.failures = [...test.outcomes].flatMap((o, run) => (o === 'F' ? [{ run, signature: test.id === 'broken' ? 'aaaaaaaa' : 'bbbbbbbb', timedOut: false, crashed: false }] : []));
+    test.failures = [...test.outcomes].flatMap((o, run) =>
+      o === 'F' ? [{ run, signature: test.id === 'broken' ? 'aaaaaaaa' : 'bbbbbbbb', timedOut: false, crashed: false }] : [],
+    );
   }
   tests[2]!.failures[0]!.timeline = timeline;
   const signatures = [

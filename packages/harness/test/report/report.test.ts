@@ -98,11 +98,19 @@ describe('the JSON report', () => {
     expect(validateReport(report)).toEqual([]);
   });
 
-  test("several loads combine: throughput over their summed time, error rate over all requests, percentiles from the summed buckets", () => {
+  test('several loads combine: throughput over their summed time, error rate over all requests, percentiles from the summed buckets', () => {
     const one = loadStats('one', 1000, [1, 2, 3, 4], 1);
     const two = loadStats('two', 3000, [8, 16, 32, 64], 1);
     expect(summariseLoads([one])).toMatchObject({ p50_latency_ms: 2, p95_latency_ms: 4, requests: 4, loads: 1 });
-    expect(summariseLoads([one, two])).toEqual({ requests_per_second: 2, p50_latency_ms: 4, p95_latency_ms: 64, p99_latency_ms: 64, error_rate: 0.25, loads: 2, requests: 8 });
+    expect(summariseLoads([one, two])).toEqual({
+      requests_per_second: 2,
+      p50_latency_ms: 4,
+      p95_latency_ms: 64,
+      p99_latency_ms: 64,
+      error_rate: 0.25,
+      loads: 2,
+      requests: 8,
+    });
     const report = buildReport([record('a', 'passed', { load: [one, two] })], { seed: 0, durationMs: 1 });
     expect(validateReport(report)).toEqual([]);
   });
@@ -116,7 +124,7 @@ describe('the JSON report', () => {
   });
 
   test('reporter options are checked', () => {
-    expect(() => new QuiesceReporter({ json: '' })).toThrow("QuiesceReporter options.json: got \"\"; expected a file path, or false for no JSON report");
+    expect(() => new QuiesceReporter({ json: '' })).toThrow('QuiesceReporter options.json: got ""; expected a file path, or false for no JSON report');
     expect(() => new QuiesceReporter({ jsn: 'x' } as never)).toThrow(/did you mean 'json'\?/);
     expect(() => new QuiesceReporter(7 as never)).toThrow(QuiesceError);
   });

@@ -8,5 +8,6 @@ const ajv = new Ajv2020({ strict: true, allErrors: true });
 export function schemaValidator(name: 'report' | 'flaky'): (document: unknown) => string[] {
   const path = fileURLToPath(new URL(`../../schemas/${name}.schema.json`, import.meta.url));
   const validate = ajv.compile(JSON.parse(readFileSync(path, 'utf8')) as object);
-  return (document) => (validate(document) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`));
+  return (document) =>
+    validate(document) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
 }

@@ -1,6 +1,6 @@
 import type { LatencyBucket } from '../../load/histogram.js';
 import type { TimelineEvent } from '../meta-types.js';
-import { COLOURS, el, esc, hue, ms, percent, svg, title } from './svg.js';
+import { COLOURS, el, esc, hue, ms, percent, svg, title, tr } from './svg.js';
 
 export type Cell = 'P' | 'F' | 'S' | '-';
 
@@ -22,14 +22,27 @@ export function gridChart(rows: readonly GridRow[], runs: number, infra: Readonl
   const width = label + runs * cell + 10;
   const height = top + rows.length * (cell + 2) + 4;
   const parts: string[] = [];
-  for (const r of infra) parts.push(el('rect', { x: label + r * cell, y: 2, width: cell - 1, height: 12, fill: COLOURS.infra, class: 'infra-run' }, title(`run ${r}: infrastructure failure, left out`)));
+  for (const r of infra)
+    parts.push(
+      el(
+        'rect',
+        { x: label + r * cell, y: 2, width: cell - 1, height: 12, fill: COLOURS.infra, class: 'infra-run' },
+        title(`run ${r}: infrastructure failure, left out`),
+      ),
+    );
   rows.forEach((row, i) => {
     const y = top + i * (cell + 2);
     parts.push(el('text', { x: label - 8, y: y + cell - 2, 'text-anchor': 'end' }, esc(clip(row.label, 46))));
     for (let r = 0; r < runs; r++) {
       const code = (row.cells[r] ?? '-') as Cell;
       const tip = `${row.label} · run ${r}: ${CELL_WORD[code]}${row.note ? ` · ${row.note(r)}` : ''}`;
-      parts.push(el('rect', { x: label + r * cell, y, width: cell - 1, height: cell, fill: CELL_FILL[code], class: `cell cell-${code === '-' ? 'none' : code}` }, title(tip)));
+      parts.push(
+        el(
+          'rect',
+          { x: label + r * cell, y, width: cell - 1, height: cell, fill: CELL_FILL[code], class: `cell cell-${code === '-' ? 'none' : code}` },
+          title(tip),
+        ),
+      );
     }
   });
   return svg(width, height, parts.join(''), `grid of ${rows.length} tests by ${runs} runs`, 'grid');
@@ -55,13 +68,21 @@ export function intervalChart(rows: readonly IntervalRow[], target: number | nul
     parts.push(el('text', { x: x(t), y: 12, 'text-anchor': 'middle' }, percent(t)));
   }
   if (target !== null) {
-    parts.push(el('line', { x1: x(target), x2: x(target), y1: top - 6, y2: height - 4, stroke: COLOURS.fail, 'stroke-dasharray': '4 3', class: 'target' }, title(`target rate ${percent(target)}`)));
+    parts.push(
+      el(
+        'line',
+        { x1: x(target), x2: x(target), y1: top - 6, y2: height - 4, stroke: COLOURS.fail, 'stroke-dasharray': '4 3', class: 'target' },
+        title(`target rate ${percent(target)}`),
+      ),
+    );
   }
   rows.forEach((row, i) => {
     const y = top + i * rowH + rowH / 2;
     const tip = `${row.label}: ${percent(row.rate)}, interval ${percent(row.interval[0])} to ${percent(row.interval[1])}`;
     parts.push(el('text', { x: label - 8, y: y + 4, 'text-anchor': 'end' }, esc(clip(row.label, 46))));
-    parts.push(el('line', { x1: x(row.interval[0]), x2: x(row.interval[1]), y1: y, y2: y, stroke: COLOURS.ink, 'stroke-width': 2, class: 'interval' }, title(tip)));
+    parts.push(
+      el('line', { x1: x(row.interval[0]), x2: x(row.interval[1]), y1: y, y2: y, stroke: COLOURS.ink, 'stroke-width': 2, class: 'interval' }, title(tip)),
+    );
     parts.push(el('circle', { cx: x(row.rate), cy: y, r: 4, fill: row.rate > 0 ? COLOURS.fail : COLOURS.pass, class: 'rate' }, title(tip)));
   });
   return svg(label + plot + 30, height, parts.join(''), 'flake rates with their intervals', 'intervals');
@@ -86,15 +107,23 @@ export function histogramChart(buckets: readonly LatencyBucket[], marks: { p50: 
     const x0 = x(b.le / 2 ** (1 / 8));
     const x1 = x(b.le);
     const h = (b.count / most) * plotH;
-    parts.push(el('rect', { x: x0, y: 20 + plotH - h, width: Math.max(1, x1 - x0 - 1), height: h, fill: '#546e7a', class: 'bar' }, title(`<= ${ms(b.le)}: ${b.count}`)));
+    parts.push(
+      el('rect', { x: x0, y: 20 + plotH - h, width: Math.max(1, x1 - x0 - 1), height: h, fill: '#546e7a', class: 'bar' }, title(`<= ${ms(b.le)}: ${b.count}`)),
+    );
   }
   parts.push(el('line', { x1: left, x2: left + plotW, y1: 20 + plotH, y2: 20 + plotH, stroke: COLOURS.ink }));
   for (const v of [buckets[0]!.le, 2 ** ((lo + hi) / 2), buckets[buckets.length - 1]!.le]) {
     parts.push(el('text', { x: x(v), y: height - 8, 'text-anchor': 'middle' }, ms(v)));
   }
-  for (const [key, colour] of [['p50', COLOURS.pass], ['p95', '#ef6c00'], ['p99', COLOURS.fail]] as const) {
+  for (const [key, colour] of [
+    ['p50', COLOURS.pass],
+    ['p95', '#ef6c00'],
+    ['p99', COLOURS.fail],
+  ] as const) {
     const v = marks[key];
-    parts.push(el('line', { x1: x(v), x2: x(v), y1: 14, y2: 20 + plotH, stroke: colour, 'stroke-width': 2, class: `mark mark-${key}` }, title(`${key} ${ms(v)}`)));
+    parts.push(
+      el('line', { x1: x(v), x2: x(v), y1: 14, y2: 20 + plotH, stroke: colour, 'stroke-width': 2, class: `mark mark-${key}` }, title(`${key} ${ms(v)}`)),
+    );
     parts.push(el('text', { x: x(v) + 3, y: 12 + (key === 'p95' ? 0 : key === 'p99' ? 10 : -2) + 2, fill: colour }, `${key} ${ms(v)}`));
   }
   return svg(width, height, parts.join(''), `latency histogram of ${name}`, 'histogram');
@@ -122,7 +151,9 @@ export function swimlaneChart(events: readonly TimelineEvent[], name: string): s
   events.forEach((e, i) => {
     const y = top + lanes.indexOf(e.source) * laneH + (laneH - 4) / 2;
     const data = e.data === undefined ? '' : ` ${JSON.stringify(e.data)}`;
-    parts.push(el('circle', { cx: x(e, i), cy: y, r: 5, fill: hue(e.kind), class: 'event' }, title(`#${e.seq} ${ms(e.time)} ${e.kind} ${e.source}${clip(data, 200)}`)));
+    parts.push(
+      el('circle', { cx: x(e, i), cy: y, r: 5, fill: hue(e.kind), class: 'event' }, title(`#${e.seq} ${ms(e.time)} ${e.kind} ${e.source}${clip(data, 200)}`)),
+    );
   });
   parts.push(el('text', { x: label, y: height - 6 }, `${ms(t0)} (virtual)`));
   parts.push(el('text', { x: label + plot, y: height - 6, 'text-anchor': 'end' }, ms(t1)));
@@ -131,7 +162,10 @@ export function swimlaneChart(events: readonly TimelineEvent[], name: string): s
 
 /** The same events as a table, for reading. */
 export function timelineTable(events: readonly TimelineEvent[]): string {
-  const rows = events.map((e) => `<tr><td>#${e.seq}</td><td>${esc(ms(e.time))}</td><td>${esc(e.kind)}</td><td>${esc(e.source)}</td><td><code>${esc(clip(e.data === undefined ? '' : JSON.stringify(e.data), 300))}</code></td></tr>`);
+  const rows = events.map(
+    (e) =>
+      tr([`#${e.seq}`, esc(ms(e.time)), esc(e.kind), esc(e.source), `<code>${esc(clip(e.data === undefined ? '' : JSON.stringify(e.data), 300))}</code>`]),
+  );
   return `<table class="events"><tr><th>seq</th><th>time</th><th>kind</th><th>source</th><th>data</th></tr>${rows.join('')}</table>`;
 }
 

@@ -1,6 +1,6 @@
 import type { FlakyReport, ReportedTest } from '../../flaky/report.js';
 import { gridChart, intervalChart, swimlaneChart, timelineTable } from './charts.js';
-import { COLOURS, esc, page, percent } from './svg.js';
+import { COLOURS, esc, page, percent, tr } from './svg.js';
 
 const WORD: Record<ReportedTest['classification'], string> = { 'stable-pass': 'stable', 'stable-fail': 'broken', flaky: 'flaky', skipped: 'skipped' };
 
@@ -16,22 +16,46 @@ export function renderFlakyHtml(report: FlakyReport): string {
     s.targetRate === null ? 'fixed runs' : `target rate ${percent(s.targetRate)} at ${percent(s.confidence)} confidence`,
     s.shard ? `shard ${s.shard.index}/${s.shard.count}` : '',
     `${s.durationSeconds.toFixed(1)} s`,
-  ].filter(Boolean).join(' · ');
+  ]
+    .filter(Boolean)
+    .join(' · ');
   const body: string[] = [`<p class="verdict"><b>${esc(s.verdict)}.</b> Exit code ${s.exitCode}.</p>`];
 
   body.push('<h2>Tests by runs</h2>', legend());
-  body.push(gridChart(tests.map((t) => ({ label: label(t), cells: t.outcomes, note: (r: number) => seedNote(report, r) })), s.runs, infra));
+  body.push(
+    gridChart(
+      tests.map((t) => ({ label: label(t), cells: t.outcomes, note: (r: number) => seedNote(report, r) })),
+      s.runs,
+      infra,
+    ),
+  );
 
   body.push('<h2>Flake rates and their intervals</h2>');
-  body.push(`<p class="muted">Dot: failures / runs. Bar: the ${percent(s.confidence)} Wilson interval.${s.targetRate === null ? '' : ' Dashed line: the target rate.'}</p>`);
-  body.push(intervalChart(tests.filter((t) => t.runs > 0).map((t) => ({ label: label(t), rate: t.flakeRate, interval: t.interval })), s.targetRate));
+  body.push(
+    `<p class="muted">Dot: failures / runs. Bar: the ${percent(s.confidence)} Wilson interval.` +
+      `${s.targetRate === null ? '' : ' Dashed line: the target rate.'}</p>`,
+  );
+  body.push(
+    intervalChart(
+      tests.filter((t) => t.runs > 0).map((t) => ({ label: label(t), rate: t.flakeRate, interval: t.interval })),
+      s.targetRate,
+    ),
+  );
 
   body.push('<h2>Every test</h2>', testTable(tests, names));
 
   if (report.signatures.length > 0) {
     body.push('<h2>Failure signatures</h2><table><tr><th>id</th><th>count</th><th>error</th><th>where</th><th>tests</th></tr>');
     for (const sig of report.signatures) {
-      body.push(`<tr><td><code>${esc(sig.id)}</code></td><td>${sig.count}</td><td>${esc(sig.name)}: ${esc(sig.message)}</td><td><code>${esc(sig.frames[0] ?? '')}</code></td><td>${sig.tests.map((id) => esc(names.get(id) ?? id)).join('<br>')}</td></tr>`);
+      body.push(
+        tr([
+          `<code>${esc(sig.id)}</code>`,
+          sig.count,
+          `${esc(sig.name)}: ${esc(sig.message)}`,
+          `<code>${esc(sig.frames[0] ?? '')}</code>`,
+          sig.tests.map((id) => esc(names.get(id) ?? id)).join('<br>'),
+        ]),
+      );
     }
     body.push('</table>');
   }
@@ -46,10 +70,16 @@ export function renderFlakyHtml(report: FlakyReport): string {
     body.push('<h2>Failures</h2>');
     for (const { t, first: found } of failed) {
       const first = found!;
-      body.push(`<h3 class="failure">${esc(label(t))}</h3><p>First failed in run ${first.run}${first.timedOut ? ' (timed out)' : ''}${first.crashed ? ' (its worker died)' : ''}. Replay:</p>`);
+      body.push(
+        `<h3 class="failure">${esc(label(t))}</h3>`,
+        `<p>First failed in run ${first.run}${first.timedOut ? ' (timed out)' : ''}${first.crashed ? ' (its worker died)' : ''}. Replay:</p>`,
+      );
       body.push(`<pre class="replay">${esc(first.replay)}</pre>`);
       if (first.timeline && first.timeline.length > 0) {
-        body.push(swimlaneChart(first.timeline, label(t)), `<details><summary>${first.timeline.length} events</summary>${timelineTable(first.timeline)}</details>`);
+        body.push(
+          swimlaneChart(first.timeline, label(t)),
+          `<details><summary>${first.timeline.length} events</summary>${timelineTable(first.timeline)}</details>`,
+        );
       }
     }
   }
@@ -58,7 +88,8 @@ export function renderFlakyHtml(report: FlakyReport): string {
 
 function legend(): string {
   const item = (colour: string, text: string) => `<span><i style="background:${colour}"></i>${text}</span>`;
-  return `<div class="legend">${item(COLOURS.pass, 'passed')}${item(COLOURS.fail, 'failed')}${item(COLOURS.skip, 'skipped')}${item(COLOURS.none, 'not run')}${item(COLOURS.infra, 'infrastructure run')}</div>`;
+  const items = [item(COLOURS.pass, 'passed'), item(COLOURS.fail, 'failed'), item(COLOURS.skip, 'skipped'), item(COLOURS.none, 'not run')];
+  return `<div class="legend">${items.join('')}${item(COLOURS.infra, 'infrastructure run')}</div>`;
 }
 
 function seedNote(report: FlakyReport, run: number): string {
@@ -69,10 +100,19 @@ function seedNote(report: FlakyReport, run: number): string {
 function testTable(tests: readonly ReportedTest[], names: ReadonlyMap<string, string>): string {
   const rows = tests.map((t) => {
     const cls = t.classification === 'stable-pass' ? 'pass' : t.classification === 'skipped' ? 'skip' : 'fail';
-    const order = t.orderDependent ? `order-dependent: fails after ${t.polluters.map((id) => esc(names.get(id) ?? id)).join(', ')}` : t.orderDependent === false ? 'not order-dependent' : '';
-    const bound = t.upperBound === null ? '' : t.classification === 'stable-pass' ? `rate ≤ ${percent(t.upperBound)}` : `pass rate ≤ ${percent(t.upperBound)}`;
+    const polluters = t.polluters.map((id) => esc(names.get(id) ?? id)).join(', ');
+    const order = t.orderDependent
+      ? `order-dependent: fails after ${polluters}`
+      : t.orderDependent === false
+        ? 'not order-dependent'
+        : '';
+    const which = t.classification === 'stable-pass' ? 'rate' : 'pass rate';
+    const bound = t.upperBound === null ? '' : `${which} ≤ ${percent(t.upperBound)}`;
     const more = t.runsNeeded ? `, ${t.runsNeeded} more clean runs for the target` : '';
-    return `<tr><td class="${cls}">${WORD[t.classification]}</td><td>${t.fails}/${t.runs}</td><td>${percent(t.flakeRate)}</td><td>[${percent(t.interval[0])}, ${percent(t.interval[1])}]</td><td>${t.flipRate.toFixed(2)}</td><td>${esc(t.file)} &gt; ${esc(t.name)}</td><td>${[order, bound + more].filter(Boolean).join('; ')}</td></tr>`;
+    const interval = `[${percent(t.interval[0])}, ${percent(t.interval[1])}]`;
+    const notes = [order, bound + more].filter(Boolean).join('; ');
+    const test = `${esc(t.file)} &gt; ${esc(t.name)}`;
+    return tr([[WORD[t.classification], cls], `${t.fails}/${t.runs}`, percent(t.flakeRate), interval, t.flipRate.toFixed(2), test, notes]);
   });
-  return `<table class="tests"><tr><th>verdict</th><th>fails/runs</th><th>rate</th><th>interval</th><th>flips</th><th>test</th><th></th></tr>${rows.join('')}</table>`;
+  return `<table class="tests">${tr(['verdict', 'fails/runs', 'rate', 'interval', 'flips', 'test', ''], 'th')}${rows.join('')}</table>`;
 }

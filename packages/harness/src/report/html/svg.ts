@@ -14,7 +14,25 @@ export function el(name: string, attrs: Record<string, string | number | undefin
 }
 
 export function svg(width: number, height: number, body: string, label: string, className: string): string {
-  return el('svg', { xmlns: 'http://www.w3.org/2000/svg', class: className, width, height, viewBox: `0 0 ${Math.ceil(width)} ${Math.ceil(height)}`, role: 'img', 'aria-label': label }, body);
+  return el(
+    'svg',
+    {
+      xmlns: 'http://www.w3.org/2000/svg',
+      class: className,
+      width,
+      height,
+      viewBox: `0 0 ${Math.ceil(width)} ${Math.ceil(height)}`,
+      role: 'img',
+      'aria-label': label,
+    },
+    body,
+  );
+}
+
+/** A table row; a cell is HTML (escaped by the caller) or [html, class]. */
+export function tr(cells: ReadonlyArray<string | number | [string, string]>, tag: 'td' | 'th' = 'td'): string {
+  const cell = (c: string | number | [string, string]) => (Array.isArray(c) ? `<${tag} class="${c[1]}">${c[0]}</${tag}>` : `<${tag}>${c}</${tag}>`);
+  return `<tr>${cells.map(cell).join('')}</tr>`;
 }
 
 export function title(text: string): string {
