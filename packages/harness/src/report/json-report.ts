@@ -59,7 +59,7 @@ export function buildReport(records: readonly TestRecord[], run: { seed: number;
       passed: count('passed'),
       failed: count('failed'),
       skipped: count('skipped'),
-      duration_seconds: run.durationMs / 1000,
+      duration_seconds: seconds(run.durationMs),
       seed: run.seed,
     },
     tests,
@@ -75,7 +75,7 @@ function reportTest(record: TestRecord, runSeed: number): ReportTest {
     name: record.name,
     file: record.file,
     status: record.status,
-    duration: record.durationMs / 1000,
+    duration: seconds(record.durationMs),
     error: record.status === 'failed' ? errorLine(record) : null,
     // The fixture's own seed when it made a system; otherwise the seed it would have had.
     seed: meta.seed ?? testSeed(runSeed, `${record.file}::${record.name}`),
@@ -106,4 +106,9 @@ export function summariseLoads(loads: readonly LoadStats[]): LoadSummary {
     loads: loads.length,
     requests,
   };
+}
+
+/** Milliseconds as seconds, to the microsecond (no float noise such as 1.6464828649999999). */
+function seconds(ms: number): number {
+  return Math.round(ms * 1000) / 1_000_000;
 }
