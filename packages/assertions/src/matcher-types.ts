@@ -57,6 +57,20 @@ export interface YieldOptions {
 }
 
 /**
+ * Bounds for `toMeetLatency`: latency figures in milliseconds (upper bounds), the error rate from
+ * 0 to 1 (an upper bound) and the throughput in requests per second (a lower bound).
+ */
+export interface LatencyBounds {
+  mean?: number;
+  p50?: number;
+  p95?: number;
+  p99?: number;
+  max?: number;
+  errorRate?: number;
+  throughput?: number;
+}
+
+/**
  * Quiesce's matchers. `R` is what a synchronous matcher returns (`void`, or `Promise<void>` under
  * `.resolves` / `.rejects` in Vitest 5); asynchronous matchers always return `Promise<void>` and
  * must be awaited.
@@ -116,4 +130,10 @@ export interface QuiesceMatchers<R = void> {
    * compared with a string or RegExp is read as UTF-8.
    */
   toYield(chunks: readonly unknown[], options?: YieldOptions): Promise<void>;
+  /**
+   * The result of `load()` (@quiesce/harness) meets every bound given, e.g. `{ p95: 200,
+   * errorRate: 0.01 }`. Belongs in a load suite that gates on latency, never in unit tests: a
+   * latency figure depends on the machine (docs/reporting.md).
+   */
+  toMeetLatency(bounds: LatencyBounds): R;
 }

@@ -42,3 +42,6 @@ export type { MswServerLike, MswHandlerLike, SeenRequest } from './msw/types.js'
 export { MAX_RECORDED_BODY, type BodySnapshot } from './msw/request-snapshot.js';
 // propTest lives at '@quiesce/harness/prop' (its types need fast-check, an optional peer); what the
 // packages share beyond this API at '@quiesce/harness/internal'.
+export { load, LatencyHistogram, type LoadOptions, type LoadTarget, type LoadFunction, type LoadRequest } from './load/index.js';
+export type { LatencyBucket, LatencySummary } from './load/index.js';
+export type { LoadStats, QuiesceTaskMeta, TimelineEvent } from './report/meta-types.js';

@@ -1,6 +1,7 @@
 import { toHaveAllChildrenAlive, toHaveChildCount, toHaveChildren, toHaveTerminatedInOrder } from './children.js';
 import { toConverge } from './converge.js';
 import { toHaveNoLeaks } from './leaks.js';
+import { toMeetLatency } from './latency.js';
 import { toBeAlive, toHaveExited } from './liveness.js';
 import { toReceive } from './receive.js';
 import { toBeResponsive } from './responsive.js';
@@ -24,4 +25,5 @@ export const quiesceMatchers = {
   toHaveNoLeaks,
   toSatisfy,
   toYield,
+  toMeetLatency,
 };

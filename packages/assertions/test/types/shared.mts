@@ -5,7 +5,7 @@
  */
 import { expect, expectTypeOf } from 'vitest';
 import type { DynamicSupervisorRef, History, Pid, SupervisorRef } from '@quiesce/runtime';
-import type { Inbox, TestSystem } from '@quiesce/harness';
+import type { Inbox, LoadStats, TestSystem } from '@quiesce/harness';
 // The API's shape only: each lane passes the module it imported, so no entry's declarations leak in here.
 import type * as Api from '../../src/public-api.js';
 
@@ -17,6 +17,7 @@ declare const inbox: Inbox;
 declare const history: History;
 declare const readable: import('node:stream').Readable;
 declare const chunks: AsyncIterable<string>;
+declare const stats: LoadStats;
 
 export async function checks(api: typeof Api): Promise<void> {
   const { atMostRestarts, childrenStoppedRightToLeft, sometimes, sweep, transientNotRestartedAfterNormalExit } = api;
@@ -50,6 +51,12 @@ export async function checks(api: typeof Api): Promise<void> {
   const yieldOptions: Api.YieldOptions = { timeout: 50 };
   await expect(readable).toYield([], yieldOptions);
 
+  // A load result against latency bounds: synchronous.
+  expectTypeOf(expect(stats).toMeetLatency({ p95: 200, errorRate: 0.01 })).toEqualTypeOf<void>();
+  expect(stats).not.toMeetLatency({ p99: 500, throughput: 10 });
+  const bounds: Api.LatencyBounds = { max: 1000 };
+  expect(stats).toMeetLatency(bounds);
+
   // Properties are predicates, so Vitest's own toSatisfy signature accepts them.
   expect(history).toSatisfy(atMostRestarts(3).within('5s'));
   expect(system).toSatisfy(atMostRestarts(1).within(500).of('w1').by('pool'));
@@ -73,6 +80,8 @@ export async function checks(api: typeof Api): Promise<void> {
   await expect(readable).toYield('a');
   // @ts-expect-error end is a boolean (an Inbox's end message is `until`)
   await expect(inbox).toYield([], { end: { type: 'end' } });
+  // @ts-expect-error latency bounds are numbers of milliseconds
+  expect(stats).toMeetLatency({ p95: '200ms' });
   // @ts-expect-error within takes a Duration, not an options object
   await expect(ref).toConverge({ within: { seconds: 5 } });
 }

@@ -1,0 +1,40 @@
+import { deriveSeed } from '@quiesce/runtime';
+import { SEED_ENV } from '../system/seed.js';
+
+/** Run `index`'s seeds, derived from the session seed: every shard of one session uses the same ones. */
+export function runSeeds(seed: number, index: number): { shuffleSeed: number; harnessSeed: number } {
+  return { shuffleSeed: deriveSeed(seed, `shuffle:${index}`), harnessSeed: deriveSeed(seed, `harness:${index}`) };
+}
+
+export interface ReplayTarget {
+  file: string;
+  /** Full names (' > ' between suites), in the order they must run: polluters first, the failing test last. */
+  names: readonly string[];
+  harnessSeed: number;
+  shuffleSeed: number;
+  shuffled: boolean;
+}
+
+/**
+ * One command that replays a failure: the run's harness seed, its test order (the shuffle seed;
+ * a subset of a file's tests keeps the order the whole file had) and the tests by exact name.
+ */
+export function replayCommand(target: ReplayTarget): string {
+  const order = target.shuffled ? ` --sequence.shuffle.tests --sequence.seed=${target.shuffleSeed}` : '';
+  return `${SEED_ENV}=${target.harnessSeed} npx vitest run ${shellQuote(target.file)}${order} -t ${shellQuote(namePattern(target.names))}`;
+}
+
+/** A `-t` pattern matching exactly these tests: Vitest matches it against the names joined by spaces. */
+export function namePattern(names: readonly string[]): string {
+  const exact = names.map((name) => escapeRegExp(name.split(' > ').join(' ')));
+  return exact.length === 1 ? `^${exact[0]}$` : `^(${exact.join('|')})$`;
+}
+
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Quote for a POSIX shell when needed. */
+export function shellQuote(text: string): string {
+  return /^[\w./:=@%+-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
