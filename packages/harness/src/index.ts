@@ -16,6 +16,35 @@ export { Observer, type BridgeOptions, type EventMapper, type EventMapping, type
 export { readable, READABLE_LIMITS, type ReadableLimits } from './observe/index.js';
 export { spawnProcess, TrackedProcess, awaitLine, awaitExit, ExternalWaitError, ProcessGroupReaper, processReaper, groupState, signalGroup, DEFAULT_READY_TIMEOUT, DEFAULT_KILL_TIMEOUT, type SpawnOptions, type ExternalWaitOptions, type ExitStatus, type AwaitLineOptions, type ExternalWaitFailure, type GroupState, type SystemLike } from './os/index.js';
 export { awaitListening, awaitHealthy, probeWithBackoff, PROBE_INITIAL_DELAY, PROBE_MAX_DELAY, type AwaitListeningOptions, type AwaitHealthyOptions, type ProbeReport, type HealthReport, type ProbeOutcome, type Probed } from './probes/index.js';
+export {
+  ContainerHandle,
+  sharedContainer,
+  SharedContainer,
+  pauseContainer,
+  unpauseContainer,
+  stopContainer,
+  killContainer,
+  restartContainer,
+  startContainer,
+  detectContainerEngine,
+  ENGINE_HINT,
+  OWNER_LABEL,
+  DEFAULT_OPERATION_TIMEOUT,
+  DEFAULT_STARTUP_TIMEOUT,
+  type ContainerOptions,
+  type ContainerState,
+  type ContainerSystem,
+  type ContainerStopOptions,
+  type ContainerKillOptions,
+  type SharedContainerContext,
+  type SharedContainerDefinition,
+  type SharedContainerOptions,
+  type EngineStatus,
+  type ContainerSpecLike,
+  type StartedContainerLike,
+  type WaitStrategyLike,
+  type EngineContainer,
+} from './containers/index.js';
 export { drive, DEFAULT_WAIT_TIMEOUT, validateWaitOptions, type WaitOptions, type DriveTarget } from './waits/driver.js';
 export { WaitError, type WaitFailure } from './waits/wait-error.js';
 export { awaitQuiescence, describeQuiescence, DEFAULT_QUIET_PERIOD, type Quiescence, type QuiescenceOptions } from './waits/quiescence.js';

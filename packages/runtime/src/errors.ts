@@ -24,7 +24,11 @@ export type QuiesceErrorCode =
   | 'LEAK'
   | 'PORT_EXHAUSTED'
   | 'PORT_DIR_UNSAFE'
-  | 'PORT_FS_ERROR';
+  | 'PORT_FS_ERROR'
+  | 'MISSING_PEER'
+  | 'NO_CONTAINER_ENGINE'
+  | 'CONTAINER_FAILED'
+  | 'CONTAINER_IN_USE';
 
 export class QuiesceError extends Error {
   readonly code: QuiesceErrorCode;
