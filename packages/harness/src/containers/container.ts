@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { QuiesceError, realNow } from '@quiesce/runtime';
+import { QuiesceError, realNow, withinReal } from '@quiesce/runtime';
 import type { SystemLike } from '../os/system-like.js';
 import { awaitListening } from '../probes/tcp.js';
 import type { OwnedResource } from '../system/resources.js';
@@ -132,7 +132,9 @@ export class ContainerHandle<S extends StartedContainerLike = StartedContainerLi
     const began = realNow();
     const starting = spec.start() as Promise<S>;
     try {
-      this.#started = await drive(system, `container ${this.label} to start`, system.runtime.external(starting), { timeout: startupTimeout });
+      this.#started = await drive(system, `container ${this.label} to start`, system.runtime.external(boundedReal(starting, startupTimeout, 'start')), {
+        timeout: startupTimeout,
+      });
       this.#id = this.#started.getId();
       this.#name = this.#started.getName().replace(/^\//, '');
       this.#record('container.started', { id: this.#id.slice(0, 12), name: this.#name });
@@ -169,7 +171,8 @@ export class ContainerHandle<S extends StartedContainerLike = StartedContainerLi
       this.#record('container.operation_failed', { id: this.id.slice(0, 12), verb, error: failure.message });
       throw failure;
     });
-    await drive(system, `container ${this.label} to ${verb}`, system.runtime.external(outcome), { timeout: DEFAULT_OPERATION_TIMEOUT, ...options });
+    const timeout = options.realTimeout ?? options.timeout ?? DEFAULT_OPERATION_TIMEOUT;
+    await drive(system, `container ${this.label} to ${verb}`, system.runtime.external(boundedReal(outcome, timeout, verb)), { timeout: DEFAULT_OPERATION_TIMEOUT, ...options });
   }
 
   /** @internal It runs again (a start or restart was asked for): count it as live before the engine says so. */
@@ -335,6 +338,16 @@ export class ContainerHandle<S extends StartedContainerLike = StartedContainerLi
     if (value === undefined) throw new QuiesceError('CONTAINER_FAILED', `container ${this.label}: no ${what} yet (it has not started)`, { what });
     return value;
   }
+}
+
+/**
+ * `promise`, or a rejection after `ms` real milliseconds: what is counted as an external operation
+ * must end, or the runtime never comes to rest and its shutdown waits forever (an engine that hangs).
+ */
+export async function boundedReal<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  const outcome = await withinReal(promise.then((value) => ({ value })), ms);
+  if (outcome === undefined) throw new QuiesceError('TIMEOUT', `the container engine did not answer ${what} within ${ms} ms`, { what });
+  return outcome.value;
 }
 
 function epochSeconds(): number {

@@ -1,7 +1,7 @@
 import { afterAll } from 'vitest';
 import { InvalidOptionError, QuiesceError } from '@quiesce/runtime';
 import { defaultPortAllocator, type PortLease } from '../ports/allocator.js';
-import { ContainerHandle, type ContainerSystem } from './container.js';
+import { boundedReal, ContainerHandle, DEFAULT_OPERATION_TIMEOUT, type ContainerSystem } from './container.js';
 import { containerEngine } from './engine.js';
 import { startContainer, unpauseContainer } from './faults.js';
 import { parseContainer, type ContainerOptions } from './options.js';
@@ -124,7 +124,7 @@ export class SharedContainer<S extends StartedContainerLike = StartedContainerLi
   async #takeOver(handle: ContainerHandle<S>, system: ContainerSystem): Promise<void> {
     handle.attach(system);
     system.record('container.attached', handle.source, { id: handle.id.slice(0, 12) });
-    const state = await system.runtime.external(handle.state());
+    const state = await system.runtime.external(boundedReal(handle.state(), DEFAULT_OPERATION_TIMEOUT, 'inspect'));
     if (state === 'paused') await unpauseContainer(handle);
     else if (state === 'exited' || state === 'created' || state === 'dead') await startContainer(handle);
     else if (state === 'removed') throw new QuiesceError('CONTAINER_FAILED', `sharedContainer: ${handle.label} was removed by something else`);
