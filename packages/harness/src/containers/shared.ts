@@ -6,6 +6,7 @@ import { containerEngine } from './engine.js';
 import { startContainer, unpauseContainer } from './faults.js';
 import { parseContainer, type ContainerOptions } from './options.js';
 import type { ContainerSpecLike, StartedContainerLike } from './types.js';
+import type { TestSystem } from '../system/test-system.js';
 
 /** What a shared container is made from: an image or a container object, and `system.container`'s options. */
 export interface SharedContainerDefinition<S extends StartedContainerLike = StartedContainerLike> extends ContainerOptions {
@@ -23,7 +24,7 @@ export interface SharedContainerOptions<S extends StartedContainerLike = Started
    * it back to running (unpaused, or started again if a test stopped it): put its state back
    * (`FLUSHALL`, truncate tables). Recorded as `container.reset` in the test's history.
    */
-  reset?: (container: ContainerHandle<S>, system: ContainerSystem) => void | Promise<void>;
+  reset?: (container: ContainerHandle<S>, system: TestSystem) => void | Promise<void>;
 }
 
 /**
@@ -77,7 +78,7 @@ export class SharedContainer<S extends StartedContainerLike = StartedContainerLi
   }
 
   /** Take the container for this test: started on first use, brought back to running and reset on every later one. */
-  async use(system: ContainerSystem): Promise<ContainerHandle<S>> {
+  async use(system: TestSystem): Promise<ContainerHandle<S>> {
     if (this.#disposed) throw new QuiesceError('CONTAINER_FAILED', 'sharedContainer: used after the file ended (it has been removed)');
     if (this.#user && this.#user !== system && !this.#user.tornDown) {
       throw new QuiesceError('CONTAINER_IN_USE', 'sharedContainer: another test is using it now (concurrent tests cannot share one container: give each its own with system.container)');
@@ -121,7 +122,7 @@ export class SharedContainer<S extends StartedContainerLike = StartedContainerLi
     return handle;
   }
 
-  async #takeOver(handle: ContainerHandle<S>, system: ContainerSystem): Promise<void> {
+  async #takeOver(handle: ContainerHandle<S>, system: TestSystem): Promise<void> {
     handle.attach(system);
     system.record('container.attached', handle.source, { id: handle.id.slice(0, 12) });
     const state = await system.runtime.external(boundedReal(handle.state(), DEFAULT_OPERATION_TIMEOUT, 'inspect'));

@@ -30,5 +30,5 @@ export function skipWithoutEngine(context: SkippableContext): void {
     return; // not run by Vitest's runner with a provide (a plain import)
   }
   if (status === undefined || status.available) return;
-  context.skip(`no container engine: ${status.reason} — to run it: ${status.hint}`);
+  context.skip(`${status.reason} — to run it: ${status.hint}`);
 }

@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import type { TestSystem } from '@quiesce/harness';
+import type { HistoryEvent } from '@quiesce/runtime';
 import { containerEngine, INSTANCE_LABEL } from '../../src/containers/index.js';
 
 /** The image scripts/container-images.sh builds from the machine's redis-server. */
@@ -36,7 +37,7 @@ export async function redisConnection(system: TestSystem, port: number, name = '
 export async function ask(system: TestSystem, connection: { send(command: string): void }, command: string, name = 'redis'): Promise<string> {
   const mark = system.mark();
   connection.send(command);
-  const reply = await system.until((e) => e.kind === 'redis.reply' && e.source === name, { since: mark });
+  const reply = await system.until((e: HistoryEvent) => e.kind === 'redis.reply' && e.source === name, { since: mark });
   return (reply.data as { line: string }).line;
 }
 
