@@ -3,6 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { InvalidOptionError, ProcessGroupReaper, QuiesceError } from '@quiesce/runtime';
 import { ContainerHandle, killContainer, pauseContainer, sharedContainer } from '@quiesce/harness';
 import { endpointOf, parseContainer, parseEvent } from '../../src/containers/index.js';
+import { dockerGlobalSetupPath, quiesce } from '../../src/preset/plugin.js';
 
 /** A stand-in for a testcontainers GenericContainer: only its shape is looked at. */
 const specLike = { start: async () => ({}), withLabels: () => undefined, withNetworkMode: () => undefined, withWaitStrategy: () => undefined, withStartupTimeout: () => undefined };
@@ -71,6 +72,13 @@ describe('system.container options', () => {
 });
 
 describe('the engine plumbing', () => {
+  test("the quiesce() preset looks for an engine once per run (a global setup) when it defines the tags, and not without them", () => {
+    const configOf = (plugin: ReturnType<typeof quiesce>) => (plugin.config as (c: object) => { test: { globalSetup?: string[] } })({}).test;
+    expect(configOf(quiesce({ printSeed: false })).globalSetup).toEqual([dockerGlobalSetupPath()]);
+    expect(dockerGlobalSetupPath()).toMatch(/docker-global-setup\.(ts|js)$/);
+    expect(configOf(quiesce({ tags: false, printSeed: false })).globalSetup).toBeUndefined();
+  });
+
   test('the reaper is told the engine in the form it speaks, and nothing for TLS it cannot reach', () => {
     expect(endpointOf({ socketPath: '/var/run/docker.sock' })).toBe('unix:///var/run/docker.sock');
     expect(endpointOf({ host: '127.0.0.1', port: 2375, protocol: 'http' })).toBe('http://127.0.0.1:2375');
