@@ -21,8 +21,9 @@ docker version --format '{{.Server.Version}}' >/dev/null 2>&1 || die "no Docker 
 
 if ! command -v redis-server >/dev/null 2>&1; then
   log "redis-server not found: installing Debian's redis-server"
-  if [[ "$(id -u)" == 0 ]]; then apt-get install -y -q --no-install-recommends redis-server >&2 || { apt-get update -q >&2 && apt-get install -y -q --no-install-recommends redis-server >&2; }
-  else die "redis-server is missing: apt-get install redis-server"; fi
+  [[ "$(id -u)" == 0 ]] || die "redis-server is missing: apt-get install redis-server"
+  apt-get update -q >&2
+  apt-get install -y -q --no-install-recommends redis-server >&2
 fi
 
 WORK="$(mktemp -d)"

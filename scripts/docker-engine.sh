@@ -84,7 +84,9 @@ await_socket() {
   while :; do
     attempt=$((attempt + 1))
     if answers "unix://$SOCK"; then log "engine answered on probe $attempt after $((SECONDS - began))s"; return 0; fi
-    if [[ -n "${DOCKERD_LAUNCHER:-}" ]] && ! kill -0 "$DOCKERD_LAUNCHER" 2>/dev/null && ! { [[ -f "$PIDFILE" ]] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; }; then
+    local running=""
+    if [[ -f "$PIDFILE" ]] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then running=1; fi
+    if [[ -n "${DOCKERD_LAUNCHER:-}" ]] && ! kill -0 "$DOCKERD_LAUNCHER" 2>/dev/null && [[ -z "$running" ]]; then
       log "dockerd exited before its socket answered; the end of $LOG:"
       tail -n 30 "$LOG" >&2 || true
       return 1
@@ -121,7 +123,9 @@ cmd_start() {
   elif ! answers "unix://$SOCK"; then
     die "dockerd did not start (see $LOG)"
   fi
-  log "dockerd $(cat "$PIDFILE" 2>/dev/null || echo '?'): $(DOCKER_HOST="unix://$SOCK" docker info --format '{{.ServerVersion}}, storage {{.Driver}}, cgroup v{{.CgroupVersion}}' 2>/dev/null)"
+  local info
+  info="$(DOCKER_HOST="unix://$SOCK" docker info --format '{{.ServerVersion}}, storage {{.Driver}}, cgroup v{{.CgroupVersion}}' 2>/dev/null || true)"
+  log "dockerd $(cat "$PIDFILE" 2>/dev/null || echo '?'): $info"
   echo "DOCKER_HOST=unix://$SOCK"
 }
 

@@ -73,7 +73,8 @@ for (const file of files) {
     const deps = pkg[field];
     if (!deps) continue;
     for (const name of Object.keys(deps)) {
-      const want = name === 'vitest' || name.startsWith('@vitest/') ? vitest5 : name === '@types/node' ? typesNode : name === 'testcontainers' ? testcontainers12 : undefined;
+      const pinned = { '@types/node': typesNode, testcontainers: testcontainers12 };
+      const want = name === 'vitest' || name.startsWith('@vitest/') ? vitest5 : Object.hasOwn(pinned, name) ? pinned[name] : undefined;
       if (want !== undefined && deps[name] !== want) {
         changes.push(`${field}.${name}: ${deps[name]} -> ${want}`);
         deps[name] = want;

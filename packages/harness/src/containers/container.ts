@@ -161,7 +161,13 @@ export class ContainerHandle<S extends StartedContainerLike = StartedContainerLi
    * an exit, a client's reply — follow it in the history), then run `call` on the engine, driven
    * by the system. A refused call is recorded as `container.operation_failed` and thrown.
    */
-  async operate(verb: string, kind: string, data: Record<string, unknown>, call: (container: EngineContainer) => Promise<unknown>, options: WaitOptions = {}): Promise<void> {
+  async operate(
+    verb: string,
+    kind: string,
+    data: Record<string, unknown>,
+    call: (container: EngineContainer) => Promise<unknown>,
+    options: WaitOptions = {},
+  ): Promise<void> {
     const system = this.#attached(verb);
     if (this.#removed) throw new QuiesceError('CONTAINER_FAILED', `${verb} ${this.label}: the container has been removed`, { verb });
     const container = this.engineContainer();
@@ -172,7 +178,8 @@ export class ContainerHandle<S extends StartedContainerLike = StartedContainerLi
       throw failure;
     });
     const timeout = options.realTimeout ?? options.timeout ?? DEFAULT_OPERATION_TIMEOUT;
-    await drive(system, `container ${this.label} to ${verb}`, system.runtime.external(boundedReal(outcome, timeout, verb)), { timeout: DEFAULT_OPERATION_TIMEOUT, ...options });
+    const bounded = system.runtime.external(boundedReal(outcome, timeout, verb));
+    await drive(system, `container ${this.label} to ${verb}`, bounded, { timeout: DEFAULT_OPERATION_TIMEOUT, ...options });
   }
 
   /** @internal It runs again (a start or restart was asked for): count it as live before the engine says so. */
@@ -329,8 +336,14 @@ export class ContainerHandle<S extends StartedContainerLike = StartedContainerLi
 
   #attached(operation: string): ContainerSystem {
     const system = this.#system;
-    if (!system) throw new QuiesceError('CONTAINER_IN_USE', `${operation} ${this.label}: this shared container is not in use by a test now (call use(system) in the test first)`, { operation });
-    if (system.tornDown) throw new QuiesceError('AFTER_TEARDOWN', `${operation} ${this.label}: the test's system has been torn down; activity after teardown is rejected`, { operation });
+    if (!system) {
+      const why = 'this shared container is not in use by a test now (call use(system) in the test first)';
+      throw new QuiesceError('CONTAINER_IN_USE', `${operation} ${this.label}: ${why}`, { operation });
+    }
+    if (system.tornDown) {
+      const why = "the test's system has been torn down; activity after teardown is rejected";
+      throw new QuiesceError('AFTER_TEARDOWN', `${operation} ${this.label}: ${why}`, { operation });
+    }
     return system;
   }
 
@@ -375,7 +388,8 @@ export function engineFailure(verb: string, label: string, error: unknown): Quie
   if (error instanceof QuiesceError) return error;
   const status = statusOf(error);
   const said = (error as { json?: { message?: unknown } } | null)?.json?.message ?? (error instanceof Error ? error.message : String(error));
-  return new QuiesceError('CONTAINER_FAILED', `${verb} ${label}: the engine answered${status !== undefined ? ` ${status}` : ''}: ${String(said).trim()}`, { verb, status, cause: error });
+  const answered = `the engine answered${status !== undefined ? ` ${status}` : ''}: ${String(said).trim()}`;
+  return new QuiesceError('CONTAINER_FAILED', `${verb} ${label}: ${answered}`, { verb, status, cause: error });
 }
 
 /** A failed start because the image is missing: say how the project builds its images. */

@@ -34,7 +34,9 @@ export interface ContainerKillOptions extends Omit<WaitOptions, 'signal'> {
 const WAIT_KEYS = ['timeout', 'signal', 'realTimeout'];
 
 function handleOf(operation: string, container: unknown): ContainerHandle {
-  if (!(container instanceof ContainerHandle)) throw new InvalidOptionError(`${operation}(container)`, container, 'a container from system.container() or sharedContainer().use()');
+  if (!(container instanceof ContainerHandle)) {
+    throw new InvalidOptionError(`${operation}(container)`, container, 'a container from system.container() or sharedContainer().use()');
+  }
   return container;
 }
 
@@ -78,7 +80,9 @@ export async function killContainer(container: ContainerHandle, options: Contain
   const handle = handleOf('killContainer', container);
   checkOptions('killContainer options', options, ['timeout', 'realTimeout', 'signal']);
   const { signal = 'SIGKILL', ...wait } = options;
-  if (typeof signal !== 'string' || !/^(SIG)?[A-Z0-9+-]+$/.test(signal)) throw new InvalidOptionError('killContainer options.signal', signal, "a signal name such as 'SIGKILL' or 'SIGTERM'");
+  if (typeof signal !== 'string' || !/^(SIG)?[A-Z0-9+-]+$/.test(signal)) {
+    throw new InvalidOptionError('killContainer options.signal', signal, "a signal name such as 'SIGKILL' or 'SIGTERM'");
+  }
   await handle.operate('kill', 'container.killed', { signal }, (c) => c.kill({ signal }), wait);
 }
 

@@ -61,15 +61,20 @@ export function parseContainer(what: unknown, options: unknown = {}): ParsedCont
   let image: string | undefined;
   let spec: ContainerSpecLike | undefined;
   if (typeof what === 'string') {
-    if (!/^[^\s\0]+$/.test(what) || what.length > 512) throw new InvalidOptionError('container(image)', what, "an image reference without spaces, such as 'quiesce/redis:local'");
+    if (!/^[^\s\0]+$/.test(what) || what.length > 512) {
+      throw new InvalidOptionError('container(image)', what, "an image reference without spaces, such as 'quiesce/redis:local'");
+    }
     image = what;
   } else if (isSpec(what)) {
     spec = what;
     for (const key of IMAGE_ONLY) {
-      if (o[key] !== undefined) throw new InvalidOptionError(`${where}.${key}`, o[key], `undefined with a container object: set it on the object (with${key[0]!.toUpperCase()}${key.slice(1)}(...))`);
+      const method = `with${key[0]!.toUpperCase()}${key.slice(1)}`;
+      const accepted = `undefined with a container object: set it on the object (${method}(...))`;
+      if (o[key] !== undefined) throw new InvalidOptionError(`${where}.${key}`, o[key], accepted);
     }
   } else {
-    throw new InvalidOptionError('container(image)', what, "an image name ('quiesce/redis:local') or a testcontainers container not yet started (new GenericContainer(...))");
+    const accepted = "an image name ('quiesce/redis:local') or a testcontainers container not yet started (new GenericContainer(...))";
+    throw new InvalidOptionError('container(image)', what, accepted);
   }
   const command = o.command === undefined ? undefined : strings(`${where}.command`, o.command);
   const entrypoint = o.entrypoint === undefined ? undefined : strings(`${where}.entrypoint`, o.entrypoint);
@@ -77,13 +82,15 @@ export function parseContainer(what: unknown, options: unknown = {}): ParsedCont
   if (o.network !== undefined && !(typeof o.network === 'string' && /^[\w.:-]+$/.test(o.network))) {
     throw new InvalidOptionError(`${where}.network`, o.network, "a Docker network mode: 'host', 'bridge', 'none' or a network name");
   }
-  if (o.wait !== undefined && !(typeof o.wait === 'object' && o.wait !== null && typeof (o.wait as { waitUntilReady?: unknown }).waitUntilReady === 'function')) {
+  const isStrategy = typeof o.wait === 'object' && o.wait !== null && typeof (o.wait as { waitUntilReady?: unknown }).waitUntilReady === 'function';
+  if (o.wait !== undefined && !isStrategy) {
     throw new InvalidOptionError(`${where}.wait`, o.wait, 'a testcontainers wait strategy, such as Wait.forLogMessage(/ready/)');
   }
   if (o.listening !== undefined && !(Number.isInteger(o.listening) && o.listening >= 1 && o.listening <= 65_535)) {
     throw new InvalidOptionError(`${where}.listening`, o.listening, 'a TCP port from 1 to 65535 (from system.port())');
   }
-  const startupTimeout = o.startupTimeout === undefined ? DEFAULT_STARTUP_TIMEOUT : checkMilliseconds(`${where}.startupTimeout`, o.startupTimeout, { positive: true });
+  const startupTimeout =
+    o.startupTimeout === undefined ? DEFAULT_STARTUP_TIMEOUT : checkMilliseconds(`${where}.startupTimeout`, o.startupTimeout, { positive: true });
   const stopTimeout = o.stopTimeout === undefined ? 0 : checkMilliseconds(`${where}.stopTimeout`, o.stopTimeout);
   if (o.label !== undefined && !(typeof o.label === 'string' && o.label !== '' && o.label.length <= 200)) {
     throw new InvalidOptionError(`${where}.label`, o.label, 'a non-empty string of at most 200 characters');

@@ -23,7 +23,8 @@ export function watchOwnedContainers(endpoint: string | undefined): void {
   if (endpoint === undefined) {
     if (!warned.has('tls')) {
       warned.add('tls');
-      process.emitWarning('Quiesce\'s reaper cannot reach this container engine (TLS or SSH): containers are removed at teardown, not if the worker is killed', 'QuiesceWarning');
+      const why = "Quiesce's reaper cannot reach this container engine (TLS or SSH): containers are removed at teardown, not if the worker is killed";
+      process.emitWarning(why, 'QuiesceWarning');
     }
     return;
   }

@@ -37,7 +37,8 @@ const PEER = 'testcontainers';
 /** How to install the peer that fits this Node. */
 export function installHint(): string {
   const major = Number(process.versions.node.split('.')[0]);
-  return major >= 22 ? 'npm install -D testcontainers@12 (Node >= 22.22) or testcontainers@11' : 'npm install -D testcontainers@11 (testcontainers 12 needs Node >= 22.22)';
+  if (major >= 22) return 'npm install -D testcontainers@12 (Node >= 22.22) or testcontainers@11';
+  return 'npm install -D testcontainers@11 (testcontainers 12 needs Node >= 22.22)';
 }
 
 let loaded: Promise<TestcontainersModule> | undefined;
@@ -54,7 +55,8 @@ export function loadTestcontainers(): Promise<TestcontainersModule> {
     (error: unknown) => {
       loaded = undefined;
       if (isMissing(error, PEER)) {
-        throw new QuiesceError('MISSING_PEER', `containers need the optional peer 'testcontainers', which is not installed: ${installHint()}`, { peer: PEER, cause: error });
+        const message = `containers need the optional peer 'testcontainers', which is not installed: ${installHint()}`;
+        throw new QuiesceError('MISSING_PEER', message, { peer: PEER, cause: error });
       }
       throw error;
     },

@@ -68,8 +68,13 @@ export class SharedContainer<S extends StartedContainerLike = StartedContainerLi
   #disposed = false;
 
   /** @internal use `sharedContainer`. */
-  constructor(define: (context: SharedContainerContext) => SharedContainerDefinition<S> | Promise<SharedContainerDefinition<S>>, options: SharedContainerOptions<S>) {
-    if (typeof define !== 'function') throw new InvalidOptionError('sharedContainer(define)', define, 'a function ({ port }) => ({ image, ...container options })');
+  constructor(
+    define: (context: SharedContainerContext) => SharedContainerDefinition<S> | Promise<SharedContainerDefinition<S>>,
+    options: SharedContainerOptions<S>,
+  ) {
+    if (typeof define !== 'function') {
+      throw new InvalidOptionError('sharedContainer(define)', define, 'a function ({ port }) => ({ image, ...container options })');
+    }
     if (typeof options !== 'object' || options === null || (options.reset !== undefined && typeof options.reset !== 'function')) {
       throw new InvalidOptionError('sharedContainer options.reset', options?.reset, 'a function (container, system) => void | Promise<void>');
     }
@@ -81,7 +86,8 @@ export class SharedContainer<S extends StartedContainerLike = StartedContainerLi
   async use(system: TestSystem): Promise<ContainerHandle<S>> {
     if (this.#disposed) throw new QuiesceError('CONTAINER_FAILED', 'sharedContainer: used after the file ended (it has been removed)');
     if (this.#user && this.#user !== system && !this.#user.tornDown) {
-      throw new QuiesceError('CONTAINER_IN_USE', 'sharedContainer: another test is using it now (concurrent tests cannot share one container: give each its own with system.container)');
+      const why = 'another test is using it now (concurrent tests cannot share one container: give each its own with system.container)';
+      throw new QuiesceError('CONTAINER_IN_USE', `sharedContainer: ${why}`);
     }
     this.#user = system;
     system.own({
@@ -113,7 +119,9 @@ export class SharedContainer<S extends StartedContainerLike = StartedContainerLi
 
   async #start(system: ContainerSystem): Promise<ContainerHandle<S>> {
     const definition = await this.#define({ port: () => this.#lease() });
-    if (typeof definition !== 'object' || definition === null) throw new InvalidOptionError('sharedContainer(define) result', definition, '{ image, ...container options }');
+    if (typeof definition !== 'object' || definition === null) {
+      throw new InvalidOptionError('sharedContainer(define) result', definition, '{ image, ...container options }');
+    }
     const { image, ...options } = definition;
     const parsed = parseContainer(image, options);
     const engine = await system.runtime.external(containerEngine());

@@ -69,7 +69,10 @@ export function quiesce(options: QuiescePluginOptions = {}): Plugin {
         provide: { quiesceRunSeed: seed },
         ...(resolved.setupFile ? { setupFiles: [setupFilePath()] } : {}),
         // A tag the project defines itself wins over ours.
-        ...(resolved.tags ? { tags: quiesceTags({ live: resolved.live }).filter((tag) => !userTags.has(tag.name)), globalSetup: [dockerGlobalSetupPath()] } : {}),
+        // With the tags, the engine look-up that decides whether `docker` tests run.
+        ...(resolved.tags
+          ? { tags: quiesceTags({ live: resolved.live }).filter((tag) => !userTags.has(tag.name)), globalSetup: [dockerGlobalSetupPath()] }
+          : {}),
         ...(resolved.reporters !== undefined ? { reporters: resolved.reporters } : {}),
       };
       return { test };

@@ -427,7 +427,10 @@ export class TestSystem implements DriveTarget {
    * ready (its wait strategy, its `listening` port); teardown removes it; the reaper removes it
    * if the worker dies. See docs/containers.md.
    */
-  container<S extends StartedContainerLike = StartedContainerLike>(image: string | ContainerSpecLike<S>, options: ContainerOptions = {}): Promise<ContainerHandle<S>> {
+  container<S extends StartedContainerLike = StartedContainerLike>(
+    image: string | ContainerSpecLike<S>,
+    options: ContainerOptions = {},
+  ): Promise<ContainerHandle<S>> {
     this.#assertLive('container');
     return containerFor(this, image, options);
   }

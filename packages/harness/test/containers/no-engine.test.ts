@@ -6,7 +6,8 @@ import { cleanEnv, runVitest } from '../preset/vitest-subprocess.js';
 const config = fileURLToPath(new URL('./fixtures/no-engine/vitest.config.ts', import.meta.url));
 
 // No tag: this is what a machine without an engine sees, and it runs everywhere.
-test('without an engine (DOCKER_HOST pointing nowhere) the run says so once, skips docker-tagged tests with the reason, and passes', { timeout: 120_000 }, async ({ signal }) => {
+const name = 'without an engine (DOCKER_HOST pointing nowhere) the run says so once, skips docker-tagged tests with the reason, and passes';
+test(name, { timeout: 120_000 }, async ({ signal }) => {
   const env = cleanEnv({ DOCKER_HOST: 'unix:///nonexistent/quiesce/docker.sock' });
   delete env.TESTCONTAINERS_HOST_OVERRIDE;
   const run = await runVitest(`--config ${config} --reporter=verbose`, env, signal);

@@ -6,12 +6,19 @@ import { endpointOf, parseContainer, parseEvent } from '../../src/containers/ind
 import { dockerGlobalSetupPath, quiesce } from '../../src/preset/plugin.js';
 
 /** A stand-in for a testcontainers GenericContainer: only its shape is looked at. */
-const specLike = { start: async () => ({}), withLabels: () => undefined, withNetworkMode: () => undefined, withWaitStrategy: () => undefined, withStartupTimeout: () => undefined };
+const specLike = {
+  start: async () => ({}),
+  withLabels: () => undefined,
+  withNetworkMode: () => undefined,
+  withWaitStrategy: () => undefined,
+  withStartupTimeout: () => undefined,
+};
 
 describe('system.container options', () => {
   test('an image name gets host networking and the defaults', () => {
     const parsed = parseContainer('quiesce/redis:local', { command: ['--port', '7001'], listening: 7001 });
-    expect(parsed).toMatchObject({ image: 'quiesce/redis:local', network: 'host', listening: 7001, startupTimeout: 60_000, stopTimeout: 0, label: 'quiesce/redis:local' });
+    const defaults = { network: 'host', startupTimeout: 60_000, stopTimeout: 0, label: 'quiesce/redis:local' };
+    expect(parsed).toMatchObject({ image: 'quiesce/redis:local', listening: 7001, ...defaults });
     expect(parseContainer(specLike).network).toBeUndefined(); // a container object keeps its own network
   });
 

@@ -50,14 +50,16 @@ async function killedWorkerRun(system: TestSystem, trial: number): Promise<strin
   }
   env.QUIESCE_CONTAINER_REPORT = report;
   env.NO_COLOR = '1';
-  const vitest = await system.spawn(process.execPath, [vitestBin, 'run', '--config', join(fixtureDir, 'vitest.config.ts')], { cwd: fixtureDir, env, label: `nested-vitest-${trial}` });
+  const args = [vitestBin, 'run', '--config', join(fixtureDir, 'vitest.config.ts')];
+  const vitest = await system.spawn(process.execPath, args, { cwd: fixtureDir, env, label: `nested-vitest-${trial}` });
   const exit = await vitest.awaitExit({ timeout: 120_000 });
   // The run failed because its worker died, not because a test assertion failed.
   expect(exit.code, vitest.lines.join('\n')).toBe(1);
   return readFileSync(report, 'utf8').split('\n').filter(Boolean);
 }
 
-test('the containers of a Vitest worker killed with SIGKILL are removed by the reaper: 0 survivors over repeated trials', { tags: ['docker'], timeout: 300_000 }, async ({ system }) => {
+const name = 'the containers of a Vitest worker killed with SIGKILL are removed by the reaper: 0 survivors over repeated trials';
+test(name, { tags: ['docker'], timeout: 300_000 }, async ({ system }) => {
   const trials = 3;
   const survivors: string[] = [];
   const engine = await containerEngine();

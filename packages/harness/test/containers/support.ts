@@ -15,7 +15,13 @@ export const SHELL_IMAGE = 'quiesce/shell:local';
  */
 export async function redisConnection(system: TestSystem, port: number, name = 'redis'): Promise<{ send(command: string): void; socket: Socket }> {
   const socket = connect({ host: '127.0.0.1', port });
-  system.own({ kind: 'socket', label: `${name} connection to 127.0.0.1:${port}`, dispose: () => void socket.destroy(), alive: () => !socket.destroyed, external: () => !socket.destroyed });
+  system.own({
+    kind: 'socket',
+    label: `${name} connection to 127.0.0.1:${port}`,
+    dispose: () => void socket.destroy(),
+    alive: () => !socket.destroyed,
+    external: () => !socket.destroyed,
+  });
   let pending = '';
   socket.setEncoding('utf8');
   socket.on('data', (chunk: string) => {

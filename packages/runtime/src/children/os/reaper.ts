@@ -54,7 +54,8 @@ export class ProcessGroupReaper implements GroupReaper {
       throw new InvalidOptionError('watchContainers(endpoint)', endpoint, "a Docker Engine API address: 'unix:///path/docker.sock' or 'http://host:port'");
     }
     if (typeof label !== 'string' || !/^[^=\n]+=[^\n]+$/.test(label)) {
-      throw new InvalidOptionError('watchContainers(label)', label, "a label 'key=value' with a non-empty value (a bare key would match every container that has it)");
+      const accepted = "a label 'key=value' with a non-empty value (a bare key would match every container that has it)";
+      throw new InvalidOptionError('watchContainers(label)', label, accepted);
     }
     const line = `C${JSON.stringify({ endpoint: endpoint.replace(/^tcp:/, 'http:'), label })}\n`;
     if (this.#containers.has(line)) return;
