@@ -17,6 +17,8 @@ VITEST5=5.1.0
 TYPES_NODE='^24'
 # msw 3 for the msw helpers' tests of both majors (packages/harness/test/msw/majors.ts).
 MSW3='npm:msw@^3.0.5'
+# testcontainers 12 (Node >= 22.22) where the root install has 11 (Node 20): the container tests of both majors.
+TESTCONTAINERS12='^12.2.0'
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LANE="$ROOT/.cache/lane-vitest5"
 
@@ -47,10 +49,10 @@ log "copied $(find "$LANE" -path "$LANE/node_modules" -prune -o -type f -print |
 
 # ---- 2. rewrite the dependencies on Vitest to 5.1.0 -----------------------------------------
 cd "$LANE"
-node - "$VITEST5" "$TYPES_NODE" "$MSW3" <<'EOF'
+node - "$VITEST5" "$TYPES_NODE" "$MSW3" "$TESTCONTAINERS12" <<'EOF'
 const fs = require('node:fs');
 const path = require('node:path');
-const [vitest5, typesNode, msw3] = process.argv.slice(2);
+const [vitest5, typesNode, msw3, testcontainers12] = process.argv.slice(2);
 const root = JSON.parse(fs.readFileSync('package.json', 'utf8'));
 root.devDependencies = { ...root.devDependencies, msw3 };
 root.allowScripts = { ...root.allowScripts, msw3: false };
@@ -71,7 +73,8 @@ for (const file of files) {
     const deps = pkg[field];
     if (!deps) continue;
     for (const name of Object.keys(deps)) {
-      const want = name === 'vitest' || name.startsWith('@vitest/') ? vitest5 : name === '@types/node' ? typesNode : undefined;
+      const pinned = { '@types/node': typesNode, testcontainers: testcontainers12 };
+      const want = name === 'vitest' || name.startsWith('@vitest/') ? vitest5 : Object.hasOwn(pinned, name) ? pinned[name] : undefined;
       if (want !== undefined && deps[name] !== want) {
         changes.push(`${field}.${name}: ${deps[name]} -> ${want}`);
         deps[name] = want;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The system parts some tests need, all from Debian: Erlang (`escript`, the OTP oracle of the
-# differential tests), redis-server, a Docker engine (docker.io) and Chromium (the HTML report
-# checks). Installs whichever are missing when it can (root, or passwordless sudo, with apt-get);
+# differential tests), redis-server, a Docker engine (docker.io), Chromium (the HTML report
+# checks) and tmux (the terminal session of `quiesce flaky`). Installs whichever are missing when it can (root, or passwordless sudo, with apt-get);
 # otherwise it says what is missing and the command that installs it, and the tests that need a
 # missing part skip with a message naming it.
 #
@@ -10,8 +10,8 @@
 #   bash scripts/system-parts.sh --only erlang-base,redis-server
 set -uo pipefail
 
-declare -A PROVIDES=([erlang-base]=escript [redis-server]=redis-server [docker.io]=dockerd [chromium]=chromium)
-PARTS=(erlang-base redis-server docker.io chromium)
+declare -A PROVIDES=([erlang-base]=escript [redis-server]=redis-server [docker.io]=dockerd [chromium]=chromium [tmux]=tmux)
+PARTS=(erlang-base redis-server docker.io chromium tmux)
 CHECK_ONLY=""
 while (($#)); do
   case "$1" in

@@ -29,6 +29,35 @@ export {
   type WaitFailed,
   type WaitOutcome,
 } from './waits/outcome.js';
+export {
+  ContainerHandle,
+  sharedContainer,
+  SharedContainer,
+  pauseContainer,
+  unpauseContainer,
+  stopContainer,
+  killContainer,
+  restartContainer,
+  startContainer,
+  detectContainerEngine,
+  ENGINE_HINT,
+  OWNER_LABEL,
+  DEFAULT_OPERATION_TIMEOUT,
+  DEFAULT_STARTUP_TIMEOUT,
+  type ContainerOptions,
+  type ContainerState,
+  type ContainerSystem,
+  type ContainerStopOptions,
+  type ContainerKillOptions,
+  type SharedContainerContext,
+  type SharedContainerDefinition,
+  type SharedContainerOptions,
+  type EngineStatus,
+  type ContainerSpecLike,
+  type StartedContainerLike,
+  type WaitStrategyLike,
+  type EngineContainer,
+} from './containers/index.js';
 export { awaitQuiescence, describeQuiescence, DEFAULT_QUIET_PERIOD, type Quiescence, type QuiescenceOptions } from './waits/quiescence.js';
 export { matches, describePattern, type Pattern } from './match/match.js';
 export { defineConformance, type ConformanceSuite, type ConformanceBuilder, type ContractContext, type ContractTest, type ContractTestFn, type ContractTestOptions } from './conformance/define.js';

@@ -31,7 +31,13 @@ export type QuiesceErrorCode =
   | 'REQUEST_EXPECTATION'
   | 'UNHANDLED_REQUEST'
   | 'PROPERTY_FAILED'
-  | 'SWEEP_FAILED';
+  | 'SWEEP_FAILED'
+  // The harness's containers.
+
+  | 'MISSING_PEER'
+  | 'NO_CONTAINER_ENGINE'
+  | 'CONTAINER_FAILED'
+  | 'CONTAINER_IN_USE';
 
 export class QuiesceError extends Error {
   readonly code: QuiesceErrorCode;

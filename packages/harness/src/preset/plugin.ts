@@ -17,12 +17,17 @@ declare module 'vitest' {
 }
 
 /** The setup file next to this module: `setup.js` when built, `setup.ts` when run from sources. */
-export function setupFilePath(): string {
-  for (const name of ['setup.js', 'setup.ts']) {
-    const path = fileURLToPath(new URL(`./${name}`, import.meta.url));
+export function setupFilePath(name = 'setup'): string {
+  for (const file of [`${name}.js`, `${name}.ts`]) {
+    const path = fileURLToPath(new URL(`./${file}`, import.meta.url));
     if (existsSync(path)) return path;
   }
-  return fileURLToPath(new URL('./setup.js', import.meta.url));
+  return fileURLToPath(new URL(`./${name}.js`, import.meta.url));
+}
+
+/** The global setup that looks for a container engine once per run (see docker-global-setup.ts). */
+export function dockerGlobalSetupPath(): string {
+  return setupFilePath('docker-global-setup');
 }
 
 type TestConfig = NonNullable<ViteUserConfig['test']>;
@@ -42,6 +47,8 @@ type TestConfig = NonNullable<ViteUserConfig['test']>;
  * - the tags `live`, `docker`, `chaos`, `slow` (Vitest's native test tags): `live` tests are
  *   skipped unless QUIESCE_LIVE=1, `live: true` or `--tags-filter` names `live`;
  * - a setup file that registers @quiesce/assertions' matchers when the package is installed;
+ * - with the tags, a global setup that looks for a container engine once per run: without one,
+ *   `docker`-tagged tests are skipped with the reason and how to get an engine (docs/containers.md);
  * - `reporters`, the seam Quiesce's reporters plug into.
  *
  * Bad options throw a QuiesceError naming the option.
@@ -62,7 +69,10 @@ export function quiesce(options: QuiescePluginOptions = {}): Plugin {
         provide: { quiesceRunSeed: seed },
         ...(resolved.setupFile ? { setupFiles: [setupFilePath()] } : {}),
         // A tag the project defines itself wins over ours.
-        ...(resolved.tags ? { tags: quiesceTags({ live: resolved.live }).filter((tag) => !userTags.has(tag.name)) } : {}),
+        // With the tags, the engine look-up that decides whether `docker` tests run.
+        ...(resolved.tags
+          ? { tags: quiesceTags({ live: resolved.live }).filter((tag) => !userTags.has(tag.name)), globalSetup: [dockerGlobalSetupPath()] }
+          : {}),
         ...(resolved.reporters !== undefined ? { reporters: resolved.reporters } : {}),
       };
       return { test };

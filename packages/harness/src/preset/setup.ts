@@ -1,16 +1,15 @@
 /**
  * The setup file the `quiesce()` plugin adds to every test run: it loads @quiesce/assertions when
- * the project has it, so its matchers register, and does nothing when it is not installed.
+ * the project has it, so its matchers register, and does nothing when it is not installed; and it
+ * skips `docker`-tagged tests, with the reason, when the run found no container engine.
  */
-const ASSERTIONS = '@quiesce/assertions';
+import { beforeEach } from 'vitest';
+import { skipWithoutEngine } from './docker-skip.js';
+import { isMissing } from './missing.js';
 
-/** A failure to find the assertions package itself (not one of its own imports). */
-export function isMissing(error: unknown, specifier: string): boolean {
-  const message = error instanceof Error ? error.message : String(error);
-  const code = (error as { code?: unknown } | null)?.code;
-  if (!message.includes(specifier)) return false;
-  return code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /cannot find (module|package)|failed to (load|resolve)|does not exist/i.test(message);
-}
+export { isMissing };
+
+const ASSERTIONS = '@quiesce/assertions';
 
 /** Import `specifier` if it is installed; resolves whether it was. */
 export async function importIfInstalled(specifier: string): Promise<boolean> {
@@ -25,3 +24,4 @@ export async function importIfInstalled(specifier: string): Promise<boolean> {
 }
 
 await importIfInstalled(ASSERTIONS);
+beforeEach(({ task, skip }) => skipWithoutEngine({ task, skip }));

@@ -48,6 +48,7 @@ import type { Server as NetServer } from 'node:net';
 import { spawnProcess, type SpawnOptions, type TrackedProcess } from '../os/index.js';
 import { processReaper } from '@quiesce/runtime';
 import { awaitHealthy, awaitListening, type AwaitHealthyOptions, type AwaitListeningOptions, type HealthReport, type ProbeReport } from '../probes/index.js';
+import { containerFor, type ContainerHandle, type ContainerOptions, type ContainerSpecLike, type StartedContainerLike } from '../containers/index.js';
 
 export interface TestSystemOptions {
   /** The test's seed. Default: derived from the run seed (QUIESCE_SEED) and `testId`. */
@@ -435,6 +436,20 @@ export class TestSystem implements DriveTarget, EventRecorder {
   spawn(command: string, args: readonly string[] = [], options: SpawnOptions = {}): Promise<TrackedProcess> {
     this.#assertLive('spawn');
     return spawnProcess(this, command, args, options);
+  }
+
+  /**
+   * Start a container (testcontainers, an optional peer) owned by the test: an image name, run
+   * with host networking by default, or a testcontainers container object. Resolves once it is
+   * ready (its wait strategy, its `listening` port); teardown removes it; the reaper removes it
+   * if the worker dies. See docs/containers.md.
+   */
+  container<S extends StartedContainerLike = StartedContainerLike>(
+    image: string | ContainerSpecLike<S>,
+    options: ContainerOptions = {},
+  ): Promise<ContainerHandle<S>> {
+    this.#assertLive('container');
+    return containerFor(this, image, options);
   }
 
   /** Wait until `host:port` accepts TCP connections, probing with bounded backoff; each probe is recorded. */

@@ -1,4 +1,4 @@
-import { realDelay, realNow, realTimer } from '@quiesce/runtime';
+import { realDelay, realNow, realTimer, VirtualClock } from '@quiesce/runtime';
 import type { DriveTarget } from './driver.js';
 import { WaitError } from './wait-error.js';
 
@@ -49,6 +49,18 @@ export async function awaitQuiescence(target: DriveTarget, options: QuiescenceOp
       if (!rt.externalLive()) return { by: 'idle' };
       // Something outside is live: time flows with real time (timers due meanwhile fire), and the
       // system is quiet once a whole quiet period passes with no step waking on activity.
+      // A timer due within the quiet period is an event to come, not quiet: wait for it first.
+      const clock = rt.clock;
+      const next = clock instanceof VirtualClock ? clock.nextDeadline() : undefined;
+      if (next !== undefined && next - rt.now() <= options.quietPeriod) {
+        const until = new AbortController();
+        try {
+          await Promise.race([rt.step(Number.POSITIVE_INFINITY, until.signal, { jump: false }), bound, interrupted]);
+        } finally {
+          until.abort();
+        }
+        continue;
+      }
       const over = new AbortController();
       const stepped = rt.step(Number.POSITIVE_INFINITY, over.signal, { jump: false }).then((r) => (r === 'never' || r === 'beyond' ? ('closed' as const) : ('activity' as const)));
       const quiet = realDelay(options.quietPeriod, over.signal).then((why) => (why === 'elapsed' ? ('quiet' as const) : ('over' as const)));

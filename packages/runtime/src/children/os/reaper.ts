@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { InvalidOptionError } from '../../errors.js';
 import type { GroupReaper } from '../../process/runtime.js';
 import { REAPER_SCRIPT } from './reaper-script.js';
 
@@ -12,9 +13,16 @@ import { REAPER_SCRIPT } from './reaper-script.js';
  * still registered and exits. The reaper is detached (its own session, so a signal to this
  * process's group does not reach it) and unreferenced (it never keeps this process alive). If it
  * dies, the next registration starts a new one and tells it every group still registered.
+ *
+ * Containers are covered the same way: `watchContainers(endpoint, label)` tells it that every
+ * container carrying `label` on that engine belongs to this process; when the pipe closes it
+ * force-removes them through the engine's API. A label, not ids, so a container is covered from
+ * the moment it is created, before its id is known here.
  */
 export class ProcessGroupReaper implements GroupReaper {
   readonly #groups = new Set<number>();
+  /** Container watches, as the protocol lines that announce them. */
+  readonly #containers = new Set<string>();
   #child: ChildProcess | undefined;
   #exited: Promise<void> = Promise.resolve();
   #warned = false;
@@ -37,6 +45,30 @@ export class ProcessGroupReaper implements GroupReaper {
     else this.#start();
   }
 
+  /**
+   * Remove every container labelled `label` (`key=value`) on the engine at `endpoint`
+   * (`unix:///path/docker.sock` or `http://host:port`) if this process dies. Idempotent.
+   */
+  watchContainers(endpoint: string, label: string): void {
+    if (typeof endpoint !== 'string' || !/^(unix|http|tcp):\/\//.test(endpoint)) {
+      throw new InvalidOptionError('watchContainers(endpoint)', endpoint, "a Docker Engine API address: 'unix:///path/docker.sock' or 'http://host:port'");
+    }
+    if (typeof label !== 'string' || !/^[^=\n]+=[^\n]+$/.test(label)) {
+      const accepted = "a label 'key=value' with a non-empty value (a bare key would match every container that has it)";
+      throw new InvalidOptionError('watchContainers(label)', label, accepted);
+    }
+    const line = `C${JSON.stringify({ endpoint: endpoint.replace(/^tcp:/, 'http:'), label })}\n`;
+    if (this.#containers.has(line)) return;
+    this.#containers.add(line);
+    if (this.#child) this.#write(line);
+    else this.#start();
+  }
+
+  /** The container labels it will remove if this process dies now, with their engines. */
+  get containerWatches(): ReadonlyArray<{ endpoint: string; label: string }> {
+    return [...this.#containers].map((line) => JSON.parse(line.slice(1)) as { endpoint: string; label: string });
+  }
+
   /** A group is gone: forget it (its number may be reused by an unrelated group later). */
   unregister(pgid: number): void {
     if (!this.#groups.delete(pgid)) return;
@@ -44,14 +76,15 @@ export class ProcessGroupReaper implements GroupReaper {
   }
 
   /**
-   * Close the pipe as if this process had died: the reaper kills every group still registered
-   * and exits. Resolves when it has exited. The next `register` starts a new reaper.
+   * Close the pipe as if this process had died: the reaper kills every group still registered,
+   * removes the watched containers, and exits. Resolves when it has exited. The next `register` starts a new reaper.
    */
   async close(): Promise<void> {
     const child = this.#child;
     if (!child) return;
     this.#child = undefined;
     this.#groups.clear();
+    this.#containers.clear();
     child.stdin?.end();
     await this.#exited;
   }
@@ -84,8 +117,8 @@ export class ProcessGroupReaper implements GroupReaper {
     child.stdin?.on('error', () => undefined);
     child.unref();
     (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
-    // Tell the new reaper every group still registered (all of them, when it is restarted).
-    this.#write([...this.#groups].map((g) => `+${g}\n`).join(''));
+    // Tell the new reaper every group and container watch still registered (all of them, when it is restarted).
+    this.#write([...this.#groups].map((g) => `+${g}\n`).join('') + [...this.#containers].join(''));
   }
 
   #write(text: string): void {
