@@ -73,7 +73,11 @@ async function main(args) {
   console.log(renderTable(rows));
   console.log('');
   console.log(renderNotes(rows));
-  console.log(`\ntotal ${(totalMs / 1000).toFixed(1)} s on ${cpus()[0]?.model ?? 'unknown cpu'} (${availableParallelism()} cores, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}), node ${process.version}`);
+  console.log(
+    `\ntotal ${(totalMs / 1000).toFixed(1)} s on ${cpus()[0]?.model ?? 'unknown cpu'} (${availableParallelism()} cores, load ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}), node ${process.version}`,
+  );
 
   const out = join(here, 'results', 'latest.json');
   mkdirSync(dirname(out), { recursive: true });
@@ -129,7 +133,14 @@ function renderTable(rows) {
   const header = ['#', 'measurement', 'Quiesce', 'peer', 'Quiesce ÷ peer', 'reading'];
   const body = rows.map((r, i) => {
     if (r.error) return [label(rows, i), r.id, 'error', '', '', r.error];
-    return [label(rows, i), r.measurement, fmtValue(r.quiesce, r.unit), fmtValue(r.peer, r.unit, r.id === 'virtual-time'), r.ratio === undefined ? '—' : fmtRatio(r.ratio), reading(r)];
+    return [
+      label(rows, i),
+      r.measurement,
+      fmtValue(r.quiesce, r.unit),
+      fmtValue(r.peer, r.unit, r.id === 'virtual-time'),
+      r.ratio === undefined ? '—' : fmtRatio(r.ratio),
+      reading(r),
+    ];
   });
   const widths = header.map((h, c) => Math.max(h.length, ...body.map((row) => row[c].length)));
   const line = (cells) => `| ${cells.map((cell, c) => (c >= 2 && c <= 4 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join(' | ')} |`;
@@ -144,14 +155,20 @@ function renderNotes(rows) {
     notes.push(`${label(rows, i)}. peer: ${r.peerName}`);
     if (r.note) notes.push(`   ${r.note}`);
     if (r.id === 'restarts' && r.detail) {
-      notes.push(`   over ${r.cyclesPerRep.toLocaleString('en-US')} cycles per rep: first tenth ${fmtValue(r.detail.firstTenth, r.unit)}, last tenth ${fmtValue(r.detail.lastTenth, r.unit)}`);
+      notes.push(
+        `   over ${r.cyclesPerRep.toLocaleString('en-US')} cycles per rep: first tenth ${fmtValue(r.detail.firstTenth, r.unit)}, last tenth ${fmtValue(r.detail.lastTenth, r.unit)}`,
+      );
     }
     if (r.id === 'memory' && r.detail) {
-      notes.push(`   of Quiesce's ${Math.round(r.quiesce)} B, about ${Math.round(r.detail.historyEventBytes)} B is the process.spawn event the history keeps; target ≤ ${r.target} B: ${r.quiesce <= r.target ? 'met' : 'MISSED'}`);
+      notes.push(
+        `   of Quiesce's ${Math.round(r.quiesce)} B, about ${Math.round(r.detail.historyEventBytes)} B is the process.spawn event the history keeps; target ≤ ${r.target} B: ${r.quiesce <= r.target ? 'met' : 'MISSED'}`,
+      );
     }
     if (r.id === 'virtual-time' && r.detail) {
       const d = r.detail;
-      notes.push(`   1 h simulated in ${d.wallMs.toFixed(0)} ms wall: ${d.restarts} restarts, ${d.escalations} escalations to root, ${d.killedOnShutdownTimeout} kills on shutdown timeout, ${d.historyEvents} history events; same history every rep: ${d.sameHistoryEveryRep ? 'yes' : 'NO'}; target ≥ ${r.target.toLocaleString('en-US')}×: ${r.quiesce >= r.target ? 'met' : 'MISSED'}`);
+      notes.push(
+        `   1 h simulated in ${d.wallMs.toFixed(0)} ms wall: ${d.restarts} restarts, ${d.escalations} escalations to root, ${d.killedOnShutdownTimeout} kills on shutdown timeout, ${d.historyEvents} history events; same history every rep: ${d.sameHistoryEveryRep ? 'yes' : 'NO'}; target ≥ ${r.target.toLocaleString('en-US')}×: ${r.quiesce >= r.target ? 'met' : 'MISSED'}`,
+      );
     }
   });
   return notes.join('\n');
@@ -175,7 +192,8 @@ function reading(r) {
   if (r.reading) return r.reading; // a module may word its own reading (ports: collisions)
   if (r.id === 'virtual-time') return `1 h simulated in ${r.detail.wallMs.toFixed(0)} ms`;
   if (r.ratio === undefined) return r.target !== undefined ? `target ${r.target} ${r.unit}: ${r.quiesce <= r.target ? 'met' : 'MISSED'}` : '';
-  if (r.better === 'lower-latency') return `Quiesce ${fmtRatio(r.ratio)} lower${r.target ? ` (target ${r.target}×: ${r.ratio >= r.target ? 'met' : 'MISSED'})` : ''}`;
+  if (r.better === 'lower-latency')
+    return `Quiesce ${fmtRatio(r.ratio)} lower${r.target ? ` (target ${r.target}×: ${r.ratio >= r.target ? 'met' : 'MISSED'})` : ''}`;
   if (r.better === 'higher') return r.ratio >= 1 ? `Quiesce ${r.ratio.toFixed(2)}× faster` : `peer ${(1 / r.ratio).toFixed(2)}× faster`;
   return r.ratio <= 1 ? `Quiesce uses ${(1 / r.ratio).toFixed(2)}× less` : `Quiesce uses ${r.ratio.toFixed(2)}× more`;
 }

@@ -25,7 +25,13 @@ const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const out = join(root, '.cache', 'doc-snippets');
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 
-const allDocs = () => ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
+const allDocs = () => [
+  'README.md',
+  ...readdirSync(join(root, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .sort()
+    .map((f) => `docs/${f}`),
+];
 const docs = process.argv.length > 2 ? process.argv.slice(2) : allDocs();
 
 /** The ```ts blocks of a markdown file, with the line each starts on, and its context comment. */

@@ -170,7 +170,8 @@ export async function measure({ reps = 3 } = {}) {
   const med = (side, key) => median(results[side].map((r) => r[key]));
   const total = (side) => results[side].reduce((sum, r) => sum + r.collisions, 0) + (side === 'quiesce' && tmpfs ? total('quiesce-tmpfs') : 0);
   // Collisions are counted over every rep of a side (both Quiesce sides together).
-  const allocations = (side) => [side, ...(side === 'quiesce' && tmpfs ? ['quiesce-tmpfs'] : [])].reduce((sum, s) => sum + results[s].reduce((n, r) => n + r.allocations, 0), 0);
+  const allocations = (side) =>
+    [side, ...(side === 'quiesce' && tmpfs ? ['quiesce-tmpfs'] : [])].reduce((sum, s) => sum + results[s].reduce((n, r) => n + r.allocations, 0), 0);
   const shape = `${RUNS} runs × ${PER_RUN} processes × ${PER_PROCESS} ports, bound in batches of ${BATCH}`;
   const latencyRow = (key, label, side = 'quiesce') => {
     const q = med(side, key);

@@ -29,9 +29,12 @@ async function sample(method: Method, offsetMs: number): Promise<number> {
       await system.until('child.restart', { timeout: 5000 });
       break;
     case 'vi.waitFor':
-      await vi.waitFor(() => {
-        if (!restarted()) throw new Error('not yet');
-      }, { timeout: 5000 });
+      await vi.waitFor(
+        () => {
+          if (!restarted()) throw new Error('not yet');
+        },
+        { timeout: 5000 },
+      );
       break;
     case 'expect.poll':
       await expect.poll(restarted, { timeout: 5000 }).toBe(true);

@@ -17,10 +17,14 @@ const BATCH = 1000;
 
 async function quiesceSide(timeout) {
   const rt = new Runtime(); // real clock, FIFO scheduler
-  const server = await startServer(rt, {
-    init: () => ({ state: 0 }),
-    handleCall: (request, _from, state) => ({ reply: request, state: state + 1 }),
-  }, undefined);
+  const server = await startServer(
+    rt,
+    {
+      init: () => ({ state: 0 }),
+      handleCall: (request, _from, state) => ({ reply: request, state: state + 1 }),
+    },
+    undefined,
+  );
   const batch = async () => {
     for (let i = 0; i < BATCH; i++) await rt.call(server, i, timeout);
   };

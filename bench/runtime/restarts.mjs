@@ -110,12 +110,15 @@ export async function measure({ reps = 5, cycles = 10_000, maxMs = 2000 } = {}) 
   // A fresh runtime per rep: the history (and the dead processes' table) grows with every cycle.
   const quiesceRep = async (n, limitMs) => {
     const rt = new Runtime();
-    const sup = await startSupervisor(rt, supervisor({
-      strategy: 'one_for_one',
-      intensity: 1e9,
-      period: 1,
-      children: [worker('w', (ctx) => ctx.spawn(crashOn), { shutdown: 'brutal_kill' })],
-    }));
+    const sup = await startSupervisor(
+      rt,
+      supervisor({
+        strategy: 'one_for_one',
+        intensity: 1e9,
+        period: 1,
+        children: [worker('w', (ctx) => ctx.spawn(crashOn), { shutdown: 'brutal_kill' })],
+      }),
+    );
     const result = await quiesceRun(rt, sup, n, limitMs);
     await rt.shutdown();
     details.push(result);

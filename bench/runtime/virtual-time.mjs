@@ -20,18 +20,30 @@ export const id = 'virtual-time';
 const HOUR = 3_600_000;
 
 function crasher(delay) {
-  return (ctx) => ctx.spawn((message) => {
-    if (message === 'crash') throw new Error('crash');
-  }, { init: (self) => { self.sendAfter(delay(), 'crash'); } });
+  return (ctx) =>
+    ctx.spawn(
+      (message) => {
+        if (message === 'crash') throw new Error('crash');
+      },
+      {
+        init: (self) => {
+          self.sendAfter(delay(), 'crash');
+        },
+      },
+    );
 }
 
 function trapper(exitAfterMs) {
-  return (ctx) => ctx.spawn(async (message, self) => {
-    if (message?.type === 'EXIT') {
-      await self.sleep(exitAfterMs);
-      self.exit(message.reason);
-    }
-  }, { trapExit: true });
+  return (ctx) =>
+    ctx.spawn(
+      async (message, self) => {
+        if (message?.type === 'EXIT') {
+          await self.sleep(exitAfterMs);
+          self.exit(message.reason);
+        }
+      },
+      { trapExit: true },
+    );
 }
 
 function tree(rt) {
@@ -48,8 +60,14 @@ function tree(rt) {
         intensity: 3,
         period: 5,
         children: [
-          worker('ticker', crasher(() => 2000)),
-          worker('flaky', crasher(() => jitter.between(500, 6000))),
+          worker(
+            'ticker',
+            crasher(() => 2000),
+          ),
+          worker(
+            'flaky',
+            crasher(() => jitter.between(500, 6000)),
+          ),
           worker('graceful', trapper(300), { shutdown: 1000 }),
           worker('stubborn', trapper(5000), { shutdown: 500 }),
         ],

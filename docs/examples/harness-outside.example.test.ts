@@ -63,7 +63,11 @@ test('msw: a request expected exactly once, verified when the test ends', async 
   const server = setupServer();
   server.listen({ onUnhandledRequest: 'error' });
   system.own({ kind: 'server', label: 'msw', dispose: () => server.close(), alive: () => false });
-  expectRequest(server, http.post('http://api.test/pods', () => HttpResponse.json({ id: 'p1' })), { times: 1, system });
+  expectRequest(
+    server,
+    http.post('http://api.test/pods', () => HttpResponse.json({ id: 'p1' })),
+    { times: 1, system },
+  );
   const res = await fetch('http://api.test/pods', { method: 'POST' });
   expect(await res.json()).toEqual({ id: 'p1' });
 });

@@ -19,9 +19,12 @@ test('a crashed worker is restarted and the pool keeps serving', async ({ system
 });
 
 test('a 30-second backoff passes in no real time', async ({ system, inbox }) => {
-  const poller = system.runtime.spawn((msg, ctx) => {
-    if (msg === 'tick') ctx.send(inbox.pid, { type: 'polled', at: ctx.now() });
-  }, { init: (ctx) => void ctx.sendAfter(30_000, 'tick') });
+  const poller = system.runtime.spawn(
+    (msg, ctx) => {
+      if (msg === 'tick') ctx.send(inbox.pid, { type: 'polled', at: ctx.now() });
+    },
+    { init: (ctx) => void ctx.sendAfter(30_000, 'tick') },
+  );
   expect(poller).toBeDefined();
   await expect(inbox.receive({ type: 'polled' }, { timeout: 60_000 })).resolves.toEqual({ type: 'polled', at: 30_000 });
   await inbox.refute({ type: 'error' });
@@ -55,9 +58,12 @@ class PodReaper {
   }
   /** A pod process that exits once it has been idle for `ttlMs`. */
   launch(id: string, ttlMs: number): Pid {
-    return this.#rt.spawn((msg, ctx) => {
-      if (msg === 'expire') ctx.exit('normal');
-    }, { label: `pod ${id}`, init: (ctx) => void ctx.sendAfter(ttlMs, 'expire') });
+    return this.#rt.spawn(
+      (msg, ctx) => {
+        if (msg === 'expire') ctx.exit('normal');
+      },
+      { label: `pod ${id}`, init: (ctx) => void ctx.sendAfter(ttlMs, 'expire') },
+    );
   }
 }
 

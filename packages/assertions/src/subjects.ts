@@ -79,7 +79,8 @@ export function historySubject(received: unknown, matcher: string): History {
   if (received instanceof History) return received;
   if (received instanceof TestSystem || received instanceof Runtime) return received.history;
   if (isRef(received)) return received.runtime.history;
-  if (typeof received === 'object' && received !== null && (received as { history?: unknown }).history instanceof History) return (received as { history: History }).history;
+  if (typeof received === 'object' && received !== null && (received as { history?: unknown }).history instanceof History)
+    return (received as { history: History }).history;
   throw invalidSubject(matcher, received, 'a History, a TestSystem, a Runtime, a SupervisorRef or { history }');
 }
 

@@ -88,13 +88,17 @@ describe('toHaveTerminatedInOrder', () => {
   });
 
   test('names the children that were never terminated', async ({ system }) => {
-    const pool = await system.start(supervisor({ id: 'pool', strategy: 'rest_for_one', intensity: 5, children: [worker('a', flaky()), worker('b', flaky()), worker('c', flaky())] }));
+    const pool = await system.start(
+      supervisor({ id: 'pool', strategy: 'rest_for_one', intensity: 5, children: [worker('a', flaky()), worker('b', flaky()), worker('c', flaky())] }),
+    );
     system.kill(pool.child('b')!, 'boom');
     await expect(pool).toRestart('c');
     // rest_for_one: the crashed child is already gone; only the ones to its right are terminated.
     expect(pool).toHaveTerminatedInOrder(['c']);
     const message = await failureOf(() => expect(pool).toHaveTerminatedInOrder(['c', 'b', 'a']));
     expect(message).toMatch(/Never terminated: "b", "a"/);
-    expect(() => expect(pool).toHaveTerminatedInOrder(['a', 'a'])).toThrow(/toHaveTerminatedInOrder\(ids\): got an array of 2; expected an array of distinct child ids/);
+    expect(() => expect(pool).toHaveTerminatedInOrder(['a', 'a'])).toThrow(
+      /toHaveTerminatedInOrder\(ids\): got an array of 2; expected an array of distinct child ids/,
+    );
   });
 });

@@ -11,7 +11,15 @@ describe('every error is a QuiesceError', () => {
   const cases: Array<[string, QuiesceError, string]> = [
     ['RequestExpectationError', new RequestExpectationError('POST /pods', 1, []), 'REQUEST_EXPECTATION'],
     ['UnhandledRequestError', new UnhandledRequestError([]), 'UNHANDLED_REQUEST'],
-    ['PropertyFailure', new PropertyFailure('failed', { testName: 't', seed: 1, path: undefined, counterexample: undefined, systemSeed: undefined, numRuns: 1, numShrinks: 0, replay: 'r' }, new Error('x')), 'PROPERTY_FAILED'],
+    [
+      'PropertyFailure',
+      new PropertyFailure(
+        'failed',
+        { testName: 't', seed: 1, path: undefined, counterexample: undefined, systemSeed: undefined, numRuns: 1, numShrinks: 0, replay: 'r' },
+        new Error('x'),
+      ),
+      'PROPERTY_FAILED',
+    ],
     ['SweepError', new SweepError('swept', { property: 'p', report: report as never }), 'SWEEP_FAILED'],
   ];
   test.each(cases)('%s', (name, error, code) => {

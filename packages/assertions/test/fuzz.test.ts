@@ -25,7 +25,10 @@ async function outcome(run: () => unknown): Promise<Outcome> {
 
 const options = fc.oneof(
   fc.anything(),
-  fc.record({ times: fc.oneof(fc.integer({ min: -2, max: 3 }), fc.anything()), timeout: fc.oneof(fc.integer({ min: -1, max: 10_000 }), fc.double(), fc.anything()) }, { requiredKeys: [] }),
+  fc.record(
+    { times: fc.oneof(fc.integer({ min: -2, max: 3 }), fc.anything()), timeout: fc.oneof(fc.integer({ min: -1, max: 10_000 }), fc.double(), fc.anything()) },
+    { requiredKeys: [] },
+  ),
   fc.record({ within: fc.oneof(fc.constantFrom('10ms', '1s', '1.5m', '2h', '5 s', 's', '-1s', ''), fc.double(), fc.string()) }, { requiredKeys: [] }),
   fc.dictionary(fc.string(), fc.anything()),
 );
@@ -36,23 +39,29 @@ describe('fuzzed matcher options', () => {
     const w1 = pool.child('w1')!;
     const seen = new Set<Outcome>();
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.constant(undefined), fc.constantFrom('w1', 'w2', ''), fc.anything()), options, fc.anything(), fc.boolean(), async (first, opts, arg, negate) => {
-        const e = (subject: unknown) => (negate ? expect(subject).not : expect(subject));
-        const results = [
-          await outcome(() => e(pool).toRestart(first as never, opts as never)),
-          await outcome(() => e(pool).toRestart(opts as never)),
-          await outcome(() => e(w1).toBeResponsive(opts as never)),
-          await outcome(() => e(inbox).toReceive(arg, opts as never)),
-          await outcome(() => e(pool).toConverge(opts as never)),
-          await outcome(() => e(pool).toHaveRestarted(arg as never, first as never)),
-          await outcome(() => e(pool).toHaveChildren(arg as never)),
-          await outcome(() => e(pool).toHaveChildCount(arg as never)),
-          await outcome(() => e(pool).toHaveTerminatedInOrder(arg as never)),
-          await outcome(() => e(w1).toHaveExited(arg)),
-          await outcome(() => e(arg).toBeAlive()),
-        ];
-        for (const r of results) seen.add(r);
-      }),
+      fc.asyncProperty(
+        fc.oneof(fc.constant(undefined), fc.constantFrom('w1', 'w2', ''), fc.anything()),
+        options,
+        fc.anything(),
+        fc.boolean(),
+        async (first, opts, arg, negate) => {
+          const e = (subject: unknown) => (negate ? expect(subject).not : expect(subject));
+          const results = [
+            await outcome(() => e(pool).toRestart(first as never, opts as never)),
+            await outcome(() => e(pool).toRestart(opts as never)),
+            await outcome(() => e(w1).toBeResponsive(opts as never)),
+            await outcome(() => e(inbox).toReceive(arg, opts as never)),
+            await outcome(() => e(pool).toConverge(opts as never)),
+            await outcome(() => e(pool).toHaveRestarted(arg as never, first as never)),
+            await outcome(() => e(pool).toHaveChildren(arg as never)),
+            await outcome(() => e(pool).toHaveChildCount(arg as never)),
+            await outcome(() => e(pool).toHaveTerminatedInOrder(arg as never)),
+            await outcome(() => e(w1).toHaveExited(arg)),
+            await outcome(() => e(arg).toBeAlive()),
+          ];
+          for (const r of results) seen.add(r);
+        },
+      ),
       { numRuns: 120 },
     );
     // The generators reach all three outcomes, so the property is not vacuous.
@@ -77,7 +86,11 @@ describe('fuzzed matcher options', () => {
     fc.assert(
       fc.property(fc.anything(), fc.anything(), fc.anything(), fc.anything(), (n, window, child, label) => {
         for (const build of [
-          () => atMostRestarts(n as never).within(window as never).of(child as never).by(label as never),
+          () =>
+            atMostRestarts(n as never)
+              .within(window as never)
+              .of(child as never)
+              .by(label as never),
           () => childrenStoppedRightToLeft(label as never, child as never),
           () => transientNotRestartedAfterNormalExit(child as never),
           () => sometimes(label as never, window as never),

@@ -1,14 +1,7 @@
 import { describe, expect } from 'vitest';
 import { formatTimeline, InvalidOptionError, isExitMessage, supervisor, worker, type Pid } from '@quiesce/runtime';
 import { createTestSystem, test, type TestSystem } from '@quiesce/harness';
-import {
-  atMostRestarts,
-  childrenStoppedRightToLeft,
-  sometimes,
-  sweep,
-  SweepError,
-  transientNotRestartedAfterNormalExit,
-} from '@quiesce/assertions';
+import { atMostRestarts, childrenStoppedRightToLeft, sometimes, sweep, SweepError, transientNotRestartedAfterNormalExit } from '@quiesce/assertions';
 import { failureOf, flaky } from './support.js';
 
 describe('atMostRestarts', () => {
@@ -31,7 +24,9 @@ describe('atMostRestarts', () => {
 
     const message = await failureOf(() => expect(h).toSatisfy(atMostRestarts(3).within('5s').of('w1').by('pool')));
     expect(message).toMatch(/^expect\(received\)\.toSatisfy\(property\)/);
-    expect(message).toMatch(/Expected the history to satisfy: at most 3 restarts of "w1" by pool within 5s\nbut: 4 restarts of "w1" within 3s \(window 5s\), from 1s to 4s: more than 3/);
+    expect(message).toMatch(
+      /Expected the history to satisfy: at most 3 restarts of "w1" by pool within 5s\nbut: 4 restarts of "w1" within 3s \(window 5s\), from 1s to 4s: more than 3/,
+    );
     expect(message).toMatch(/minimal witness \(4 events\):\n(#.*child\.restart +pool \{"id":"w1".*\n){3}#.*child\.restart/);
     expect(message).toContain(formatTimeline(h.tail(15)));
     const not = await failureOf(() => expect(system).not.toSatisfy(atMostRestarts(4)));
@@ -62,11 +57,15 @@ function naiveSupervisor(system: TestSystem, label: string): Pid {
       self.link(child);
       system.record('child.restart', label, { id: 'job', pid: String(child) });
     },
-    { trapExit: true, label, init: (self) => {
+    {
+      trapExit: true,
+      label,
+      init: (self) => {
         child = startChild();
         self.link(child);
         system.record('child.start', label, { id: 'job', pid: String(child) });
-      } },
+      },
+    },
   );
   return sup;
 }

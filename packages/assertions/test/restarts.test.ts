@@ -39,7 +39,9 @@ describe('toRestart', () => {
     const pool = await system.start(supervisor({ id: 'pool', children: [worker('w1', flaky())] }));
     const message = await failureOf(() => expect(pool).toRestart('w1', { timeout: 3_600_000 }));
     expect(message).toMatch(/^expect\(received\)\.toRestart\(childId\)/);
-    expect(message).toMatch(/Expected: 1 restart of "w1" by pool after the assertion started\nReceived: 0 restarts; the wait can never happen: the system is idle, no timer is pending and nothing outside the runtime is running after 0 ms virtual/);
+    expect(message).toMatch(
+      /Expected: 1 restart of "w1" by pool after the assertion started\nReceived: 0 restarts; the wait can never happen: the system is idle, no timer is pending and nothing outside the runtime is running after 0 ms virtual/,
+    );
     expect(message).toMatch(/The supervisor is alive\./);
     expect(message).toMatch(/restarts since the assertion started:\n {2}\(none\)/);
     expect(message).toMatch(/last \d+ events:\n(.*\n)*.*child\.start +pool \{"id":"w1"/);

@@ -54,7 +54,9 @@ describe('toReceive', () => {
 
     const unwanted = await failureOf(() => expect(inbox).not.toReceive({ type: 'ready' }));
     expect(unwanted).toMatch(/^expect\(received\)\.not\.toReceive\(pattern\)/);
-    expect(unwanted).toMatch(/Expected no message matching \{"type":"ready"\} \(decided when the system was durably idle\), but received:\n {2}\{"type":"ready","port":4000\}/);
+    expect(unwanted).toMatch(
+      /Expected no message matching \{"type":"ready"\} \(decided when the system was durably idle\), but received:\n {2}\{"type":"ready","port":4000\}/,
+    );
     await expect(inbox).toReceive(expect.objectContaining({ port: expect.any(Number) }));
     await expect(inbox).not.toReceive();
     await expect(expect(system).toReceive('x')).rejects.toThrow(/toReceive\(\): received: .*expected a TestSystem's Inbox/);
@@ -77,7 +79,9 @@ describe('toConverge', () => {
     system.kill(pool.child('slow')!, 'boom');
     const message = await failureOf(() => expect(pool).toConverge({ within: '100ms' }));
     expect(message).toMatch(/^expect\(received\)\.toConverge\(options\)/);
-    expect(message).toMatch(/Expected pool to converge within 100ms \(supervisor alive, every child running, at durable idle\), but it did not: the wait timed out after 100 ms virtual/);
+    expect(message).toMatch(
+      /Expected pool to converge within 100ms \(supervisor alive, every child running, at durable idle\), but it did not: the wait timed out after 100 ms virtual/,
+    );
     expect(message).toMatch(/tree:\n {2}slow +not running/);
     await expect(pool).not.toConverge({ within: 50 });
     await expect(pool).toConverge({ within: 1000 });
@@ -115,7 +119,9 @@ describe('toHaveNoLeaks', () => {
     system.own(stubborn);
     await system.teardown().catch(() => undefined);
     const message = await failureOf(() => expect(system).toHaveNoLeaks());
-    expect(message).toMatch(/Expected nothing to outlive the test after teardown, but 1 thing\(s\) do:\n {2}- server a server that will not close, created at .*waits\.test\.ts/);
+    expect(message).toMatch(
+      /Expected nothing to outlive the test after teardown, but 1 thing\(s\) do:\n {2}- server a server that will not close, created at .*waits\.test\.ts/,
+    );
     closed = true;
 
     const clean = createTestSystem({ testId: 'clean' });

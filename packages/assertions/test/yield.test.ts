@@ -16,14 +16,17 @@ interface Producing {
 
 function streamed(system: TestSystem, chunks: readonly unknown[], { gap = 1000, end = true, fail }: Producing = {}): Readable {
   const stream = new Readable({ objectMode: true, read: () => undefined });
-  system.runtime.spawn(async (_msg, ctx) => {
-    for (const chunk of chunks) {
-      await ctx.sleep(gap);
-      stream.push(chunk);
-    }
-    if (fail) stream.destroy(fail);
-    else if (end) stream.push(null);
-  }, { init: (ctx) => ctx.send(ctx.self, 'go') });
+  system.runtime.spawn(
+    async (_msg, ctx) => {
+      for (const chunk of chunks) {
+        await ctx.sleep(gap);
+        stream.push(chunk);
+      }
+      if (fail) stream.destroy(fail);
+      else if (end) stream.push(null);
+    },
+    { init: (ctx) => ctx.send(ctx.self, 'go') },
+  );
   return stream;
 }
 
@@ -148,13 +151,16 @@ describe('toYield: streams', () => {
 describe('toYield: messages to the inbox', () => {
   /** A process that sends `{ type: 'chunk', ref, data }` messages 100 virtual ms apart, then `{ type: 'end', ref }`. */
   function producer(system: TestSystem, to: Pid, ref: string, data: readonly string[], end = true, gap = 100): void {
-    system.runtime.spawn(async (_msg, ctx) => {
-      for (const d of data) {
-        if (gap > 0) await ctx.sleep(gap);
-        ctx.send(to, { type: 'chunk', ref, data: d });
-      }
-      if (end) ctx.send(to, { type: 'end', ref });
-    }, { init: (ctx) => ctx.send(ctx.self, 'go') });
+    system.runtime.spawn(
+      async (_msg, ctx) => {
+        for (const d of data) {
+          if (gap > 0) await ctx.sleep(gap);
+          ctx.send(to, { type: 'chunk', ref, data: d });
+        }
+        if (end) ctx.send(to, { type: 'end', ref });
+      },
+      { init: (ctx) => ctx.send(ctx.self, 'go') },
+    );
   }
 
   test('chunks then an end message, selected by ref; the other stream stays in the inbox', async ({ system, inbox }) => {
@@ -163,7 +169,10 @@ describe('toYield: messages to the inbox', () => {
     await expect(inbox).toYield([{ data: 'a' }, { data: 'b' }, { data: 'c' }], { select: { ref: 'r1' }, until: { type: 'end', ref: 'r1' } });
     expect(system.now()).toBe(300);
     await system.settle();
-    expect(inbox.messages).toEqual([{ type: 'chunk', ref: 'r2', data: 'x' }, { type: 'end', ref: 'r2' }]);
+    expect(inbox.messages).toEqual([
+      { type: 'chunk', ref: 'r2', data: 'x' },
+      { type: 'end', ref: 'r2' },
+    ]);
   });
 
   test('without an end message, the stream has ended when nothing more arrives by idle (the clock untouched)', async ({ system, inbox }) => {

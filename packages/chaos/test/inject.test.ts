@@ -6,10 +6,11 @@ import { chaos, enableFaultSites, FAULT_KINDS, injectFailures, injectionsOf, Inj
 /** Which of `n` calls failed, as a string of . and x. */
 async function pattern(fn: () => Promise<unknown>, n: number): Promise<string> {
   let out = '';
-  for (let i = 0; i < n; i++) out += await fn().then(
-    () => '.',
-    () => 'x',
-  );
+  for (let i = 0; i < n; i++)
+    out += await fn().then(
+      () => '.',
+      () => 'x',
+    );
   return out;
 }
 

@@ -190,8 +190,14 @@ describe('swarm profiles', () => {
     const keys = profiles.map((p) => Object.keys(p).sort().join(','));
     expect(new Set(keys).size).toBeGreaterThan(10);
     for (const name of names) {
-      expect(profiles.some((p) => name in p), `${name} in some mix`).toBe(true);
-      expect(profiles.some((p) => !(name in p)), `${name} left out of some mix`).toBe(true);
+      expect(
+        profiles.some((p) => name in p),
+        `${name} in some mix`,
+      ).toBe(true);
+      expect(
+        profiles.some((p) => !(name in p)),
+        `${name} left out of some mix`,
+      ).toBe(true);
     }
     expect(profiles.every((p) => Object.keys(p).length > 0)).toBe(true);
   });

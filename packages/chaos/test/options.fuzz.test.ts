@@ -28,7 +28,11 @@ const CASES: Array<{ name: string; call: Call; valid: Record<string, unknown> }>
   { name: 'reorder', call: (w, o) => w.c.reorder('*', '*', o as never), valid: { rate: 0.2, withinPair: true } },
   {
     name: 'failStart',
-    call: (w, o) => w.c.failStart(worker('x', (ctx) => ctx.spawn(() => undefined)), o as never),
+    call: (w, o) =>
+      w.c.failStart(
+        worker('x', (ctx) => ctx.spawn(() => undefined)),
+        o as never,
+      ),
     valid: { mode: 'ignore', times: 2, rate: 0.5 },
   },
   { name: 'crashLoop', call: (w, o) => w.c.crashLoop(w.pool, 'w', o as never), valid: { every: 100, times: 2, reason: 'kill' } },
@@ -134,7 +138,15 @@ describe('every fault option, fuzzed', () => {
     const w = await world();
     const other = createTestSystem({ testId: 'other' });
     const dead = new Pid(w.system.runtime.node, 9999);
-    const targets = fc.oneof(anything, fc.constantFrom<unknown>(other.runtime.spawn(() => undefined), dead, w.system.self, 'nobody'));
+    const targets = fc.oneof(
+      anything,
+      fc.constantFrom<unknown>(
+        other.runtime.spawn(() => undefined),
+        dead,
+        w.system.self,
+        'nobody',
+      ),
+    );
     const calls: Array<[string, (t: unknown) => unknown]> = [
       ['kill', (t) => w.c.kill(t as Pid)],
       ['exit', (t) => w.c.exit(t as Pid, 'boom')],

@@ -152,9 +152,7 @@ describe('faults between two processes', () => {
   });
 
   test('a registered name as an end follows the process across restarts', async ({ system }) => {
-    const pool = await system.start(
-      supervisor({ id: 'pool', children: [worker('db', (ctx) => ctx.spawn(() => undefined, { name: 'db' }))] }),
-    );
+    const pool = await system.start(supervisor({ id: 'pool', children: [worker('db', (ctx) => ctx.spawn(() => undefined, { name: 'db' }))] }));
     const a = sender(system);
     chaos(system).drop(a, 'db');
     system.kill(pool.child('db')!);
@@ -217,23 +215,25 @@ describe('supervision faults', () => {
 
   test('planted bug: a hand-rolled restarter that allows one restart too many is caught by a crash loop at its boundary', async () => {
     // "At most 3 restarts in 5 s" — the buggy one compares with > instead of >=.
-    const restarter = (buggy: boolean): StartFn => (ctx) =>
-      ctx.spawn(
-        (m, c) => {
-          if ((m as { type?: string }).type !== 'EXIT') return;
-          const now = c.now();
-          restarts.push(now);
-          const recent = restarts.filter((t) => now - t < 5000).length;
-          if (buggy ? recent > 4 : recent > 3) c.exit('shutdown');
-          else child = c.spawnLink(() => undefined, { name: 'child' });
-        },
-        {
-          trapExit: true,
-          init: (c) => {
-            child = c.spawnLink(() => undefined, { name: 'child' });
+    const restarter =
+      (buggy: boolean): StartFn =>
+      (ctx) =>
+        ctx.spawn(
+          (m, c) => {
+            if ((m as { type?: string }).type !== 'EXIT') return;
+            const now = c.now();
+            restarts.push(now);
+            const recent = restarts.filter((t) => now - t < 5000).length;
+            if (buggy ? recent > 4 : recent > 3) c.exit('shutdown');
+            else child = c.spawnLink(() => undefined, { name: 'child' });
           },
-        },
-      );
+          {
+            trapExit: true,
+            init: (c) => {
+              child = c.spawnLink(() => undefined, { name: 'child' });
+            },
+          },
+        );
     let restarts: number[] = [];
     let child: Pid | undefined;
     const survivesFourCrashes = async (buggy: boolean): Promise<boolean> => {
@@ -261,10 +261,14 @@ describe('supervision faults', () => {
     const c = chaos(system);
     let terminated = false;
     // A server runs terminate on its parent's exit signal only when it traps exits (as in OTP).
-    const trapping: ServerBehaviour<number> = { ...echo, init: (_args, ctx) => {
+    const trapping: ServerBehaviour<number> = {
+      ...echo,
+      init: (_args, ctx) => {
         ctx.trapExit(true);
         return { state: 0 };
-      }, terminate: () => void (terminated = true) };
+      },
+      terminate: () => void (terminated = true),
+    };
     const pid = await system.startServer(c.throwInTerminate(trapping), undefined);
     system.runtime.exit(pid, 'shutdown', system.self);
     await system.settle();

@@ -11,9 +11,58 @@ export { TeardownError } from './system/teardown-error.js';
 export type { Leftover } from './system/leftovers.js';
 export { SEED_ENV } from './system/seed.js';
 export { Inbox } from './inbox/inbox.js';
-export { memoryDuplex, MemoryDuplex, listenOnFreePort, createPortAllocator, defaultPortAllocator, PORT_DIR_ENV, RUN_ID_ENV, POOL_ID_ENV, DEFAULT_LEASE_RANGE, DEFAULT_EPHEMERAL_RANGE, type ListenOptions, type ListeningServer, type PortAllocator, type PortAllocatorLayout, type PortLease, type PortAllocatorOptions, type LoopbackHost, type PortRange, type ProcessIdentity } from './ports/index.js';
-export { Observer, type BridgeOptions, type EventMapper, type EventMapping, type EventTargetLike, type NodeEmitterLike, type ObservableEmitter, type ObservedEvent, type ObserveOptions } from './observe/index.js';
-export { spawnProcess, TrackedProcess, awaitLine, awaitExit, ExternalWaitError, ProcessGroupReaper, processReaper, groupState, signalGroup, DEFAULT_READY_TIMEOUT, DEFAULT_KILL_TIMEOUT, type SpawnOptions, type ExternalWaitOptions, type ExitStatus, type AwaitLineOptions, type ExternalWaitFailure, type GroupState, type SystemHost } from './os/index.js';
+export {
+  memoryDuplex,
+  MemoryDuplex,
+  listenOnFreePort,
+  createPortAllocator,
+  defaultPortAllocator,
+  PORT_DIR_ENV,
+  RUN_ID_ENV,
+  POOL_ID_ENV,
+  DEFAULT_LEASE_RANGE,
+  DEFAULT_EPHEMERAL_RANGE,
+  type ListenOptions,
+  type ListeningServer,
+  type PortAllocator,
+  type PortAllocatorLayout,
+  type PortLease,
+  type PortAllocatorOptions,
+  type LoopbackHost,
+  type PortRange,
+  type ProcessIdentity,
+} from './ports/index.js';
+export {
+  Observer,
+  type BridgeOptions,
+  type EventMapper,
+  type EventMapping,
+  type EventTargetLike,
+  type NodeEmitterLike,
+  type ObservableEmitter,
+  type ObservedEvent,
+  type ObserveOptions,
+} from './observe/index.js';
+export {
+  spawnProcess,
+  TrackedProcess,
+  awaitLine,
+  awaitExit,
+  ExternalWaitError,
+  ProcessGroupReaper,
+  processReaper,
+  groupState,
+  signalGroup,
+  DEFAULT_READY_TIMEOUT,
+  DEFAULT_KILL_TIMEOUT,
+  type SpawnOptions,
+  type ExternalWaitOptions,
+  type ExitStatus,
+  type AwaitLineOptions,
+  type ExternalWaitFailure,
+  type GroupState,
+  type SystemHost,
+} from './os/index.js';
 export { awaitListening, awaitHealthy, type AwaitListeningOptions, type AwaitHealthyOptions, type ProbeReport, type HealthReport } from './probes/index.js';
 export { drive, DEFAULT_WAIT_TIMEOUT, type WaitOptions, type DriveTarget } from './waits/driver.js';
 export { WaitError, formatWaitFailure, describeWaitFailure, type WaitFailure, type WaitFailureDetails } from './waits/wait-error.js';
@@ -60,7 +109,15 @@ export {
 } from './containers/index.js';
 export { awaitQuiescence, describeQuiescence, DEFAULT_QUIET_PERIOD, type Quiescence, type QuiescenceOptions } from './waits/quiescence.js';
 export { matches, describePattern, type Pattern } from './match/match.js';
-export { defineConformance, type ConformanceSuite, type ConformanceBuilder, type ContractContext, type ContractTest, type ContractTestFn, type ContractTestOptions } from './conformance/define.js';
+export {
+  defineConformance,
+  type ConformanceSuite,
+  type ConformanceBuilder,
+  type ContractContext,
+  type ContractTest,
+  type ContractTestFn,
+  type ContractTestOptions,
+} from './conformance/define.js';
 export { runConformance, type ConformanceTarget } from './conformance/run.js';
 export { expectRequest, type RequestExpectation } from './msw/expect-request.js';
 export { collectUnhandled, type UnhandledCollector } from './msw/collect-unhandled.js';

@@ -78,8 +78,16 @@ describe('unknown option keys', () => {
       'bridgeDiagnostics options.kind',
       'kinds',
     );
-    expectUnknown(thrown(() => system.observe(new EventEmitter(), { a: 'a' }, { Source: 'x' } as never)), 'observe options.Source', 'source');
-    expectUnknown(thrown(() => resolvePropOptions({ system: { timout: 5 } })), 'propTest options.system.timout', 'timeout');
+    expectUnknown(
+      thrown(() => system.observe(new EventEmitter(), { a: 'a' }, { Source: 'x' } as never)),
+      'observe options.Source',
+      'source',
+    );
+    expectUnknown(
+      thrown(() => resolvePropOptions({ system: { timout: 5 } })),
+      'propTest options.system.timout',
+      'timeout',
+    );
     // Nothing was started by the rejected calls.
     expect(system.runtime.processes()).toEqual([system.self]);
   });

@@ -141,7 +141,10 @@ describe('teardown from an afterEach hook, on the virtual clock', () => {
 
   test('a supervised OS child that ignores SIGTERM is stopped with SIGKILL once its shutdown time has passed', async () => {
     await system.start(
-      supervisor({ id: 'sup', children: [osProcess('stubborn', { command: process.execPath, args: [tcpWorker, '0', '--ignore-term'], ready: /^ready \d+$/, shutdown: 500 })] }),
+      supervisor({
+        id: 'sup',
+        children: [osProcess('stubborn', { command: process.execPath, args: [tcpWorker, '0', '--ignore-term'], ready: /^ready \d+$/, shutdown: 500 })],
+      }),
     );
     expect(system.runtime.externalActors()).toHaveLength(1);
   });

@@ -176,13 +176,21 @@ describe('a stalled test', () => {
   test('the failure hint says when the system sat idle with timers pending and no wait drove it', async () => {
     const system = createTestSystem({ testId: 'stall hint' });
     // Production code awaiting kernel time: a server that sleeps, called directly, not through a wait.
-    const server = await system.startServer({ init: () => ({ state: null }), handleCall: async (_req, _from, state, ctx) => {
-        await ctx.sleep(5_000);
-        return { reply: 'done', state };
-      } }, undefined);
+    const server = await system.startServer(
+      {
+        init: () => ({ state: null }),
+        handleCall: async (_req, _from, state, ctx) => {
+          await ctx.sleep(5_000);
+          return { reply: 'done', state };
+        },
+      },
+      undefined,
+    );
     const undriven = system.runtime.call(server, 'work', 'infinity');
     await system.runtime.idle();
-    expect(system.stallHint()).toMatch(/sat idle at 0 ms virtual with 1 timer\(s\) pending \(the next at 5000 ms\) while no Quiesce wait drove its clock.*system\.drive\(promise\)/);
+    expect(system.stallHint()).toMatch(
+      /sat idle at 0 ms virtual with 1 timer\(s\) pending \(the next at 5000 ms\) while no Quiesce wait drove its clock.*system\.drive\(promise\)/,
+    );
     // Driven, it settles: five virtual seconds in no real time.
     await expect(system.drive(undriven)).resolves.toBe('done');
     expect(system.now()).toBe(5_000);

@@ -33,7 +33,6 @@ export type QuiesceErrorCode =
   | 'PROPERTY_FAILED'
   | 'SWEEP_FAILED'
   // The harness's containers.
-
   | 'MISSING_PEER'
   | 'NO_CONTAINER_ENGINE'
   | 'CONTAINER_FAILED'

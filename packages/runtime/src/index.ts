@@ -29,11 +29,28 @@ export {
   type ShutdownReason,
 } from './process/exit-reason.js';
 export type { From } from './process/protocol.js';
-export { Runtime, ProcessContext, type Interceptor, type GroupReaper, type RuntimeOptions, type SpawnOptions, type MessageHandler, type SchedulerOption } from './process/runtime.js';
+export {
+  Runtime,
+  ProcessContext,
+  type Interceptor,
+  type GroupReaper,
+  type RuntimeOptions,
+  type SpawnOptions,
+  type MessageHandler,
+  type SchedulerOption,
+} from './process/runtime.js';
 // The fault-injection hook @quiesce/chaos installs (Runtime.intercept).
 export type { InterceptedDelivery, DeliveryKind } from './process/intercept.js';
 
-export { startServer, startServerOutcome, type ServerBehaviour, type InitResult, type CallResult, type CastResult, type StartServerOptions } from './server/server.js';
+export {
+  startServer,
+  startServerOutcome,
+  type ServerBehaviour,
+  type InitResult,
+  type CallResult,
+  type CastResult,
+  type StartServerOptions,
+} from './server/server.js';
 
 export {
   supervisor,
@@ -72,7 +89,15 @@ export { startDynamicSupervisor, DynamicSupervisorRef, type DynamicSupervisorOpt
 export { Registry } from './registry/registry.js';
 export { DuplicateRegistry, type RegistryEntry, type EntryPattern } from './registry/duplicate.js';
 
-export { CHANNEL_PREFIX, LIFECYCLE_KINDS, RUNTIME_MARK, channelName, isRuntimeMessage, type LifecycleKind, type LifecycleMessage } from './diagnostics/channels.js';
+export {
+  CHANNEL_PREFIX,
+  LIFECYCLE_KINDS,
+  RUNTIME_MARK,
+  channelName,
+  isRuntimeMessage,
+  type LifecycleKind,
+  type LifecycleMessage,
+} from './diagnostics/channels.js';
 export type { ChannelName } from './diagnostics/channels.js';
 
 export { LineSplitter } from './children/lines.js';

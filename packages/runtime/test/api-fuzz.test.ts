@@ -29,17 +29,7 @@ function argumentPool(rt: Runtime, live: Pid): fc.Arbitrary<unknown> {
     { weight: 3, arbitrary: junk },
     {
       weight: 4,
-      arbitrary: fc.constantFrom<unknown>(
-        live,
-        dead,
-        foreign,
-        'taken',
-        'shutdown',
-        'infinity',
-        { caller: null, ref: 1 },
-        { caller: 5, ref: 'x' },
-        ...MISTAKES,
-      ),
+      arbitrary: fc.constantFrom<unknown>(live, dead, foreign, 'taken', 'shutdown', 'infinity', { caller: null, ref: 1 }, { caller: 5, ref: 'x' }, ...MISTAKES),
     },
   );
 }

@@ -1,6 +1,16 @@
 import diagnostics from 'node:diagnostics_channel';
 import { describe, expect, test, type TestContext } from 'vitest';
-import { CHANNEL_PREFIX, LIFECYCLE_KINDS, RUNTIME_MARK, channelName, isRuntimeMessage, startSupervisor, supervisor, type LifecycleMessage, type Runtime } from '@quiesce/runtime';
+import {
+  CHANNEL_PREFIX,
+  LIFECYCLE_KINDS,
+  RUNTIME_MARK,
+  channelName,
+  isRuntimeMessage,
+  startSupervisor,
+  supervisor,
+  type LifecycleMessage,
+  type Runtime,
+} from '@quiesce/runtime';
 import { child, vrt } from './support/helpers.js';
 
 /**
@@ -27,7 +37,17 @@ describe('diagnostics channels', () => {
   test('channel names are the prefix plus the kind', () => {
     expect(CHANNEL_PREFIX).toBe('quiesce:');
     expect(channelName('process.spawn')).toBe('quiesce:process.spawn');
-    for (const kind of ['process.spawn', 'process.exit', 'supervisor.start', 'supervisor.shutdown', 'supervisor.intensity', 'child.start', 'child.restart', 'child.terminate', 'child.exit']) {
+    for (const kind of [
+      'process.spawn',
+      'process.exit',
+      'supervisor.start',
+      'supervisor.shutdown',
+      'supervisor.intensity',
+      'child.start',
+      'child.restart',
+      'child.terminate',
+      'child.exit',
+    ]) {
       expect(LIFECYCLE_KINDS).toContain(kind);
     }
   });

@@ -22,7 +22,15 @@ import { crashable, vrt } from './support/helpers.js';
 // Every public entry point either works or throws (rejects with) a QuiesceError; never a TypeError
 // or another error type, and a rejected call leaves nothing started (docs/architecture.md, "Errors").
 
-const junk = fc.anything({ withBigInt: true, withNullPrototype: true, withBoxedValues: true, withObjectString: true, withMap: true, withSet: true, withDate: true });
+const junk = fc.anything({
+  withBigInt: true,
+  withNullPrototype: true,
+  withBoxedValues: true,
+  withObjectString: true,
+  withMap: true,
+  withSet: true,
+  withDate: true,
+});
 
 /** Values around the edges of what an option accepts. */
 const edgeNumber = fc.oneof(
@@ -109,7 +117,11 @@ describe('fuzzing public option parsing', () => {
         const parent = rt.spawn(() => undefined, { name: 'taken' });
         const opts =
           typeof raw === 'object' && raw !== null && !Array.isArray(raw)
-            ? { ...raw, ...((raw as { link?: unknown }).link === 'pid' ? { link: parent } : {}), ...((raw as { init?: unknown }).init === 'fn' ? { init: () => undefined } : {}) }
+            ? {
+                ...raw,
+                ...((raw as { link?: unknown }).link === 'pid' ? { link: parent } : {}),
+                ...((raw as { init?: unknown }).init === 'fn' ? { init: () => undefined } : {}),
+              }
             : raw;
         const before = rt.history.length;
         const result = await outcome(() => rt.spawn((handlerIsFunction ? () => undefined : 'handler') as never, opts as never));
@@ -198,16 +210,26 @@ describe('fuzzing public option parsing', () => {
 
   test('supervisor() builder and startSupervisor options', async () => {
     await fc.assert(
-      fc.asyncProperty(junk, fc.oneof(junk, fc.record({ name: maybe(fc.string({ maxLength: 3 })), label: maybe(fc.string({ maxLength: 3 })), link: maybe(fc.constant(null)) }, { requiredKeys: [] })), async (raw, options) => {
-        const rt = vrt();
-        const result = await outcome(async () => {
-          const sup = await startSupervisor(rt, supervisor(raw as never), options as never);
-          await sup.stop();
-        });
-        await rt.idle();
-        expect(rt.processes()).toEqual([]);
-        if (result !== 'ok') expect(['INVALID_CHILD_SPEC', 'INVALID_OPTION', 'DUPLICATE_CHILD_ID']).toContain(result.code);
-      }),
+      fc.asyncProperty(
+        junk,
+        fc.oneof(
+          junk,
+          fc.record(
+            { name: maybe(fc.string({ maxLength: 3 })), label: maybe(fc.string({ maxLength: 3 })), link: maybe(fc.constant(null)) },
+            { requiredKeys: [] },
+          ),
+        ),
+        async (raw, options) => {
+          const rt = vrt();
+          const result = await outcome(async () => {
+            const sup = await startSupervisor(rt, supervisor(raw as never), options as never);
+            await sup.stop();
+          });
+          await rt.idle();
+          expect(rt.processes()).toEqual([]);
+          if (result !== 'ok') expect(['INVALID_CHILD_SPEC', 'INVALID_OPTION', 'DUPLICATE_CHILD_ID']).toContain(result.code);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -243,10 +265,7 @@ describe('fuzzing public option parsing', () => {
         const rt = vrt();
         const parent = rt.spawn(() => undefined);
         const fn = () => ({ state: 0 });
-        const b =
-          typeof rawB === 'object' && rawB !== null
-            ? Object.fromEntries(Object.entries(rawB).map(([k, v]) => [k, v === 'fn' ? fn : v]))
-            : rawB;
+        const b = typeof rawB === 'object' && rawB !== null ? Object.fromEntries(Object.entries(rawB).map(([k, v]) => [k, v === 'fn' ? fn : v])) : rawB;
         const o = typeof rawO === 'object' && rawO !== null && (rawO as { link?: unknown }).link === 'pid' ? { ...rawO, link: parent } : rawO;
         const result = await outcome(() => startServer(rt, b as never, undefined, o as never));
         await rt.idle();
@@ -393,7 +412,14 @@ describe('error classes and value rendering', () => {
     function named() {}
     expect(describeValue('s')).toBe('"s"');
     expect(describeValue(named)).toBe('a function (named)');
-    expect(describeValue((() => () => undefined)())).toBe('a function');
+    expect(
+      describeValue(
+        (
+          () => () =>
+            undefined
+        )(),
+      ),
+    ).toBe('a function');
     expect(describeValue(undefined)).toBe('undefined');
     expect(describeValue(null)).toBe('null');
     expect(describeValue(3)).toBe('3');

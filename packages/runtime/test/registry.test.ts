@@ -39,7 +39,12 @@ describe('Registry', () => {
     const reg = new Registry(rt, 'reg');
     const a = rt.spawn(() => undefined);
     reg.register('k', a);
-    const error = thrown(() => reg.register('k', rt.spawn(() => undefined))) as QuiesceError;
+    const error = thrown(() =>
+      reg.register(
+        'k',
+        rt.spawn(() => undefined),
+      ),
+    ) as QuiesceError;
     expect(error.code).toBe('NAME_TAKEN');
     expect(error.message).toBe(`reg.register: key "k" is already held by ${a}`);
   });
@@ -79,7 +84,12 @@ describe('Registry', () => {
     await rt.idle();
     expect((thrown(() => reg.register('k', a)) as QuiesceError).code).toBe('NOPROC');
     for (const key of ['', 5, null]) {
-      const error = thrown(() => reg.register(key as string, rt.spawn(() => undefined))) as QuiesceError;
+      const error = thrown(() =>
+        reg.register(
+          key as string,
+          rt.spawn(() => undefined),
+        ),
+      ) as QuiesceError;
       expect(error.code).toBe('INVALID_OPTION');
       expect(error.message).toContain('r.register(key)');
     }
@@ -144,7 +154,11 @@ describe('DuplicateRegistry (Elixir Registry, keys: :duplicate)', () => {
     // No entry, no call.
     expect(topics.dispatch('sport', () => calls.push(-1))).toBe(0);
     expect(calls).toEqual([2]);
-    expect(() => topics.dispatch('news', () => { throw new Error('subscriber list broke'); })).toThrow('subscriber list broke');
+    expect(() =>
+      topics.dispatch('news', () => {
+        throw new Error('subscriber list broke');
+      }),
+    ).toThrow('subscriber list broke');
   });
 
   test("a process's entries are removed when it exits: at once for lookups, for good once the exit is delivered", async () => {
@@ -199,7 +213,12 @@ describe('DuplicateRegistry (Elixir Registry, keys: :duplicate)', () => {
     await rt.idle();
     expect((thrown(() => topics.register('k', dead)) as QuiesceError).code).toBe('NOPROC');
     for (const key of ['', 5, null]) {
-      const error = thrown(() => topics.register(key as string, rt.spawn(() => undefined))) as QuiesceError;
+      const error = thrown(() =>
+        topics.register(
+          key as string,
+          rt.spawn(() => undefined),
+        ),
+      ) as QuiesceError;
       expect(error.message).toMatch(/^r\.register\(key\): got .*; expected a non-empty string/);
       expect((thrown(() => topics.lookup(key as string)) as QuiesceError).code).toBe('INVALID_OPTION');
     }

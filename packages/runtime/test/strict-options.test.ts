@@ -44,7 +44,11 @@ describe('unknown option keys', () => {
 
   test('runtime.spawn and a start context spawn', async () => {
     const rt = vrt();
-    expectUnknown(thrown(() => rt.spawn(() => undefined, { trapexit: true } as never)), 'spawn options.trapexit', 'trapExit');
+    expectUnknown(
+      thrown(() => rt.spawn(() => undefined, { trapexit: true } as never)),
+      'spawn options.trapexit',
+      'trapExit',
+    );
     expect(rt.processes()).toEqual([]);
     const careless = worker('w', (ctx) => ctx.spawn(() => undefined, { lable: 'x' } as never));
     const error = await rejection(startSupervisor(rt, supervisor({ id: 's', children: [careless] })));
@@ -53,7 +57,12 @@ describe('unknown option keys', () => {
   });
 
   test('supervisor({ intensty }) is rejected where it is written, and a hand-built spec when it starts', async () => {
-    expectUnknown(thrown(() => supervisor({ intensty: 5, children: [] } as never)), 'supervisor.intensty', 'intensity', 'INVALID_CHILD_SPEC');
+    expectUnknown(
+      thrown(() => supervisor({ intensty: 5, children: [] } as never)),
+      'supervisor.intensty',
+      'intensity',
+      'INVALID_CHILD_SPEC',
+    );
     const handBuilt = { kind: 'supervisor', children: [], perod: 5 } as unknown as SupervisorSpec;
     const rt = vrt();
     expectUnknown(await rejection(startSupervisor(rt, handBuilt)), 'supervisor.perod', 'period', 'INVALID_CHILD_SPEC');
@@ -71,7 +80,12 @@ describe('unknown option keys', () => {
     const nested = { kind: 'supervisor', id: 'inner', children: [], stratgy: 'one_for_all' } as unknown as SupervisorSpec;
     const inNested = thrown(() => validateSupervisorSpec(supervisor({ children: [nested] })));
     expectUnknown(inNested, 'supervisor.children[0](inner).stratgy', 'strategy', 'INVALID_CHILD_SPEC');
-    expectUnknown(thrown(() => worker('w', start, { shutdwn: 10 } as never)), 'worker("w") options.shutdwn', 'shutdown', 'INVALID_CHILD_SPEC');
+    expectUnknown(
+      thrown(() => worker('w', start, { shutdwn: 10 } as never)),
+      'worker("w") options.shutdwn',
+      'shutdown',
+      'INVALID_CHILD_SPEC',
+    );
     const server = thrown(() => serverChild('s', behaviour, undefined, { significnt: true } as never));
     expectUnknown(server, 'serverChild("s") options.significnt', 'significant', 'INVALID_CHILD_SPEC');
     // Far from every accepted key: no guess, the list only.
@@ -153,7 +167,7 @@ describe('the shared checks (@quiesce/runtime/internal)', () => {
     for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31, '5', null, 'infinity']) {
       expect(() => checkMilliseconds('t', bad)).toThrow(InvalidOptionError);
     }
-    expect(() => checkMilliseconds('t', 0, { positive: true })).toThrow("t: got 0; expected a finite number of milliseconds > 0 (at most 2147483647)");
+    expect(() => checkMilliseconds('t', 0, { positive: true })).toThrow('t: got 0; expected a finite number of milliseconds > 0 (at most 2147483647)');
     expect(() => checkMilliseconds('t', -1, { allowInfinity: true })).toThrow(
       "expected a finite number of milliseconds >= 0 (at most 2147483647) or 'infinity'",
     );

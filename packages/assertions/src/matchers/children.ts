@@ -6,7 +6,9 @@ import { incarnationEvents, supervisorSubject, type SupervisorView } from '../su
 import { childrenOf, describeTree, runningIds, treeOf } from '../tree.js';
 
 function supervisorState(view: SupervisorView): string {
-  return view.runtime.isAlive(view.pid) ? `${view.label} (${view.pid})` : `${view.label} (${view.pid}, not alive: exited with ${JSON.stringify(view.runtime.exitReason(view.pid))})`;
+  return view.runtime.isAlive(view.pid)
+    ? `${view.label} (${view.pid})`
+    : `${view.label} (${view.pid}, not alive: exited with ${JSON.stringify(view.runtime.exitReason(view.pid))})`;
 }
 
 export function toHaveChildren(this: MatcherState, received: unknown, ids: unknown): MatcherResult {

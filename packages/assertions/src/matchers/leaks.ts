@@ -32,7 +32,9 @@ export async function toHaveNoLeaks(this: MatcherState, received: unknown): Prom
   return result(pass, () => [
     hint(this, 'toHaveNoLeaks', ''),
     '',
-    pass ? `Expected something to outlive the test ${when}, but nothing does.` : `Expected nothing to outlive the test ${when}, but ${leaks.length} thing(s) do:`,
+    pass
+      ? `Expected something to outlive the test ${when}, but nothing does.`
+      : `Expected nothing to outlive the test ${when}, but ${leaks.length} thing(s) do:`,
     ...(pass ? [] : listed(leaks)),
     ...tailBlock(system.history),
   ]);

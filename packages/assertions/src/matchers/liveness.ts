@@ -55,8 +55,14 @@ export function toHaveExited(this: MatcherState, received: unknown, ...args: unk
         : pass && !withReason
           ? [`Expected ${who(view)} not to have exited, but it exited with ${inline(actual)}.`]
           : pass
-          ? [`Expected ${who(view)} not to have exited with this reason, but it did:`, ...expectedReceived(this, expected, serialiseReason(actual), { expectedLabel: 'Expected not', receivedLabel: 'Exit reason' })]
-          : [`Expected ${who(view)} to have exited with another reason:`, ...expectedReceived(this, expected, serialiseReason(actual), { diff: !(expected instanceof RegExp), receivedLabel: 'Exit reason' })]),
+            ? [
+                `Expected ${who(view)} not to have exited with this reason, but it did:`,
+                ...expectedReceived(this, expected, serialiseReason(actual), { expectedLabel: 'Expected not', receivedLabel: 'Exit reason' }),
+              ]
+            : [
+                `Expected ${who(view)} to have exited with another reason:`,
+                ...expectedReceived(this, expected, serialiseReason(actual), { diff: !(expected instanceof RegExp), receivedLabel: 'Exit reason' }),
+              ]),
       ...timelineBlock(`events about ${view.pid}`, eventsAbout(view).slice(-15)),
       ...tailBlock(view.runtime.history),
     ],

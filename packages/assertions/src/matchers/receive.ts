@@ -14,8 +14,7 @@ export async function toReceive(this: MatcherState, received: unknown, ...args: 
   knownKeys(opts, ['timeout'], 'toReceive');
   const timeout = timeoutOption(opts.timeout, 'toReceive') ?? system.defaultTimeout;
   const wanted = pattern === ANY ? 'any message' : `a message matching ${describePattern(pattern)}`;
-  const pending = (): string[] =>
-    inbox.messages.length === 0 ? ['  (none)'] : inbox.messages.map((m) => `  ${inline(m)}`);
+  const pending = (): string[] => (inbox.messages.length === 0 ? ['  (none)'] : inbox.messages.map((m) => `  ${inline(m)}`));
 
   if (this.isNot) {
     // inbox.refute's rule: wait for durable idle (the clock untouched), then look.

@@ -1,5 +1,17 @@
 import { InvalidOptionError, Runtime } from '@quiesce/runtime';
-import { DEFAULT_WAIT_TIMEOUT, describePattern, Inbox, matches, TestSystem, WaitError, describeWaitFailed, quiescenceOf, waitForOutcome, waitInRealTime, type WaitOutcome } from '@quiesce/harness';
+import {
+  DEFAULT_WAIT_TIMEOUT,
+  describePattern,
+  Inbox,
+  matches,
+  TestSystem,
+  WaitError,
+  describeWaitFailed,
+  quiescenceOf,
+  waitForOutcome,
+  waitInRealTime,
+  type WaitOutcome,
+} from '@quiesce/harness';
 import type { MatcherState } from 'vitest';
 import type { YieldOptions } from '../matcher-types.js';
 import { knownKeys, optionsObject, timeoutOption } from '../options/validate.js';

@@ -51,11 +51,16 @@ export class SweepError extends QuiesceError {
 function seedList(seeds: unknown): number[] {
   const isSeed = (s: unknown): s is number => typeof s === 'number' && Number.isInteger(s) && s >= 0 && s <= 0xffffffff;
   if (typeof seeds === 'number') {
-    if (!(Number.isInteger(seeds) && seeds >= 1 && seeds <= 1_000_000)) throw new InvalidOptionError('sweep(seeds)', seeds, 'a count of runs from 1 to 1000000 (seeds 0..count-1) or an array of seeds');
+    if (!(Number.isInteger(seeds) && seeds >= 1 && seeds <= 1_000_000))
+      throw new InvalidOptionError('sweep(seeds)', seeds, 'a count of runs from 1 to 1000000 (seeds 0..count-1) or an array of seeds');
     return Array.from({ length: seeds }, (_, i) => i);
   }
   if (Array.isArray(seeds) && seeds.length > 0 && seeds.every(isSeed)) return [...seeds];
-  throw new InvalidOptionError('sweep(seeds)', seeds, 'a count of runs from 1 to 1000000 (seeds 0..count-1) or a non-empty array of seeds (integers from 0 to 4294967295)');
+  throw new InvalidOptionError(
+    'sweep(seeds)',
+    seeds,
+    'a count of runs from 1 to 1000000 (seeds 0..count-1) or a non-empty array of seeds (integers from 0 to 4294967295)',
+  );
 }
 
 /**
@@ -64,9 +69,14 @@ function seedList(seeds: unknown): number[] {
  * must each be reached by at least one run (the sweep fails naming every path never reached).
  * A TestSystem returned by `run` and not yet torn down is torn down after it is judged.
  */
-export async function sweep(seeds: number | readonly number[], run: (seed: number) => HistorySubject | Promise<HistorySubject>, properties: readonly HistoryProperty[]): Promise<SweepReport> {
+export async function sweep(
+  seeds: number | readonly number[],
+  run: (seed: number) => HistorySubject | Promise<HistorySubject>,
+  properties: readonly HistoryProperty[],
+): Promise<SweepReport> {
   const list = seedList(seeds);
-  if (typeof run !== 'function') throw new InvalidOptionError('sweep(seeds, run)', run, 'a function (seed) => a History, a TestSystem or a Runtime (or a promise of one)');
+  if (typeof run !== 'function')
+    throw new InvalidOptionError('sweep(seeds, run)', run, 'a function (seed) => a History, a TestSystem or a Runtime (or a promise of one)');
   if (!Array.isArray(properties) || !properties.every(isHistoryProperty)) {
     throw new InvalidOptionError('sweep(seeds, run, properties)', properties, 'an array of history properties (sometimes(...), atMostRestarts(...), ...)');
   }

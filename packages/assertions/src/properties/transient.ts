@@ -3,13 +3,19 @@ import { historyProperty, OK, violated, type HistoryProperty } from './property.
 
 function transientIds(children: ReadonlyArray<ChildSpec | string> | undefined): Set<string> | undefined {
   if (children === undefined) return undefined;
-  if (!Array.isArray(children)) throw new InvalidOptionError('transientNotRestartedAfterNormalExit(children)', children, 'an array of child specs or transient child ids');
+  if (!Array.isArray(children))
+    throw new InvalidOptionError('transientNotRestartedAfterNormalExit(children)', children, 'an array of child specs or transient child ids');
   const ids = new Set<string>();
   for (const [i, c] of children.entries()) {
     if (typeof c === 'string' && c.length > 0) ids.add(c);
     else if (typeof c === 'object' && c !== null && typeof (c as ChildSpec).id === 'string') {
       if ((c as ChildSpec).restart === 'transient') ids.add((c as ChildSpec).id);
-    } else throw new InvalidOptionError(`transientNotRestartedAfterNormalExit(children)[${i}]`, c, 'a child spec { id, restart } or a child id (a non-empty string)');
+    } else
+      throw new InvalidOptionError(
+        `transientNotRestartedAfterNormalExit(children)[${i}]`,
+        c,
+        'a child spec { id, restart } or a child id (a non-empty string)',
+      );
   }
   return ids;
 }

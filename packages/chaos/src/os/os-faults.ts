@@ -135,11 +135,9 @@ export class OsFaults {
 
   #owned(where: string, proc: unknown): asserts proc is ChaosProcess {
     if (typeof proc === 'number') {
-      throw new QuiesceError(
-        'NOT_OWNED',
-        `${where}: got the pid number ${proc}; chaos never signals a bare pid. Pass the process system.spawn resolved with`,
-        { pid: proc },
-      );
+      throw new QuiesceError('NOT_OWNED', `${where}: got the pid number ${proc}; chaos never signals a bare pid. Pass the process system.spawn resolved with`, {
+        pid: proc,
+      });
     }
     const p = proc as Partial<ChaosProcess>;
     if (typeof proc !== 'object' || proc === null || typeof p.kill !== 'function' || typeof p.alive !== 'function' || typeof p.pid !== 'number') {

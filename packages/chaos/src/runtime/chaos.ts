@@ -123,7 +123,11 @@ export class Chaos {
     this.#random = host.random.fork(n === 1 ? label : `${label}#${n}`);
     this.#handlers = new HandlerFaults(host.runtime);
     this.#links = new LinkFaults(host);
-    this.os = new OsFaults(host, (type, target, options, onHeal) => this.#arm(type, target, options, { onHeal }), (kind) => this.#count(kind));
+    this.os = new OsFaults(
+      host,
+      (type, target, options, onHeal) => this.#arm(type, target, options, { onHeal }),
+      (kind) => this.#count(kind),
+    );
     host.system?.own({ kind: 'chaos', label, dispose: () => this.dispose(), alive: () => false });
   }
 
@@ -372,11 +376,9 @@ export class Chaos {
 
   #live(operation: string): void {
     if (this.#disposed) {
-      throw new QuiesceError(
-        'AFTER_TEARDOWN',
-        `${operation}: this chaos was disposed (its test's system was torn down, or dispose() was called)`,
-        { operation },
-      );
+      throw new QuiesceError('AFTER_TEARDOWN', `${operation}: this chaos was disposed (its test's system was torn down, or dispose() was called)`, {
+        operation,
+      });
     }
     if (this.host.system?.tornDown) resolveHost(operation, this.host.system);
   }

@@ -123,11 +123,9 @@ export class TcpProxy {
     try {
       await this.listen(this.#port);
     } catch (error) {
-      throw new QuiesceError(
-        'PORT_EXHAUSTED',
-        `${this.label}: up(): port ${this.#port} was taken while the proxy was down: ${(error as Error).message}`,
-        { port: this.#port },
-      );
+      throw new QuiesceError('PORT_EXHAUSTED', `${this.label}: up(): port ${this.#port} was taken while the proxy was down: ${(error as Error).message}`, {
+        port: this.#port,
+      });
     }
     this.#down = false;
     this.#runtime.record(FAULT_KINDS.tcp, this.label, { action: 'up' });

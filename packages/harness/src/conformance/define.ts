@@ -66,11 +66,15 @@ export function defineConformance<I>(name: string, define: (t: ConformanceBuilde
   const builder: ConformanceBuilder<I> = {
     test(testName, fn, options = {}) {
       if (!open) {
-        throw new QuiesceError('INVALID_OPTION', `${name}: t.test was called after defineConformance returned; add contract tests inside the define callback`, { suite: name });
+        throw new QuiesceError('INVALID_OPTION', `${name}: t.test was called after defineConformance returned; add contract tests inside the define callback`, {
+          suite: name,
+        });
       }
       if (typeof testName !== 'string' || testName.trim() === '') throw new InvalidOptionError(`${name}: t.test(name)`, testName, 'a non-empty string');
-      if (tests.some((t) => t.name === testName)) throw new InvalidOptionError(`${name}: t.test(name)`, testName, 'a name not used by another test of the contract');
-      if (typeof fn !== 'function') throw new InvalidOptionError(`${name}: t.test(${JSON.stringify(testName)}, fn)`, fn, 'a function ({ impl, system }) => ...');
+      if (tests.some((t) => t.name === testName))
+        throw new InvalidOptionError(`${name}: t.test(name)`, testName, 'a name not used by another test of the contract');
+      if (typeof fn !== 'function')
+        throw new InvalidOptionError(`${name}: t.test(${JSON.stringify(testName)}, fn)`, fn, 'a function ({ impl, system }) => ...');
       tests.push({ name: testName, fn, options: validateContractTestOptions(options, `${name}: t.test(${JSON.stringify(testName)}) options`) });
     },
   };

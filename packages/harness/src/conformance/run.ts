@@ -31,14 +31,20 @@ export function validateConformanceTarget<I>(suite: ConformanceSuite<I>, target:
   }
   const t = target as Record<string, unknown>;
   checkKnownKeys('runConformance options', t, KNOWN);
-  if (typeof t.name !== 'string' || t.name.trim() === '') throw new InvalidOptionError('runConformance options.name', t.name, 'a non-empty string naming the implementation');
+  if (typeof t.name !== 'string' || t.name.trim() === '')
+    throw new InvalidOptionError('runConformance options.name', t.name, 'a non-empty string naming the implementation');
   if (typeof t.factory !== 'function') throw new InvalidOptionError('runConformance options.factory', t.factory, 'a function (system) => impl | Promise<impl>');
-  if (t.reset !== undefined && typeof t.reset !== 'function') throw new InvalidOptionError('runConformance options.reset', t.reset, 'a function (impl) => void | Promise<void>');
+  if (t.reset !== undefined && typeof t.reset !== 'function')
+    throw new InvalidOptionError('runConformance options.reset', t.reset, 'a function (impl) => void | Promise<void>');
   if (t.skip !== undefined) {
     if (!Array.isArray(t.skip)) throw new InvalidOptionError('runConformance options.skip', t.skip, `an array of contract test names of "${suite.name}"`);
     for (const name of t.skip as unknown[]) {
       if (typeof name !== 'string' || !suite.tests.some((test) => test.name === name)) {
-        throw new InvalidOptionError('runConformance options.skip[]', name, `the name of a test of "${suite.name}": ${suite.tests.map((x) => JSON.stringify(x.name)).join(', ')}`);
+        throw new InvalidOptionError(
+          'runConformance options.skip[]',
+          name,
+          `the name of a test of "${suite.name}": ${suite.tests.map((x) => JSON.stringify(x.name)).join(', ')}`,
+        );
       }
     }
   }

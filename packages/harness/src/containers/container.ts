@@ -358,7 +358,10 @@ export class ContainerHandle<S extends StartedContainerLike = StartedContainerLi
  * must end, or the runtime never comes to rest and its shutdown waits forever (an engine that hangs).
  */
 export async function boundedReal<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  const outcome = await withinReal(promise.then((value) => ({ value })), ms);
+  const outcome = await withinReal(
+    promise.then((value) => ({ value })),
+    ms,
+  );
   if (outcome === undefined) throw new QuiesceError('TIMEOUT', `the container engine did not answer ${what} within ${ms} ms`, { what });
   return outcome.value;
 }

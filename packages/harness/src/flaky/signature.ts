@@ -20,14 +20,16 @@ export function signatureOf(failure: FailureInfo, root: string): Signature {
 export function normaliseMessage(message: string, root = ''): string {
   let text = firstLine(message);
   if (root) text = text.split(root.endsWith('/') ? root : `${root}/`).join('');
-  return text
-    .replace(/<\d+\.\d+>/g, '<pid>')
-    .replace(/(?:\/[\w.@-]+){2,}/g, '<path>')
-    .replace(/0x[0-9a-f]+/gi, '<hex>')
-    .replace(/\b(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{12,}\b/gi, '<id>')
-    // A number on its own or with a unit (12, -3.5, 1e-3, 250ms), not a digit inside a word (worker-1 stays).
-    .replace(/(?<![\w.-])[-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?(?!\d)/gi, '<n>')
-    .slice(0, MAX_MESSAGE);
+  return (
+    text
+      .replace(/<\d+\.\d+>/g, '<pid>')
+      .replace(/(?:\/[\w.@-]+){2,}/g, '<path>')
+      .replace(/0x[0-9a-f]+/gi, '<hex>')
+      .replace(/\b(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{12,}\b/gi, '<id>')
+      // A number on its own or with a unit (12, -3.5, 1e-3, 250ms), not a digit inside a word (worker-1 stays).
+      .replace(/(?<![\w.-])[-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?(?!\d)/gi, '<n>')
+      .slice(0, MAX_MESSAGE)
+  );
 }
 
 function firstLine(message: string): string {

@@ -47,7 +47,9 @@ export class Inbox {
       waiter = { pattern, resolve: resolve as (m: unknown) => void };
       this.#waiters.add(waiter);
     });
-    return drive(this.#target, `a message matching ${describePattern(pattern)} in ${this.#runtime.label(this.pid)}`, arrived, options).finally(() => this.#waiters.delete(waiter));
+    return drive(this.#target, `a message matching ${describePattern(pattern)} in ${this.#runtime.label(this.pid)}`, arrived, options).finally(() =>
+      this.#waiters.delete(waiter),
+    );
   }
 
   /**
@@ -66,9 +68,13 @@ export class Inbox {
     });
     const found = this.#messages.find((m) => matches(m, pattern));
     if (found !== undefined) {
-      throw new QuiesceError('INVALID_OPTION', `expected no message matching ${describePattern(pattern)} (${describeQuiescence(quiet)}), but received ${describePattern(found)}`, {
-        pattern: describePattern(pattern),
-      });
+      throw new QuiesceError(
+        'INVALID_OPTION',
+        `expected no message matching ${describePattern(pattern)} (${describeQuiescence(quiet)}), but received ${describePattern(found)}`,
+        {
+          pattern: describePattern(pattern),
+        },
+      );
     }
   }
 

@@ -31,7 +31,12 @@ export function collectUnhandled(server: MswServerLike, options?: CollectUnhandl
     },
   };
   let stop = (): void => undefined;
-  atTestEnd('collectUnhandled', { system, onTestFinished }, () => stop(), () => collector.verify());
+  atTestEnd(
+    'collectUnhandled',
+    { system, onTestFinished },
+    () => stop(),
+    () => collector.verify(),
+  );
   if (system) observeHttp(server, system);
   stop = onLifecycle(server, { 'request:unhandled': ({ request }) => void requests.push(seen(request)) });
   return collector;

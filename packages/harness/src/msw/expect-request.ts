@@ -37,7 +37,7 @@ export function expectRequest(server: MswServerLike, handler: MswHandlerLike, op
   assertServer(server, 'expectRequest');
   const h = handler as Partial<MswHandlerInternals> | null;
   if (typeof h !== 'object' || h === null || typeof h.resolver !== 'function' || typeof h.info !== 'object' || h.info === null) {
-    throw new InvalidOptionError('expectRequest(handler)', handler, "an msw request handler (http.get(url, resolver), graphql.query(...))");
+    throw new InvalidOptionError('expectRequest(handler)', handler, 'an msw request handler (http.get(url, resolver), graphql.query(...))');
   }
   const { times, system, onTestFinished } = resolveExpectRequestOptions(options);
   const description = describeHandler(handler);
@@ -53,10 +53,15 @@ export function expectRequest(server: MswServerLike, handler: MswHandlerLike, op
   // Bound to the test's end before anything changes, so a call outside a test leaves nothing behind.
   // At the end the handler leaves the server, so it can never answer a later test's request.
   let active = true;
-  atTestEnd(`expectRequest ${description}`, { system, onTestFinished }, () => {
-    active = false;
-    removeHandler(server, handler);
-  }, () => expectation.verify());
+  atTestEnd(
+    `expectRequest ${description}`,
+    { system, onTestFinished },
+    () => {
+      active = false;
+      removeHandler(server, handler);
+    },
+    () => expectation.verify(),
+  );
   if (system) observeHttp(server, system);
 
   const internals = handler as MswHandlerInternals;

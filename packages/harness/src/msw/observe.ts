@@ -117,15 +117,17 @@ export class HttpObserver implements OwnedResource {
     const request = this.#inFlight.get(requestId)?.request ?? this.requests.find((r) => r.requestId === requestId);
     if (!request) return;
     const after = this.#recorded.get(requestId) ?? Promise.resolve();
-    void after.then(() => {
-      request.status = response?.status;
-      this.#recorded.delete(requestId);
-      try {
-        this.#record('http.response', { method: request.method, url: request.url, status: response?.status, mocked });
-      } finally {
-        this.#settle(requestId);
-      }
-    }).catch(() => undefined);
+    void after
+      .then(() => {
+        request.status = response?.status;
+        this.#recorded.delete(requestId);
+        try {
+          this.#record('http.response', { method: request.method, url: request.url, status: response?.status, mocked });
+        } finally {
+          this.#settle(requestId);
+        }
+      })
+      .catch(() => undefined);
   }
 
   #settle(requestId: string): void {
@@ -169,7 +171,10 @@ export function observeHttp(server: MswServerLike, system: TestSystem): HttpObse
   if (!bySystem) observers.set(server, (bySystem = new WeakMap()));
   const existing = bySystem.get(system);
   if (existing) return existing;
-  if (system.tornDown) throw new QuiesceError('AFTER_TEARDOWN', "observeHttp: the test's system has been torn down; activity after teardown is rejected", { operation: 'observeHttp' });
+  if (system.tornDown)
+    throw new QuiesceError('AFTER_TEARDOWN', "observeHttp: the test's system has been torn down; activity after teardown is rejected", {
+      operation: 'observeHttp',
+    });
   const observer = system.own(new HttpObserver(server, system));
   bySystem.set(system, observer);
   return observer;

@@ -28,7 +28,8 @@ function validateBinding(o: Record<string, unknown>, where: string): TestEndBind
 
 function asOptions(options: unknown, where: string, known: readonly string[]): Record<string, unknown> {
   if (options === undefined) return {};
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new InvalidOptionError(where, options, `an object { ${known.join(', ')} }`);
+  if (typeof options !== 'object' || options === null || Array.isArray(options))
+    throw new InvalidOptionError(where, options, `an object { ${known.join(', ')} }`);
   const o = options as Record<string, unknown>;
   checkKnownKeys(where, o, known);
   return o;
@@ -38,7 +39,8 @@ function asOptions(options: unknown, where: string, known: readonly string[]): R
 export function resolveExpectRequestOptions(options: unknown): Required<Pick<ExpectRequestOptions, 'times'>> & TestEndBinding {
   const o = asOptions(options, 'expectRequest options', ['times', 'system', 'onTestFinished']);
   const { times = 1 } = o;
-  if (!(typeof times === 'number' && Number.isInteger(times) && times >= 0)) throw new InvalidOptionError('expectRequest options.times', times, 'an integer >= 0');
+  if (!(typeof times === 'number' && Number.isInteger(times) && times >= 0))
+    throw new InvalidOptionError('expectRequest options.times', times, 'an integer >= 0');
   return { times, ...validateBinding(o, 'expectRequest options') };
 }
 

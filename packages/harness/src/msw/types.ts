@@ -46,7 +46,13 @@ export interface SeenRequest {
 
 export function assertServer(server: unknown, where: string): asserts server is MswServerLike {
   const s = server as Partial<MswServerLike> | null;
-  if (typeof s !== 'object' || s === null || typeof s.use !== 'function' || typeof s.events?.on !== 'function' || typeof s.events.removeListener !== 'function') {
+  if (
+    typeof s !== 'object' ||
+    s === null ||
+    typeof s.use !== 'function' ||
+    typeof s.events?.on !== 'function' ||
+    typeof s.events.removeListener !== 'function'
+  ) {
     throw new InvalidOptionError(`${where}(server)`, server, "an msw server from setupServer() ('msw/node', msw 2 or 3)");
   }
 }

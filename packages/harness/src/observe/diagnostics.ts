@@ -107,7 +107,12 @@ function validateBridgeOptions(options: unknown): { kinds: readonly string[]; ch
   const channels = o.channels ?? [];
   if (!Array.isArray(channels)) throw new InvalidOptionError('bridgeDiagnostics.channels', o.channels, 'an array of channel names (non-empty strings)');
   const badChannel = channels.findIndex((c) => typeof c !== 'string' || c === '' || c === CHANNEL_PREFIX);
-  if (badChannel >= 0) throw new InvalidOptionError(`bridgeDiagnostics.channels[${badChannel}]`, channels[badChannel], `a non-empty channel name (not just ${JSON.stringify(CHANNEL_PREFIX)})`);
+  if (badChannel >= 0)
+    throw new InvalidOptionError(
+      `bridgeDiagnostics.channels[${badChannel}]`,
+      channels[badChannel],
+      `a non-empty channel name (not just ${JSON.stringify(CHANNEL_PREFIX)})`,
+    );
   if (kinds.length === 0 && channels.length === 0) throw new InvalidOptionError('bridgeDiagnostics options', options, 'at least one kind or channel to bridge');
   return { kinds, channels };
 }

@@ -64,7 +64,11 @@ function listenerApi(emitter: unknown): Listen {
       };
     }
   }
-  throw new InvalidOptionError('observe(emitter)', emitter, 'an EventEmitter (on + off/removeListener) or an EventTarget (addEventListener + removeEventListener)');
+  throw new InvalidOptionError(
+    'observe(emitter)',
+    emitter,
+    'an EventEmitter (on + off/removeListener) or an EventTarget (addEventListener + removeEventListener)',
+  );
 }
 
 /** Validate a mapping, naming the first bad key; returns its entries. */
@@ -81,7 +85,11 @@ export function validateMapping(mapping: unknown): Array<[string, string | Event
   for (const [event, target] of entries) {
     if (event === '') throw new InvalidOptionError('observe(mapping)[""]', target, 'a non-empty event name');
     if (typeof target === 'string' ? target === '' : typeof target !== 'function') {
-      throw new InvalidOptionError(`observe(mapping).${event}`, target, 'a non-empty history kind string, or a function returning { kind, source?, data } or undefined');
+      throw new InvalidOptionError(
+        `observe(mapping).${event}`,
+        target,
+        'a non-empty history kind string, or a function returning { kind, source?, data } or undefined',
+      );
     }
   }
   return entries as Array<[string, string | EventMapper]>;
@@ -129,13 +137,31 @@ function deliver(sink: ObserverSink, source: string, event: string, target: stri
   try {
     mapped = target(...args);
   } catch (error) {
-    sink.fail(new QuiesceError('INVALID_OPTION', `observe(mapping).${event}: the mapping function threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`, { event, cause: error }));
+    sink.fail(
+      new QuiesceError(
+        'INVALID_OPTION',
+        `observe(mapping).${event}: the mapping function threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+        { event, cause: error },
+      ),
+    );
     return;
   }
   if (mapped === undefined) return;
   const m = mapped as Partial<ObservedEvent> | null;
-  if (typeof m !== 'object' || m === null || typeof m.kind !== 'string' || m.kind === '' || (m.source !== undefined && (typeof m.source !== 'string' || m.source === ''))) {
-    sink.fail(new InvalidOptionError(`observe(mapping).${event} (its result)`, mapped, 'undefined (skip) or { kind: non-empty string, source?: non-empty string, data?: unknown }'));
+  if (
+    typeof m !== 'object' ||
+    m === null ||
+    typeof m.kind !== 'string' ||
+    m.kind === '' ||
+    (m.source !== undefined && (typeof m.source !== 'string' || m.source === ''))
+  ) {
+    sink.fail(
+      new InvalidOptionError(
+        `observe(mapping).${event} (its result)`,
+        mapped,
+        'undefined (skip) or { kind: non-empty string, source?: non-empty string, data?: unknown }',
+      ),
+    );
     return;
   }
   sink.record(m.kind, m.source ?? source, m.data);

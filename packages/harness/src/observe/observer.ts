@@ -51,7 +51,11 @@ export class Observer implements OwnedResource {
         } catch (error) {
           // A history listener threw (a wait's predicate, a user's subscriber). Never throw into the
           // third party's emit or a diagnostics publish: fail the test at teardown instead.
-          sink.fail(error instanceof QuiesceError ? error : new QuiesceError('INVALID_OPTION', `recording ${kind} from ${source} threw ${describe(error)}`, { kind, cause: error }));
+          sink.fail(
+            error instanceof QuiesceError
+              ? error
+              : new QuiesceError('INVALID_OPTION', `recording ${kind} from ${source} threw ${describe(error)}`, { kind, cause: error }),
+          );
         }
       },
       fail: (error) => {

@@ -46,8 +46,10 @@ const SPAWN_KEYS = ['ready', 'readyTimeout', 'lines', 'stdin', 'cwd', 'env', 'la
 
 /** Check everything `spawn` is given before anything starts; throws InvalidOptionError. */
 export function parseSpawn(command: unknown, args: unknown, options: unknown): ParsedSpawn {
-  if (!isCleanString(command) || command === '') throw new InvalidOptionError('spawn(command)', command, 'a non-empty string without NUL characters (a program path or a name in PATH; no shell is used)');
-  if (!Array.isArray(args) || !args.every(isCleanString)) throw new InvalidOptionError('spawn(args)', args, 'an array of strings without NUL characters (argv, no shell quoting)');
+  if (!isCleanString(command) || command === '')
+    throw new InvalidOptionError('spawn(command)', command, 'a non-empty string without NUL characters (a program path or a name in PATH; no shell is used)');
+  if (!Array.isArray(args) || !args.every(isCleanString))
+    throw new InvalidOptionError('spawn(args)', args, 'an array of strings without NUL characters (argv, no shell quoting)');
   checkOptions('spawn options', options, SPAWN_KEYS);
   const { ready, readyTimeout, lines = false, stdin = 'ignore', cwd, env, label, killTimeout = DEFAULT_KILL_TIMEOUT } = options as SpawnOptions;
   if (ready !== undefined && !(ready instanceof RegExp) && typeof ready !== 'function') {
@@ -60,11 +62,14 @@ export function parseSpawn(command: unknown, args: unknown, options: unknown): P
   }
   if (typeof lines !== 'boolean') throw new InvalidOptionError('spawn options.lines', lines, 'a boolean');
   if (stdin !== 'pipe' && stdin !== 'ignore') throw new InvalidOptionError('spawn options.stdin', stdin, "'pipe' or 'ignore'");
-  if (cwd !== undefined && (!isCleanString(cwd) || cwd === '')) throw new InvalidOptionError('spawn options.cwd', cwd, 'a non-empty string without NUL characters (a directory)');
+  if (cwd !== undefined && (!isCleanString(cwd) || cwd === ''))
+    throw new InvalidOptionError('spawn options.cwd', cwd, 'a non-empty string without NUL characters (a directory)');
   if (env !== undefined) {
-    if (typeof env !== 'object' || env === null || Array.isArray(env)) throw new InvalidOptionError('spawn options.env', env, 'an object of string values (the complete environment)');
+    if (typeof env !== 'object' || env === null || Array.isArray(env))
+      throw new InvalidOptionError('spawn options.env', env, 'an object of string values (the complete environment)');
     for (const [key, value] of Object.entries(env)) {
-      if (key === '' || !isCleanString(key) || key.includes('=')) throw new InvalidOptionError('spawn options.env key', key, 'a non-empty name without "=" or NUL characters');
+      if (key === '' || !isCleanString(key) || key.includes('='))
+        throw new InvalidOptionError('spawn options.env key', key, 'a non-empty name without "=" or NUL characters');
       if (!isCleanString(value)) throw new InvalidOptionError(`spawn options.env.${key}`, value, 'a string without NUL characters');
     }
   }

@@ -18,10 +18,17 @@ const KILL_BOUNDS = 2_000 + 5_000;
  * within `readyTimeout` ms, on either clock), only after its whole group is gone. Bad arguments
  * throw an InvalidOptionError before anything starts.
  */
-export function spawnProcess(system: SystemHost, command: string, args: readonly string[] = [], options: SpawnOptions = {}, testSignal?: AbortSignal): Promise<TrackedProcess> {
+export function spawnProcess(
+  system: SystemHost,
+  command: string,
+  args: readonly string[] = [],
+  options: SpawnOptions = {},
+  testSignal?: AbortSignal,
+): Promise<TrackedProcess> {
   const parsed = parseSpawn(command, args, options);
   // Checked before the program starts: owning it afterwards would fail and leave it running.
-  if (system.tornDown) throw new QuiesceError('AFTER_TEARDOWN', "spawn: the test's system has been torn down; activity after teardown is rejected", { operation: 'spawn' });
+  if (system.tornDown)
+    throw new QuiesceError('AFTER_TEARDOWN', "spawn: the test's system has been torn down; activity after teardown is rejected", { operation: 'spawn' });
   const createdAt = callerLocation();
   const tracked = system.own(new TrackedProcess(system, parsed, testSignal), createdAt);
   return whenStarted(system, tracked, parsed.readyTimeout + parsed.killTimeout + KILL_BOUNDS + DRIVE_MARGIN, testSignal);

@@ -115,7 +115,13 @@ export class TrackedProcess implements OwnedResource {
     const from = since === 'start' ? 0 : since === 'now' ? group.lines.length : (since as number);
     const what = `a stdout line ${description} from ${this.label}`;
     return runExternalWait(
-      { what, timeout: options.timeout ?? this.#system.defaultTimeout, signal: eitherSignal(wait.signal, this.#testSignal), system: this.#system, holdClock: false },
+      {
+        what,
+        timeout: options.timeout ?? this.#system.defaultTimeout,
+        signal: eitherSignal(wait.signal, this.#testSignal),
+        system: this.#system,
+        holdClock: false,
+      },
       (stop, ended) =>
         new Promise<string>((resolve, reject) => {
           for (let i = from; i < group.lines.length; i++) {
@@ -131,7 +137,12 @@ export class TrackedProcess implements OwnedResource {
               matched = test(line);
             } catch (error) {
               finish();
-              reject(new QuiesceError('INVALID_OPTION', `awaitLine: the line predicate threw on ${JSON.stringify(line)}: ${(error as Error)?.message ?? String(error)}`));
+              reject(
+                new QuiesceError(
+                  'INVALID_OPTION',
+                  `awaitLine: the line predicate threw on ${JSON.stringify(line)}: ${(error as Error)?.message ?? String(error)}`,
+                ),
+              );
               return;
             }
             if (matched) {
@@ -161,7 +172,13 @@ export class TrackedProcess implements OwnedResource {
     const wait = parseExternalWait('awaitExit', options);
     const group = this.#group;
     return runExternalWait(
-      { what: `${this.label} to exit`, timeout: options.timeout ?? this.#system.defaultTimeout, signal: eitherSignal(wait.signal, this.#testSignal), system: this.#system, holdClock: false },
+      {
+        what: `${this.label} to exit`,
+        timeout: options.timeout ?? this.#system.defaultTimeout,
+        signal: eitherSignal(wait.signal, this.#testSignal),
+        system: this.#system,
+        holdClock: false,
+      },
       (stop) =>
         new Promise<ExitStatus>((resolve, reject) => {
           if (group.exitStatus) return resolve(group.exitStatus);
@@ -210,7 +227,9 @@ export class TrackedProcess implements OwnedResource {
 
   #assertLive(operation: string): void {
     if (this.#system.tornDown) {
-      throw new QuiesceError('AFTER_TEARDOWN', `${this.label}: ${operation}: the test's system has been torn down; activity after teardown is rejected`, { operation });
+      throw new QuiesceError('AFTER_TEARDOWN', `${this.label}: ${operation}: the test's system has been torn down; activity after teardown is rejected`, {
+        operation,
+      });
     }
   }
 }

@@ -160,7 +160,11 @@ class LockDirAllocator implements PortAllocator {
         throw portFsError(Object.assign(new Error(failure), { code: failure, syscall: 'bind', path: `${host}:${port}` }), dir);
       }
       if (attempts >= maxAttempts) {
-        throw new QuiesceError('PORT_EXHAUSTED', `lease(): ${attempts} leased numbers in a row failed their bind check on ${host} (last: ${port}, ${failure}); maxAttempts is ${maxAttempts}`, { dir, attempts, port, failure });
+        throw new QuiesceError(
+          'PORT_EXHAUSTED',
+          `lease(): ${attempts} leased numbers in a row failed their bind check on ${host} (last: ${port}, ${failure}); maxAttempts is ${maxAttempts}`,
+          { dir, attempts, port, failure },
+        );
       }
     }
     const size = order.home.length + order.away.length;

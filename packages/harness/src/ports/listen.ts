@@ -25,10 +25,17 @@ export interface ListeningServer {
 }
 
 export function validateListen(server: unknown, options: unknown, operation = 'listen'): { server: Server; host: LoopbackHost } {
-  if (!(server instanceof NetServer)) throw new InvalidOptionError(`${operation}(server)`, server, 'a net.Server or http.Server (net.createServer(), http.createServer())');
-  if (server.listening) throw new InvalidOptionError(`${operation}(server)`, `a server already listening on ${JSON.stringify(server.address())}`, 'a server that is not listening yet');
+  if (!(server instanceof NetServer))
+    throw new InvalidOptionError(`${operation}(server)`, server, 'a net.Server or http.Server (net.createServer(), http.createServer())');
+  if (server.listening)
+    throw new InvalidOptionError(
+      `${operation}(server)`,
+      `a server already listening on ${JSON.stringify(server.address())}`,
+      'a server that is not listening yet',
+    );
   if (options === undefined) return { server, host: '127.0.0.1' };
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new InvalidOptionError(`${operation} options`, options, 'an object { host? }');
+  if (typeof options !== 'object' || options === null || Array.isArray(options))
+    throw new InvalidOptionError(`${operation} options`, options, 'an object { host? }');
   checkKnownKeys(`${operation} options`, options, ['host']);
   const host = (options as ListenOptions).host ?? '127.0.0.1';
   if (!LOOPBACK_HOSTS.includes(host)) throw new InvalidOptionError(`${operation}.host`, host, "'127.0.0.1' or '::1'");

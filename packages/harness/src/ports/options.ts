@@ -74,7 +74,8 @@ const PORT_MAX = 65_535;
 const isInt = (v: unknown, min: number, max: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
 
 function validRange(value: unknown, option: string): PortRange {
-  if (typeof value !== 'object' || value === null) throw new InvalidOptionError(option, value, `{ min, max }, integers with ${PORT_MIN} <= min <= max <= ${PORT_MAX}`);
+  if (typeof value !== 'object' || value === null)
+    throw new InvalidOptionError(option, value, `{ min, max }, integers with ${PORT_MIN} <= min <= max <= ${PORT_MAX}`);
   const { min, max } = value as { min?: unknown; max?: unknown };
   if (!isInt(min, PORT_MIN, PORT_MAX) || !isInt(max, PORT_MIN, PORT_MAX) || min > max) {
     throw new InvalidOptionError(option, value, `{ min, max }, integers with ${PORT_MIN} <= min <= max <= ${PORT_MAX}`);
@@ -99,7 +100,8 @@ function validDir(value: unknown, option: string): string {
 }
 
 function validRunId(value: unknown, option: string): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > 200) throw new InvalidOptionError(option, value, 'a non-empty string of at most 200 characters');
+  if (typeof value !== 'string' || value.length === 0 || value.length > 200)
+    throw new InvalidOptionError(option, value, 'a non-empty string of at most 200 characters');
   return value;
 }
 
@@ -132,7 +134,13 @@ export function resolveAllocatorOptions(options: unknown, env: NodeJS.ProcessEnv
   if (o.ports !== undefined) {
     const list = o.ports;
     // Array.from turns holes of a sparse array into undefined, which fails the check.
-    if (!Array.isArray(list) || list.length === 0 || list.length > PORT_MAX || !Array.from(list).every((p) => isInt(p, PORT_MIN, PORT_MAX)) || new Set(list).size !== list.length) {
+    if (
+      !Array.isArray(list) ||
+      list.length === 0 ||
+      list.length > PORT_MAX ||
+      !Array.from(list).every((p) => isInt(p, PORT_MIN, PORT_MAX)) ||
+      new Set(list).size !== list.length
+    ) {
       throw new InvalidOptionError('ports', list, `a non-empty array of distinct integers from ${PORT_MIN} to ${PORT_MAX}`);
     }
     from = Array.from(list as number[]);
@@ -145,7 +153,11 @@ export function resolveAllocatorOptions(options: unknown, env: NodeJS.ProcessEnv
   const ports = usablePorts(from, ephemeral);
   if (ports.length === 0) {
     const option = o.ports !== undefined ? 'ports' : 'range';
-    throw new InvalidOptionError(option, o.ports ?? o.range ?? DEFAULT_LEASE_RANGE, `numbers outside the ephemeral range ${ephemeral?.min}–${ephemeral?.max} (set \`ephemeral\` if that range is wrong)`);
+    throw new InvalidOptionError(
+      option,
+      o.ports ?? o.range ?? DEFAULT_LEASE_RANGE,
+      `numbers outside the ephemeral range ${ephemeral?.min}–${ephemeral?.max} (set \`ephemeral\` if that range is wrong)`,
+    );
   }
 
   const owner = runOwnerPid(env);

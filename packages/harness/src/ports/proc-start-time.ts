@@ -29,7 +29,10 @@ export function readProcStat(pid: number): ProcStat | undefined {
   // Field 2 (comm) is parenthesised and may itself contain spaces and parentheses: split after the last ')'.
   const close = text.lastIndexOf(')');
   if (close < 0) return undefined;
-  const fields = text.slice(close + 1).trim().split(/\s+/);
+  const fields = text
+    .slice(close + 1)
+    .trim()
+    .split(/\s+/);
   const state = fields[0];
   const start = Number(fields[19]); // field 22 counted from 1, and fields[0] is field 3
   if (state === undefined || !Number.isSafeInteger(start)) return undefined;

@@ -36,21 +36,32 @@ const KNOWN = ['seed', 'live', 'tags', 'setupFile', 'printSeed', 'reporters'];
 /** Validate the plugin's options against the environment; throws InvalidOptionError naming the option. */
 export function resolveQuiesceOptions(options: unknown, env: Record<string, string | undefined> = process.env): ResolvedQuiesceOptions {
   if (options === undefined) options = {};
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new InvalidOptionError('quiesce(options)', options, `an object { ${KNOWN.join(', ')} }`);
+  if (typeof options !== 'object' || options === null || Array.isArray(options))
+    throw new InvalidOptionError('quiesce(options)', options, `an object { ${KNOWN.join(', ')} }`);
   const o = options as Record<string, unknown>;
   checkKnownKeys('quiesce options', o, KNOWN);
   const { seed, live, tags = true, setupFile = true, printSeed = true, reporters } = o;
   if (seed !== undefined && !(typeof seed === 'number' && Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff)) {
     throw new InvalidOptionError('quiesce options.seed', seed, 'an integer from 0 to 4294967295');
   }
-  for (const [name, value] of [['live', live], ['tags', tags], ['setupFile', setupFile], ['printSeed', printSeed]] as const) {
+  for (const [name, value] of [
+    ['live', live],
+    ['tags', tags],
+    ['setupFile', setupFile],
+    ['printSeed', printSeed],
+  ] as const) {
     if (value !== undefined && typeof value !== 'boolean') throw new InvalidOptionError(`quiesce options.${name}`, value, 'a boolean');
   }
   if (reporters !== undefined && !Array.isArray(reporters) && typeof reporters !== 'string' && (typeof reporters !== 'object' || reporters === null)) {
-    throw new InvalidOptionError('quiesce options.reporters', reporters, "Vitest reporters: a name, a reporter object, or an array of them ('default', ['json', { outputFile }], ...)");
+    throw new InvalidOptionError(
+      'quiesce options.reporters',
+      reporters,
+      "Vitest reporters: a name, a reporter object, or an array of them ('default', ['json', { outputFile }], ...)",
+    );
   }
   const liveEnv = env[LIVE_ENV];
-  if (liveEnv !== undefined && !['', '0', '1', 'true', 'false'].includes(liveEnv)) throw new InvalidOptionError(LIVE_ENV, liveEnv, "'1' or 'true' to run live tests, '0', 'false' or unset not to");
+  if (liveEnv !== undefined && !['', '0', '1', 'true', 'false'].includes(liveEnv))
+    throw new InvalidOptionError(LIVE_ENV, liveEnv, "'1' or 'true' to run live tests, '0', 'false' or unset not to");
   // Validates QUIESCE_SEED when set, even though an explicit option wins.
   const envSeed = env[SEED_ENV] !== undefined && env[SEED_ENV] !== '' ? runSeed(env) : undefined;
   return {

@@ -16,7 +16,12 @@ export const SLOW_TAG_TIMEOUT = 120_000;
  */
 export function quiesceTags({ live }: { live: boolean }): TestTagDefinition[] {
   return [
-    { name: 'live', description: `Talks to real external services; skipped unless ${LIVE_ENV}=1 or --tags-filter names live.`, timeout: SLOW_TAG_TIMEOUT, ...(live ? {} : { skip: true }) },
+    {
+      name: 'live',
+      description: `Talks to real external services; skipped unless ${LIVE_ENV}=1 or --tags-filter names live.`,
+      timeout: SLOW_TAG_TIMEOUT,
+      ...(live ? {} : { skip: true }),
+    },
     { name: 'docker', description: 'Needs a container engine (testcontainers); skipped, saying why, when the run finds none.', timeout: SLOW_TAG_TIMEOUT },
     { name: 'chaos', description: 'Injects faults or explores schedules from a seed.' },
     { name: 'slow', description: 'Takes long; leave it out with --tags-filter="!slow".', timeout: SLOW_TAG_TIMEOUT },

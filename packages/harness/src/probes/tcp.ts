@@ -27,20 +27,24 @@ export function awaitListening(port: number, options: AwaitListeningOptions = {}
   if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new InvalidOptionError('awaitListening(port)', port, 'an integer port from 1 to 65535');
   const { timeout, signal, system } = parseExternalWait('awaitListening', options, ['host']);
   const host = options.host ?? '127.0.0.1';
-  if (typeof host !== 'string' || host === '' || host.includes('\0')) throw new InvalidOptionError('awaitListening options.host', host, "a host name or address, such as '127.0.0.1' or '::1'");
+  if (typeof host !== 'string' || host === '' || host.includes('\0'))
+    throw new InvalidOptionError('awaitListening options.host', host, "a host name or address, such as '127.0.0.1' or '::1'");
   const target = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
   let lastError: Error | undefined;
-  return runExternalWait({ what: `${target} to accept TCP connections`, timeout, signal, system, holdClock: true, lastCause: () => lastError }, async (stop) => {
-    const { attempts } = await probeWithBackoff<true>(
-      (_attempt, stopProbe) => connectOnce(host, port, stopProbe),
-      stop,
-      (attempt, outcome) => {
-        if (!outcome.ok) lastError = new Error(outcome.error);
-        system?.record('probe.tcp', target, { host, port, attempt, ok: outcome.ok, ...(outcome.ok ? {} : { error: outcome.error }) });
-      },
-    );
-    return { attempts };
-  });
+  return runExternalWait(
+    { what: `${target} to accept TCP connections`, timeout, signal, system, holdClock: true, lastCause: () => lastError },
+    async (stop) => {
+      const { attempts } = await probeWithBackoff<true>(
+        (_attempt, stopProbe) => connectOnce(host, port, stopProbe),
+        stop,
+        (attempt, outcome) => {
+          if (!outcome.ok) lastError = new Error(outcome.error);
+          system?.record('probe.tcp', target, { host, port, attempt, ok: outcome.ok, ...(outcome.ok ? {} : { error: outcome.error }) });
+        },
+      );
+      return { attempts };
+    },
+  );
 }
 
 /** One connection attempt, closed as soon as it is established. */

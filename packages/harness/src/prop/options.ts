@@ -62,7 +62,8 @@ export function resolvePropOptions(options: unknown): ResolvedPropOptions {
   }
   if (seed !== undefined && !isPropSeed(seed)) throw new InvalidOptionError('propTest options.seed', seed, 'an integer from -2147483648 to 4294967295');
   if (path !== undefined && !isPropPath(path)) throw new InvalidOptionError('propTest options.path', path, 'a counterexample path such as "12:0:3"');
-  if (path !== undefined && seed === undefined) throw new InvalidOptionError('propTest options.path', path, 'a path together with the seed it came from (options.seed)');
+  if (path !== undefined && seed === undefined)
+    throw new InvalidOptionError('propTest options.path', path, 'a path together with the seed it came from (options.seed)');
   if (timeout !== undefined) checkMilliseconds('propTest options.timeout', timeout, { positive: true });
   if (endOnFailure !== undefined && typeof endOnFailure !== 'boolean') throw new InvalidOptionError('propTest options.endOnFailure', endOnFailure, 'a boolean');
   if (system !== undefined && (typeof system !== 'object' || system === null || Array.isArray(system))) {

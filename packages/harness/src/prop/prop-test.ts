@@ -52,7 +52,17 @@ function register(mode: Mode, name: unknown, arbitraries: unknown, body: unknown
     const meta: PropMeta = { seed: chosen.seed, path: chosen.path, source: chosen.source };
     (task.meta as Record<string, unknown>).quiesceProp = meta;
     try {
-      const outcome = await runProperty({ name, file, testId, arbitraries: arbitraries as Arbitraries<unknown[]>, body: body as PropBody<unknown[]>, options: resolved, env, runSeed: run, signal: context.signal });
+      const outcome = await runProperty({
+        name,
+        file,
+        testId,
+        arbitraries: arbitraries as Arbitraries<unknown[]>,
+        body: body as PropBody<unknown[]>,
+        options: resolved,
+        env,
+        runSeed: run,
+        signal: context.signal,
+      });
       meta.numRuns = outcome.numRuns;
     } catch (error) {
       if (error instanceof PropertyFailure) {
@@ -81,9 +91,12 @@ function register(mode: Mode, name: unknown, arbitraries: unknown, body: unknown
  * ```
  */
 export const propTest: PropTest = Object.assign(
-  <Ts extends [unknown, ...unknown[]]>(name: string, arbitraries: Arbitraries<Ts>, body: PropBody<Ts>, options?: PropTestOptions): void => register('run', name, arbitraries, body, options),
+  <Ts extends [unknown, ...unknown[]]>(name: string, arbitraries: Arbitraries<Ts>, body: PropBody<Ts>, options?: PropTestOptions): void =>
+    register('run', name, arbitraries, body, options),
   {
-    skip: <Ts extends [unknown, ...unknown[]]>(name: string, arbitraries: Arbitraries<Ts>, body: PropBody<Ts>, options?: PropTestOptions): void => register('skip', name, arbitraries, body, options),
-    only: <Ts extends [unknown, ...unknown[]]>(name: string, arbitraries: Arbitraries<Ts>, body: PropBody<Ts>, options?: PropTestOptions): void => register('only', name, arbitraries, body, options),
+    skip: <Ts extends [unknown, ...unknown[]]>(name: string, arbitraries: Arbitraries<Ts>, body: PropBody<Ts>, options?: PropTestOptions): void =>
+      register('skip', name, arbitraries, body, options),
+    only: <Ts extends [unknown, ...unknown[]]>(name: string, arbitraries: Arbitraries<Ts>, body: PropBody<Ts>, options?: PropTestOptions): void =>
+      register('only', name, arbitraries, body, options),
   },
 );

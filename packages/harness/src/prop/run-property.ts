@@ -81,7 +81,14 @@ export async function runProperty<Ts extends unknown[]>(spec: PropertySpec<Ts>):
   const run = async (systemSeed: number, ...values: Ts): Promise<void> => {
     // Once the test is aborted (timeout, bail) no new run starts: fast-check counts a skip.
     fc.pre(!spec.signal?.aborted);
-    const system = new TestSystem({ ...spec.options.system, seed: systemSeed, testId: spec.testId, testName: spec.name, ...(spec.file ? { file: spec.file } : {}), ...(spec.signal ? { signal: spec.signal } : {}) });
+    const system = new TestSystem({
+      ...spec.options.system,
+      seed: systemSeed,
+      testId: spec.testId,
+      testName: spec.name,
+      ...(spec.file ? { file: spec.file } : {}),
+      ...(spec.signal ? { signal: spec.signal } : {}),
+    });
     const context: PropContext = {
       system,
       get inbox() {
@@ -113,7 +120,11 @@ export async function runProperty<Ts extends unknown[]>(spec: PropertySpec<Ts>):
 
   const systemSeedArbitrary = fc.noShrink(fc.integer({ min: 0, max: 0x7fffffff }));
   // asyncProperty's tuple typing cannot follow a generic spread; the shapes are checked above.
-  const property = (fc.asyncProperty as (...args: unknown[]) => FastCheck.IAsyncPropertyWithHooks<[number, ...Ts]>)(systemSeedArbitrary, ...spec.arbitraries, run);
+  const property = (fc.asyncProperty as (...args: unknown[]) => FastCheck.IAsyncPropertyWithHooks<[number, ...Ts]>)(
+    systemSeedArbitrary,
+    ...spec.arbitraries,
+    run,
+  );
   const details = await fc.check(property, {
     seed,
     ...(path !== undefined ? { path } : {}),
@@ -140,11 +151,22 @@ export async function runProperty<Ts extends unknown[]>(spec: PropertySpec<Ts>):
     `seed: ${details.seed}${failingPath ? `, path: "${failingPath}"` : ''}${systemSeed !== undefined ? ` (the failing run's system seed: ${systemSeed})` : ''}`,
     `replay: ${replay}`,
     ...(cause !== undefined && cause !== null ? [`Cause: ${describeCause(cause)}`] : []),
-    ...(lastFailingRun && counterexample ? ['', `The failing run's history (system seed ${lastFailingRun.systemSeed}), last events:`, lastFailingRun.timeline] : []),
+    ...(lastFailingRun && counterexample
+      ? ['', `The failing run's history (system seed ${lastFailingRun.systemSeed}), last events:`, lastFailingRun.timeline]
+      : []),
   ];
   throw new PropertyFailure(
     lines.join('\n'),
-    { testName: spec.name, seed: details.seed, path: failingPath, counterexample, systemSeed, numRuns: details.numRuns, numShrinks: details.numShrinks, replay },
+    {
+      testName: spec.name,
+      seed: details.seed,
+      path: failingPath,
+      counterexample,
+      systemSeed,
+      numRuns: details.numRuns,
+      numShrinks: details.numShrinks,
+      replay,
+    },
     cause,
   );
 }

@@ -1,4 +1,4 @@
-import { QuiesceError, } from '@quiesce/runtime';
+import { QuiesceError } from '@quiesce/runtime';
 
 /**
  * More than one thing went wrong at teardown (a linked crash, leaks, disposals that threw). The

@@ -40,7 +40,15 @@ import { teardownFailure } from './teardown-error.js';
 import { disposeOwned, findLeaks, stopStartedTrees, type StartedTree } from './teardown.js';
 import { leftovers, type Leftover } from './leftovers.js';
 import { systemRegistry } from './registry.js';
-import { bridgeDiagnostics, observe, type BridgeOptions, type EventMapping, type ObservableEmitter, type ObserveOptions, type Observer } from '../observe/index.js';
+import {
+  bridgeDiagnostics,
+  observe,
+  type BridgeOptions,
+  type EventMapping,
+  type ObservableEmitter,
+  type ObserveOptions,
+  type Observer,
+} from '../observe/index.js';
 import { replayCommand, runSeed, testSeed } from './seed.js';
 import { leaseFor, listenFor, releaseFor } from '../ports/system-ports.js';
 import type { ListenOptions } from '../ports/listen.js';
@@ -146,7 +154,8 @@ export class TestSystem implements DriveTarget, EventRecorder {
     // One listener per system on the test's signal (not one per wait): an abort interrupts every wait.
     const signal = options.signal;
     if (signal) {
-      const onAbort = (): void => this.#interrupt(new QuiesceError('TIMEOUT', 'the test was aborted (it timed out or was cancelled)', { aborted: true, reason: signal.reason }));
+      const onAbort = (): void =>
+        this.#interrupt(new QuiesceError('TIMEOUT', 'the test was aborted (it timed out or was cancelled)', { aborted: true, reason: signal.reason }));
       if (signal.aborted) onAbort();
       else {
         signal.addEventListener('abort', onAbort, { once: true });
@@ -205,13 +214,20 @@ export class TestSystem implements DriveTarget, EventRecorder {
       throw new InvalidOptionError('start(spec)', spec, 'a supervisor spec (supervisor({...})) or a child spec { id, start }');
     }
     const child = spec as ChildSpec;
-    const result = await this.#drive(`child ${child.id} to start`, Promise.resolve(child.start(childStartContext(this.runtime, this.#root, child.id, child.id))));
+    const result = await this.#drive(
+      `child ${child.id} to start`,
+      Promise.resolve(child.start(childStartContext(this.runtime, this.#root, child.id, child.id))),
+    );
     if (!(result instanceof Pid)) {
       // A child spec reports a failed start as { error }: that error is the one the test needs to see.
       const failure = typeof result === 'object' && result !== null && 'error' in result ? (result as { error: unknown }).error : undefined;
       if (failure instanceof QuiesceError) throw failure;
-      const said = failure !== undefined ? `failed with ${JSON.stringify(serialiseReason(failure))}` : `returned ${JSON.stringify(serialiseReason(result))}, not a pid`;
-      throw new QuiesceError('START_FAILED', `start(${child.id}): the start function ${said}`, { result, ...(failure !== undefined ? { cause: failure } : {}) });
+      const said =
+        failure !== undefined ? `failed with ${JSON.stringify(serialiseReason(failure))}` : `returned ${JSON.stringify(serialiseReason(result))}, not a pid`;
+      throw new QuiesceError('START_FAILED', `start(${child.id}): the start function ${said}`, {
+        result,
+        ...(failure !== undefined ? { cause: failure } : {}),
+      });
     }
     this.runtime.link(this.#root, result);
     this.#adopt(result, child.id, () => this.#stopPid(result), at);
@@ -348,7 +364,8 @@ export class TestSystem implements DriveTarget, EventRecorder {
     this.#assertLive('quiescence');
     checkOptions('quiescence options', options, ['quietPeriod', 'timeout']);
     const quietPeriod = options.quietPeriod === undefined ? this.quietPeriod : checkMilliseconds('quiescence options.quietPeriod', options.quietPeriod);
-    const timeout = options.timeout === undefined ? Math.max(this.defaultTimeout, quietPeriod) : checkMilliseconds('quiescence options.timeout', options.timeout);
+    const timeout =
+      options.timeout === undefined ? Math.max(this.defaultTimeout, quietPeriod) : checkMilliseconds('quiescence options.timeout', options.timeout);
     return awaitQuiescence(this, { quietPeriod, timeout });
   }
 
@@ -638,7 +655,11 @@ export class TestSystem implements DriveTarget, EventRecorder {
 
   #assertLive(operation: string): void {
     if (this.#torn) {
-      throw new QuiesceError('AFTER_TEARDOWN', `system.${operation}: the test's system has been torn down (the test ended or timed out); activity after teardown is rejected`, { operation });
+      throw new QuiesceError(
+        'AFTER_TEARDOWN',
+        `system.${operation}: the test's system has been torn down (the test ended or timed out); activity after teardown is rejected`,
+        { operation },
+      );
     }
   }
 }
@@ -690,7 +711,8 @@ function validateSystemOptions(options: TestSystemOptions): void {
   checkOptions('TestSystem options', options, SYSTEM_KEYS);
   const { seed, testId, clock, timeout, trapExits, signal, file, testName, quietPeriod } = options;
   if (quietPeriod !== undefined) checkMilliseconds('quietPeriod', quietPeriod);
-  if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff)) throw new InvalidOptionError('seed', seed, 'an integer from 0 to 4294967295');
+  if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff))
+    throw new InvalidOptionError('seed', seed, 'an integer from 0 to 4294967295');
   if (testId !== undefined && typeof testId !== 'string') throw new InvalidOptionError('testId', testId, 'a string');
   if (file !== undefined && typeof file !== 'string') throw new InvalidOptionError('file', file, 'a string');
   if (testName !== undefined && typeof testName !== 'string') throw new InvalidOptionError('testName', testName, 'a string');

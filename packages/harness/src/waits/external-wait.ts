@@ -85,7 +85,8 @@ async function boundedWait<T>(run: ExternalWaitRun, outcome: Promise<T>, began: 
   let cancel = (): void => undefined;
   let onAbort = (): void => undefined;
   const gaveUp = new Promise<never>((_resolve, reject) => {
-    const fail = (failure: ExternalWaitFailure, cause?: unknown): void => reject(new ExternalWaitError(run.what, failure, performance.now() - began, '', undefined, cause));
+    const fail = (failure: ExternalWaitFailure, cause?: unknown): void =>
+      reject(new ExternalWaitError(run.what, failure, performance.now() - began, '', undefined, cause));
     cancel = realTimer(run.timeout, () => fail('timeout', run.lastCause?.()));
     onAbort = () => fail('aborted', run.signal?.reason);
     if (run.signal?.aborted) onAbort();
@@ -113,7 +114,11 @@ export interface ExternalWaitOptions {
 export const DEFAULT_EXTERNAL_TIMEOUT = 5_000;
 
 /** Check a wait's options: known keys only, a timeout in ms, an AbortSignal, a system. */
-export function parseExternalWait(where: string, options: unknown, extraKeys: readonly string[] = []): { timeout: number; signal: AbortSignal | undefined; system: SystemHost | undefined } {
+export function parseExternalWait(
+  where: string,
+  options: unknown,
+  extraKeys: readonly string[] = [],
+): { timeout: number; signal: AbortSignal | undefined; system: SystemHost | undefined } {
   checkOptions(`${where} options`, options, ['timeout', 'signal', 'system', ...extraKeys]);
   const { timeout, signal, system } = options as ExternalWaitOptions;
   if (system !== undefined && !isSystemHost(system)) throw new InvalidOptionError(`${where} options.system`, system, 'a TestSystem');
@@ -124,6 +129,12 @@ export function parseExternalWait(where: string, options: unknown, extraKeys: re
 
 function isSystemHost(value: unknown): value is SystemHost {
   const s = value as Partial<SystemHost> | null;
-  return typeof s === 'object' && s !== null && typeof s.record === 'function' && typeof s.own === 'function' && typeof s.onInterrupt === 'function' && typeof s.runtime === 'object';
+  return (
+    typeof s === 'object' &&
+    s !== null &&
+    typeof s.record === 'function' &&
+    typeof s.own === 'function' &&
+    typeof s.onInterrupt === 'function' &&
+    typeof s.runtime === 'object'
+  );
 }
-

@@ -62,7 +62,9 @@ export async function awaitQuiescence(target: DriveTarget, options: QuiescenceOp
         continue;
       }
       const over = new AbortController();
-      const stepped = rt.step(Number.POSITIVE_INFINITY, over.signal, { jump: false }).then((r) => (r === 'never' || r === 'beyond' ? ('closed' as const) : ('activity' as const)));
+      const stepped = rt
+        .step(Number.POSITIVE_INFINITY, over.signal, { jump: false })
+        .then((r) => (r === 'never' || r === 'beyond' ? ('closed' as const) : ('activity' as const)));
       const quiet = realDelay(options.quietPeriod, over.signal).then((why) => (why === 'elapsed' ? ('quiet' as const) : ('over' as const)));
       try {
         if ((await Promise.race([stepped, quiet, bound, interrupted])) === 'quiet') return { by: 'quiet-period', quietPeriod: options.quietPeriod };

@@ -65,7 +65,12 @@ describe('defineConformance and runConformance validation', () => {
     expect(() => defineConformance('', () => undefined)).toThrow(/defineConformance\(name\): got ""/);
     expect(() => defineConformance('c', 'x' as never)).toThrow(/defineConformance\(define\): got "x"/);
     expect(() => defineConformance('c', () => undefined)).toThrow(/expected at least one t\.test/);
-    expect(() => defineConformance('c', (t) => { t.test('a', () => undefined); t.test('a', () => undefined); })).toThrow(/c: t\.test\(name\): got "a"; expected a name not used/);
+    expect(() =>
+      defineConformance('c', (t) => {
+        t.test('a', () => undefined);
+        t.test('a', () => undefined);
+      }),
+    ).toThrow(/c: t\.test\(name\): got "a"; expected a name not used/);
     expect(() => defineConformance('c', (t) => t.test('a', () => undefined, { timeout: -1 }))).toThrow(/timeout: got -1/);
     let late: ((name: string) => void) | undefined;
     defineConformance('c', (t) => {
@@ -87,7 +92,9 @@ describe('defineConformance and runConformance validation', () => {
     expect(() => runConformance(probeContract, { name: '', factory: () => probe('per test', undefined as never) })).toThrow(/options\.name: got ""/);
     expect(() => runConformance(probeContract, { name: 'x' } as never)).toThrow(/options\.factory: got undefined/);
     expect(() => runConformance(probeContract, { name: 'x', factory: () => undefined as never, reset: 3 as never })).toThrow(/options\.reset: got 3/);
-    expect(() => runConformance(probeContract, { name: 'x', factory: () => undefined as never, skip: ['nope'] })).toThrow(/options\.skip\[\]: got "nope"; expected the name of a test of "probe"/);
+    expect(() => runConformance(probeContract, { name: 'x', factory: () => undefined as never, skip: ['nope'] })).toThrow(
+      /options\.skip\[\]: got "nope"; expected the name of a test of "probe"/,
+    );
     expect(() => runConformance(probeContract, { name: 'x', factory: () => undefined as never, extra: 1 } as never)).toThrow(
       /options\.extra: got 1; no such option \(accepts 'name', 'factory', 'reset', 'skip'\)/,
     );
@@ -96,7 +103,21 @@ describe('defineConformance and runConformance validation', () => {
   test('fuzz: any target either validates or throws QuiesceError', () => {
     const target = fc.oneof(
       fc.anything(),
-      fc.record({ name: fc.oneof(fc.string(), fc.anything()), factory: fc.oneof(fc.constant(() => 1), fc.anything()), reset: fc.oneof(fc.constant(() => undefined), fc.anything()), skip: fc.oneof(fc.constant(['first']), fc.array(fc.string()), fc.anything()) }, { requiredKeys: [] }),
+      fc.record(
+        {
+          name: fc.oneof(fc.string(), fc.anything()),
+          factory: fc.oneof(
+            fc.constant(() => 1),
+            fc.anything(),
+          ),
+          reset: fc.oneof(
+            fc.constant(() => undefined),
+            fc.anything(),
+          ),
+          skip: fc.oneof(fc.constant(['first']), fc.array(fc.string()), fc.anything()),
+        },
+        { requiredKeys: [] },
+      ),
     );
     fc.assert(
       fc.property(target, (t) => {

@@ -79,7 +79,7 @@ describe('system.container options', () => {
 });
 
 describe('the engine plumbing', () => {
-  test("the quiesce() preset looks for an engine once per run (a global setup) when it defines the tags, and not without them", () => {
+  test('the quiesce() preset looks for an engine once per run (a global setup) when it defines the tags, and not without them', () => {
     const configOf = (plugin: ReturnType<typeof quiesce>) => (plugin.config as (c: object) => { test: { globalSetup?: string[] } })({}).test;
     expect(configOf(quiesce({ printSeed: false })).globalSetup).toEqual([dockerGlobalSetupPath()]);
     expect(dockerGlobalSetupPath()).toMatch(/docker-global-setup\.(ts|js)$/);

@@ -77,7 +77,14 @@ test(name, { tags: ['docker'], timeout: 300_000 }, async ({ system }) => {
       for (const c of listed) if (!survivors.includes(c.Id)) survivors.push(c.Id);
     } finally {
       // If the reaper failed, do not leave its containers behind this test either.
-      await Promise.all(survivors.map((id) => engine.client.container.getById(id).remove({ force: true }).catch(() => undefined)));
+      await Promise.all(
+        survivors.map((id) =>
+          engine.client.container
+            .getById(id)
+            .remove({ force: true })
+            .catch(() => undefined),
+        ),
+      );
     }
   }
   expect(survivors).toEqual([]);

@@ -14,10 +14,15 @@ const TMUX_MISSING =
 
 function sink(): { out: Writable & { isTTY: boolean }; text: () => string } {
   let text = '';
-  const out = Object.assign(new Writable({ write: (chunk, _e, done) => {
-      text += chunk.toString();
-      done();
-    } }), { isTTY: true });
+  const out = Object.assign(
+    new Writable({
+      write: (chunk, _e, done) => {
+        text += chunk.toString();
+        done();
+      },
+    }),
+    { isTTY: true },
+  );
   return { out, text: () => text };
 }
 

@@ -24,10 +24,15 @@ function project(): string {
 
 function capture(): { stream: Writable; text: () => string } {
   let text = '';
-  return { stream: new Writable({ write: (c, _e, done) => {
-      text += c.toString();
-      done();
-    } }), text: () => text };
+  return {
+    stream: new Writable({
+      write: (c, _e, done) => {
+        text += c.toString();
+        done();
+      },
+    }),
+    text: () => text,
+  };
 }
 
 describe('quiesce flaky arguments', () => {

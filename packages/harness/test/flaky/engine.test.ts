@@ -16,14 +16,18 @@ test('in process: reruns, bisection and reports from the sources', async () => {
   let stdout = '';
   let stderr = '';
   const io = {
-    stdout: new Writable({ write: (c, _e, done) => {
-      stdout += c.toString();
-      done();
-    } }),
-    stderr: new Writable({ write: (c, _e, done) => {
-      stderr += c.toString();
-      done();
-    } }),
+    stdout: new Writable({
+      write: (c, _e, done) => {
+        stdout += c.toString();
+        done();
+      },
+    }),
+    stderr: new Writable({
+      write: (c, _e, done) => {
+        stderr += c.toString();
+        done();
+      },
+    }),
   };
   const json = join(dir, 'r.json');
   const code = await main(

@@ -6,7 +6,18 @@ import type { GraphQLHandler as GraphQLHandler2, HttpHandler as HttpHandler2 } f
 import type { SetupServerApi as SetupServer2 } from 'msw/node';
 import { describe, expect, expectTypeOf, onTestFinished } from 'vitest';
 import { QuiesceError } from '@quiesce/runtime';
-import { collectUnhandled, createTestSystem, expectRequest, MAX_RECORDED_BODY, observeHttp, RequestExpectationError, test, UnhandledRequestError, type MswHandlerLike, type MswServerLike } from '@quiesce/harness';
+import {
+  collectUnhandled,
+  createTestSystem,
+  expectRequest,
+  MAX_RECORDED_BODY,
+  observeHttp,
+  RequestExpectationError,
+  test,
+  UnhandledRequestError,
+  type MswHandlerLike,
+  type MswServerLike,
+} from '@quiesce/harness';
 import { resolveCollectUnhandledOptions, resolveExpectRequestOptions } from '@quiesce/harness/internal';
 import { cleanEnv, runVitest } from '../preset/vitest-subprocess.js';
 import { MSW_MAJORS, realServer, type MswApi } from './majors.js';
@@ -42,7 +53,10 @@ describe.each(majors)('$title', ({ name, supported, load }) => {
   test.skipIf(!supported)('expectRequest: a handler hit exactly once passes at test end', async () => {
     const { http, HttpResponse, ...api } = await load();
     const server = listening({ http, HttpResponse, ...api });
-    const expectation = expectRequest(server, http.get('http://api.test/users/:id', ({ params }) => HttpResponse.json({ id: params.id })));
+    const expectation = expectRequest(
+      server,
+      http.get('http://api.test/users/:id', ({ params }) => HttpResponse.json({ id: params.id })),
+    );
     const response = await fetch('http://api.test/users/42');
     expect(await response.json()).toEqual({ id: '42' });
     expect(expectation.description).toBe('GET http://api.test/users/:id');
@@ -54,9 +68,21 @@ describe.each(majors)('$title', ({ name, supported, load }) => {
     const server = listening({ http, HttpResponse, ...rest });
     const finish: Array<() => void> = [];
     const onFinished = (fn: () => void) => void finish.push(fn);
-    expectRequest(server, http.post('http://api.test/pods', () => HttpResponse.json({ id: 'pod_1' }, { status: 201 })), { onTestFinished: onFinished });
-    expectRequest(server, http.delete('http://api.test/pods/:id', () => new HttpResponse(null, { status: 204 })), { onTestFinished: onFinished, times: 0 });
-    expectRequest(server, http.get('http://api.test/health', () => HttpResponse.text('ok')), { onTestFinished: onFinished, times: 2 });
+    expectRequest(
+      server,
+      http.post('http://api.test/pods', () => HttpResponse.json({ id: 'pod_1' }, { status: 201 })),
+      { onTestFinished: onFinished },
+    );
+    expectRequest(
+      server,
+      http.delete('http://api.test/pods/:id', () => new HttpResponse(null, { status: 204 })),
+      { onTestFinished: onFinished, times: 0 },
+    );
+    expectRequest(
+      server,
+      http.get('http://api.test/health', () => HttpResponse.text('ok')),
+      { onTestFinished: onFinished, times: 2 },
+    );
     await fetch('http://api.test/pods', { method: 'POST' });
     await fetch('http://api.test/pods?retry=1', { method: 'POST' });
     await fetch('http://api.test/health');
@@ -75,15 +101,25 @@ describe.each(majors)('$title', ({ name, supported, load }) => {
       'expected POST http://api.test/pods to be requested 1 time(s), but it was requested 2 time(s):\n  - POST http://api.test/pods\n  - POST http://api.test/pods?retry=1',
     );
     expect(errors[1]).toBeUndefined();
-    expect((errors[2] as Error).message).toBe('expected GET http://api.test/health to be requested 2 time(s), but it was requested 1 time(s):\n  - GET http://api.test/health');
+    expect((errors[2] as Error).message).toBe(
+      'expected GET http://api.test/health to be requested 2 time(s), but it was requested 1 time(s):\n  - GET http://api.test/health',
+    );
   });
 
   test.skipIf(!supported)('expectRequest counts only the requests its handler answered', async () => {
     const { http, HttpResponse, ...rest } = await load();
     const server = listening({ http, HttpResponse, ...rest });
-    const shadowed = expectRequest(server, http.get('http://api.test/jobs', () => HttpResponse.text('old')), { times: 0 });
+    const shadowed = expectRequest(
+      server,
+      http.get('http://api.test/jobs', () => HttpResponse.text('old')),
+      { times: 0 },
+    );
     // server.use prepends: the newer handler answers first.
-    const answering = expectRequest(server, http.get('http://api.test/jobs', () => HttpResponse.text('new')), { times: 2 });
+    const answering = expectRequest(
+      server,
+      http.get('http://api.test/jobs', () => HttpResponse.text('new')),
+      { times: 2 },
+    );
     expect(await (await fetch('http://api.test/jobs')).text()).toBe('new');
     expect(await (await fetch('http://api.test/jobs')).text()).toBe('new');
     expect(shadowed.requests).toEqual([]);
@@ -110,7 +146,11 @@ describe.each(majors)('$title', ({ name, supported, load }) => {
     const { http, HttpResponse, ...rest } = await load();
     const server = listening({ http, HttpResponse, ...rest });
     const real = await network();
-    expectRequest(server, http.get('http://api.test/slow', async () => HttpResponse.json({ done: true }, { status: 202 })), { system });
+    expectRequest(
+      server,
+      http.get('http://api.test/slow', async () => HttpResponse.json({ done: true }, { status: 202 })),
+      { system },
+    );
 
     // The wait starts before the request and resolves on its event, not on a guess.
     const seenResponse = system.until({ kind: 'http.response', data: { url: 'http://api.test/slow' } });
@@ -141,8 +181,14 @@ describe.each(majors)('$title', ({ name, supported, load }) => {
     const real = await network();
 
     const expecting = createTestSystem({ testId: 'msw-teardown-expect' });
-    expectRequest(server, http.get('http://api.test/never', () => HttpResponse.text('x')), { system: expecting });
-    await expect(expecting.teardown()).rejects.toThrow(/^expected GET http:\/\/api\.test\/never to be requested 1 time\(s\), but it was requested 0 time\(s\)$/);
+    expectRequest(
+      server,
+      http.get('http://api.test/never', () => HttpResponse.text('x')),
+      { system: expecting },
+    );
+    await expect(expecting.teardown()).rejects.toThrow(
+      /^expected GET http:\/\/api\.test\/never to be requested 1 time\(s\), but it was requested 0 time\(s\)$/,
+    );
 
     const collecting = createTestSystem({ testId: 'msw-teardown-unhandled' });
     const unhandled = collectUnhandled(server, { system: collecting });
@@ -171,7 +217,13 @@ describe.each(majors)('$title', ({ name, supported, load }) => {
     // The rejected handler was not added: its request goes through to the real network.
     const real = await network();
     const url = `${real.origin}/x`;
-    expect(() => expectRequest(server, http.get(url, () => HttpResponse.text('x')), { times: 1.5 })).toThrow(QuiesceError);
+    expect(() =>
+      expectRequest(
+        server,
+        http.get(url, () => HttpResponse.text('x')),
+        { times: 1.5 },
+      ),
+    ).toThrow(QuiesceError);
     expect(await (await fetch(url)).text()).toBe('real GET /x');
   });
 
@@ -196,7 +248,10 @@ describe.each(majors)('$title', ({ name, supported, load }) => {
     server.resetHandlers();
     expect(server.listHandlers()).toEqual([initial]);
     // Put back by hand, it answers nothing any more: the request falls through to the next handler.
-    server.use(expected, http.get('http://api.test/expected', () => HttpResponse.text('fallback')));
+    server.use(
+      expected,
+      http.get('http://api.test/expected', () => HttpResponse.text('fallback')),
+    );
     expect(await (await fetch('http://api.test/expected')).text()).toBe('fallback');
   });
 
@@ -212,7 +267,10 @@ describe.each(majors)('$title', ({ name, supported, load }) => {
       );
       const report = JSON.parse(readFileSync(json, 'utf8')) as JsonReport;
       const results = report.testResults[0]!.assertionResults;
-      expect(results.map((r) => r.title), run.stdout + run.stderr).toEqual(['A: expects one POST and gets it', 'B: the same POST with no handler of its own']);
+      expect(
+        results.map((r) => r.title),
+        run.stdout + run.stderr,
+      ).toEqual(['A: expects one POST and gets it', 'B: the same POST with no handler of its own']);
       expect(results[0]!.status).toBe('passed');
       // B got the real server's answer, saw no handler of A's, and its own check names its request.
       expect(results[1]!.failureMessages).toHaveLength(1);
@@ -228,10 +286,14 @@ describe.each(majors)('$title', ({ name, supported, load }) => {
     const server = listening({ http, HttpResponse, ...rest });
     const real = await network();
     let seenByHandler: unknown;
-    expectRequest(server, http.post('http://api.test/pods', async ({ request }) => {
-      seenByHandler = await request.json();
-      return HttpResponse.json({ id: 'pod_1' }, { status: 201 });
-    }), { system });
+    expectRequest(
+      server,
+      http.post('http://api.test/pods', async ({ request }) => {
+        seenByHandler = await request.json();
+        return HttpResponse.json({ id: 'pod_1' }, { status: 201 });
+      }),
+      { system },
+    );
     const response = await fetch('http://api.test/pods', {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: 'Bearer s3cret', 'x-trace': 't-1' },
@@ -276,7 +338,20 @@ describe('msw helper types', () => {
 
 describe('msw helper options', () => {
   test('fuzz: any expectRequest options either resolve or throw QuiesceError', () => {
-    const options = fc.oneof(fc.anything(), fc.record({ times: fc.oneof(fc.nat({ max: 5 }), fc.anything()), system: fc.anything(), onTestFinished: fc.oneof(fc.constant(() => undefined), fc.anything()) }, { requiredKeys: [] }));
+    const options = fc.oneof(
+      fc.anything(),
+      fc.record(
+        {
+          times: fc.oneof(fc.nat({ max: 5 }), fc.anything()),
+          system: fc.anything(),
+          onTestFinished: fc.oneof(
+            fc.constant(() => undefined),
+            fc.anything(),
+          ),
+        },
+        { requiredKeys: [] },
+      ),
+    );
     fc.assert(
       fc.property(options, (o) => {
         try {
@@ -308,16 +383,24 @@ describe('msw helpers in a nested vitest run', () => {
     const dir = mkdtempSync(join(tmpdir(), 'quiesce-msw-'));
     try {
       const json = join(dir, 'report.json');
-      const run = await runVitest(`packages/harness/test/msw/fixtures/verify.fixture.ts --config packages/harness/test/prop/fixtures/vitest.config.ts --reporter=json --outputFile.json=${json}`, cleanEnv(), signal);
+      const run = await runVitest(
+        `packages/harness/test/msw/fixtures/verify.fixture.ts --config packages/harness/test/prop/fixtures/vitest.config.ts --reporter=json --outputFile.json=${json}`,
+        cleanEnv(),
+        signal,
+      );
       expect(run.code, run.stdout + run.stderr).toBe(1);
-      const report = JSON.parse(readFileSync(json, 'utf8')) as { testResults: Array<{ assertionResults: Array<{ title: string; status: string; failureMessages: string[] }> }> };
+      const report = JSON.parse(readFileSync(json, 'utf8')) as {
+        testResults: Array<{ assertionResults: Array<{ title: string; status: string; failureMessages: string[] }> }>;
+      };
       const results = Object.fromEntries(report.testResults[0]!.assertionResults.map((r) => [r.title, r]));
       expect(results['hit exactly once']?.status).toBe('passed');
       expect(results['hit twice']?.status).toBe('failed');
       expect(results['hit twice']?.failureMessages.join('\n')).toContain(
         'expected GET http://api.test/twice to be requested 1 time(s), but it was requested 2 time(s):\n  - GET http://api.test/twice\n  - GET http://api.test/twice?again=1',
       );
-      expect(results['never hit']?.failureMessages.join('\n')).toContain('expected POST http://api.test/never to be requested 1 time(s), but it was requested 0 time(s)');
+      expect(results['never hit']?.failureMessages.join('\n')).toContain(
+        'expected POST http://api.test/never to be requested 1 time(s), but it was requested 0 time(s)',
+      );
       expect(results['an unhandled request']?.failureMessages.join('\n')).toContain('1 request(s) had no msw handler:\n  - DELETE http://api.test/nobody-home');
     } finally {
       rmSync(dir, { recursive: true, force: true });

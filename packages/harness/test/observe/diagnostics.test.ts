@@ -99,7 +99,9 @@ describe('system.bridgeDiagnostics', () => {
 
     expect(system.history.ofKind('child.restart').map((e) => e.source)).toEqual(['pool', 'elsewhere']);
     // Every lifecycle event of the runtime appears exactly once.
-    const lines = system.history.events.filter((e) => e.kind.startsWith('process.') || e.kind.startsWith('child.')).map((e) => JSON.stringify([e.kind, e.source, e.data]));
+    const lines = system.history.events
+      .filter((e) => e.kind.startsWith('process.') || e.kind.startsWith('child.'))
+      .map((e) => JSON.stringify([e.kind, e.source, e.data]));
     expect(new Set(lines).size).toBe(lines.length);
   });
 
@@ -204,7 +206,9 @@ describe('system.bridgeDiagnostics input validation', () => {
   ];
   for (const [name, options, message] of cases) {
     test(`rejects ${name} with a QuiesceError, subscribing nothing`, async ({ system }) => {
-      expect(() => system.bridgeDiagnostics(options as never)).toThrow(expect.objectContaining({ code: 'INVALID_OPTION', message: expect.stringMatching(message) }));
+      expect(() => system.bridgeDiagnostics(options as never)).toThrow(
+        expect.objectContaining({ code: 'INVALID_OPTION', message: expect.stringMatching(message) }),
+      );
       expect(system.hasExternalSources()).toBe(false);
     });
   }

@@ -43,7 +43,11 @@ describe('system.observe', () => {
 
   test('an EventTarget works too: listeners get the Event', async ({ system }) => {
     const target = new EventTarget();
-    system.observe(target, { ping: (event: CustomEvent<{ n: number }>) => ({ kind: 'target.ping', data: event.detail }), pong: 'target.pong' }, { source: 'bus' });
+    system.observe(
+      target,
+      { ping: (event: CustomEvent<{ n: number }>) => ({ kind: 'target.ping', data: event.detail }), pong: 'target.pong' },
+      { source: 'bus' },
+    );
     const second = system.until({ kind: 'target.ping', data: { n: 2 } });
     target.dispatchEvent(new CustomEvent('ping', { detail: { n: 1 } }));
     target.dispatchEvent(new CustomEvent('ping', { detail: { n: 2 } }));
@@ -148,11 +152,19 @@ describe('system.observe input validation', () => {
     ['a null mapping', () => [new EventEmitter(), null], /^observe\(mapping\): got null; expected an object mapping event names/],
     ['an array mapping', () => [new EventEmitter(), ['exit']], /^observe\(mapping\): got .*; expected an object/],
     ['an empty mapping', () => [new EventEmitter(), {}], /^observe\(mapping\): got \{\}; expected at least one event name/],
-    ['a number as a kind', () => [new EventEmitter(), { exit: 'ok.exit', error: 42 }], /^observe\(mapping\)\.error: got 42; expected a non-empty history kind string, or a function/],
+    [
+      'a number as a kind',
+      () => [new EventEmitter(), { exit: 'ok.exit', error: 42 }],
+      /^observe\(mapping\)\.error: got 42; expected a non-empty history kind string, or a function/,
+    ],
     ['an empty kind', () => [new EventEmitter(), { exit: '' }], /^observe\(mapping\)\.exit: got ""; expected a non-empty history kind/],
     ['an empty event name', () => [new EventEmitter(), { '': 'x.y' }], /^observe\(mapping\)\[""\]: got "x\.y"; expected a non-empty event name/],
     ['a symbol event name', () => [new EventEmitter(), { [Symbol('s')]: 'x.y' }], /^observe\(mapping\)\[Symbol\(s\)\]: .*expected string event names only/],
-    ['not an emitter', () => [{ on: () => undefined }, { exit: 'x.exit' }], /^observe\(emitter\): got .*; expected an EventEmitter \(on \+ off\/removeListener\) or an EventTarget/],
+    [
+      'not an emitter',
+      () => [{ on: () => undefined }, { exit: 'x.exit' }],
+      /^observe\(emitter\): got .*; expected an EventEmitter \(on \+ off\/removeListener\) or an EventTarget/,
+    ],
     ['a null emitter', () => [null, { exit: 'x.exit' }], /^observe\(emitter\): got null/],
     ['an empty source', () => [new EventEmitter(), { exit: 'x.exit' }, { source: '' }], /^observe\.source: got ""; expected a non-empty string/],
     ['options that are not an object', () => [new EventEmitter(), { exit: 'x.exit' }, 'w1'], /^observe options: got "w1"; expected an options object/],
@@ -179,15 +191,19 @@ describe('system.observe input validation', () => {
   test('fuzz: any mapping and options either attach or throw a QuiesceError, never another error', async ({ system }) => {
     const value = fc.oneof(fc.string(), fc.constant(''), fc.integer(), fc.constant(null), fc.constant(undefined), fc.func(fc.anything()), fc.anything());
     fc.assert(
-      fc.property(fc.oneof(fc.dictionary(fc.string(), value), fc.anything()), fc.oneof(fc.record({ source: value }, { requiredKeys: [] }), fc.anything()), (mapping, options) => {
-        const emitter = new EventEmitter();
-        try {
-          system.observe(emitter, mapping as never, options as never).stop();
-        } catch (error) {
-          expect(error).toBeInstanceOf(QuiesceError);
-          expect(emitter.eventNames()).toEqual([]);
-        }
-      }),
+      fc.property(
+        fc.oneof(fc.dictionary(fc.string(), value), fc.anything()),
+        fc.oneof(fc.record({ source: value }, { requiredKeys: [] }), fc.anything()),
+        (mapping, options) => {
+          const emitter = new EventEmitter();
+          try {
+            system.observe(emitter, mapping as never, options as never).stop();
+          } catch (error) {
+            expect(error).toBeInstanceOf(QuiesceError);
+            expect(emitter.eventNames()).toEqual([]);
+          }
+        },
+      ),
     );
   });
 });

@@ -61,22 +61,29 @@ describe('readable', () => {
     const rt = new Runtime({ clock: 'virtual' });
     const pid = rt.spawn(() => undefined);
     const error = Object.assign(new Error('refused'), { code: 'ECONNREFUSED' });
-    const throwing = { get broken(): never { throw new Error('no access'); }, fine: 1 };
-    expect(readable({
-      pid,
-      error,
-      at: new Date(0),
-      big: 12n,
-      nan: Number.NaN,
-      fn: function onData() {},
-      bytes: Buffer.from('abc'),
-      map: new Map([['a', 1]]),
-      set: new Set(['x']),
-      re: /x+/g,
-      promise: Promise.resolve(1),
-      throwing,
-      bare: Object.assign(Object.create(null) as object, { a: 1 }),
-    })).toEqual({
+    const throwing = {
+      get broken(): never {
+        throw new Error('no access');
+      },
+      fine: 1,
+    };
+    expect(
+      readable({
+        pid,
+        error,
+        at: new Date(0),
+        big: 12n,
+        nan: Number.NaN,
+        fn: function onData() {},
+        bytes: Buffer.from('abc'),
+        map: new Map([['a', 1]]),
+        set: new Set(['x']),
+        re: /x+/g,
+        promise: Promise.resolve(1),
+        throwing,
+        bare: Object.assign(Object.create(null) as object, { a: 1 }),
+      }),
+    ).toEqual({
       pid: pid.toString(),
       error: { error: 'Error', message: 'refused', code: 'ECONNREFUSED' },
       at: '1970-01-01T00:00:00.000Z',

@@ -69,7 +69,9 @@ describe.each(['virtual', 'real'] as const)('%s clock', (clock) => {
   test("a worker thread child's exit is awaited, not declared impossible", async () => {
     const system = systemFor(clock, 'thread');
     system.trapExits();
-    const pid = await system.start(workerThread('t', { filename: thread, ready: (m) => typeof (m as { ready?: unknown }).ready === 'number', restart: 'temporary' }));
+    const pid = await system.start(
+      workerThread('t', { filename: thread, ready: (m) => typeof (m as { ready?: unknown }).ready === 'number', restart: 'temporary' }),
+    );
     // The thread leaves by itself when told; the wait is for its real exit.
     system.send(pid, { exit: 0 });
     const exit = await system.until('thread.exit', { since: 'start' });

@@ -20,7 +20,11 @@ async function worksOrQuiesceError(run: () => Promise<unknown>): Promise<void> {
 }
 
 /** Small timeouts when valid, so every input that is accepted ends quickly (undefined would mean the default 5 s). */
-const timeout = fc.oneof(fc.integer({ min: 0, max: 20 }), fc.constantFrom(-1, Number.NaN, Infinity, 2 ** 31, '10', null), fc.anything().filter((v) => v !== undefined));
+const timeout = fc.oneof(
+  fc.integer({ min: 0, max: 20 }),
+  fc.constantFrom(-1, Number.NaN, Infinity, 2 ** 31, '10', null),
+  fc.anything().filter((v) => v !== undefined),
+);
 
 /** Options without a timeout (or none at all) would wait for the default 5 s: give them a small one. */
 const withSmallTimeout = (options: unknown): unknown =>
@@ -50,7 +54,11 @@ describe('option parsing, fuzzed', () => {
       fc.anything(),
       fc.record(
         {
-          ready: fc.oneof(fc.constant(/ready/), fc.constant(() => true), fc.anything()),
+          ready: fc.oneof(
+            fc.constant(/ready/),
+            fc.constant(() => true),
+            fc.anything(),
+          ),
           readyTimeout: fc.oneof(fc.integer({ min: 1, max: 50 }), fc.anything()),
           lines: fc.oneof(fc.boolean(), fc.anything()),
           stdin: fc.oneof(fc.constantFrom('pipe', 'ignore', 'inherit'), fc.anything()),
@@ -75,7 +83,10 @@ describe('option parsing, fuzzed', () => {
 
   test('TrackedProcess.awaitLine / awaitExit / kill: any arguments work or throw a QuiesceError', async ({ system }) => {
     const proc = await system.spawn(process.execPath, [child, 'ready'], { ready: /^ready$/ });
-    const pattern = fc.oneof(fc.constantFrom(/ready/, /never/, (line: string) => line === 'one'), fc.anything());
+    const pattern = fc.oneof(
+      fc.constantFrom(/ready/, /never/, (line: string) => line === 'one'),
+      fc.anything(),
+    );
     await fc.assert(
       fc.asyncProperty(pattern, waitOptions({ since: fc.oneof(fc.constantFrom('start', 'now', 0, 2, 99, -1, 1.5), fc.anything()) }), async (p, options) => {
         await worksOrQuiesceError(() => proc.awaitLine(p as RegExp, options as never));
@@ -90,13 +101,19 @@ describe('option parsing, fuzzed', () => {
     );
     // Signal 0 only checks; anything else valid would end the program, so only invalid ones are fuzzed here.
     fc.assert(
-      fc.property(fc.oneof(fc.constantFrom('SIGNOPE', '', -1, 65, 1.5, 'sigterm', 0, 'SIGCONT'), fc.anything().filter((v) => typeof v !== 'string' && typeof v !== 'number')), (signal) => {
-        try {
-          proc.kill(signal as never);
-        } catch (error) {
-          expect(error).toBeInstanceOf(QuiesceError);
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          fc.constantFrom('SIGNOPE', '', -1, 65, 1.5, 'sigterm', 0, 'SIGCONT'),
+          fc.anything().filter((v) => typeof v !== 'string' && typeof v !== 'number'),
+        ),
+        (signal) => {
+          try {
+            proc.kill(signal as never);
+          } catch (error) {
+            expect(error).toBeInstanceOf(QuiesceError);
+          }
+        },
+      ),
     );
     expect(proc.alive()).toBe(true);
   });
@@ -104,9 +121,15 @@ describe('option parsing, fuzzed', () => {
   test('awaitLine on a stream: any arguments work or throw a QuiesceError', async ({ system }) => {
     const stream = fc.oneof(fc.constant(null), fc.anything(), fc.constant('stream'));
     await fc.assert(
-      fc.asyncProperty(fc.boolean(), stream, fc.oneof(fc.constant(/x/), fc.anything()), waitOptions({ system: fc.constantFrom(undefined, system, {}, 'system') }), async (real, s, p, options) => {
-        await worksOrQuiesceError(() => awaitLine((real ? new PassThrough() : s) as never, p as RegExp, options as never));
-      }),
+      fc.asyncProperty(
+        fc.boolean(),
+        stream,
+        fc.oneof(fc.constant(/x/), fc.anything()),
+        waitOptions({ system: fc.constantFrom(undefined, system, {}, 'system') }),
+        async (real, s, p, options) => {
+          await worksOrQuiesceError(() => awaitLine((real ? new PassThrough() : s) as never, p as RegExp, options as never));
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -114,7 +137,10 @@ describe('option parsing, fuzzed', () => {
   test('awaitListening / awaitHealthy: any arguments work or throw a QuiesceError', async ({ system }) => {
     const port = await system.port(); // leased, nobody listens on it
     // Hosts and URLs stay on loopback (or are invalid): a fuzzer must not reach the network.
-    const host = fc.oneof(fc.constantFrom('127.0.0.1', '::1', '', 'a\0', undefined), fc.anything().filter((v) => typeof v !== 'string'));
+    const host = fc.oneof(
+      fc.constantFrom('127.0.0.1', '::1', '', 'a\0', undefined),
+      fc.anything().filter((v) => typeof v !== 'string'),
+    );
     await fc.assert(
       fc.asyncProperty(fc.oneof(fc.constant(port), fc.integer(), fc.double(), fc.anything()), waitOptions({ host }), async (p, options) => {
         await worksOrQuiesceError(() => awaitListening(p as number, options as never));

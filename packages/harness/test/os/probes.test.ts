@@ -60,7 +60,9 @@ describe('awaitListening', () => {
     const port = await system.port();
     const error = await awaitListening(port, { timeout: 20 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ExternalWaitError);
-    expect((error as ExternalWaitError).message).toMatch(new RegExp(`waiting for 127\\.0\\.0\\.1:${port} to accept TCP connections timed out .*\\n  cause: ECONNREFUSED`));
+    expect((error as ExternalWaitError).message).toMatch(
+      new RegExp(`waiting for 127\\.0\\.0\\.1:${port} to accept TCP connections timed out .*\\n  cause: ECONNREFUSED`),
+    );
     expect(system.history.ofKind('probe.tcp')).toEqual([]);
   });
 
@@ -105,6 +107,8 @@ describe('awaitHealthy', () => {
     const port = await system.port();
     const error = await awaitHealthy(`http://127.0.0.1:${port}/ready`, { timeout: 30 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ExternalWaitError);
-    expect((error as ExternalWaitError).message).toMatch(new RegExp(`waiting for GET http://127\\.0\\.0\\.1:${port}/ready to answer with a 2xx status timed out.*\\n  cause: ECONNREFUSED`));
+    expect((error as ExternalWaitError).message).toMatch(
+      new RegExp(`waiting for GET http://127\\.0\\.0\\.1:${port}/ready to answer with a 2xx status timed out.*\\n  cause: ECONNREFUSED`),
+    );
   });
 });

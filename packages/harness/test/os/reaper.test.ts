@@ -81,9 +81,15 @@ async function reportServer(system: TestSystem): Promise<number> {
   });
   const port = await system.listen(server);
   // While it listens, the server is a source of real-time events: waits wait for it.
-  system.own({ kind: 'observer', label: 'long-runner report server', dispose: () => {
+  system.own({
+    kind: 'observer',
+    label: 'long-runner report server',
+    dispose: () => {
       for (const s of sockets) s.destroy();
-    }, alive: () => false, external: () => server.listening });
+    },
+    alive: () => false,
+    external: () => server.listening,
+  });
   return port;
 }
 
@@ -108,7 +114,11 @@ async function killedWorkerRun(system: TestSystem, trial: number): Promise<numbe
   env.QUIESCE_REAPER_TEST_PORT = String(port);
   env.NO_COLOR = '1';
   const mark = system.mark();
-  const vitest = await system.spawn(node, [vitestBin, 'run', '--config', join(fixtureDir, 'vitest.config.ts')], { cwd: fixtureDir, env, label: `nested-vitest-${trial}` });
+  const vitest = await system.spawn(node, [vitestBin, 'run', '--config', join(fixtureDir, 'vitest.config.ts')], {
+    cwd: fixtureDir,
+    env,
+    label: `nested-vitest-${trial}`,
+  });
   // Two long runners report: the one from system.spawn and the supervised osProcess child.
   const first = await system.until('test.runner_connected', { since: mark, timeout: 120_000 });
   const second = await system.until((e: HistoryEvent) => e.kind === 'test.runner_connected' && e.seq > first.seq, { since: mark, timeout: 120_000 });
@@ -131,7 +141,10 @@ describe('the reaper when a Vitest worker is killed', () => {
       try {
         for (const pid of runners) {
           // Nothing of ours kills a long runner: its connection closes only if the reaper did.
-          await system.until((e: HistoryEvent) => e.kind === 'test.runner_gone' && (e.data as { pid: number }).pid === pid, { since: 'start', timeout: 30_000 });
+          await system.until((e: HistoryEvent) => e.kind === 'test.runner_gone' && (e.data as { pid: number }).pid === pid, {
+            since: 'start',
+            timeout: 30_000,
+          });
           if (!(await awaitEnded(system, pid))) survivors.push(pid);
         }
       } finally {

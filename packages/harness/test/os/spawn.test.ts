@@ -90,7 +90,9 @@ describe('system.spawn', () => {
       const line = (e.data as { line?: string }).line;
       if (e.kind === 'os.stdout' && line?.startsWith('grandchild ')) grandchildren.push(Number(line.split(' ')[1]));
     });
-    const error = (await system.spawn(node, [child, 'grandchild-silent'], { ready: /^ready$/, readyTimeout: 1500, lines: true }).catch((e: unknown) => e)) as QuiesceError;
+    const error = (await system
+      .spawn(node, [child, 'grandchild-silent'], { ready: /^ready$/, readyTimeout: 1500, lines: true })
+      .catch((e: unknown) => e)) as QuiesceError;
     off();
     expect(error.code).toBe('READY_TIMEOUT');
     expect(error.message).toMatch(/printed no line matching \/\^ready\$\/ within 1500 ms .*its process group was killed/);
@@ -161,7 +163,9 @@ describe('system.spawn', () => {
     const proc = await system.spawn(node, [child, 'exit', '4']);
     const error = await proc.awaitLine(/never/, { timeout: 3_600_000 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(QuiesceError);
-    expect((error as QuiesceError).message).toMatch(/waiting for a stdout line matching \/never\/ from .*os-child\.mjs exit 4 \(pid \d+\) can never succeed .*exited with code 4 without printing it/);
+    expect((error as QuiesceError).message).toMatch(
+      /waiting for a stdout line matching \/never\/ from .*os-child\.mjs exit 4 \(pid \d+\) can never succeed .*exited with code 4 without printing it/,
+    );
     expect((error as QuiesceError).message).toMatch(/os\.exit/);
   });
 
@@ -204,7 +208,10 @@ describe('system.spawn', () => {
     expect(processReaper().pid).toBeGreaterThan(1);
     // The reaper runs detached, in a session of its own, with a pipe from this worker.
     const stat = readFileSync(`/proc/${processReaper().pid}/stat`, 'utf8');
-    const [, , pgrp, session] = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+    const [, , pgrp, session] = stat
+      .slice(stat.lastIndexOf(')') + 2)
+      .split(' ')
+      .map(Number);
     expect(pgrp).toBe(processReaper().pid);
     expect(session).toBe(processReaper().pid);
     await system.teardown();

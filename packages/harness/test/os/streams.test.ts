@@ -30,7 +30,9 @@ describe('awaitLine on any Readable', () => {
     const error = await never.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ExternalWaitError);
     expect((error as ExternalWaitError).failure).toBe('ended');
-    expect((error as ExternalWaitError).message).toMatch(/waiting for a line matching \/\^ready\$\/ on the stream can never succeed .*the stream ended without such a line/);
+    expect((error as ExternalWaitError).message).toMatch(
+      /waiting for a line matching \/\^ready\$\/ on the stream can never succeed .*the stream ended without such a line/,
+    );
   });
 
   test('times out naming what it waited for (no system: a plain bounded wait)', async () => {

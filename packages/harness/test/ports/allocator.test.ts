@@ -110,7 +110,11 @@ describe('port leases (tier 4)', () => {
     const [port] = await reservedPorts(system, 1);
     const dir = privateDir();
     writeFileSync(leaseFile(dir, port!), JSON.stringify({ pid: await deadPid(), start: 1 }));
-    const whileHeld = await withReclaimLock(dir, `port-${port}`, () => createPortAllocator({ dir, ports: [port!] }).lease().catch((e: unknown) => e));
+    const whileHeld = await withReclaimLock(dir, `port-${port}`, () =>
+      createPortAllocator({ dir, ports: [port!] })
+        .lease()
+        .catch((e: unknown) => e),
+    );
     expect(whileHeld).toMatchObject({ held: true, value: { code: 'PORT_EXHAUSTED' } });
     const lease = await createPortAllocator({ dir, ports: [port!] }).lease(); // lock released: reclaimable
     expect(lease.reclaimed).toBe(true);

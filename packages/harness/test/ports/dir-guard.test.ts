@@ -14,7 +14,9 @@ const mode = (path: string): string => (lstatSync(path).mode & 0o7777).toString(
 
 /** lease() fails with PORT_DIR_UNSAFE naming `dir`, what is wrong (`problem`) and QUIESCE_PORT_DIR. */
 async function expectRefused(dir: string, problem: RegExp): Promise<QuiesceError> {
-  const error = await createPortAllocator({ dir }).lease().catch((e: unknown) => e);
+  const error = await createPortAllocator({ dir })
+    .lease()
+    .catch((e: unknown) => e);
   expect(error).toBeInstanceOf(QuiesceError);
   const e = error as QuiesceError;
   expect(e.code).toBe('PORT_DIR_UNSAFE');

@@ -56,7 +56,9 @@ describe('file-system errors become QuiesceErrors', () => {
       // Our own directory, made read-only: the permission check applies to us.
       const dir = privateDir();
       chmodSync(dir, 0o555);
-      const error = await createPortAllocator({ dir }).lease().catch((e: unknown) => e);
+      const error = await createPortAllocator({ dir })
+        .lease()
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(QuiesceError);
       expectFsError({ error: error as never }, 'EACCES', dir, /QUIESCE_PORT_DIR/);
       return;

@@ -14,7 +14,7 @@ describe('memoryDuplex() (tier 1: no port)', () => {
     expect(second.toString()).toBe('echo:b');
   });
 
-  test("end() is EOF for the peer, which (not half-open, like a socket) ends too; both close", async () => {
+  test('end() is EOF for the peer, which (not half-open, like a socket) ends too; both close', async () => {
     const [a, b] = memoryDuplex();
     const received: string[] = [];
     b.on('data', (chunk: Buffer) => received.push(chunk.toString()));

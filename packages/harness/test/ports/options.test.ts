@@ -34,13 +34,19 @@ describe('port allocator options', () => {
   });
 
   test('environment variables are validated and named: QUIESCE_PORT_DIR, QUIESCE_RUN_ID, VITEST_POOL_ID', () => {
-    expect(() => resolveAllocatorOptions({}, { QUIESCE_PORT_DIR: 'tmp/ports' })).toThrow(/^QUIESCE_PORT_DIR: got "tmp\/ports"; expected an absolute directory path$/);
+    expect(() => resolveAllocatorOptions({}, { QUIESCE_PORT_DIR: 'tmp/ports' })).toThrow(
+      /^QUIESCE_PORT_DIR: got "tmp\/ports"; expected an absolute directory path$/,
+    );
     expect(() => resolveAllocatorOptions({}, { QUIESCE_RUN_ID: '' })).toThrow(/^QUIESCE_RUN_ID: got ""/);
     expect(() => resolveAllocatorOptions({}, { VITEST_POOL_ID: 'two' })).toThrow(/^VITEST_POOL_ID: got "two"; expected an integer >= 0$/);
     const resolved = resolveAllocatorOptions({}, { QUIESCE_PORT_DIR: '/tmp/elsewhere', QUIESCE_RUN_ID: 'ci-42', VITEST_POOL_ID: '3' });
     expect(resolved).toMatchObject({ dir: '/tmp/elsewhere', runId: 'ci-42', poolId: 3 });
     // Options win over the environment.
-    expect(resolveAllocatorOptions({ dir: '/tmp/mine', runId: 'r', poolId: 1 }, { QUIESCE_PORT_DIR: '/tmp/elsewhere', VITEST_POOL_ID: '3' })).toMatchObject({ dir: '/tmp/mine', runId: 'r', poolId: 1 });
+    expect(resolveAllocatorOptions({ dir: '/tmp/mine', runId: 'r', poolId: 1 }, { QUIESCE_PORT_DIR: '/tmp/elsewhere', VITEST_POOL_ID: '3' })).toMatchObject({
+      dir: '/tmp/mine',
+      runId: 'r',
+      poolId: 1,
+    });
   });
 
   test('the ephemeral range is left out of the leasable numbers', () => {

@@ -65,7 +65,10 @@ describe('a lease directory shared by root and nobody', () => {
     expect({ mode: (dirStat.mode & 0o7777).toString(8), uid: dirStat.uid }).toEqual({ mode: '1777', uid: 0 });
     const rootPaths = [...reports[0]!.paths, ...reports[1]!.paths];
     const nobodyPaths = [...reports[2]!.paths, ...reports[3]!.paths];
-    for (const [paths, uid] of [[rootPaths, 0], [nobodyPaths, NOBODY_UID]] as const) {
+    for (const [paths, uid] of [
+      [rootPaths, 0],
+      [nobodyPaths, NOBODY_UID],
+    ] as const) {
       // 0644 less the umask: never writable by group or others.
       for (const path of paths) expect({ path, uid: lstatSync(path).uid, mode: lstatSync(path).mode & 0o622 }).toEqual({ path, uid, mode: 0o600 });
     }

@@ -65,7 +65,9 @@ describe('system.listen() (tier 2: bind 0)', () => {
       res.write('partial'); // never ended: the connection stays busy
     });
     const port = await system.listen(server);
-    const response = await new Promise<IncomingMessage>((resolve, reject) => request({ host: '127.0.0.1', port, path: '/' }, resolve).on('error', reject).end());
+    const response = await new Promise<IncomingMessage>((resolve, reject) =>
+      request({ host: '127.0.0.1', port, path: '/' }, resolve).on('error', reject).end(),
+    );
     await once(response, 'data');
     const clientClosed = once(response.socket, 'close');
     await system.teardown(); // would throw a LeakError if the server or the connection outlived it

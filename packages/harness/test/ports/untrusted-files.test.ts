@@ -40,7 +40,12 @@ const hostileText = fc.oneof(
   hostileRecord.map((r) => JSON.stringify(r)),
   fc.json(),
   fc.string({ maxLength: 200 }),
-  fc.tuple(hostileRecord.map((r) => JSON.stringify(r)), fc.nat()).map(([text, cut]) => text.slice(0, cut % (text.length + 1))),
+  fc
+    .tuple(
+      hostileRecord.map((r) => JSON.stringify(r)),
+      fc.nat(),
+    )
+    .map(([text, cut]) => text.slice(0, cut % (text.length + 1))),
   fc.string({ maxLength: 20 }).map((s) => `{"pid":1}${s}`),
   fc.string({ maxLength: 20 }).map((s) => `{"pid":${process.pid},"run":"${s}"}`),
   fc.constant(`{"pid":1,"run":"${'x'.repeat(5000)}"}`),

@@ -12,7 +12,13 @@ import { quiesce, quiesceTags, resolveQuiesceOptions, setupFilePath, tagsFilterR
 import { importIfInstalled, isMissing } from '../../src/preset/setup.js';
 import { cleanEnv, REPO_ROOT, runVitest } from './vitest-subprocess.js';
 
-type TestConfig = { env?: Record<string, string>; provide?: Record<string, unknown>; setupFiles?: string[]; tags?: Array<{ name: string; skip?: boolean; timeout?: number }>; reporters?: unknown };
+type TestConfig = {
+  env?: Record<string, string>;
+  provide?: Record<string, unknown>;
+  setupFiles?: string[];
+  tags?: Array<{ name: string; skip?: boolean; timeout?: number }>;
+  reporters?: unknown;
+};
 
 /** Call the plugin's config hook as Vite does, with the user's `test` config. */
 function configOf(plugin: ReturnType<typeof quiesce>, test: Record<string, unknown> = {}): TestConfig {
@@ -70,7 +76,14 @@ describe('quiesce() plugin', () => {
 
   test('a --tags-filter that names live un-skips live tests', () => {
     const plugin = quiesce({ live: false, printSeed: false });
-    for (const [filter, requested] of [[['live'], true], [['!live'], false], [['slow || live'], true], [['docker && !live'], false], [['lively'], false], [undefined, false]] as const) {
+    for (const [filter, requested] of [
+      [['live'], true],
+      [['!live'], false],
+      [['slow || live'], true],
+      [['docker && !live'], false],
+      [['lively'], false],
+      [undefined, false],
+    ] as const) {
       const tags = quiesceTags({ live: false });
       configure(plugin, filter as string[] | undefined, tags);
       expect(tags.find((t) => t.name === 'live')?.skip === undefined).toBe(requested);
@@ -100,9 +113,22 @@ describe('quiesce() plugin', () => {
   test('fuzz: any options and environment either make a plugin or throw QuiesceError', () => {
     const options = fc.oneof(
       fc.anything(),
-      fc.record({ seed: fc.oneof(fc.nat(), fc.anything()), live: fc.oneof(fc.boolean(), fc.anything()), tags: fc.anything(), setupFile: fc.anything(), printSeed: fc.anything(), reporters: fc.anything() }, { requiredKeys: [] }),
+      fc.record(
+        {
+          seed: fc.oneof(fc.nat(), fc.anything()),
+          live: fc.oneof(fc.boolean(), fc.anything()),
+          tags: fc.anything(),
+          setupFile: fc.anything(),
+          printSeed: fc.anything(),
+          reporters: fc.anything(),
+        },
+        { requiredKeys: [] },
+      ),
     );
-    const env = fc.record({ QUIESCE_SEED: fc.oneof(fc.string(), fc.nat().map(String)), QUIESCE_LIVE: fc.oneof(fc.string(), fc.constantFrom('1', '0', 'true')) }, { requiredKeys: [] });
+    const env = fc.record(
+      { QUIESCE_SEED: fc.oneof(fc.string(), fc.nat().map(String)), QUIESCE_LIVE: fc.oneof(fc.string(), fc.constantFrom('1', '0', 'true')) },
+      { requiredKeys: [] },
+    );
     fc.assert(
       fc.property(options, env, (o, e) => {
         try {
@@ -119,7 +145,9 @@ describe('quiesce() plugin', () => {
   });
 
   test('the plugin is published at @quiesce/harness/plugin, built from src/preset/plugin.ts', () => {
-    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'packages/harness/package.json'), 'utf8')) as { exports: Record<string, { types: string; import: string }> };
+    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'packages/harness/package.json'), 'utf8')) as {
+      exports: Record<string, { types: string; import: string }>;
+    };
     expect(pkg.exports['./plugin']).toEqual({ types: './dist/preset/plugin.d.ts', import: './dist/preset/plugin.js' });
     expect(existsSync(join(REPO_ROOT, 'packages/harness/src/preset/plugin.ts'))).toBe(true);
   });
@@ -131,7 +159,7 @@ describe('the setup file', () => {
     expect(await importIfInstalled('@quiesce/no-such-package')).toBe(false);
   });
 
-  test("a package that is there but broken is not mistaken for a missing one", async () => {
+  test('a package that is there but broken is not mistaken for a missing one', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'quiesce-setup-'));
     try {
       const broken = join(dir, 'broken.mjs');
@@ -159,7 +187,12 @@ describe('the preset in a nested vitest run', () => {
     try {
       const log = join(dir, 'ran.jsonl');
       const result = await runVitest(`--config ${CONFIG} ${args}`, cleanEnv({ ...env, PRESET_FIXTURE_LOG: log }), signal);
-      const ran = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { name: string; env: string; injected: number; runSeed: number }) : [];
+      const ran = existsSync(log)
+        ? readFileSync(log, 'utf8')
+            .trim()
+            .split('\n')
+            .map((l) => JSON.parse(l) as { name: string; env: string; injected: number; runSeed: number })
+        : [];
       return { ...result, ran };
     } finally {
       rmSync(dir, { recursive: true, force: true });

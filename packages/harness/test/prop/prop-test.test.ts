@@ -9,9 +9,10 @@ import { fullTestName, runSeed, testSeed } from '@quiesce/harness/internal';
 import { PropertyFailure, propTest, readPropEnv, resolvePropOptions, resolvePropSeed, runProperty, type PropertySpec } from '@quiesce/harness/prop';
 import { cleanEnv, REPO_ROOT, runCommand, runVitest } from '../preset/vitest-subprocess.js';
 
-const crashy: StartFn = (ctx) => ctx.spawn((msg) => {
-  if (msg === 'crash') throw new Error('boom');
-});
+const crashy: StartFn = (ctx) =>
+  ctx.spawn((msg) => {
+    if (msg === 'crash') throw new Error('boom');
+  });
 
 // ---------------------------------------------------------------- propTest as users write it
 
@@ -105,7 +106,9 @@ describe('runProperty', () => {
   test('the same run seed and test id generate the same values; another id, others', async () => {
     const values = async (testId: string, runSeed: number) => {
       const calls: Array<[number, number, number]> = [];
-      await runProperty(sumSpec(calls, { testId, runSeed, body: ({ system }, a, b) => void calls.push([a, b, system.seed]), options: resolvePropOptions({ numRuns: 20 }) }));
+      await runProperty(
+        sumSpec(calls, { testId, runSeed, body: ({ system }, a, b) => void calls.push([a, b, system.seed]), options: resolvePropOptions({ numRuns: 20 }) }),
+      );
       return calls;
     };
     const once = await values('file::a', 7);
@@ -135,7 +138,11 @@ describe('runProperty', () => {
     const options = resolvePropOptions({ seed: 5, path: '1:2' });
     expect(resolvePropSeed(options, { seed: 9, path: undefined }, 0, 'x')).toEqual({ seed: 9, path: undefined, source: 'env' });
     expect(resolvePropSeed(options, { seed: undefined, path: undefined }, 0, 'x')).toEqual({ seed: 5, path: '1:2', source: 'option' });
-    expect(resolvePropSeed(resolvePropOptions({}), { seed: undefined, path: undefined }, 3, 'x')).toEqual({ seed: testSeed(3, 'prop:x'), path: undefined, source: 'derived' });
+    expect(resolvePropSeed(resolvePropOptions({}), { seed: undefined, path: undefined }, 3, 'x')).toEqual({
+      seed: testSeed(3, 'prop:x'),
+      path: undefined,
+      source: 'derived',
+    });
   });
 });
 
@@ -164,20 +171,33 @@ describe('propTest options and environment', () => {
 
   test('fuzz: any options either resolve or throw QuiesceError', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.anything(), fc.record({ numRuns: fc.anything(), seed: fc.anything(), path: fc.anything(), timeout: fc.anything(), endOnFailure: fc.anything(), system: fc.anything() }, { requiredKeys: [] })), (options) => {
-        try {
-          const resolved = resolvePropOptions(options);
-          expect(resolved.numRuns).toBeGreaterThanOrEqual(1);
-        } catch (error) {
-          expect(error).toBeInstanceOf(QuiesceError);
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          fc.anything(),
+          fc.record(
+            { numRuns: fc.anything(), seed: fc.anything(), path: fc.anything(), timeout: fc.anything(), endOnFailure: fc.anything(), system: fc.anything() },
+            { requiredKeys: [] },
+          ),
+        ),
+        (options) => {
+          try {
+            const resolved = resolvePropOptions(options);
+            expect(resolved.numRuns).toBeGreaterThanOrEqual(1);
+          } catch (error) {
+            expect(error).toBeInstanceOf(QuiesceError);
+          }
+        },
+      ),
       { numRuns: 500 },
     );
   });
 
   test('fuzz: any environment either reads or throws QuiesceError', () => {
-    const value = fc.oneof(fc.string(), fc.integer().map(String), fc.array(fc.nat({ max: 99 }), { minLength: 1, maxLength: 4 }).map((p) => p.join(':')));
+    const value = fc.oneof(
+      fc.string(),
+      fc.integer().map(String),
+      fc.array(fc.nat({ max: 99 }), { minLength: 1, maxLength: 4 }).map((p) => p.join(':')),
+    );
     fc.assert(
       fc.property(fc.record({ QUIESCE_PROP_SEED: value, QUIESCE_PROP_PATH: value }, { requiredKeys: [] }), (env) => {
         try {
@@ -201,25 +221,37 @@ describe('propTest in a nested vitest run', () => {
       const config = 'packages/harness/test/prop/fixtures/vitest.config.ts';
       const log1 = join(dir, 'first.jsonl');
       const json = join(dir, 'report.json');
-      const first = await runVitest(`packages/harness/test/prop/fixtures/failing.fixture.ts --config ${config} --reporter=default --reporter=json --outputFile.json=${json}`, cleanEnv({ PROP_FIXTURE_LOG: log1 }), signal);
+      const first = await runVitest(
+        `packages/harness/test/prop/fixtures/failing.fixture.ts --config ${config} --reporter=default --reporter=json --outputFile.json=${json}`,
+        cleanEnv({ PROP_FIXTURE_LOG: log1 }),
+        signal,
+      );
       expect(first.code, first.stdout + first.stderr).toBe(1);
-      const replay = /replay: (QUIESCE_PROP_SEED=\d+ QUIESCE_PROP_PATH=[\d:]+ npx vitest run \S+ -t .+)$/m.exec((first.stdout + first.stderr))?.[1];
+      const replay = /replay: (QUIESCE_PROP_SEED=\d+ QUIESCE_PROP_PATH=[\d:]+ npx vitest run \S+ -t .+)$/m.exec(first.stdout + first.stderr)?.[1];
       expect(replay, first.stdout + first.stderr).toBeDefined();
       expect(replay).toContain('packages/harness/test/prop/fixtures/failing.fixture.ts');
-      const counterexample = /^Counterexample: (.*)$/m.exec((first.stdout + first.stderr))?.[1];
-      const calls1 = readFileSync(log1, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { a: number; b: number; systemSeed: number });
+      const counterexample = /^Counterexample: (.*)$/m.exec(first.stdout + first.stderr)?.[1];
+      const calls1 = readFileSync(log1, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { a: number; b: number; systemSeed: number });
       const last = calls1.filter((c) => c.a + c.b > 1000).at(-1)!;
       expect(counterexample).toBe(`[${last.a},${last.b}]`);
 
       // task.meta carries the seed and path for reporters.
-      const report = JSON.parse(readFileSync(json, 'utf8')) as { testResults: Array<{ assertionResults: Array<{ meta: { quiesceProp?: { failure?: { replay: string } } } }> }> };
+      const report = JSON.parse(readFileSync(json, 'utf8')) as {
+        testResults: Array<{ assertionResults: Array<{ meta: { quiesceProp?: { failure?: { replay: string } } } }> }>;
+      };
       expect(report.testResults[0]?.assertionResults[0]?.meta.quiesceProp?.failure?.replay).toBe(replay);
 
       const log2 = join(dir, 'replay.jsonl');
       const second = await runCommand(`${replay} --config ${config}`, cleanEnv({ PROP_FIXTURE_LOG: log2 }), signal);
       expect(second.code, second.stdout + second.stderr).toBe(1);
       expect(/^Counterexample: (.*)$/m.exec(second.stdout + second.stderr)?.[1]).toBe(counterexample);
-      const calls2 = readFileSync(log2, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as unknown);
+      const calls2 = readFileSync(log2, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as unknown);
       expect(calls2).toEqual([last]);
       expect(REPO_ROOT).toMatch(/\/$/);
     } finally {

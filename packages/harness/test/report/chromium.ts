@@ -66,9 +66,7 @@ interface PageGlobals {
     createElement(name: 'canvas'): {
       width: number;
       height: number;
-      getContext(
-        kind: '2d',
-      ): {
+      getContext(kind: '2d'): {
         drawImage(image: unknown, x: number, y: number): void;
         getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
       } | null;

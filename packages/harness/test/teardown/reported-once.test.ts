@@ -35,7 +35,7 @@ test("every teardown problem is reported once: a linked crash is not repeated af
     expect(errors['a crash the body never waits on']).toEqual([expect.stringMatching(LINKED)]);
     expect(errors['a crash the body caught']).toEqual([expect.stringMatching(LINKED)]);
     // The rest of teardown's problems are still reported, once.
-    expect(errors['a crash and a leak']).toEqual([expect.stringMatching(LINKED), 'LeakError: 1 thing(s) outlived the test\'s teardown:']);
+    expect(errors['a crash and a leak']).toEqual([expect.stringMatching(LINKED), "LeakError: 1 thing(s) outlived the test's teardown:"]);
     expect(results.find((r) => r.title === 'a crash and a leak')!.failureMessages[1]).toContain('socket a socket left open');
     expect(errors['a disposal that throws']).toEqual(['Error: close failed']);
   } finally {

@@ -21,7 +21,8 @@ const RESTARTS: readonly RestartType[] = ['permanent', 'transient', 'temporary']
 export { checkKnownKeys, checkObject };
 
 export function checkId(where: string, id: unknown): asserts id is string {
-  if (typeof id !== 'string' || id === '' || id.includes('/')) throw new InvalidOptionError(`${where} id`, id, 'a non-empty string without "/"', 'INVALID_CHILD_SPEC');
+  if (typeof id !== 'string' || id === '' || id.includes('/'))
+    throw new InvalidOptionError(`${where} id`, id, 'a non-empty string without "/"', 'INVALID_CHILD_SPEC');
 }
 
 /** Same rules as the supervisor's check, applied early so a bad spec fails where it is written. */
@@ -33,7 +34,8 @@ export function checkChildFields(where: string, options: ChildFields): ChildFiel
   if (restart !== undefined && !RESTARTS.includes(restart)) {
     throw new InvalidOptionError(`${where}.restart`, restart, "'permanent', 'transient' or 'temporary'", 'INVALID_CHILD_SPEC');
   }
-  if (significant !== undefined && typeof significant !== 'boolean') throw new InvalidOptionError(`${where}.significant`, significant, 'a boolean', 'INVALID_CHILD_SPEC');
+  if (significant !== undefined && typeof significant !== 'boolean')
+    throw new InvalidOptionError(`${where}.significant`, significant, 'a boolean', 'INVALID_CHILD_SPEC');
   return {
     ...(shutdown !== undefined ? { shutdown } : {}),
     ...(restart !== undefined ? { restart } : {}),

@@ -5,12 +5,7 @@ import type { Pid } from '../process/pid.js';
 import type { Runtime } from '../process/runtime.js';
 import type { ChildSpec } from '../supervisor/spec.js';
 import { OsProcessGroup } from './os/group.js';
-import {
-  checkObject,
-  checkReadyTimeout,
-  type ChildFields,
-  type ProxySpawnOptions,
-} from './options.js';
+import { checkObject, checkReadyTimeout, type ChildFields, type ProxySpawnOptions } from './options.js';
 import { startProxy, type ExternalHandle, type ProxyEvents } from './proxy.js';
 import { proxiedChildSpec, spawnProxied, type ProxiedChildKind } from './spec-builders.js';
 
@@ -130,7 +125,10 @@ function launchGroup(runtime: Runtime, os: NormalisedOsOptions, label: string, e
   });
   // Readiness (and its timeout) belong to the proxy, which handles OS processes and threads alike.
   if (os.ready === undefined) {
-    void group.started.then(() => events.ready(), () => undefined);
+    void group.started.then(
+      () => events.ready(),
+      () => undefined,
+    );
   } else {
     const ready = os.ready;
     group.onLine((line) => {
@@ -158,7 +156,8 @@ function launchGroup(runtime: Runtime, os: NormalisedOsOptions, label: string, e
 
 function normaliseOsOptions(where: string, options: Record<string, unknown>): NormalisedOsOptions {
   const { command, args = [], cwd, env, ready, readyTimeout, stdoutLines = false } = options as Partial<OsProcessOptions>;
-  if (typeof command !== 'string' || command === '') throw new InvalidOptionError(`${where}.command`, command, 'a non-empty string (a program path or a name in PATH)');
+  if (typeof command !== 'string' || command === '')
+    throw new InvalidOptionError(`${where}.command`, command, 'a non-empty string (a program path or a name in PATH)');
   if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) throw new InvalidOptionError(`${where}.args`, args, 'an array of strings');
   if (cwd !== undefined && (typeof cwd !== 'string' || cwd === '')) throw new InvalidOptionError(`${where}.cwd`, cwd, 'a non-empty string (a directory path)');
   if (env !== undefined) {

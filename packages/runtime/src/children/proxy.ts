@@ -152,12 +152,17 @@ export function startProxy(runtime: Runtime, options: ProxyOptions): Promise<Pid
   try {
     handle = options.launch(events, self);
   } catch (error) {
-    const failed = error instanceof QuiesceError ? error : new QuiesceError('SPAWN_FAILED', `${what} could not be started: ${formatValue(error)}`, { cause: error });
+    const failed =
+      error instanceof QuiesceError ? error : new QuiesceError('SPAWN_FAILED', `${what} could not be started: ${formatValue(error)}`, { cause: error });
     runtime.exitSelf(self, failed);
     return Promise.reject(failed);
   }
   if (phase === 'starting' && readyTimeout !== undefined) {
-    timer = runtime.setTimer(readyTimeout, () => fail(new QuiesceError('READY_TIMEOUT', `${what} was not ready within ${readyTimeout} ms (readyTimeout); it was stopped`, { readyTimeout })), self);
+    timer = runtime.setTimer(
+      readyTimeout,
+      () => fail(new QuiesceError('READY_TIMEOUT', `${what} was not ready within ${readyTimeout} ms (readyTimeout); it was stopped`, { readyTimeout })),
+      self,
+    );
   }
   return runtime.external(started);
 }

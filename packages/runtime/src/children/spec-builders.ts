@@ -1,7 +1,16 @@
 import type { Pid } from '../process/pid.js';
 import type { Runtime } from '../process/runtime.js';
 import type { ChildSpec } from '../supervisor/spec.js';
-import { CHILD_FIELD_KEYS, checkChildFields, checkId, checkKnownKeys, checkObject, checkSpawnCall, type ChildFields, type ProxySpawnOptions } from './options.js';
+import {
+  CHILD_FIELD_KEYS,
+  checkChildFields,
+  checkId,
+  checkKnownKeys,
+  checkObject,
+  checkSpawnCall,
+  type ChildFields,
+  type ProxySpawnOptions,
+} from './options.js';
 
 /** How one kind of proxied child (an OS process, a worker thread) is checked and launched. */
 export interface ProxiedChildKind<Raw, Normalised> {
@@ -36,7 +45,12 @@ export function proxiedChildSpec<Raw extends object, N>(kind: ProxiedChildKind<R
 }
 
 /** Start one outside any supervisor; bad options throw at once, a failed start rejects. */
-export function spawnProxied<Raw extends object, N>(kind: ProxiedChildKind<Raw, N>, runtime: Runtime, options: Raw, spawnOptions: ProxySpawnOptions): Promise<Pid> {
+export function spawnProxied<Raw extends object, N>(
+  kind: ProxiedChildKind<Raw, N>,
+  runtime: Runtime,
+  options: Raw,
+  spawnOptions: ProxySpawnOptions,
+): Promise<Pid> {
   checkSpawnCall(kind.spawnName, runtime, spawnOptions);
   checkObject(`${kind.spawnName} options`, options);
   checkKnownKeys(kind.spawnName, options as Record<string, unknown>, kind.keys);

@@ -7,11 +7,7 @@ import { serialiseReason } from '../process/exit-reason.js';
 import { Pid } from '../process/pid.js';
 import type { Runtime } from '../process/runtime.js';
 import type { ChildSpec } from '../supervisor/spec.js';
-import {
-  checkReadyTimeout,
-  type ChildFields,
-  type ProxySpawnOptions,
-} from './options.js';
+import { checkReadyTimeout, type ChildFields, type ProxySpawnOptions } from './options.js';
 import { startProxy, type ExternalHandle, type ProxyEvents } from './proxy.js';
 import { proxiedChildSpec, spawnProxied, type ProxiedChildKind } from './spec-builders.js';
 
@@ -111,7 +107,10 @@ function launchWorkerThread(runtime: Runtime, worker: NormalisedWorkerOptions, l
 function launchThread(runtime: Runtime, options: NormalisedWorkerOptions, label: string, events: ProxyEvents, self: Pid): ExternalHandle {
   // A missing script would only show as a crash after 'online'; report it as the start failure it is.
   if (options.file !== undefined && !isFile(options.file)) {
-    throw new QuiesceError('SPAWN_FAILED', `worker thread ${options.display} could not be started: no such file ${options.file}`, { file: options.file, errno: 'ENOENT' });
+    throw new QuiesceError('SPAWN_FAILED', `worker thread ${options.display} could not be started: no such file ${options.file}`, {
+      file: options.file,
+      errno: 'ENOENT',
+    });
   }
   const worker = new Worker(options.target, { workerData: options.workerData });
   const { threadId } = worker;
@@ -201,6 +200,7 @@ function toUrl(option: string, value: unknown): URL {
   let url: URL | undefined;
   if (value instanceof URL) url = value;
   else if (typeof value === 'string' && URL.canParse(value)) url = new URL(value);
-  if (url?.protocol !== 'file:' && url?.protocol !== 'data:') throw new InvalidOptionError(option, value instanceof URL ? value.href : value, 'a file: or data: URL (a URL or a string)');
+  if (url?.protocol !== 'file:' && url?.protocol !== 'data:')
+    throw new InvalidOptionError(option, value instanceof URL ? value.href : value, 'a file: or data: URL (a URL or a string)');
   return url;
 }

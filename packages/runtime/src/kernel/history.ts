@@ -110,9 +110,7 @@ export class History {
 
   /** JSON lines, one event each, wall-clock fields excluded unless asked for. */
   toJSONLines(options: { wallClock?: boolean } = {}): string {
-    return this.#events
-      .map((e) => JSON.stringify(options.wallClock ? { ...e, wall: this.#wall[e.seq] } : e, jsonReplacer))
-      .join('\n');
+    return this.#events.map((e) => JSON.stringify(options.wallClock ? { ...e, wall: this.#wall[e.seq] } : e, jsonReplacer)).join('\n');
   }
 
   /** A human timeline of the last `n` events (all by default), one per line. */

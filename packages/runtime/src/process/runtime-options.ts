@@ -50,7 +50,12 @@ export function validateRuntimeOptions(options: RuntimeOptions): void {
   checkObject('Runtime options', options);
   checkKnownKeys('Runtime options', options, RUNTIME_KEYS);
   const { clock, seed, scheduler, recordMessages, history } = options;
-  if (clock !== undefined && clock !== 'real' && clock !== 'virtual' && !(typeof clock === 'object' && clock !== null && typeof (clock as Clock).setTimer === 'function')) {
+  if (
+    clock !== undefined &&
+    clock !== 'real' &&
+    clock !== 'virtual' &&
+    !(typeof clock === 'object' && clock !== null && typeof (clock as Clock).setTimer === 'function')
+  ) {
     throw new InvalidOptionError('clock', clock, "'real', 'virtual' or a Clock");
   }
   if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff)) {
@@ -70,7 +75,10 @@ export function validateRuntimeOptions(options: RuntimeOptions): void {
   if (recordMessages !== undefined && typeof recordMessages !== 'boolean') throw new InvalidOptionError('recordMessages', recordMessages, 'a boolean');
   if (history !== undefined && !(history instanceof History)) throw new InvalidOptionError('history', history, 'a History');
   const { reaper } = options;
-  if (reaper !== undefined && !(typeof reaper === 'object' && reaper !== null && typeof reaper.register === 'function' && typeof reaper.unregister === 'function')) {
+  if (
+    reaper !== undefined &&
+    !(typeof reaper === 'object' && reaper !== null && typeof reaper.register === 'function' && typeof reaper.unregister === 'function')
+  ) {
     throw new InvalidOptionError('reaper', reaper, 'an object with register(pgid) and unregister(pgid), e.g. processReaper()');
   }
 }
@@ -81,7 +89,8 @@ export function validateSpawnOptions(options: { link?: unknown; trapExit?: unkno
   checkKnownKeys('spawn options', options, SPAWN_KEYS);
   if (options.link !== undefined && !(options.link instanceof Pid)) throw new InvalidOptionError('link', options.link, 'a Pid');
   if (options.trapExit !== undefined && typeof options.trapExit !== 'boolean') throw new InvalidOptionError('trapExit', options.trapExit, 'a boolean');
-  if (options.name !== undefined && (typeof options.name !== 'string' || options.name === '')) throw new InvalidOptionError('name', options.name, 'a non-empty string');
+  if (options.name !== undefined && (typeof options.name !== 'string' || options.name === ''))
+    throw new InvalidOptionError('name', options.name, 'a non-empty string');
   if (options.label !== undefined && typeof options.label !== 'string') throw new InvalidOptionError('label', options.label, 'a string');
   if (options.init !== undefined && typeof options.init !== 'function') throw new InvalidOptionError('init', options.init, 'a function (ctx) => void');
 }

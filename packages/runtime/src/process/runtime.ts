@@ -217,7 +217,8 @@ export class Runtime {
    * is live). What it did is the result; see StepResult. Waits and `advance` are loops of steps.
    */
   step(limit = Number.POSITIVE_INFINITY, stop?: AbortSignal, options?: { jump?: boolean }): Promise<StepResult> {
-    if (typeof limit !== 'number' || Number.isNaN(limit)) return Promise.reject(new InvalidOptionError('step(limit)', limit, 'a number of clock milliseconds (Infinity for no limit)'));
+    if (typeof limit !== 'number' || Number.isNaN(limit))
+      return Promise.reject(new InvalidOptionError('step(limit)', limit, 'a number of clock milliseconds (Infinity for no limit)'));
     if (stop !== undefined && !(stop instanceof AbortSignal)) return Promise.reject(new InvalidOptionError('step(stop)', stop, 'an AbortSignal or undefined'));
     if (options !== undefined) {
       try {
@@ -225,7 +226,8 @@ export class Runtime {
       } catch (error) {
         return Promise.reject(error);
       }
-      if (options.jump !== undefined && typeof options.jump !== 'boolean') return Promise.reject(new InvalidOptionError('step options.jump', options.jump, 'a boolean'));
+      if (options.jump !== undefined && typeof options.jump !== 'boolean')
+        return Promise.reject(new InvalidOptionError('step options.jump', options.jump, 'a boolean'));
     }
     return this.#flow.step(limit, stop, options?.jump ?? true);
   }
@@ -396,7 +398,9 @@ export class Runtime {
     validateSpawnOptions(options);
     const linkTo = options.link ? this.#resolve(options.link) : undefined;
     if (options.name !== undefined && this.#names.has(options.name)) {
-      throw new QuiesceError('NAME_TAKEN', `spawn: name ${JSON.stringify(options.name)} is already registered to ${this.#names.get(options.name)!.key}`, { name: options.name });
+      throw new QuiesceError('NAME_TAKEN', `spawn: name ${JSON.stringify(options.name)} is already registered to ${this.#names.get(options.name)!.key}`, {
+        name: options.name,
+      });
     }
     const pid = new Pid(this.node, this.#nextPid++);
     const proc = new Proc(pid, handler, options.label);
@@ -406,7 +410,11 @@ export class Runtime {
       proc.name = options.name;
       this.#names.set(options.name, proc);
     }
-    this.record('process.spawn', proc.label, { pid: proc.key, ...(options.name ? { name: options.name } : {}), ...(options.link ? { parent: options.link.toString() } : {}) });
+    this.record('process.spawn', proc.label, {
+      pid: proc.key,
+      ...(options.name ? { name: options.name } : {}),
+      ...(options.link ? { parent: options.link.toString() } : {}),
+    });
     if (options.link) {
       // Linking to a dead process kills the new one with noproc, as spawn_link does.
       if (linkTo?.alive) this.#linkProcs(proc, linkTo);
@@ -769,7 +777,8 @@ export class Runtime {
    */
   async shutdown(stop: { code?: 'RUNTIME_STOPPED' | 'AFTER_TEARDOWN'; by?: string } = {}): Promise<void> {
     if (this.#stopped) return;
-    if (typeof stop !== 'object' || stop === null) throw new InvalidOptionError('shutdown(stop)', stop, "an object { code?: 'RUNTIME_STOPPED' | 'AFTER_TEARDOWN', by?: string }");
+    if (typeof stop !== 'object' || stop === null)
+      throw new InvalidOptionError('shutdown(stop)', stop, "an object { code?: 'RUNTIME_STOPPED' | 'AFTER_TEARDOWN', by?: string }");
     this.#stoppedBy = { code: stop.code ?? 'RUNTIME_STOPPED', by: stop.by };
     const live = [...this.#procs.values()].filter((p) => p.alive).reverse();
     for (const proc of live) this.#exitProc(proc, 'killed');
@@ -1180,4 +1189,3 @@ function isPromiseLike(value: unknown): value is Promise<void> {
 function isSystemEnvelope(message: unknown): message is { [SYSTEM]: SystemRequest; from: From } {
   return typeof message === 'object' && message !== null && SYSTEM in message;
 }
-

@@ -8,10 +8,7 @@ import type { ProcessContext, Runtime } from '../process/runtime.js';
 /** What `init` returns: a state, `ignore` (no process), or stop with a reason (start fails). */
 export type InitResult<S> = { state: S } | { ignore: true } | { stop: ExitReason };
 
-export type CallResult<S, R> =
-  | { reply: R; state: S }
-  | { noreply: true; state: S }
-  | { stop: ExitReason; state: S; reply?: R };
+export type CallResult<S, R> = { reply: R; state: S } | { noreply: true; state: S } | { stop: ExitReason; state: S; reply?: R };
 
 export type CastResult<S> = { state: S } | { stop: ExitReason; state: S };
 
@@ -104,16 +101,15 @@ export async function startServerOutcome<S, Args>(
 }
 
 /** Start a server; rejects with QuiesceError START_FAILED if init fails, stops or ignores. */
-export async function startServer<S, Args>(
-  runtime: Runtime,
-  behaviour: ServerBehaviour<S, Args>,
-  args: Args,
-  options: StartServerOptions = {},
-): Promise<Pid> {
+export async function startServer<S, Args>(runtime: Runtime, behaviour: ServerBehaviour<S, Args>, args: Args, options: StartServerOptions = {}): Promise<Pid> {
   const outcome = await startServerOutcome(runtime, behaviour, args, options);
   if ('ok' in outcome) return outcome.ok;
   if ('ignore' in outcome) throw new QuiesceError('START_FAILED', 'server init returned ignore', { ignore: true });
-  throw new QuiesceError('START_FAILED', `server init failed: ${String(outcome.error instanceof Error ? outcome.error.message : JSON.stringify(outcome.error))}`, { reason: outcome.error });
+  throw new QuiesceError(
+    'START_FAILED',
+    `server init failed: ${String(outcome.error instanceof Error ? outcome.error.message : JSON.stringify(outcome.error))}`,
+    { reason: outcome.error },
+  );
 }
 
 /**
@@ -133,7 +129,11 @@ function installServer<S>(runtime: Runtime, ctx: ProcessContext, behaviour: Serv
     } catch (error) {
       return ctx.exit(error as ExitReason);
     }
-    if (isPromise(done)) return done.then(() => ctx.exit(reason), (error: unknown) => ctx.exit(error as ExitReason));
+    if (isPromise(done))
+      return done.then(
+        () => ctx.exit(reason),
+        (error: unknown) => ctx.exit(error as ExitReason),
+      );
     ctx.exit(reason);
   };
 

@@ -55,7 +55,12 @@ export async function terminateChild(runtime: Runtime, ctx: ProcessContext, pid:
  * OTP's do_start_child: run the start function inside the supervisor (which waits on it without
  * holding the system busy), link what it returns, and never throw.
  */
-export async function startChildProcess(runtime: Runtime, ctx: ProcessContext, spec: NormalisedChildSpec, path: string): Promise<{ ok: Pid | undefined } | { error: unknown }> {
+export async function startChildProcess(
+  runtime: Runtime,
+  ctx: ProcessContext,
+  spec: NormalisedChildSpec,
+  path: string,
+): Promise<{ ok: Pid | undefined } | { error: unknown }> {
   let result: StartReturn;
   try {
     result = await ctx.await(Promise.resolve(spec.start(childStartContext(runtime, ctx.self, spec.id, path))));

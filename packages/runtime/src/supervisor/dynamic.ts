@@ -150,12 +150,26 @@ export async function startDynamicSupervisor(runtime: Runtime, options: DynamicS
           return { reply: { error }, state: s };
         }
         if (s.children.length >= s.maxChildren) {
-          return { reply: { error: new QuiesceError('MAX_CHILDREN', `startChild: ${label} already has maxChildren (${s.maxChildren}) children`, { maxChildren: s.maxChildren }) }, state: s };
+          return {
+            reply: {
+              error: new QuiesceError('MAX_CHILDREN', `startChild: ${label} already has maxChildren (${s.maxChildren}) children`, {
+                maxChildren: s.maxChildren,
+              }),
+            },
+            state: s,
+          };
         }
         const outcome = await startOne(ctx, spec);
         if ('error' in outcome) {
           record('child.start_failed', { id: spec.id, reason: serialiseReason(outcome.error) });
-          return { reply: { error: new QuiesceError('START_FAILED', `startChild(${spec.id}) failed: ${JSON.stringify(serialiseReason(outcome.error))}`, { reason: outcome.error }) }, state: s };
+          return {
+            reply: {
+              error: new QuiesceError('START_FAILED', `startChild(${spec.id}) failed: ${JSON.stringify(serialiseReason(outcome.error))}`, {
+                reason: outcome.error,
+              }),
+            },
+            state: s,
+          };
         }
         if (outcome.ok) {
           s.children.push({ spec, pid: outcome.ok });

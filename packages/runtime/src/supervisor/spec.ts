@@ -96,7 +96,16 @@ const TYPES: readonly ChildType[] = ['worker', 'supervisor'];
 /** The keys of a child spec, and of a supervisor spec (its flags, children, and its fields as a child). */
 export const CHILD_SPEC_KEYS = ['id', 'start', 'restart', 'shutdown', 'type', 'significant'] as const;
 export const SUPERVISOR_SPEC_KEYS = [
-  'kind', 'id', 'children', 'strategy', 'intensity', 'period', 'autoShutdown', 'restart', 'shutdown', 'significant',
+  'kind',
+  'id',
+  'children',
+  'strategy',
+  'intensity',
+  'period',
+  'autoShutdown',
+  'restart',
+  'shutdown',
+  'significant',
 ] as const;
 
 export function isSupervisorSpec(value: unknown): value is SupervisorSpec {
@@ -161,7 +170,9 @@ export function assertUniqueIds(specs: readonly { id: string }[], where: string)
   const seen = new Set<string>();
   for (const spec of specs) {
     if (seen.has(spec.id)) {
-      throw new QuiesceError('DUPLICATE_CHILD_ID', `${where}.children: id ${JSON.stringify(spec.id)} appears more than once; child ids must be unique`, { id: spec.id });
+      throw new QuiesceError('DUPLICATE_CHILD_ID', `${where}.children: id ${JSON.stringify(spec.id)} appears more than once; child ids must be unique`, {
+        id: spec.id,
+      });
     }
     seen.add(spec.id);
   }

@@ -89,7 +89,7 @@ export function serverChild<S, A>(id: string, behaviour: ServerBehaviour<S, A>, 
 
 /** Normalise and validate a whole tree before anything starts, so a bad spec leaves nothing behind. */
 export function validateSupervisorSpec(spec: SupervisorSpec, where = 'supervisor'): { flags: NormalisedFlags; children: NormalisedChildSpec[] } {
-  if (!isSupervisorSpec(spec)) throw new InvalidOptionError(where, spec, "a supervisor spec built with supervisor({ ... })", 'INVALID_CHILD_SPEC');
+  if (!isSupervisorSpec(spec)) throw new InvalidOptionError(where, spec, 'a supervisor spec built with supervisor({ ... })', 'INVALID_CHILD_SPEC');
   checkSupervisorKeys(where, spec);
   // The same rule as a child's id: a top-level id is the tree's label and the first segment of its paths.
   if (spec.id !== undefined) checkSpecId(`${where}.id`, spec.id);
@@ -99,7 +99,8 @@ export function validateSupervisorSpec(spec: SupervisorSpec, where = 'supervisor
   const children = Array.from(spec.children, (child, i) => {
     if (isSupervisorSpec(child)) {
       const nestedWhere = `${where}.children[${i}]`;
-      if (typeof child.id !== 'string') throw new InvalidOptionError(`${nestedWhere}.id`, child.id, 'a non-empty string (a nested supervisor needs an id)', 'INVALID_CHILD_SPEC');
+      if (typeof child.id !== 'string')
+        throw new InvalidOptionError(`${nestedWhere}.id`, child.id, 'a non-empty string (a nested supervisor needs an id)', 'INVALID_CHILD_SPEC');
       validateSupervisorSpec(child, `${nestedWhere}(${child.id})`);
       return normaliseChildSpec(supervisorAsChild(child), `${where}.children[${i}]`, flags.autoShutdown);
     }
@@ -246,7 +247,12 @@ export async function startSupervisorOutcome(runtime: Runtime, spec: SupervisorS
   checkObject('supervisor options', options);
   checkKnownKeys('supervisor options', options, ['link', 'name', 'label']);
   const label = options.label ?? options.name ?? spec.id ?? 'supervisor';
-  const state: SupState = { label, flags, children: children.map((s) => ({ spec: s, pid: undefined })), intensity: new RestartIntensity(flags.intensity, flags.period) };
+  const state: SupState = {
+    label,
+    flags,
+    children: children.map((s) => ({ spec: s, pid: undefined })),
+    intensity: new RestartIntensity(flags.intensity, flags.period),
+  };
   const outcome = await startServerOutcome(runtime, supervisorBehaviour(runtime, state), undefined, {
     ...(options.link ? { link: options.link } : {}),
     ...(options.name !== undefined ? { name: options.name } : {}),
@@ -265,9 +271,13 @@ export async function startSupervisorOutcome(runtime: Runtime, spec: SupervisorS
 export async function startSupervisor(runtime: Runtime, spec: SupervisorSpec, options: StartSupervisorOptions = {}): Promise<SupervisorRef> {
   const outcome = await startSupervisorOutcome(runtime, spec, options);
   if ('ok' in outcome) return outcome.ok;
-  throw new QuiesceError('START_FAILED', `supervisor ${options.name ?? spec.id ?? ''} failed to start: ${JSON.stringify(serialiseReason(outcome.error))}`.replace('  ', ' '), {
-    reason: outcome.error,
-  });
+  throw new QuiesceError(
+    'START_FAILED',
+    `supervisor ${options.name ?? spec.id ?? ''} failed to start: ${JSON.stringify(serialiseReason(outcome.error))}`.replace('  ', ' '),
+    {
+      reason: outcome.error,
+    },
+  );
 }
 
 function supervisorBehaviour(runtime: Runtime, state: SupState): ServerBehaviour<SupState> {
@@ -387,7 +397,12 @@ function supervisorBehaviour(runtime: Runtime, state: SupState): ServerBehaviour
   return {
     async init(_args, ctx) {
       ctx.trapExit(true);
-      record('supervisor.start', { strategy: state.flags.strategy, intensity: state.flags.intensity, period: state.flags.period, children: state.children.map((c) => c.spec.id) });
+      record('supervisor.start', {
+        strategy: state.flags.strategy,
+        intensity: state.flags.intensity,
+        period: state.flags.period,
+        children: state.children.map((c) => c.spec.id),
+      });
       const { failed } = await startChildren(ctx, state.children, false);
       if (failed) {
         await terminateChildren(ctx, state.children);
@@ -417,7 +432,8 @@ function supervisorBehaviour(runtime: Runtime, state: SupState): ServerBehaviour
 
     async handleCall(request: SupCall, _from, _s, ctx) {
       const reply = (value: CallReply<unknown>) => ({ reply: value, state });
-      const error = (code: 'CHILD_NOT_FOUND' | 'CHILD_RUNNING' | 'CHILD_RESTARTING' | 'START_FAILED', message: string) => reply({ error: new QuiesceError(code, message) });
+      const error = (code: 'CHILD_NOT_FOUND' | 'CHILD_RUNNING' | 'CHILD_RESTARTING' | 'START_FAILED', message: string) =>
+        reply({ error: new QuiesceError(code, message) });
       // OTP answers {error, restarting} for a child whose failed restart waits to be retried, {error, running} otherwise.
       const notStopped = (op: string, child: ChildState) =>
         child.pid === 'restarting'
@@ -433,7 +449,10 @@ function supervisorBehaviour(runtime: Runtime, state: SupState): ServerBehaviour
           } catch (e) {
             return reply({ error: e as QuiesceError });
           }
-          if (findById(spec.id)) return reply({ error: new QuiesceError('DUPLICATE_CHILD_ID', `startChild: a child with id ${JSON.stringify(spec.id)} already exists`, { id: spec.id }) });
+          if (findById(spec.id))
+            return reply({
+              error: new QuiesceError('DUPLICATE_CHILD_ID', `startChild: a child with id ${JSON.stringify(spec.id)} already exists`, { id: spec.id }),
+            });
           const child: ChildState = { spec, pid: undefined };
           const outcome = await startOne(ctx, child);
           if ('error' in outcome) {

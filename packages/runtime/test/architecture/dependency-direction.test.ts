@@ -46,7 +46,8 @@ describe('the packages depend on each other in one direction only', () => {
           if (ours !== undefined && ours !== pkg && !allowed.includes(ours)) problems.push(`${relative(root, file)} imports ${spec}`);
           if (/(^|\/)examples\//.test(spec)) problems.push(`${relative(root, file)} imports an example: ${spec}`);
           // A relative import that leaves the package reaches into another one behind its back.
-          if (spec.startsWith('.') && !join(file, '..', spec).startsWith(join(root, 'packages', pkg))) problems.push(`${relative(root, file)} reaches outside its package: ${spec}`);
+          if (spec.startsWith('.') && !join(file, '..', spec).startsWith(join(root, 'packages', pkg)))
+            problems.push(`${relative(root, file)} reaches outside its package: ${spec}`);
         }
       }
       const manifest = JSON.parse(readFileSync(join(root, 'packages', pkg, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;

@@ -1,6 +1,16 @@
 import { tmpdir } from 'node:os';
 import { expect, test } from 'vitest';
-import { QuiesceError, type VirtualClock, isExitMessage, osExitReason, osProcess, spawnOsProcess, startSupervisor, supervisor, type ExitMessage } from '@quiesce/runtime';
+import {
+  QuiesceError,
+  type VirtualClock,
+  isExitMessage,
+  osExitReason,
+  osProcess,
+  spawnOsProcess,
+  startSupervisor,
+  supervisor,
+  type ExitMessage,
+} from '@quiesce/runtime';
 import { exitOf, fixture, isDead, nextEvent, node, ofKind, osPidOf, rejection, world } from './support.js';
 
 // Every OS process here is real. Waits are on history events or on a proxy's exit; the only real
@@ -69,7 +79,9 @@ test('os.exit comes after the last stdout line and before the proxy exits', asyn
   const rt = world();
   const pid = await spawnOsProcess(rt, { ...node('os-exit.mjs', '0', 'ready', 'last words'), ready: /ready/, stdoutLines: true });
   await exitOf(rt, pid);
-  const kinds = rt.history.events.filter((e) => e.kind.startsWith('os.') || e.kind === 'process.exit').map((e) => `${e.kind} ${(e.data as { line?: string }).line ?? ''}`.trim());
+  const kinds = rt.history.events
+    .filter((e) => e.kind.startsWith('os.') || e.kind === 'process.exit')
+    .map((e) => `${e.kind} ${(e.data as { line?: string }).line ?? ''}`.trim());
   expect(kinds).toEqual(['os.spawn', 'os.stdout ready', 'os.ready ready', 'os.stdout last words', 'os.exit', 'process.exit']);
 });
 
@@ -356,7 +368,10 @@ test('a child that keeps crashing exhausts the intensity (virtual time: every cr
 
 test('terminateChild stops an OS child gracefully with SIGTERM', async () => {
   const rt = world();
-  const sup = await startSupervisor(rt, supervisor({ id: 'pool', children: [osProcess('web', { ...node('os-ready.mjs'), ready: /^ready$/, stdoutLines: true })] }));
+  const sup = await startSupervisor(
+    rt,
+    supervisor({ id: 'pool', children: [osProcess('web', { ...node('os-ready.mjs'), ready: /^ready$/, stdoutLines: true })] }),
+  );
   await sup.terminateChild('web');
   expect(rt.history.find(ofKind('child.terminate'))!.data).toMatchObject({ id: 'web', reason: 'shutdown' });
   expect(rt.history.ofKind('os.stdout').map((e) => (e.data as { line: string }).line)).toContain('bye');
@@ -377,7 +392,10 @@ test('on a virtual clock the shutdown timeout does not run while a graceful stop
 test('a program that ignores SIGTERM is killed when the shutdown timeout runs out', async () => {
   // A real clock: the 200 ms is the supervisor's shutdown timeout, not a wait in the test.
   const rt = world('real');
-  const sup = await startSupervisor(rt, supervisor({ id: 'pool', children: [osProcess('stubborn', { ...node('os-ignore-term.mjs'), ready: /^ready$/, shutdown: 200 })] }));
+  const sup = await startSupervisor(
+    rt,
+    supervisor({ id: 'pool', children: [osProcess('stubborn', { ...node('os-ignore-term.mjs'), ready: /^ready$/, shutdown: 200 })] }),
+  );
   await sup.terminateChild('stubborn');
   expect(rt.history.find(ofKind('child.terminate'))!.data).toMatchObject({ id: 'stubborn', reason: 'killed' });
   const exit = await nextEvent(rt, ofKind('os.exit'), 0);

@@ -175,7 +175,10 @@ test('a supervisor restarts a crashed worker thread', async () => {
 
 test('a worker that keeps crashing exhausts the intensity (virtual time)', async () => {
   const rt = world();
-  const crasher = workerThread('w', { url: 'data:text/javascript,import { parentPort } from "node:worker_threads"; parentPort.postMessage("up"); process.exit(2)', ready: (m) => m === 'up' });
+  const crasher = workerThread('w', {
+    url: 'data:text/javascript,import { parentPort } from "node:worker_threads"; parentPort.postMessage("up"); process.exit(2)',
+    ready: (m) => m === 'up',
+  });
   const sup = await startSupervisor(rt, supervisor({ id: 'pool', intensity: 1, children: [crasher] }));
   expect(await exitOf(rt, sup.pid)).toBe('shutdown');
   expect(rt.history.ofKind('child.restart')).toHaveLength(1);
@@ -217,5 +220,10 @@ test('a worker that cannot start fails the supervisor start', async () => {
 });
 
 test('workerThread passes restart, shutdown and significant through to the spec', () => {
-  expect(workerThread('w', echo({ restart: 'temporary', shutdown: 10, significant: false }))).toMatchObject({ id: 'w', restart: 'temporary', shutdown: 10, significant: false });
+  expect(workerThread('w', echo({ restart: 'temporary', shutdown: 10, significant: false }))).toMatchObject({
+    id: 'w',
+    restart: 'temporary',
+    shutdown: 10,
+    significant: false,
+  });
 });

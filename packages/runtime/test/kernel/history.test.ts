@@ -69,12 +69,18 @@ describe('History', () => {
     );
     h.append('a', 's', { n: 1 });
     h.append('b', 's', { n: 2 });
-    const lines = h.toJSONLines().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = h
+      .toJSONLines()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toEqual([
       { seq: 0, time: 7, kind: 'a', source: 's', data: { n: 1 } },
       { seq: 1, time: 7, kind: 'b', source: 's', data: { n: 2 } },
     ]);
-    const withWall = h.toJSONLines({ wallClock: true }).split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const withWall = h
+      .toJSONLines({ wallClock: true })
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(withWall.map((l) => l.wall)).toEqual([1_700_000_000_000, 1_700_000_000_001]);
     expect(h.wallTime(1)).toBe(1_700_000_000_001);
     expect(h.wallTime(5)).toBeUndefined();
@@ -92,7 +98,17 @@ describe('History', () => {
   test('non-JSON values get a stable JSON form', () => {
     const h = new History();
     function named() {}
-    h.append('x', 's', { err: new TypeError('bad'), big: 10n, fn: named, anon: (() => () => undefined)(), sym: Symbol('s'), undef: undefined });
+    h.append('x', 's', {
+      err: new TypeError('bad'),
+      big: 10n,
+      fn: named,
+      anon: (
+        () => () =>
+          undefined
+      )(),
+      sym: Symbol('s'),
+      undef: undefined,
+    });
     expect(JSON.parse(h.toJSONLines())).toEqual({
       seq: 0,
       time: 0,
@@ -207,7 +223,10 @@ describe('timelines with real time', () => {
   test('real elapsed time is shown beside virtual time where they differ, and left out where they agree', () => {
     let wall = 1_000;
     let virtual = 0;
-    const history = new History(() => virtual, () => wall);
+    const history = new History(
+      () => virtual,
+      () => wall,
+    );
     history.append('a.first', 'x', {});
     wall += 1_500; // an OS process took real time while the virtual clock stood
     history.append('a.second', 'x', {});

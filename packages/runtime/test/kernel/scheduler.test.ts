@@ -5,7 +5,10 @@ import { QuiesceError, Runtime, Scheduler, fifo, replay, seededRandom, type Pid,
 /** A sequence of scheduler operations: enqueue a delivery on pair (from, to), or take the next one. */
 type Op = { enqueue: [number, number] } | 'next';
 const opsArb = fc.array(
-  fc.oneof({ weight: 3, arbitrary: fc.tuple(fc.nat({ max: 3 }), fc.nat({ max: 2 })).map((pair) => ({ enqueue: pair }) as Op) }, { weight: 1, arbitrary: fc.constant<Op>('next') }),
+  fc.oneof(
+    { weight: 3, arbitrary: fc.tuple(fc.nat({ max: 3 }), fc.nat({ max: 2 })).map((pair) => ({ enqueue: pair }) as Op) },
+    { weight: 1, arbitrary: fc.constant<Op>('next') },
+  ),
   { maxLength: 60 },
 );
 
@@ -198,10 +201,13 @@ describe('scheduling on a runtime', () => {
 
   test('a policy object can be passed directly', async () => {
     const calls: number[] = [];
-    const policy: SchedulingPolicy = { name: 'last', choose: (ready) => {
+    const policy: SchedulingPolicy = {
+      name: 'last',
+      choose: (ready) => {
         calls.push(ready.length);
         return ready.length - 1;
-      } };
+      },
+    };
     const rt = new Runtime({ clock: 'virtual', scheduler: policy });
     expect(rt.scheduler.policy).toBe(policy);
     await scenario(rt, 2);

@@ -65,9 +65,7 @@ async function compare(scenarios: Scenario[], normalise: (t: string[]) => string
     const expected = oracle.get(scenario.name)!;
     const actual = await runOnRuntime(scenario);
     if (JSON.stringify(normalise(actual)) !== JSON.stringify(normalise(expected))) {
-      mismatches.push(
-        `scenario ${scenario.name}\n${JSON.stringify(scenario)}\n--- OTP\n${expected.join('\n')}\n--- runtime\n${actual.join('\n')}`,
-      );
+      mismatches.push(`scenario ${scenario.name}\n${JSON.stringify(scenario)}\n--- OTP\n${expected.join('\n')}\n--- runtime\n${actual.join('\n')}`);
     }
   }
   expect(mismatches.slice(0, 3).join('\n\n'), `${mismatches.length} of ${unique.length} scenarios differ`).toBe('');

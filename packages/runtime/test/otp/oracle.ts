@@ -30,26 +30,17 @@ export class OracleUnavailableError extends Error {
   }
 }
 
-function run(
-  file: string,
-  args: string[],
-  timeout: number,
-): Promise<{ stdout: string; stderr: string }> {
+function run(file: string, args: string[], timeout: number): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    execFile(
-      file,
-      args,
-      { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, timeout, killSignal: 'SIGKILL' },
-      (err, stdout, stderr) => {
-        if (err) {
-          const e = err as NodeJS.ErrnoException & { killed?: boolean; code?: unknown };
-          if (e.code === 'ENOENT') return reject(new OracleUnavailableError(file));
-          const why = e.killed ? `timed out after ${timeout} ms` : `failed (${String(e.code ?? e.message)})`;
-          return reject(new Error(`OTP oracle ${why}\n${stderr}`.trimEnd()));
-        }
-        resolve({ stdout, stderr });
-      },
-    );
+    execFile(file, args, { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, timeout, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
+      if (err) {
+        const e = err as NodeJS.ErrnoException & { killed?: boolean; code?: unknown };
+        if (e.code === 'ENOENT') return reject(new OracleUnavailableError(file));
+        const why = e.killed ? `timed out after ${timeout} ms` : `failed (${String(e.code ?? e.message)})`;
+        return reject(new Error(`OTP oracle ${why}\n${stderr}`.trimEnd()));
+      }
+      resolve({ stdout, stderr });
+    });
   });
 }
 
@@ -90,14 +81,15 @@ export function parseOracleOutput(stdout: string): Map<string, string[]> {
  * equal names are run once).
  */
 export async function runOracle(scenarios: Scenario[], options: OracleOptions = {}): Promise<Map<string, string[]>> {
-  const waits = scenarios.reduce(
-    (sum, s) => sum + s.steps.reduce((w, st) => w + ('wait' in st ? st.wait : 0), 0),
-    0,
+  const waits = scenarios.reduce((sum, s) => sum + s.steps.reduce((w, st) => w + ('wait' in st ? st.wait : 0), 0), 0);
+  return runOracleScript(
+    ORACLE_SCRIPT,
+    scenarios.map((s) => ({ name: s.name, term: toErlangTerm(s) })),
+    {
+      ...options,
+      timeoutMs: options.timeoutMs ?? 120_000 + waits * 1000,
+    },
   );
-  return runOracleScript(ORACLE_SCRIPT, scenarios.map((s) => ({ name: s.name, term: toErlangTerm(s) })), {
-    ...options,
-    timeoutMs: options.timeoutMs ?? 120_000 + waits * 1000,
-  });
 }
 
 /**

@@ -31,7 +31,10 @@ const SEED = Number(process.env.QUIESCE_OTP_SEED ?? 20261202);
 
 async function compare(scenarios: ProcessScenario[]): Promise<number> {
   const unique = [...new Map(scenarios.map((s) => [s.name, s])).values()];
-  const oracle = await runOracleScript(PROCESS_ORACLE_SCRIPT, unique.map((s) => ({ name: s.name, term: toErlangTerm(s) })));
+  const oracle = await runOracleScript(
+    PROCESS_ORACLE_SCRIPT,
+    unique.map((s) => ({ name: s.name, term: toErlangTerm(s) })),
+  );
   const mismatches: string[] = [];
   for (const scenario of unique) {
     const expected = oracle.get(scenario.name)!;

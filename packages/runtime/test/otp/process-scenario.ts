@@ -25,13 +25,7 @@ import * as fc from 'fast-check';
 import { formatAtom } from './scenario.js';
 
 export type Reason = 'normal' | 'kill' | 'shutdown' | 'boom' | { shutdown: string };
-export type CallRequest =
-  | 'echo'
-  | 'later'
-  | 'never'
-  | { crash: Reason }
-  | { stopReply: Reason }
-  | { stopNoreply: Reason };
+export type CallRequest = 'echo' | 'later' | 'never' | { crash: Reason } | { stopReply: Reason } | { stopNoreply: Reason };
 export type Op =
   | { exit: string; reason: Reason }
   | { send: string; tag: number }
@@ -216,7 +210,15 @@ interface RawOp {
 
 const rawOpArb: fc.Arbitrary<RawOp> = fc.record({
   kind: weighted<RawOp['kind']>(
-    ['exit', 6], ['send', 3], ['link', 4], ['unlink', 1], ['monitor', 3], ['demonitor', 1], ['call', 6], ['castStop', 1], ['exitSelf', 1],
+    ['exit', 6],
+    ['send', 3],
+    ['link', 4],
+    ['unlink', 1],
+    ['monitor', 3],
+    ['demonitor', 1],
+    ['call', 6],
+    ['castStop', 1],
+    ['exitSelf', 1],
   ),
   target: fc.nat({ max: 4 }),
   sameTarget: fc.boolean(),
@@ -349,14 +351,10 @@ export function processScenarioArb(options: ProcessScenarioArbOptions = {}): fc.
     .array(fc.record({ kind: fc.constantFrom<'proc' | 'server'>('proc', 'server'), trap: fc.boolean() }), { minLength: 2, maxLength: maxProcs })
     .map((raw) => raw.map((p, i): ProcNode => ({ name: `p${i + 1}`, ...p })));
   return procsArb.chain((procs) => {
-    const actorArb = fc.oneof(
-      { weight: 2, arbitrary: fc.constant('driver') },
-      { weight: 3, arbitrary: fc.constantFrom(...procs.map((p) => p.name)) },
-    );
-    const setupArb = fc.array(
-      fc.record({ actor: fc.constantFrom(...procs.map((p) => p.name)), target: fc.nat({ max: 4 }), monitor: fc.boolean() }),
-      { maxLength: 3 },
-    );
+    const actorArb = fc.oneof({ weight: 2, arbitrary: fc.constant('driver') }, { weight: 3, arbitrary: fc.constantFrom(...procs.map((p) => p.name)) });
+    const setupArb = fc.array(fc.record({ actor: fc.constantFrom(...procs.map((p) => p.name)), target: fc.nat({ max: 4 }), monitor: fc.boolean() }), {
+      maxLength: 3,
+    });
     const stepArb = fc.record({ actor: actorArb, raws: fc.array(rawOpArb, { minLength: 1, maxLength: maxOps }) });
     return fc.tuple(setupArb, fc.array(stepArb, { minLength: 1, maxLength: maxSteps })).map(([setup, raw]) => {
       const steps: Step[] = [];

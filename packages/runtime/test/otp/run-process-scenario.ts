@@ -59,8 +59,7 @@ export async function runProcessScenario(scenario: ProcessScenario): Promise<str
     else if (typeof m === 'object' && m !== null && 'msg' in m) {
       const { msg, tag } = m as { msg: string; tag: number };
       rec(me, msg, `msg ${tag}`);
-    }
-    else rec(me, '?', `other ${JSON.stringify(m)}`);
+    } else rec(me, '?', `other ${JSON.stringify(m)}`);
   };
 
   /**

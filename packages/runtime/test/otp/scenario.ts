@@ -59,9 +59,33 @@ export interface Scenario {
 // ---------------------------------------------------------------------------
 
 const RESERVED = new Set([
-  'after', 'and', 'andalso', 'band', 'begin', 'bnot', 'bor', 'bsl', 'bsr', 'bxor', 'case',
-  'catch', 'cond', 'div', 'end', 'fun', 'if', 'let', 'not', 'of', 'or', 'orelse', 'receive',
-  'rem', 'try', 'when', 'xor',
+  'after',
+  'and',
+  'andalso',
+  'band',
+  'begin',
+  'bnot',
+  'bor',
+  'bsl',
+  'bsr',
+  'bxor',
+  'case',
+  'catch',
+  'cond',
+  'div',
+  'end',
+  'fun',
+  'if',
+  'let',
+  'not',
+  'of',
+  'or',
+  'orelse',
+  'receive',
+  'rem',
+  'try',
+  'when',
+  'xor',
 ]);
 
 /** An atom as Erlang's `~w` prints it (ASCII atoms; quoted when needed). */
@@ -124,9 +148,7 @@ function nodeTerm(n: WorkerNode | SupNode): string {
   if (n.kind === 'worker') {
     return `{worker, ${formatAtom(n.id)}, #{${self}, starts => [${n.starts.join(', ')}]}}`;
   }
-  const flags =
-    `strategy => ${n.strategy}, intensity => ${erlNumber(n.intensity)}, ` +
-    `period => ${erlNumber(n.period)}, auto_shutdown => ${n.autoShutdown}`;
+  const flags = `strategy => ${n.strategy}, intensity => ${erlNumber(n.intensity)}, ` + `period => ${erlNumber(n.period)}, auto_shutdown => ${n.autoShutdown}`;
   return `{sup, ${formatAtom(n.id)}, #{${flags}}, [${n.children.map(nodeTerm).join(', ')}], #{${self}}}`;
 }
 
@@ -264,9 +286,7 @@ const startsArb: fc.Arbitrary<StartOutcome[]> = fc.oneof(
   { weight: 3, arbitrary: fc.constant<StartOutcome[]>([]) },
   {
     weight: 2,
-    arbitrary: fc
-      .tuple(firstStartArb, fc.array(laterStartArb, { maxLength: 4 }))
-      .map(([first, rest]) => [first, ...rest]),
+    arbitrary: fc.tuple(firstStartArb, fc.array(laterStartArb, { maxLength: 4 })).map(([first, rest]) => [first, ...rest]),
   },
 );
 const workerReasonArb: fc.Arbitrary<CrashReason> = fc.oneof(
@@ -301,9 +321,7 @@ function supBodyArb(depth: number, o: Required<ScenarioArbOptions>, isRoot: bool
   const rawArb = (isSup: boolean): fc.Arbitrary<RawChild> =>
     fc.record({
       restart: restartArb,
-      shutdown: isSup
-        ? fc.constantFrom<Shutdown>('infinity', 5000, ...(o.brutalKillSupervisors ? (['brutal_kill'] as Shutdown[]) : []))
-        : workerShutdownArb,
+      shutdown: isSup ? fc.constantFrom<Shutdown>('infinity', 5000, ...(o.brutalKillSupervisors ? (['brutal_kill'] as Shutdown[]) : [])) : workerShutdownArb,
       significantWish: fc.boolean(),
     });
   const workerArb = fc.record({
@@ -329,11 +347,7 @@ function supBodyArb(depth: number, o: Required<ScenarioArbOptions>, isRoot: bool
   });
 }
 
-function buildSup(
-  id: string,
-  body: SupBody,
-  self: { restart: Restart; shutdown: Shutdown; significant: boolean },
-): SupNode {
+function buildSup(id: string, body: SupBody, self: { restart: Restart; shutdown: Shutdown; significant: boolean }): SupNode {
   const children = body.children.map(({ raw, node }, i): WorkerNode | SupNode => {
     const significant = fixSignificant(body.autoShutdown, raw);
     if ('kind' in node) {
@@ -409,8 +423,6 @@ export function scenarioArb(opts: ScenarioArbOptions = {}): fc.Arbitrary<Scenari
       }
       if (o.waits) crashArbs.push({ weight: 1, arbitrary: fc.constant<Step>({ wait: 3 }) });
       if (crashArbs.length === 0) return fc.constant({ name: contentName(root, []), root, steps: [] });
-      return fc
-        .array(fc.oneof(...crashArbs), { minLength: 1, maxLength: o.maxSteps })
-        .map((steps) => ({ name: contentName(root, steps), root, steps }));
+      return fc.array(fc.oneof(...crashArbs), { minLength: 1, maxLength: o.maxSteps }).map((steps) => ({ name: contentName(root, steps), root, steps }));
     });
 }

@@ -142,7 +142,12 @@ describe('call', () => {
     expect((error as CallExitError).code).toBe('CALL_EXIT');
     expect((error as CallExitError).reason).toBe('boom');
     expect((error as CallExitError).message).toBe('call to doomed failed: the server exited with boom');
-    const e2 = await rejection(rt.call(rt.spawn(() => Promise.reject(new TypeError('bad'))), 'x'));
+    const e2 = await rejection(
+      rt.call(
+        rt.spawn(() => Promise.reject(new TypeError('bad'))),
+        'x',
+      ),
+    );
     expect((e2 as CallExitError).message).toContain('TypeError: bad');
   });
 

@@ -107,7 +107,11 @@ describe('idleness accounting', () => {
 
   test('a handler that awaits a call and then crashes leaves the count balanced', async () => {
     const rt = vrt();
-    const echo = await startServer(rt, { init: () => ({ state: null }), handleCall: (req: unknown, _from, state) => ({ reply: req, state }) } satisfies ServerBehaviour<null>, undefined);
+    const echo = await startServer(
+      rt,
+      { init: () => ({ state: null }), handleCall: (req: unknown, _from, state) => ({ reply: req, state }) } satisfies ServerBehaviour<null>,
+      undefined,
+    );
     const crasher = rt.spawn(async (_msg, ctx) => {
       await ctx.call(echo, 'ping');
       throw new Error('boom after the reply');
@@ -126,10 +130,17 @@ describe('idleness accounting', () => {
 
   test('a server whose init awaits a call to another server starts, and the system then goes idle', async () => {
     const rt = vrt();
-    const config = await startServer(rt, { init: () => ({ state: 42 }), handleCall: (_req: unknown, _from, state) => ({ reply: state, state }) } satisfies ServerBehaviour<number>, undefined);
+    const config = await startServer(
+      rt,
+      { init: () => ({ state: 42 }), handleCall: (_req: unknown, _from, state) => ({ reply: state, state }) } satisfies ServerBehaviour<number>,
+      undefined,
+    );
     const client = await startServer(
       rt,
-      { init: async (_args: void, ctx) => ({ state: await ctx.call<number>(config, 'get') }), handleCall: (_req: unknown, _from, state) => ({ reply: state, state }) } satisfies ServerBehaviour<number>,
+      {
+        init: async (_args: void, ctx) => ({ state: await ctx.call<number>(config, 'get') }),
+        handleCall: (_req: unknown, _from, state) => ({ reply: state, state }),
+      } satisfies ServerBehaviour<number>,
       undefined,
     );
     await rt.idle();

@@ -390,7 +390,12 @@ describe('bad targets', () => {
     const other = vrt();
     const local = rt.spawn(() => undefined);
     expect(() => rt.exit(new Pid(rt.node, 999), 'kill')).not.toThrow();
-    expect(() => rt.exit(other.spawn(() => undefined), 'kill')).not.toThrow();
+    expect(() =>
+      rt.exit(
+        other.spawn(() => undefined),
+        'kill',
+      ),
+    ).not.toThrow();
     await rt.idle();
     expect(rt.isAlive(local)).toBe(true);
   });
@@ -517,7 +522,13 @@ describe('message helpers', () => {
     const pid = new Pid(1, 1);
     const exit: ExitMessage = { type: 'EXIT', from: pid, reason: 'x' };
     const down: DownMessage = { type: 'DOWN', ref: 1, pid, reason: 'noproc' };
-    expect([isExitMessage(exit), isExitMessage(down), isExitMessage(null), isExitMessage({ type: 'EXIT' }), isExitMessage('EXIT')]).toEqual([true, false, false, false, false]);
+    expect([isExitMessage(exit), isExitMessage(down), isExitMessage(null), isExitMessage({ type: 'EXIT' }), isExitMessage('EXIT')]).toEqual([
+      true,
+      false,
+      false,
+      false,
+      false,
+    ]);
     expect([isDownMessage(down), isDownMessage(exit), isDownMessage(undefined), isDownMessage({ type: 'DOWN' })]).toEqual([true, false, false, false]);
   });
 

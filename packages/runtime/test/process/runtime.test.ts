@@ -345,7 +345,10 @@ describe('message recording', () => {
 
   test('messages are not recorded by default', async () => {
     const rt = vrt();
-    rt.send(rt.spawn(() => undefined), 'x');
+    rt.send(
+      rt.spawn(() => undefined),
+      'x',
+    );
     await rt.idle();
     expect(rt.history.ofKind('message.send')).toEqual([]);
   });
@@ -353,15 +356,20 @@ describe('message recording', () => {
 
 describe('exit reasons', () => {
   test('isNormalExit covers normal, shutdown and {shutdown: term} only', () => {
-    expect([isNormalExit('normal'), isNormalExit('shutdown'), isNormalExit({ shutdown: 'x' }), isNormalExit({ shutdown: { deep: 1 } })]).toEqual([true, true, true, true]);
-    expect([isNormalExit('kill'), isNormalExit('killed'), isNormalExit(new Error('shutdown')), isNormalExit({ shutdown: 1, extra: 2 }), isNormalExit(null), isNormalExit('boom')]).toEqual([
-      false,
-      false,
-      false,
-      false,
-      false,
-      false,
+    expect([isNormalExit('normal'), isNormalExit('shutdown'), isNormalExit({ shutdown: 'x' }), isNormalExit({ shutdown: { deep: 1 } })]).toEqual([
+      true,
+      true,
+      true,
+      true,
     ]);
+    expect([
+      isNormalExit('kill'),
+      isNormalExit('killed'),
+      isNormalExit(new Error('shutdown')),
+      isNormalExit({ shutdown: 1, extra: 2 }),
+      isNormalExit(null),
+      isNormalExit('boom'),
+    ]).toEqual([false, false, false, false, false, false]);
     expect(Runtime.isNormalExit).toBe(isNormalExit);
   });
 

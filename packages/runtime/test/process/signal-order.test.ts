@@ -107,10 +107,14 @@ describe('a signal and an act on the same target keep their order', () => {
   test('kill, then link in a trapping process: it receives {EXIT, b, noproc}', async () => {
     const rt = vrt();
     const b = rt.spawn(() => undefined);
-    const { pid, inbox } = actor(rt, (ctx) => {
-      ctx.kill(b, 'kill');
-      ctx.link(b);
-    }, { trapExit: true });
+    const { pid, inbox } = actor(
+      rt,
+      (ctx) => {
+        ctx.kill(b, 'kill');
+        ctx.link(b);
+      },
+      { trapExit: true },
+    );
     await rt.idle();
     expect(rt.isAlive(pid)).toBe(true);
     expect(inbox).toEqual([{ type: 'EXIT', from: b, reason: 'noproc' }]);
@@ -119,10 +123,14 @@ describe('a signal and an act on the same target keep their order', () => {
   test('a link that arrives before the exit sees the real reason', async () => {
     const rt = vrt();
     const b = rt.spawn(() => undefined);
-    const { inbox } = actor(rt, (ctx) => {
-      ctx.link(b);
-      ctx.kill(b, 'boom');
-    }, { trapExit: true });
+    const { inbox } = actor(
+      rt,
+      (ctx) => {
+        ctx.link(b);
+        ctx.kill(b, 'boom');
+      },
+      { trapExit: true },
+    );
     await rt.idle();
     expect(inbox).toEqual([{ type: 'EXIT', from: b, reason: 'boom' }]);
   });
@@ -203,7 +211,11 @@ describe('exit(self(), reason)', () => {
 
   test('any reason in a process that does not trap exits ends it at once, kill as killed', async () => {
     const rt = vrt();
-    for (const [reason, expected] of [['boom', 'boom'], ['kill', 'killed'], ['shutdown', 'shutdown']] as Array<[ExitReason, ExitReason]>) {
+    for (const [reason, expected] of [
+      ['boom', 'boom'],
+      ['kill', 'killed'],
+      ['shutdown', 'shutdown'],
+    ] as Array<[ExitReason, ExitReason]>) {
       const { pid } = actor(rt, (ctx) => {
         ctx.kill(ctx.self, reason);
         expect(rt.exitReason(ctx.self)).toBe(expected);
@@ -215,11 +227,15 @@ describe('exit(self(), reason)', () => {
 
   test('a trapping process gets {EXIT, self, normal} in order with what it sent itself', async () => {
     const rt = vrt();
-    const { pid, inbox } = actor(rt, (ctx) => {
-      ctx.send(ctx.self, 'before');
-      ctx.kill(ctx.self, 'normal');
-      ctx.send(ctx.self, 'after');
-    }, { trapExit: true });
+    const { pid, inbox } = actor(
+      rt,
+      (ctx) => {
+        ctx.send(ctx.self, 'before');
+        ctx.kill(ctx.self, 'normal');
+        ctx.send(ctx.self, 'after');
+      },
+      { trapExit: true },
+    );
     await rt.idle();
     expect(rt.isAlive(pid)).toBe(true);
     expect(inbox).toEqual(['before', { type: 'EXIT', from: pid, reason: 'normal' }, 'after']);
@@ -230,9 +246,12 @@ describe('an exit signal from outside any process', () => {
   test('arrives as EXIT from <0.0>, the outside world, not from the target itself', async () => {
     const rt = vrt();
     const inbox: unknown[] = [];
-    const p = rt.spawn((m) => {
-      inbox.push(m);
-    }, { trapExit: true });
+    const p = rt.spawn(
+      (m) => {
+        inbox.push(m);
+      },
+      { trapExit: true },
+    );
     rt.exit(p, 'normal');
     await rt.idle();
     expect(inbox).toEqual([{ type: 'EXIT', from: new Pid(rt.node, 0), reason: 'normal' }]);

@@ -13,7 +13,11 @@ describe('a call answered with { stop, reply }', () => {
     const rt = new Runtime({ clock: 'virtual', scheduler: { random: seed } });
     const server = await startServer(rt, stopper, undefined);
     // A second server keeps more than one delivery ready, so the scheduler has choices to make.
-    const busy = await startServer(rt, { init: () => ({ state: 0 }), handleCast: (_m: unknown, n: number) => ({ state: n + 1 }) } satisfies ServerBehaviour<number>, undefined);
+    const busy = await startServer(
+      rt,
+      { init: () => ({ state: 0 }), handleCast: (_m: unknown, n: number) => ({ state: n + 1 }) } satisfies ServerBehaviour<number>,
+      undefined,
+    );
     for (let i = 0; i < 4; i++) rt.cast(busy, i);
     await expect(rt.call(server, 'stop')).resolves.toBe('bye');
   });
@@ -22,7 +26,9 @@ describe('a call answered with { stop, reply }', () => {
     for (let seed = 0; seed < 32; seed++) {
       const rt = new Runtime({ clock: 'virtual', scheduler: { random: seed } });
       const server = await startServer(rt, stopper, undefined);
-      const got = new Promise((resolve) => rt.spawn(async (_m, ctx) => resolve(await ctx.call(server, 'stop').catch((e: unknown) => e)), { init: (ctx) => ctx.send(ctx.self, 'go') }));
+      const got = new Promise((resolve) =>
+        rt.spawn(async (_m, ctx) => resolve(await ctx.call(server, 'stop').catch((e: unknown) => e)), { init: (ctx) => ctx.send(ctx.self, 'go') }),
+      );
       expect(await got, `seed ${seed}`).toBe('bye');
     }
   });

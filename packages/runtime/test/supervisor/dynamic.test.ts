@@ -79,7 +79,11 @@ describe('DynamicSupervisor', () => {
     await rt.idle();
     expect(rt.exitReason(dyn.pid)).toBe('shutdown');
     expect(rt.exitReason(b)).toBe('shutdown');
-    expect(trace(rt, ['supervisor.intensity', 'child.terminate', 'supervisor.shutdown'])).toEqual(['supervisor.intensity a', 'child.terminate b', 'supervisor.shutdown']);
+    expect(trace(rt, ['supervisor.intensity', 'child.terminate', 'supervisor.shutdown'])).toEqual([
+      'supervisor.intensity a',
+      'child.terminate b',
+      'supervisor.shutdown',
+    ]);
     expect(dyn.children()).toEqual([]);
   });
 
@@ -153,7 +157,11 @@ describe('DynamicSupervisor', () => {
     await stopping;
     expect([rt.exitReason(slow), rt.exitReason(slower), rt.exitReason(quick)]).toEqual(['killed', 'killed', 'shutdown']);
     // Together, not one after the other: the 1000 ms child is killed at 1000, not at 4000.
-    expect(ofKind(rt, 'child.terminate').map((e) => e.time).sort((x, y) => x - y)).toEqual([0, 1000, 3000]);
+    expect(
+      ofKind(rt, 'child.terminate')
+        .map((e) => e.time)
+        .sort((x, y) => x - y),
+    ).toEqual([0, 1000, 3000]);
     expect(rt.exitReason(dyn.pid)).toBe('shutdown');
     expect(dyn.children()).toEqual([]);
     await dyn.stop(); // already stopped

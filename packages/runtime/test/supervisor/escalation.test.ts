@@ -22,10 +22,9 @@ describe('escalation', () => {
     expect(root.isAlive()).toBe(true);
     expect(root.child('inner')).not.toEqual(firstInner);
     expect(ofKind(rt, 'supervisor.intensity').map((e) => e.source)).toEqual(['root/inner']);
-    expect(ofKind(rt, 'child.exit').map((e) => `${e.source} ${(e.data as { id: string }).id} ${JSON.stringify((e.data as { reason: unknown }).reason)}`)).toEqual([
-      'root/inner w "boom"',
-      'root inner "shutdown"',
-    ]);
+    expect(
+      ofKind(rt, 'child.exit').map((e) => `${e.source} ${(e.data as { id: string }).id} ${JSON.stringify((e.data as { reason: unknown }).reason)}`),
+    ).toEqual(['root/inner w "boom"', 'root inner "shutdown"']);
     const sibling = root.child('sibling')!;
     await crashLeaf(rt, root);
     // Second escalation within 5 s: root's own intensity (1) is exceeded.
@@ -38,7 +37,10 @@ describe('escalation', () => {
 
   test('escalations further apart than the parent period are each allowed', async () => {
     const rt = vrt();
-    const root = await startSupervisor(rt, supervisor({ id: 'root', intensity: 1, period: 5, children: [supervisor({ id: 'inner', intensity: 0, children: [child('w')] })] }));
+    const root = await startSupervisor(
+      rt,
+      supervisor({ id: 'root', intensity: 1, period: 5, children: [supervisor({ id: 'inner', intensity: 0, children: [child('w')] })] }),
+    );
     await crashLeaf(rt, root);
     await rt.advance(6000);
     await crashLeaf(rt, root);
@@ -50,7 +52,11 @@ describe('escalation', () => {
     const rt = vrt();
     const root = await startSupervisor(
       rt,
-      supervisor({ id: 'root', intensity: 0, children: [child('other'), supervisor({ id: 'inner', restart: 'transient', intensity: 0, children: [child('w')] })] }),
+      supervisor({
+        id: 'root',
+        intensity: 0,
+        children: [child('other'), supervisor({ id: 'inner', restart: 'transient', intensity: 0, children: [child('w')] })],
+      }),
     );
     await crashLeaf(rt, root);
     expect(root.isAlive()).toBe(true);

@@ -1,6 +1,16 @@
 import * as fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { DEFAULT_INTENSITY, DEFAULT_PERIOD, RestartIntensity, type Pid, type Runtime, startSupervisor, supervisor, type ChildSpec, type Strategy } from '@quiesce/runtime';
+import {
+  DEFAULT_INTENSITY,
+  DEFAULT_PERIOD,
+  RestartIntensity,
+  type Pid,
+  type Runtime,
+  startSupervisor,
+  supervisor,
+  type ChildSpec,
+  type Strategy,
+} from '@quiesce/runtime';
 import { child, crashable, ofKind, trace, vrt } from '../support/helpers.js';
 
 // The runtime follows OTP: restart times in whole seconds of the clock; a restart exactly `period`
@@ -151,15 +161,18 @@ describe('supervisor at the boundary (virtual time)', () => {
     expect(sup.isAlive()).toBe(false);
   });
 
-  test.each<Strategy>(['one_for_one', 'one_for_all', 'rest_for_one'])('%s: every restart counts once, whatever the number of children restarted', async (strategy) => {
-    const rt = vrt();
-    const sup = await startSupervisor(rt, supervisor({ strategy, intensity: 2, period: 5, children: [child('a'), child('b'), child('c')] }));
-    await crash(rt, sup.child('a'));
-    await crash(rt, sup.child('b'));
-    expect(sup.isAlive()).toBe(true);
-    await crash(rt, sup.child('c'));
-    expect(sup.isAlive()).toBe(false);
-  });
+  test.each<Strategy>(['one_for_one', 'one_for_all', 'rest_for_one'])(
+    '%s: every restart counts once, whatever the number of children restarted',
+    async (strategy) => {
+      const rt = vrt();
+      const sup = await startSupervisor(rt, supervisor({ strategy, intensity: 2, period: 5, children: [child('a'), child('b'), child('c')] }));
+      await crash(rt, sup.child('a'));
+      await crash(rt, sup.child('b'));
+      expect(sup.isAlive()).toBe(true);
+      await crash(rt, sup.child('c'));
+      expect(sup.isAlive()).toBe(false);
+    },
+  );
 });
 
 describe('failed restart attempts', () => {
@@ -177,7 +190,11 @@ describe('failed restart attempts', () => {
     await crash(rt, sup.child('w'));
     expect(sup.isAlive()).toBe(false);
     expect(ofKind(rt, 'child.start_failed').map((e) => e.data)).toEqual(Array.from({ length: n }, (_, i) => ({ id: 'w', reason: `start ${i + 2} refused` })));
-    expect(trace(rt, ['supervisor.intensity', 'child.terminate', 'supervisor.shutdown'])).toEqual(['supervisor.intensity w', 'child.terminate ok', 'supervisor.shutdown']);
+    expect(trace(rt, ['supervisor.intensity', 'child.terminate', 'supervisor.shutdown'])).toEqual([
+      'supervisor.intensity w',
+      'child.terminate ok',
+      'supervisor.shutdown',
+    ]);
     expect(rt.exitReason(okPid)).toBe('shutdown');
   });
 
@@ -207,7 +224,12 @@ describe('failed restart attempts', () => {
     expect(seen).toEqual(['restarting']);
     expect(sup.isAlive()).toBe(true);
     expect(rt.isAlive(sup.child('w')!)).toBe(true);
-    expect(trace(rt, ['child.start', 'child.exit', 'child.start_failed', 'child.restart'])).toEqual(['child.start w', 'child.exit w', 'child.start_failed w', 'child.restart w']);
+    expect(trace(rt, ['child.start', 'child.exit', 'child.start_failed', 'child.restart'])).toEqual([
+      'child.start w',
+      'child.exit w',
+      'child.start_failed w',
+      'child.restart w',
+    ]);
   });
 
   test.each<Strategy>(['one_for_all', 'rest_for_one'])('%s: a failing restart is retried for the whole group and counts', async (strategy) => {

@@ -141,7 +141,10 @@ const childArb = (autoShutdown: AutoShutdown) =>
 
 const stepArb = (n: number): fc.Arbitrary<Step> =>
   fc.oneof(
-    { weight: 3, arbitrary: fc.record({ crash: fc.nat({ max: n - 1 }), reason: fc.constantFrom<Reason>('normal', 'shutdown', 'shutdown-term', 'boom', 'throw', 'kill') }) },
+    {
+      weight: 3,
+      arbitrary: fc.record({ crash: fc.nat({ max: n - 1 }), reason: fc.constantFrom<Reason>('normal', 'shutdown', 'shutdown-term', 'boom', 'throw', 'kill') }),
+    },
     { weight: 1, arbitrary: fc.record({ advance: fc.oneof(fc.integer({ min: 0, max: 2500 }), fc.constantFrom(999, 1000, 1001, 4000, 5000, 6000)) }) },
   );
 
@@ -225,7 +228,16 @@ test('the model itself: one_for_all with intensity 1 in 5 s (sanity)', () => {
     { id: 'b', restart: 'permanent', significant: false },
   ]);
   m.crash(2, 'boom');
-  expect(m.events).toEqual(['child.start a', 'child.start t', 'child.start b', 'child.exit b', 'child.terminate t', 'child.terminate a', 'child.restart a', 'child.restart b']);
+  expect(m.events).toEqual([
+    'child.start a',
+    'child.start t',
+    'child.start b',
+    'child.exit b',
+    'child.terminate t',
+    'child.terminate a',
+    'child.restart a',
+    'child.restart b',
+  ]);
   m.advance(5999);
   m.crash(0, 'normal');
   expect(m.alive).toBe(false);

@@ -52,29 +52,32 @@ describe.each(REASONS)('exit with %s', (_label, reason, normal) => {
 });
 
 describe('temporary siblings', () => {
-  test.each<Strategy>(['one_for_all', 'rest_for_one'])('%s: a temporary sibling terminated for a restart is not restarted and its spec is dropped', async (strategy) => {
-    const rt = vrt();
-    const sup = await startSupervisor(
-      rt,
-      supervisor({ strategy, intensity: 5, children: [child('a'), child('t', { restart: 'temporary' }), child('u', { restart: 'transient' }), child('c')] }),
-    );
-    const t = sup.child('t')!;
-    const from = rt.history.length;
-    rt.send(sup.child('a')!, { crash: 'boom' });
-    await rt.idle();
-    expect(trace(rt, ['child.exit', 'child.terminate', 'child.restart'], from)).toEqual([
-      'child.exit a',
-      'child.terminate c',
-      'child.terminate u',
-      'child.terminate t',
-      'child.restart a',
-      'child.restart u',
-      'child.restart c',
-    ]);
-    expect(rt.exitReason(t)).toBe('shutdown');
-    expect(sup.whichChildren().map((c) => c.id)).toEqual(['a', 'u', 'c']);
-    expect(sup.child('t')).toBeUndefined();
-  });
+  test.each<Strategy>(['one_for_all', 'rest_for_one'])(
+    '%s: a temporary sibling terminated for a restart is not restarted and its spec is dropped',
+    async (strategy) => {
+      const rt = vrt();
+      const sup = await startSupervisor(
+        rt,
+        supervisor({ strategy, intensity: 5, children: [child('a'), child('t', { restart: 'temporary' }), child('u', { restart: 'transient' }), child('c')] }),
+      );
+      const t = sup.child('t')!;
+      const from = rt.history.length;
+      rt.send(sup.child('a')!, { crash: 'boom' });
+      await rt.idle();
+      expect(trace(rt, ['child.exit', 'child.terminate', 'child.restart'], from)).toEqual([
+        'child.exit a',
+        'child.terminate c',
+        'child.terminate u',
+        'child.terminate t',
+        'child.restart a',
+        'child.restart u',
+        'child.restart c',
+      ]);
+      expect(rt.exitReason(t)).toBe('shutdown');
+      expect(sup.whichChildren().map((c) => c.id)).toEqual(['a', 'u', 'c']);
+      expect(sup.child('t')).toBeUndefined();
+    },
+  );
 
   test('one_for_all: a transient sibling stopped normally earlier is restarted with the others', async () => {
     // OTP restarts every child spec kept by the supervisor, whatever its earlier exit.

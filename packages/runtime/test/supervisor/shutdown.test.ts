@@ -99,7 +99,12 @@ describe('a number of milliseconds', () => {
     const rt = vrt();
     const sup = await startSupervisor(
       rt,
-      supervisor({ children: [{ id: 'a', start: stubborn, shutdown: 100 }, { id: 'b', start: stubborn, shutdown: 200 }] }),
+      supervisor({
+        children: [
+          { id: 'a', start: stubborn, shutdown: 100 },
+          { id: 'b', start: stubborn, shutdown: 200 },
+        ],
+      }),
     );
     const stopping = sup.stop();
     await rt.advance(1000);

@@ -50,7 +50,10 @@ describe('auto_shutdown any_significant', () => {
     const rt = vrt();
     const sup = await startSupervisor(
       rt,
-      supervisor({ autoShutdown: 'any_significant', children: [child('n', { restart: 'transient' }), child('s', { restart: 'transient', significant: true })] }),
+      supervisor({
+        autoShutdown: 'any_significant',
+        children: [child('n', { restart: 'transient' }), child('s', { restart: 'transient', significant: true })],
+      }),
     );
     rt.send(sup.child('n')!, { crash: 'normal' });
     await rt.idle();
@@ -95,7 +98,10 @@ describe('auto_shutdown all_significant', () => {
     const rt = vrt();
     const sup = await startSupervisor(
       rt,
-      supervisor({ autoShutdown: 'all_significant', children: [child('s1', { restart: 'transient', significant: true }), child('s2', { restart: 'transient', significant: true })] }),
+      supervisor({
+        autoShutdown: 'all_significant',
+        children: [child('s1', { restart: 'transient', significant: true }), child('s2', { restart: 'transient', significant: true })],
+      }),
     );
     await sup.terminateChild('s1');
     expect(sup.isAlive()).toBe(true);
@@ -114,7 +120,13 @@ test('a significant nested supervisor that shuts down normally shuts its parent 
       autoShutdown: 'any_significant',
       children: [
         child('other'),
-        supervisor({ id: 'job', restart: 'transient', significant: true, autoShutdown: 'any_significant', children: [child('step', { restart: 'transient', significant: true })] }),
+        supervisor({
+          id: 'job',
+          restart: 'transient',
+          significant: true,
+          autoShutdown: 'any_significant',
+          children: [child('step', { restart: 'transient', significant: true })],
+        }),
       ],
     }),
   );

@@ -19,31 +19,121 @@ type Case = [name: string, build: (started: string[]) => unknown, code: 'INVALID
 
 const cases: Case[] = [
   ['duplicate ids', (s) => supervisor({ children: [probe(s, 'a'), probe(s, 'b'), probe(s, 'a')] }), 'DUPLICATE_CHILD_ID', 'supervisor.children', '"a"'],
-  ['unknown strategy', (s) => supervisor({ strategy: 'one_for_some' as never, children: [probe(s, 'a')] }), 'INVALID_CHILD_SPEC', 'supervisor.strategy', '"one_for_some"'],
+  [
+    'unknown strategy',
+    (s) => supervisor({ strategy: 'one_for_some' as never, children: [probe(s, 'a')] }),
+    'INVALID_CHILD_SPEC',
+    'supervisor.strategy',
+    '"one_for_some"',
+  ],
   ['negative intensity', (s) => supervisor({ intensity: -1, children: [probe(s, 'a')] }), 'INVALID_CHILD_SPEC', 'supervisor.intensity', '-1'],
   ['fractional intensity', (s) => supervisor({ intensity: 1.5, children: [probe(s, 'a')] }), 'INVALID_CHILD_SPEC', 'supervisor.intensity', '1.5'],
   ['string intensity', (s) => supervisor({ intensity: '3' as never, children: [probe(s, 'a')] }), 'INVALID_CHILD_SPEC', 'supervisor.intensity', '"3"'],
   ['zero period', (s) => supervisor({ period: 0, children: [probe(s, 'a')] }), 'INVALID_CHILD_SPEC', 'supervisor.period', '0'],
   ['NaN period', (s) => supervisor({ period: Number.NaN, children: [probe(s, 'a')] }), 'INVALID_CHILD_SPEC', 'supervisor.period', 'NaN'],
-  ['unknown autoShutdown', (s) => supervisor({ autoShutdown: 'sometimes' as never, children: [probe(s, 'a')] }), 'INVALID_CHILD_SPEC', 'supervisor.autoShutdown', '"sometimes"'],
+  [
+    'unknown autoShutdown',
+    (s) => supervisor({ autoShutdown: 'sometimes' as never, children: [probe(s, 'a')] }),
+    'INVALID_CHILD_SPEC',
+    'supervisor.autoShutdown',
+    '"sometimes"',
+  ],
   ['children not an array', () => supervisor({ children: 'a,b' as never }), 'INVALID_CHILD_SPEC', 'supervisor.children', '"a,b"'],
   ['not built with supervisor()', (s) => ({ children: [probe(s, 'a')] }), 'INVALID_CHILD_SPEC', 'supervisor', '{"children":[{"id":"a"}]}'],
   ['child null', (s) => supervisor({ children: [probe(s, 'a'), null as never] }), 'INVALID_CHILD_SPEC', 'supervisor.children[1]', 'null'],
-  ['child id missing', (s) => supervisor({ children: [probe(s, 'a'), { start: crashable() } as never] }), 'INVALID_CHILD_SPEC', 'supervisor.children[1].id', 'undefined'],
+  [
+    'child id missing',
+    (s) => supervisor({ children: [probe(s, 'a'), { start: crashable() } as never] }),
+    'INVALID_CHILD_SPEC',
+    'supervisor.children[1].id',
+    'undefined',
+  ],
   ['child id empty', (s) => supervisor({ children: [probe(s, 'a'), { id: '', start: crashable() }] }), 'INVALID_CHILD_SPEC', 'supervisor.children[1].id', '""'],
-  ['child id with a slash', (s) => supervisor({ children: [probe(s, 'a'), { id: 'x/y', start: crashable() }] }), 'INVALID_CHILD_SPEC', 'supervisor.children[1].id', '"x/y"'],
-  ['child id a number', (s) => supervisor({ children: [probe(s, 'a'), { id: 7 as never, start: crashable() }] }), 'INVALID_CHILD_SPEC', 'supervisor.children[1].id', '7'],
-  ['non-function start', (s) => supervisor({ children: [probe(s, 'a'), { id: 'b', start: 'spawn me' as never }] }), 'INVALID_CHILD_SPEC', 'supervisor.children[1](b).start', '"spawn me"'],
-  ['unknown restart', (s) => supervisor({ children: [probe(s, 'a'), probe(s, 'b', { restart: 'always' as never })] }), 'INVALID_CHILD_SPEC', 'supervisor.children[1](b).restart', '"always"'],
-  ['unknown type', (s) => supervisor({ children: [probe(s, 'b', { type: 'daemon' as never })] }), 'INVALID_CHILD_SPEC', 'supervisor.children[0](b).type', '"daemon"'],
+  [
+    'child id with a slash',
+    (s) => supervisor({ children: [probe(s, 'a'), { id: 'x/y', start: crashable() }] }),
+    'INVALID_CHILD_SPEC',
+    'supervisor.children[1].id',
+    '"x/y"',
+  ],
+  [
+    'child id a number',
+    (s) => supervisor({ children: [probe(s, 'a'), { id: 7 as never, start: crashable() }] }),
+    'INVALID_CHILD_SPEC',
+    'supervisor.children[1].id',
+    '7',
+  ],
+  [
+    'non-function start',
+    (s) => supervisor({ children: [probe(s, 'a'), { id: 'b', start: 'spawn me' as never }] }),
+    'INVALID_CHILD_SPEC',
+    'supervisor.children[1](b).start',
+    '"spawn me"',
+  ],
+  [
+    'unknown restart',
+    (s) => supervisor({ children: [probe(s, 'a'), probe(s, 'b', { restart: 'always' as never })] }),
+    'INVALID_CHILD_SPEC',
+    'supervisor.children[1](b).restart',
+    '"always"',
+  ],
+  [
+    'unknown type',
+    (s) => supervisor({ children: [probe(s, 'b', { type: 'daemon' as never })] }),
+    'INVALID_CHILD_SPEC',
+    'supervisor.children[0](b).type',
+    '"daemon"',
+  ],
   ['negative shutdown', (s) => supervisor({ children: [probe(s, 'b', { shutdown: -1 })] }), 'INVALID_CHILD_SPEC', 'supervisor.children[0](b).shutdown', '-1'],
-  ['fractional shutdown', (s) => supervisor({ children: [probe(s, 'b', { shutdown: 2.5 })] }), 'INVALID_CHILD_SPEC', 'supervisor.children[0](b).shutdown', '2.5'],
-  ['infinite shutdown number', (s) => supervisor({ children: [probe(s, 'b', { shutdown: Number.POSITIVE_INFINITY })] }), 'INVALID_CHILD_SPEC', 'supervisor.children[0](b).shutdown', 'Infinity'],
-  ['unknown shutdown word', (s) => supervisor({ children: [probe(s, 'b', { shutdown: 'kill' as never })] }), 'INVALID_CHILD_SPEC', 'supervisor.children[0](b).shutdown', '"kill"'],
-  ['significant not boolean', (s) => supervisor({ autoShutdown: 'any_significant', children: [probe(s, 'b', { restart: 'transient', significant: 'yes' as never })] }), 'INVALID_CHILD_SPEC', 'supervisor.children[0](b).significant', '"yes"'],
-  ['permanent + significant', (s) => supervisor({ autoShutdown: 'any_significant', children: [probe(s, 'a'), probe(s, 'b', { significant: true })] }), 'INVALID_CHILD_SPEC', 'supervisor.children[1](b).significant', 'true'],
-  ['significant under autoShutdown never', (s) => supervisor({ children: [probe(s, 'b', { restart: 'transient', significant: true })] }), 'INVALID_CHILD_SPEC', 'supervisor.children[0](b).significant', 'true'],
-  ['nested supervisor without an id', (s) => supervisor({ children: [probe(s, 'a'), supervisor({ children: [probe(s, 'x')] })] }), 'INVALID_CHILD_SPEC', 'supervisor.children[1].id', 'undefined'],
+  [
+    'fractional shutdown',
+    (s) => supervisor({ children: [probe(s, 'b', { shutdown: 2.5 })] }),
+    'INVALID_CHILD_SPEC',
+    'supervisor.children[0](b).shutdown',
+    '2.5',
+  ],
+  [
+    'infinite shutdown number',
+    (s) => supervisor({ children: [probe(s, 'b', { shutdown: Number.POSITIVE_INFINITY })] }),
+    'INVALID_CHILD_SPEC',
+    'supervisor.children[0](b).shutdown',
+    'Infinity',
+  ],
+  [
+    'unknown shutdown word',
+    (s) => supervisor({ children: [probe(s, 'b', { shutdown: 'kill' as never })] }),
+    'INVALID_CHILD_SPEC',
+    'supervisor.children[0](b).shutdown',
+    '"kill"',
+  ],
+  [
+    'significant not boolean',
+    (s) => supervisor({ autoShutdown: 'any_significant', children: [probe(s, 'b', { restart: 'transient', significant: 'yes' as never })] }),
+    'INVALID_CHILD_SPEC',
+    'supervisor.children[0](b).significant',
+    '"yes"',
+  ],
+  [
+    'permanent + significant',
+    (s) => supervisor({ autoShutdown: 'any_significant', children: [probe(s, 'a'), probe(s, 'b', { significant: true })] }),
+    'INVALID_CHILD_SPEC',
+    'supervisor.children[1](b).significant',
+    'true',
+  ],
+  [
+    'significant under autoShutdown never',
+    (s) => supervisor({ children: [probe(s, 'b', { restart: 'transient', significant: true })] }),
+    'INVALID_CHILD_SPEC',
+    'supervisor.children[0](b).significant',
+    'true',
+  ],
+  [
+    'nested supervisor without an id',
+    (s) => supervisor({ children: [probe(s, 'a'), supervisor({ children: [probe(s, 'x')] })] }),
+    'INVALID_CHILD_SPEC',
+    'supervisor.children[1].id',
+    'undefined',
+  ],
   [
     'nested supervisor with a bad strategy',
     (s) => supervisor({ children: [probe(s, 'a'), supervisor({ id: 'inner', strategy: 'nope' as never, children: [probe(s, 'x')] })] }),
@@ -65,7 +155,13 @@ const cases: Case[] = [
     'supervisor.children[0](inner).significant',
     'true',
   ],
-  ['a nested supervisor id equal to a sibling', (s) => supervisor({ children: [probe(s, 'a'), supervisor({ id: 'a', children: [] })] }), 'DUPLICATE_CHILD_ID', 'supervisor.children', '"a"'],
+  [
+    'a nested supervisor id equal to a sibling',
+    (s) => supervisor({ children: [probe(s, 'a'), supervisor({ id: 'a', children: [] })] }),
+    'DUPLICATE_CHILD_ID',
+    'supervisor.children',
+    '"a"',
+  ],
 ];
 
 describe('invalid supervisor specs', () => {
@@ -95,7 +191,7 @@ describe('invalid supervisor specs', () => {
   test('a sparse children array is rejected, not crashed on', async () => {
     const rt = vrt();
     // eslint-disable-next-line no-sparse-arrays
-    const children = [worker('a', crashable()),  undefined, worker('c', crashable())] as ChildSpec[];
+    const children = [worker('a', crashable()), undefined, worker('c', crashable())] as ChildSpec[];
     const error = (await rejection(startSupervisor(rt, supervisor({ children })))) as QuiesceError;
     expect(error).toBeInstanceOf(QuiesceError);
     expect(error.code).toBe('INVALID_CHILD_SPEC');
@@ -133,7 +229,9 @@ describe('valid specs', () => {
   test('validateSupervisorSpec normalises defaults (OTP: worker shutdown 5000, supervisor infinity)', () => {
     const start = crashable();
     const { flags, children } = validateSupervisorSpec(
-      supervisor({ children: [worker('w', start), supervisor({ id: 'sub', children: [] }), worker('x', start, { restart: 'transient', shutdown: 'brutal_kill' })] }),
+      supervisor({
+        children: [worker('w', start), supervisor({ id: 'sub', children: [] }), worker('x', start, { restart: 'transient', shutdown: 'brutal_kill' })],
+      }),
     );
     expect(flags).toEqual({ strategy: 'one_for_one', intensity: 1, period: 5, autoShutdown: 'never' });
     expect(children.map(({ id, restart, shutdown, type, significant }) => ({ id, restart, shutdown, type, significant }))).toEqual([

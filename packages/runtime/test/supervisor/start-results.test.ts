@@ -118,8 +118,13 @@ describe('error during the supervisor start', () => {
       }),
     );
     expect(thrown).toEqual({ error: { shutdown: { failed_to_start_child: 't', reason: { error: 'Error', message: 'exploded' } } } });
-    const odd = (await startSupervisorOutcome(rt, supervisor({ children: [{ id: 'odd', start: () => 42 as never }] }))) as { error: { shutdown: { reason: unknown } } };
-    expect(odd.error.shutdown.reason).toMatchObject({ error: 'QuiesceError', message: expect.stringContaining("returned 42; expected a Pid, 'ignore' or { error }") });
+    const odd = (await startSupervisorOutcome(rt, supervisor({ children: [{ id: 'odd', start: () => 42 as never }] }))) as {
+      error: { shutdown: { reason: unknown } };
+    };
+    expect(odd.error.shutdown.reason).toMatchObject({
+      error: 'QuiesceError',
+      message: expect.stringContaining("returned 42; expected a Pid, 'ignore' or { error }"),
+    });
     const rejected = await startSupervisorOutcome(rt, supervisor({ children: [{ id: 'r', start: async () => Promise.reject('nope') }] }));
     expect(rejected).toEqual({ error: { shutdown: { failed_to_start_child: 'r', reason: 'nope' } } });
     await rt.idle();
@@ -222,7 +227,10 @@ test('a start function can wait for an external operation; the system is not idl
 
 test('a nested supervisor child with brutal_kill shutdown is killed, its children follow through links', async () => {
   const rt = vrt();
-  const root = await startSupervisor(rt, supervisor({ id: 'root', children: [supervisor({ id: 'inner', shutdown: 'brutal_kill', restart: 'transient', children: [child('w')] })] }));
+  const root = await startSupervisor(
+    rt,
+    supervisor({ id: 'root', children: [supervisor({ id: 'inner', shutdown: 'brutal_kill', restart: 'transient', children: [child('w')] })] }),
+  );
   const inner = root.supervisor('inner')!;
   const w = inner.child('w')!;
   expect(root.whichChildren()[0]).toMatchObject({ id: 'inner', type: 'supervisor', restart: 'transient' });

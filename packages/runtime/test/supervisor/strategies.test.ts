@@ -40,7 +40,13 @@ describe('start and stop order', () => {
       String(started.a),
       String(sup.pid),
     ]);
-    expect(ofKind(rt, 'process.exit', from).map((e) => (e.data as { reason: unknown }).reason)).toEqual(['shutdown', 'shutdown', 'shutdown', 'shutdown', 'shutdown']);
+    expect(ofKind(rt, 'process.exit', from).map((e) => (e.data as { reason: unknown }).reason)).toEqual([
+      'shutdown',
+      'shutdown',
+      'shutdown',
+      'shutdown',
+      'shutdown',
+    ]);
     expect(rt.processes()).toEqual([]);
   });
 });
@@ -98,7 +104,14 @@ describe('rest_for_one', () => {
     const from = rt.history.length;
     rt.send(before.b!, { crash: 'boom' });
     await rt.idle();
-    expect(trace(rt, LIFECYCLE, from)).toEqual(['child.exit b', 'child.terminate d', 'child.terminate c', 'child.restart b', 'child.restart c', 'child.restart d']);
+    expect(trace(rt, LIFECYCLE, from)).toEqual([
+      'child.exit b',
+      'child.terminate d',
+      'child.terminate c',
+      'child.restart b',
+      'child.restart c',
+      'child.restart d',
+    ]);
     const after = pids();
     expect(after.a).toBe(before.a);
     for (const id of ['b', 'c', 'd']) expect(after[id]).not.toEqual(before[id]);
@@ -119,7 +132,14 @@ describe('rest_for_one', () => {
     const from = rt.history.length;
     rt.send(pids().a!, { crash: 'boom' });
     await rt.idle();
-    expect(trace(rt, LIFECYCLE, from)).toEqual(['child.exit a', 'child.terminate c', 'child.terminate b', 'child.restart a', 'child.restart b', 'child.restart c']);
+    expect(trace(rt, LIFECYCLE, from)).toEqual([
+      'child.exit a',
+      'child.terminate c',
+      'child.terminate b',
+      'child.restart a',
+      'child.restart b',
+      'child.restart c',
+    ]);
   });
 });
 

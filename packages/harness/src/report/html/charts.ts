@@ -162,9 +162,8 @@ export function swimlaneChart(events: readonly TimelineEvent[], name: string): s
 
 /** The same events as a table, for reading. */
 export function timelineTable(events: readonly TimelineEvent[]): string {
-  const rows = events.map(
-    (e) =>
-      tr([`#${e.seq}`, esc(ms(e.time)), esc(e.kind), esc(e.source), `<code>${esc(clip(e.data === undefined ? '' : JSON.stringify(e.data), 300))}</code>`]),
+  const rows = events.map((e) =>
+    tr([`#${e.seq}`, esc(ms(e.time)), esc(e.kind), esc(e.source), `<code>${esc(clip(e.data === undefined ? '' : JSON.stringify(e.data), 300))}</code>`]),
   );
   return `<table class="events"><tr><th>seq</th><th>time</th><th>kind</th><th>source</th><th>data</th></tr>${rows.join('')}</table>`;
 }

@@ -101,11 +101,7 @@ function testTable(tests: readonly ReportedTest[], names: ReadonlyMap<string, st
   const rows = tests.map((t) => {
     const cls = t.classification === 'stable-pass' ? 'pass' : t.classification === 'skipped' ? 'skip' : 'fail';
     const polluters = t.polluters.map((id) => esc(names.get(id) ?? id)).join(', ');
-    const order = t.orderDependent
-      ? `order-dependent: fails after ${polluters}`
-      : t.orderDependent === false
-        ? 'not order-dependent'
-        : '';
+    const order = t.orderDependent ? `order-dependent: fails after ${polluters}` : t.orderDependent === false ? 'not order-dependent' : '';
     const which = t.classification === 'stable-pass' ? 'rate' : 'pass rate';
     const bound = t.upperBound === null ? '' : `${which} ≤ ${percent(t.upperBound)}`;
     const more = t.runsNeeded ? `, ${t.runsNeeded} more clean runs for the target` : '';

@@ -293,7 +293,9 @@ export class OsProcessGroup {
       try {
         isReady = ready(line);
       } catch (error) {
-        void this.failStart(this.startError('SPAWN_FAILED', `${this.label}: the ready predicate threw on the line ${JSON.stringify(line)}: ${formatValue(error)}`));
+        void this.failStart(
+          this.startError('SPAWN_FAILED', `${this.label}: the ready predicate threw on the line ${JSON.stringify(line)}: ${formatValue(error)}`),
+        );
       }
       if (isReady) {
         this.#readiness = 'ready';
@@ -316,7 +318,9 @@ export class OsProcessGroup {
       this.#runtime.record('os.spawn_failed', this.#options.source, { command: this.command, error: error?.code ?? error?.message ?? 'unknown' });
       this.#readiness = 'failed';
       this.#rejectStarted(
-        this.startError('SPAWN_FAILED', `OS process ${JSON.stringify(this.command)} could not be started: ${error?.message ?? 'unknown error'}`, { errno: error?.code }),
+        this.startError('SPAWN_FAILED', `OS process ${JSON.stringify(this.command)} could not be started: ${error?.message ?? 'unknown error'}`, {
+          errno: error?.code,
+        }),
       );
     } else {
       this.#status = { code, signal };
@@ -361,7 +365,12 @@ export class OsProcessGroup {
     }
     // SIGKILL whatever is left: the program if it ignored SIGTERM, and members that outlived it.
     if (!this.#groupGone && groupState(pgid) === 'alive') this.signal('SIGKILL', by);
-    if ((await withinReal(this.closed.then(() => true), CLOSE_BOUND)) === undefined) {
+    if (
+      (await withinReal(
+        this.closed.then(() => true),
+        CLOSE_BOUND,
+      )) === undefined
+    ) {
       // Something outside the group holds the output open; stop reading so nothing keeps this process busy.
       this.#child?.stdout?.destroy();
       this.#child?.stderr?.destroy();

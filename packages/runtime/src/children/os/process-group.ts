@@ -58,7 +58,11 @@ function hasLiveMember(pgid: number): boolean {
  * gives no event a parent can wait on (node has no pidfd), so this probes with bounded backoff,
  * reporting each probe. Returns the state it ended in.
  */
-export async function awaitGroupGone(pgid: number, boundMs: number, onProbe: (attempt: number, state: GroupState) => void = () => undefined): Promise<GroupState> {
+export async function awaitGroupGone(
+  pgid: number,
+  boundMs: number,
+  onProbe: (attempt: number, state: GroupState) => void = () => undefined,
+): Promise<GroupState> {
   const first = groupState(pgid);
   if (first === 'gone') return first;
   const stop = new AbortController();

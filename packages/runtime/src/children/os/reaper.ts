@@ -128,7 +128,10 @@ export class ProcessGroupReaper implements GroupReaper {
   #warn(error: unknown): void {
     if (this.#warned) return;
     this.#warned = true;
-    process.emitWarning(`Quiesce could not start its reaper: OS processes will not be killed if this process is killed (${(error as Error).message})`, 'QuiesceWarning');
+    process.emitWarning(
+      `Quiesce could not start its reaper: OS processes will not be killed if this process is killed (${(error as Error).message})`,
+      'QuiesceWarning',
+    );
   }
 }
 
