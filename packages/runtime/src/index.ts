@@ -13,7 +13,7 @@ export { VirtualClock } from './kernel/virtual-clock.js';
 export { TimeFlow, Activity, type StepResult, type TimeHost } from './kernel/time-flow.js';
 export { realNow, realTimer, realDelay, withinReal } from './kernel/real-time.js';
 export { Random, deriveSeed } from './kernel/random.js';
-export { History, formatTimeline, isKind, type EventOf, type HistoryEvent, type HistoryListener } from './kernel/history.js';
+export { History, formatTimeline, touchesOutside, isKind, type EventOf, type HistoryEvent, type HistoryListener } from './kernel/history.js';
 export type { CustomKind, EventData, EventKind, LifecycleEvents, QuiesceEvents, ReservedNamespace, RuntimeEvents } from './kernel/events.js';
 export { Scheduler, fifo, seededRandom, replay, type Delivery, type SchedulingPolicy } from './kernel/scheduler.js';
 

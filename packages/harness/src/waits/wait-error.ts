@@ -1,4 +1,4 @@
-import { formatTimeline, QuiesceError, type History, type HistoryEvent } from '@quiesce/runtime';
+import { formatTimeline, QuiesceError, touchesOutside, type History, type HistoryEvent } from '@quiesce/runtime';
 import { round } from '@quiesce/runtime/internal';
 
 export type WaitFailure = 'timeout' | 'deadlock' | 'aborted' | 'linked-exit';
@@ -64,7 +64,7 @@ export function waitFailureDetails(
     ...(cause !== undefined ? { cause } : {}),
     lastEvents,
     historyLength: history.length,
-    realTimes: lastEvents.map((e) => history.realElapsed(e.seq)),
+    ...(touchesOutside(lastEvents) ? { realTimes: lastEvents.map((e) => history.realElapsed(e.seq)) } : {}),
   };
 }
 

@@ -115,7 +115,8 @@ export class History {
 
   /** A human timeline of the last `n` events (all by default), one per line. */
   timeline(n = this.#events.length): string {
-    return formatTimeline(this.tail(n), (e) => this.realElapsed(e.seq));
+    const events = this.tail(n);
+    return formatTimeline(events, touchesOutside(events) ? (e) => this.realElapsed(e.seq) : undefined);
   }
 
   /** Real milliseconds from the first event to event `seq` (wall clock; never part of the events). */
@@ -124,6 +125,15 @@ export class History {
     const at = this.#wall[seq];
     return first === undefined || at === undefined ? undefined : at - first;
   }
+}
+
+/**
+ * Whether events show work outside the runtime (OS processes, threads, containers, probes, HTTP):
+ * only then is real time worth printing beside virtual time — a closed simulation's real time is
+ * just how fast the machine ran it.
+ */
+export function touchesOutside(events: readonly HistoryEvent[]): boolean {
+  return events.some((e) => /^(os|thread|container|probe|http)\./.test(e.kind));
 }
 
 /**

@@ -220,7 +220,7 @@ describe('determinism', () => {
 });
 
 describe('timelines with real time', () => {
-  test('real elapsed time is shown beside virtual time where they differ, and left out where they agree', () => {
+  test('with work outside the runtime, real elapsed time is shown beside virtual time where it ran ahead', () => {
     let wall = 1_000;
     let virtual = 0;
     const history = new History(
@@ -229,15 +229,27 @@ describe('timelines with real time', () => {
     );
     history.append('a.first', 'x', {});
     wall += 1_500; // an OS process took real time while the virtual clock stood
-    history.append('a.second', 'x', {});
+    history.append('os.exit', 'os:node', { pid: 42, code: 0, signal: null });
     wall += 10;
     virtual += 10;
     history.append('a.third', 'x', {});
     const lines = history.timeline().split('\n');
     expect(lines[0]).not.toMatch(/real/);
-    expect(lines[1]).toMatch(/0ms \(real 1\.5s\) {2}a\.second/);
+    expect(lines[1]).toMatch(/0ms \(real 1\.5s\) {2}os\.exit/);
     expect(lines[2]).toMatch(/10ms \(real 1\.51s\) {2}a\.third/);
     // The events themselves carry no wall-clock field: serialised histories stay identical.
     expect(history.toJSONLines()).not.toMatch(/1500|1510|wall/);
+  });
+
+  test('a closed simulation prints virtual time only: its real time is just how fast the machine ran it', () => {
+    let wall = 0;
+    const history = new History(
+      () => 0,
+      () => wall,
+    );
+    history.append('a.first', 'x', {});
+    wall += 50;
+    history.append('a.second', 'x', {});
+    expect(history.timeline()).not.toMatch(/real/);
   });
 });
