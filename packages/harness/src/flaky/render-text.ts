@@ -7,6 +7,9 @@ export const EXIT_MEANING: Record<ExitCode, string> = {
   3: 'configuration error',
 };
 
+/** Up to this many tests, the table lists every one. */
+const LIST_ALL = 30;
+
 const ORDER: Record<ReportedTest['classification'], number> = { 'stable-fail': 0, flaky: 1, 'stable-pass': 2, skipped: 3 };
 
 /** The report as a terminal shows it: the table, the failure clusters, the infrastructure runs, the replay commands. */
@@ -20,8 +23,16 @@ export function renderText(report: FlakyReport): string {
   const tests = [...report.tests].sort(
     (a, b) => ORDER[a.classification] - ORDER[b.classification] || b.flakeRate - a.flakeRate || a.name.localeCompare(b.name),
   );
-  const rows = tests.map((t) => [label(t), `${t.fails}/${t.runs}`, pct(t.flakeRate), interval(t), t.flipRate.toFixed(2), `${t.file} > ${t.name}`, note(t)]);
-  lines.push(...table([['verdict', 'fails/runs', 'rate', `${pct(s.confidence)} interval`, 'flips', 'test', ''], ...rows]));
+  // A large suite's stable tests would bury the few that matter: past a screenful they are counted, not listed.
+  const quiet = (t: ReportedTest): boolean => (t.classification === 'stable-pass' && t.settled) || t.classification === 'skipped';
+  const listed = tests.length > LIST_ALL ? tests.filter((t) => !quiet(t)) : tests;
+  const rows = listed.map((t) => [label(t), `${t.fails}/${t.runs}`, pct(t.flakeRate), interval(t), t.flipRate.toFixed(2), `${t.file} > ${t.name}`, note(t)]);
+  if (rows.length > 0) lines.push(...table([['verdict', 'fails/runs', 'rate', `${pct(s.confidence)} interval`, 'flips', 'test', ''], ...rows]));
+  if (listed.length < tests.length) {
+    const stable = tests.filter((t) => t.classification === 'stable-pass').length;
+    const bound = Math.max(...tests.filter((t) => t.classification === 'stable-pass').map((t) => t.upperBound ?? 0));
+    lines.push(`  ${stable} stable tests not listed (each failure rate <= ${pct(bound)}); the JSON and HTML reports list every test`);
+  }
   if (report.signatures.length > 0) {
     lines.push('', 'failure signatures (same error and place):');
     for (const sig of report.signatures) {

@@ -188,4 +188,12 @@ describe('merge and the text report', () => {
     expect(text).toContain('QUIESCE_SEED=');
     expect(text).toContain('exit 1: test failures, or flakes above the target rate');
   });
+
+  test('a large suite: only the tests that need attention are listed, the stable ones counted', () => {
+    const many = Array.from({ length: 40 }, (_, i) => t(`steady ${i}`, 'one.test.ts', 'PPPP'));
+    const text = renderText(buildFlakyReport(session([...many, t('flips', 'one.test.ts', 'PFPP')], 4)));
+    expect(text).toContain('one.test.ts > flips');
+    expect(text).not.toContain('steady 3');
+    expect(text).toContain('  40 stable tests not listed (each failure rate <= 52.7%); the JSON and HTML reports list every test');
+  });
 });
