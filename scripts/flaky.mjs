@@ -76,7 +76,9 @@ const failing = all.filter((t) => t.fails > 0);
 const executions = all.reduce((n, t) => n + t.runs, 0);
 const most = Math.max(...all.map((t) => t.runs));
 const bound = (n) => `${((1 - 0.05 ** (1 / n)) * 100).toPrecision(3)}%`;
-console.log(`\n== ${runs} runs (${loaded} under CPU load) of ${all.length} tests, ${executions} test executions, in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+console.log(
+  `\n== ${runs} runs (${loaded} under CPU load) of ${all.length} tests, ${executions} test executions, in ${((performance.now() - started) / 1000).toFixed(0)} s`,
+);
 if (failing.length === 0) {
   // Exact 95% bounds with no failure seen: per test over its runs, and pooled over every execution.
   console.log(`no test failed in any run: each test that ran ${most} times fails less than ${bound(most)} of the time (exact 95% bound);`);
