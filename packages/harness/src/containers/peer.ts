@@ -1,5 +1,5 @@
 import { QuiesceError } from '@quiesce/runtime';
-import { isMissing } from '../preset/missing.js';
+import { isMissing } from '../core/missing.js';
 
 /** The testcontainers module as the harness uses it (see types.ts for why it is not imported by type). */
 export interface TestcontainersModule {

@@ -5,7 +5,7 @@
  */
 import { beforeEach } from 'vitest';
 import { skipWithoutEngine } from './docker-skip.js';
-import { isMissing } from './missing.js';
+import { isMissing } from '../core/missing.js';
 
 export { isMissing };
 
