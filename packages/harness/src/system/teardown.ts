@@ -69,7 +69,7 @@ export async function findLeaks(runtime: Runtime, owned: readonly Owned[]): Prom
 }
 
 /** Resolve once the runtime has no live external actor, or after `bound` real milliseconds. */
-async function awaitActorsGone(runtime: Runtime, bound: number): Promise<void> {
+export async function awaitActorsGone(runtime: Runtime, bound = ACTORS_GONE_BOUND): Promise<void> {
   if (runtime.externalActors().length === 0) return;
   const over = new AbortController();
   const limit = realDelay(bound, over.signal);

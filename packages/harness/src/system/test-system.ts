@@ -37,7 +37,7 @@ import { awaitQuiescence, DEFAULT_QUIET_PERIOD, type Quiescence } from '../waits
 import { WaitError } from '../waits/wait-error.js';
 import { callerLocation, LeakError, type Owned, type OwnedResource } from '../core/resources.js';
 import { teardownFailure } from './teardown-error.js';
-import { disposeOwned, findLeaks, stopStartedTrees, type StartedTree } from './teardown.js';
+import { awaitActorsGone, disposeOwned, findLeaks, stopStartedTrees, type StartedTree } from './teardown.js';
 import { leftovers, type Leftover } from './leftovers.js';
 import { systemRegistry } from './registry.js';
 import {
@@ -571,6 +571,9 @@ export class TestSystem implements DriveTarget, EventRecorder {
     // A linked crash that already failed the test does not stop the other trees from stopping properly.
     const problems = await stopStartedTrees(this.runtime, this.#started, (pid) => this.#stopping.add(pid));
     await this.runtime.shutdown({ code: 'AFTER_TEARDOWN', by: `test ${JSON.stringify(this.testId)}` });
+    // The runtime's OS children are gone before owned resources go: a port lease is released only
+    // once no worker still listens on it.
+    await awaitActorsGone(this.runtime);
     problems.push(...(await disposeOwned(this.#owned)));
     const leaks = await findLeaks(this.runtime, this.#owned);
     this.runtime.record('system.teardown', 'test', { leaks: leaks.length });
