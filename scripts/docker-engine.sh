@@ -142,6 +142,8 @@ cmd_stop_engine() {
       timeout 5 tail --pid="$pid" -f /dev/null || true
     fi
   fi
+  # dockerd leaves the host network namespace bind-mounted under its exec root after it exits.
+  if mountpoint -q "$DIR/exec/netns/default" 2>/dev/null; then as_root umount "$DIR/exec/netns/default" || true; fi
   rm -f "$PIDFILE" "$SOCK"
 }
 
