@@ -88,6 +88,7 @@ function record(raw: SessionRaw, tests: Map<string, TestRaw>, signatures: Set<st
     }
     const code: OutcomeCode = r.status === 'passed' ? 'P' : r.status === 'skipped' ? 'S' : 'F';
     test.outcomes = test.outcomes.padEnd(index, '-') + code;
+    if (r.meta.load) test.load = r.meta.load;
     if (code !== 'F') continue;
     failed++;
     const signature = signatureOf(r.errors[0] ?? { name: 'Error', message: 'failed without an error', frames: [] }, root);

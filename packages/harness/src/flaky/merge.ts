@@ -50,6 +50,7 @@ export function mergeReports(reports: readonly FlakyReport[]): FlakyReport {
         file: t.file,
         outcomes: t.outcomes.padEnd(length, '-'),
         failures: t.failures.map(({ replay: _replay, ...raw }) => raw),
+        ...(t.load ? { load: t.load } : {}),
       });
     }
   }
