@@ -55,7 +55,7 @@ export async function runFlaky(session: VitestSession, options: EngineOptions, p
     if (selection.length === 0) break;
     const seeds = runSeeds(options.seed, index);
     const result = await session.run(selection, seeds);
-    const run: RunRaw = { index, ...seeds, shuffled: result.shuffled, durationMs: result.durationMs, error: result.error, order: result.order };
+    const run: RunRaw = { index, ...seeds, shuffled: result.shuffled, durationMs: result.durationMs, error: result.error, unhandled: result.unhandledErrors, order: result.order };
     raw.runs.push(run);
     const failed = record(raw, tests, signatures, result, index, options.root);
     failures += failed;

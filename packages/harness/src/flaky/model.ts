@@ -17,8 +17,10 @@ export interface RunRaw {
   /** Whether tests ran in a shuffled order. */
   shuffled: boolean;
   durationMs: number;
-  /** A failure of the run itself (errors outside any test, every file failing to load). */
+  /** A failure of the run itself (nothing ran, every file failed to load). */
   error: string | null;
+  /** Errors Vitest caught outside any test (an unhandled rejection): the run failed, no test did. */
+  unhandled: string[];
   /** Per file, the ids of its tests in the order they ran. */
   order: Record<string, string[]>;
 }

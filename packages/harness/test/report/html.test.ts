@@ -39,7 +39,7 @@ function loadStats(): LoadStats {
 
 /** Five tests over twelve runs: stable, broken, 25% flaky, skipped; run 5 an infrastructure failure. */
 function flakyReport() {
-  const runs: RunRaw[] = Array.from({ length: 12 }, (_, i) => ({ index: i, ...runSeeds(3, i), shuffled: true, durationMs: 20, error: null, order: {} }));
+  const runs: RunRaw[] = Array.from({ length: 12 }, (_, i) => ({ index: i, ...runSeeds(3, i), shuffled: true, durationMs: 20, error: null, unhandled: [], order: {} }));
   const t = (id: string, outcomes: string): TestRaw => ({ id, name: id, file: 'pool.test.ts', outcomes, failures: [] });
   const tests = [
     t('steady', 'PPPPPFPPPPPP'),
