@@ -55,7 +55,15 @@ export async function runFlaky(session: VitestSession, options: EngineOptions, p
     if (selection.length === 0) break;
     const seeds = runSeeds(options.seed, index);
     const result = await session.run(selection, seeds);
-    const run: RunRaw = { index, ...seeds, shuffled: result.shuffled, durationMs: result.durationMs, error: result.error, order: result.order };
+    const run: RunRaw = {
+      index,
+      ...seeds,
+      shuffled: result.shuffled,
+      durationMs: result.durationMs,
+      error: result.error,
+      unhandled: result.unhandledErrors,
+      order: result.order,
+    };
     raw.runs.push(run);
     const failed = record(raw, tests, signatures, result, index, options.root);
     failures += failed;
@@ -88,6 +96,7 @@ function record(raw: SessionRaw, tests: Map<string, TestRaw>, signatures: Set<st
     }
     const code: OutcomeCode = r.status === 'passed' ? 'P' : r.status === 'skipped' ? 'S' : 'F';
     test.outcomes = test.outcomes.padEnd(index, '-') + code;
+    if (r.meta.load) test.load = r.meta.load;
     if (code !== 'F') continue;
     failed++;
     const signature = signatureOf(r.errors[0] ?? { name: 'Error', message: 'failed without an error', frames: [] }, root);

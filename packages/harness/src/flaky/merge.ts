@@ -35,6 +35,7 @@ export function mergeReports(reports: readonly FlakyReport[]): FlakyReport {
       // The machines ran in parallel: the run took as long as its slowest shard.
       durationMs: Math.max(...parts.map((p) => p.durationMs)),
       error: parts.length === reports.length && parts.every((p) => p.error !== null) ? parts.map((p) => p.error).join('; ') : null,
+      unhandled: parts.flatMap((p) => p.unhandled ?? []),
       order: Object.assign({}, ...parts.map((p) => p.order)) as Record<string, string[]>,
     });
   }
@@ -50,6 +51,7 @@ export function mergeReports(reports: readonly FlakyReport[]): FlakyReport {
         file: t.file,
         outcomes: t.outcomes.padEnd(length, '-'),
         failures: t.failures.map(({ replay: _replay, ...raw }) => raw),
+        ...(t.load ? { load: t.load } : {}),
       });
     }
   }

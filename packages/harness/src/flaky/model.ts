@@ -3,7 +3,7 @@
  * both; `quiesce flaky merge` unions the raw parts of several shards and derives again, so a
  * merged report is exactly the report of one machine that ran every shard's tests.
  */
-import type { TimelineEvent } from '../report/meta-types.js';
+import type { LoadStats, TimelineEvent } from '../report/meta-types.js';
 
 /** One test's outcome in one run: P passed, F failed, S skipped, - not run (settled, or not in this shard). */
 export type OutcomeCode = 'P' | 'F' | 'S' | '-';
@@ -17,8 +17,10 @@ export interface RunRaw {
   /** Whether tests ran in a shuffled order. */
   shuffled: boolean;
   durationMs: number;
-  /** A failure of the run itself (errors outside any test, every file failing to load). */
+  /** A failure of the run itself (nothing ran, every file failed to load). */
   error: string | null;
+  /** Errors Vitest caught outside any test (an unhandled rejection): the run failed, no test did. */
+  unhandled: string[];
   /** Per file, the ids of its tests in the order they ran. */
   order: Record<string, string[]>;
 }
@@ -41,6 +43,8 @@ export interface TestRaw {
   /** One code per run, run 0 first. */
   outcomes: string;
   failures: FailedRunRaw[];
+  /** The `load()` results of the last run the test ran in (load suites). */
+  load?: LoadStats[];
 }
 
 export interface Signature {

@@ -45,6 +45,11 @@ export function renderText(report: FlakyReport): string {
     lines.push('', 'infrastructure runs (left out of every figure):');
     for (const r of infra) lines.push(`  run ${r.index}: ${r.infraReason}`);
   }
+  const unhandled = report.runs.filter((r) => r.unhandled.length > 0);
+  if (unhandled.length > 0) {
+    lines.push('', 'errors outside any test (Vitest failed these runs, no test did):');
+    for (const r of unhandled) for (const e of r.unhandled) lines.push(`  run ${r.index}: ${e}`);
+  }
   const failing = tests.filter((t) => t.replay !== null);
   if (failing.length > 0) {
     lines.push('', 'replay a failure:');

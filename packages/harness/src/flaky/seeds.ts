@@ -1,5 +1,7 @@
 import { deriveSeed } from '@quiesce/runtime';
-import { SEED_ENV } from '../system/seed.js';
+import { namePattern, SEED_ENV, shellQuote } from '../system/seed.js';
+
+export { escapeRegExp, namePattern, shellQuote } from '../system/seed.js';
 
 /** Run `index`'s seeds, derived from the session seed: every shard of one session uses the same ones. */
 export function runSeeds(seed: number, index: number): { shuffleSeed: number; harnessSeed: number } {
@@ -22,19 +24,4 @@ export interface ReplayTarget {
 export function replayCommand(target: ReplayTarget): string {
   const order = target.shuffled ? ` --sequence.shuffle.tests --sequence.seed=${target.shuffleSeed}` : '';
   return `${SEED_ENV}=${target.harnessSeed} npx vitest run ${shellQuote(target.file)}${order} -t ${shellQuote(namePattern(target.names))}`;
-}
-
-/** A `-t` pattern matching exactly these tests: Vitest matches it against the names joined by spaces. */
-export function namePattern(names: readonly string[]): string {
-  const exact = names.map((name) => escapeRegExp(name.split(' > ').join(' ')));
-  return exact.length === 1 ? `^${exact[0]}$` : `^(${exact.join('|')})$`;
-}
-
-export function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** Quote for a POSIX shell when needed. */
-export function shellQuote(text: string): string {
-  return /^[\w./:=@%+-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }

@@ -21,7 +21,25 @@ export function testSeed(run: number, testId: string): number {
 
 /** The one-line command that replays a test with the same seed. */
 export function replayCommand(run: number, file: string | undefined, testName: string | undefined): string {
-  const target = file ? ` ${file}` : '';
-  const filter = testName ? ` -t ${JSON.stringify(testName)}` : '';
+  const target = file ? ` ${shellQuote(file)}` : '';
+  const filter = testName ? ` -t ${shellQuote(namePattern([testName]))}` : '';
   return `${SEED_ENV}=${run} npx vitest run${target}${filter}`;
+}
+
+/**
+ * A `-t` pattern matching exactly these tests (full names, ' > ' between suites): Vitest matches
+ * `-t` against a test's suites and name joined by spaces, so `"suite > test"` would match nothing.
+ */
+export function namePattern(names: readonly string[]): string {
+  const exact = names.map((name) => escapeRegExp(name.split(' > ').join(' ')));
+  return exact.length === 1 ? `^${exact[0]}$` : `^(${exact.join('|')})$`;
+}
+
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Quote for a POSIX shell when needed. */
+export function shellQuote(text: string): string {
+  return /^[\w./:=@%+-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }

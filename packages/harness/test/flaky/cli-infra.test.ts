@@ -32,7 +32,7 @@ test('runs where every test failed at once are infrastructure failures: reported
   expect(result.stdout).toContain('exit 2: infrastructure error');
 });
 
-test('timeouts and worker crashes are counted apart from other failures', async ({ signal }) => {
+test('timeouts and worker crashes are counted apart from other failures; errors outside tests are reported with their run', async ({ signal }) => {
   const json = join(tempDir(), 'odd.json');
   const result = await quiesce(['flaky', '--runs', '2', '--seed', '3', '--json', json, '--no-bisect'], fixture('odd'), signal);
   expect(result.code, result.stderr).toBe(1);
@@ -40,4 +40,9 @@ test('timeouts and worker crashes are counted apart from other failures', async 
   const tests = new Map(report.tests.map((t) => [t.name, t]));
   expect(tests.get('never settles')).toMatchObject({ classification: 'stable-fail', timeouts: 2, crashes: 0 });
   expect(tests.get('kills its worker')).toMatchObject({ classification: 'stable-fail', crashes: 2 });
+  // An error outside any test fails Vitest's run, not a test: it is reported with its run.
+  // (The worker that was killed shows there too, as the pool's error.)
+  for (const run of report.runs)
+    expect(run.unhandled).toEqual(expect.arrayContaining(['Error: nobody awaited this', expect.stringMatching(/Worker forks emitted error/)]));
+  expect(result.stdout).toMatch(/errors outside any test \(Vitest failed these runs, no test did\):\n {2}run 0: .*nobody awaited this/);
 });

@@ -142,7 +142,15 @@ describe('quiesce flaky arguments', () => {
 });
 
 function session(tests: TestRaw[], runs: number, extra: Partial<SessionRaw> = {}): SessionRaw {
-  const made: RunRaw[] = Array.from({ length: runs }, (_, i) => ({ index: i, ...runSeeds(5, i), shuffled: false, durationMs: 10, error: null, order: {} }));
+  const made: RunRaw[] = Array.from({ length: runs }, (_, i) => ({
+    index: i,
+    ...runSeeds(5, i),
+    shuffled: false,
+    durationMs: 10,
+    error: null,
+    unhandled: [],
+    order: {},
+  }));
   return { seed: 5, shard: null, judging: { targetRate: null, confidence: 0.95 }, runs: made, tests, signatures: [], bisections: [], durationMs: 30, ...extra };
 }
 const t = (id: string, file: string, outcomes: string): TestRaw => ({ id, name: id, file, outcomes, failures: [] });

@@ -41,7 +41,7 @@ describe('rerun statistics', () => {
 });
 
 function run(index: number, order: string[] = [], error: string | null = null): RunRaw {
-  return { index, ...runSeeds(1, index), shuffled: true, durationMs: 10, error, order: { 'a.test.ts': order } };
+  return { index, ...runSeeds(1, index), shuffled: true, durationMs: 10, error, unhandled: [], order: { 'a.test.ts': order } };
 }
 const testOf = (id: string, outcomes: string): TestRaw => ({ id, name: id, file: 'a.test.ts', outcomes, failures: [] });
 

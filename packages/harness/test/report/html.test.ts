@@ -10,6 +10,7 @@ import { runSeeds } from '../../src/flaky/seeds.js';
 import { LatencyHistogram } from '../../src/load/histogram.js';
 import { buildReport, renderFlakyHtml, renderReportHtml, type LoadStats, type TestRecord } from '../../src/report/index.js';
 import { CHROMIUM_MISSING, countColours, openBrowser } from './chromium.js';
+import { schemaValidator } from './schema-check.js';
 
 function htmlFile(name: string, html: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'quiesce-html-'));
@@ -27,9 +28,26 @@ const timeline = [
   { seq: 4, time: 250, kind: 'child.restart', source: '<0.2>', data: { id: 'w1' } },
 ];
 
+function loadStats(): LoadStats {
+  const h = new LatencyHistogram();
+  for (let i = 1; i <= 400; i++) h.record(5 + (i % 40) + (i % 97 === 0 ? 300 : 0));
+  return {
+    ...{ label: 'checkout', target: 'GET http://127.0.0.1:4000/', concurrency: 4, requests: 400, errors: 0, errorRate: 0, durationMs: 2000, throughput: 200 },
+    ...{ latency: h.summary(), histogram: h.buckets(), stoppedBy: 'requests', errorSamples: [] },
+  };
+}
+
 /** Five tests over twelve runs: stable, broken, 25% flaky, skipped; run 5 an infrastructure failure. */
 function flakyReport() {
-  const runs: RunRaw[] = Array.from({ length: 12 }, (_, i) => ({ index: i, ...runSeeds(3, i), shuffled: true, durationMs: 20, error: null, order: {} }));
+  const runs: RunRaw[] = Array.from({ length: 12 }, (_, i) => ({
+    index: i,
+    ...runSeeds(3, i),
+    shuffled: true,
+    durationMs: 20,
+    error: null,
+    unhandled: [],
+    order: {},
+  }));
   const t = (id: string, outcomes: string): TestRaw => ({ id, name: id, file: 'pool.test.ts', outcomes, failures: [] });
   const tests = [
     t('steady', 'PPPPPFPPPPPP'),
@@ -44,6 +62,7 @@ function flakyReport() {
     );
   }
   tests[2]!.failures[0]!.timeline = timeline;
+  tests[0]!.load = [loadStats()];
   const signatures = [
     { id: 'aaaaaaaa', name: 'AssertionError', message: 'expected <n> to be <n>', frames: ['pool.test.ts:3 fn'], example: 'expected 1 to be 2' },
     { id: 'bbbbbbbb', name: 'WaitError', message: 'timed out', frames: [], example: 'timed out' },
@@ -70,6 +89,8 @@ describe('the HTML reports in a real headless Chromium', () => {
     expect(await page.locator('svg.intervals line.target').count()).toBe(1);
     expect(await page.locator('svg.swimlane circle.event').count()).toBe(timeline.length);
     expect(await page.locator('svg.swimlane rect.lane').count()).toBe(3); // test, <0.2>, <0.3>
+    expect(await page.locator('svg.histogram rect.bar').count()).toBe(report.tests[0]!.load![0]!.histogram.length);
+    expect(schemaValidator('flaky')(report)).toEqual([]);
     expect(await page.locator('h3.failure').allTextContents()).toEqual(['pool.test.ts > broken', 'pool.test.ts > sometimes']);
     expect(await page.locator('pre.replay').first().textContent()).toMatch(/^QUIESCE_SEED=\d+ npx vitest run pool\.test\.ts --sequence\.shuffle\.tests/);
     const box = await page.locator('svg.grid').boundingBox();
@@ -88,12 +109,7 @@ describe('the HTML reports in a real headless Chromium', () => {
 
   test('the reporter --html: load latency as a histogram with p50, p95 and p99 marked, and the failure timeline', async ({ skip }) => {
     if (CHROMIUM_MISSING) return skip(CHROMIUM_MISSING);
-    const h = new LatencyHistogram();
-    for (let i = 1; i <= 400; i++) h.record(5 + (i % 40) + (i % 97 === 0 ? 300 : 0));
-    const load: LoadStats = {
-      ...{ label: 'checkout', target: 'GET http://127.0.0.1:4000/', concurrency: 4, requests: 400, errors: 0, errorRate: 0, durationMs: 2000, throughput: 200 },
-      ...{ latency: h.summary(), histogram: h.buckets(), stoppedBy: 'requests', errorSamples: [] },
-    };
+    const load = loadStats();
     const record = (name: string, status: TestRecord['status'], meta: TestRecord['meta']): TestRecord => ({
       ...{ id: name, name, file: 'svc.test.ts', status, ran: true, durationMs: 12, startTime: 0, timedOut: false, meta },
       errors: status === 'failed' ? [{ name: 'WaitError', message: 'w1 did not restart', frames: [] }] : [],

@@ -1,12 +1,13 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, onTestFinished } from 'vitest';
 import { QuiesceError } from '@quiesce/runtime';
 import { test, type LoadStats } from '@quiesce/harness';
 import { testSeed } from '@quiesce/harness/internal';
 import { buildReport, QuiesceReporter, summariseLoads, type ReportDocument, type TestRecord } from '../../src/report/index.js';
-import { cleanEnv, runVitest } from '../preset/vitest-subprocess.js';
+import { cleanEnv, runCommand, runVitest } from '../preset/vitest-subprocess.js';
 import { schemaValidator } from './schema-check.js';
 
 const validateReport = schemaValidator('report');
@@ -37,8 +38,16 @@ describe('QuiesceReporter in a real Vitest run', () => {
       expect(t.file).toBe(FIXTURE);
       // Every test's seed is the one its system gets (or would get) from the run seed and its id.
       expect(t.seed).toBe(testSeed(1234, `${FIXTURE}::${t.name}`));
-      expect(t.replay).toBe(`QUIESCE_SEED=1234 npx vitest run ${FIXTURE} -t ${JSON.stringify(t.name)}`);
+      expect(t.replay).toBe(`QUIESCE_SEED=1234 npx vitest run ${FIXTURE} -t '^${t.name.replace(' > ', ' ')}$'`);
     }
+    // A replay command selects exactly its test, nested in a suite too (Vitest's -t sees 'a suite runs a load').
+    const config = ' --config packages/harness/test/report/fixtures/vitest.config.ts --reporter=default';
+    const nested = await runCommand(
+      byName.get('a suite > runs a load')!.replay + config,
+      cleanEnv({ QUIESCE_TEST_REPORT: join(dir, 'replay.json'), QUIESCE_TEST_REPORT_HTML: join(dir, 'replay.html') }),
+      signal,
+    );
+    expect(stripVTControlCharacters(nested.stdout)).toMatch(/Tests +1 passed \| 3 skipped \(4\)/);
 
     const failed = byName.get('fails with a timeline')!;
     expect(failed.status).toBe('failed');

@@ -1,5 +1,5 @@
 import type { FlakyReport, ReportedTest } from '../../flaky/report.js';
-import { gridChart, intervalChart, swimlaneChart, timelineTable } from './charts.js';
+import { gridChart, histogramChart, intervalChart, swimlaneChart, timelineTable } from './charts.js';
 import { COLOURS, esc, page, percent, tr } from './svg.js';
 
 const WORD: Record<ReportedTest['classification'], string> = { 'stable-pass': 'stable', 'stable-fail': 'broken', flaky: 'flaky', skipped: 'skipped' };
@@ -58,6 +58,14 @@ export function renderFlakyHtml(report: FlakyReport): string {
       );
     }
     body.push('</table>');
+  }
+  const loads = tests.flatMap((t) => (t.load ?? []).map((stats) => ({ name: `${label(t)}: ${stats.label}`, stats })));
+  if (loads.length > 0) {
+    body.push('<h2>Load (the last run of each load test)</h2>');
+    for (const { name, stats } of loads) {
+      body.push(`<h3>${esc(name)}</h3><p class="muted">${esc(stats.target)} · ${stats.requests} requests · errors ${percent(stats.errorRate)}</p>`);
+      body.push(histogramChart(stats.histogram, stats.latency, name));
+    }
   }
   if (infra.size > 0) {
     body.push('<h2>Infrastructure runs</h2><p class="muted">Left out of every figure above.</p><ul>');
