@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { InvalidOptionError } from '../../errors.js';
-import type { GroupReaper } from '../../process/runtime.js';
+import type { GroupReaper } from '../../process/runtime-options.js';
 import { REAPER_SCRIPT } from './reaper-script.js';
 
 /**
