@@ -27,11 +27,12 @@ export function replayCommand(run: number, file: string | undefined, testName: s
 }
 
 /**
- * A `-t` pattern matching exactly these tests (full names, ' > ' between suites): Vitest matches
- * `-t` against a test's suites and name joined by spaces, so `"suite > test"` would match nothing.
+ * A `-t` pattern matching exactly these tests (full names, ' > ' between suites). Vitest 4 matches
+ * `-t` against a test's suites and name joined by spaces, Vitest 5 joined by ' > ': the pattern
+ * accepts either, so one replay command works under both majors.
  */
 export function namePattern(names: readonly string[]): string {
-  const exact = names.map((name) => escapeRegExp(name.split(' > ').join(' ')));
+  const exact = names.map((name) => name.split(' > ').map(escapeRegExp).join('( > | )'));
   return exact.length === 1 ? `^${exact[0]}$` : `^(${exact.join('|')})$`;
 }
 
