@@ -52,3 +52,5 @@ export { runningWorkers, treeMissing, type TreeWorker } from './monkey/tree.js';
 export { sweep, type Scenario, type SeedContext, type SweepOptions, type SweepReport, type SeedResult } from './monkey/sweep.js';
 export { TcpProxy, type TcpProxyOptions } from './tcp/proxy.js';
 export { TOXIC_TYPES, type ToxicType, type ToxicOptions, type ToxicAttributes, type ToxicCommon, type Direction } from './tcp/toxics.js';
+export { HttpFaults, type HttpFaultsOptions, type MswFaultServer, type MswHttpLike, type HttpResolverInfo } from './http/http-faults.js';
+export { HTTP_FAULT_TYPES, type HttpFaultType, type HttpFaultOptions, type HttpFaultAttributes, type HttpRoute } from './http/http-options.js';

@@ -19,6 +19,7 @@ import { FAULT_KINDS } from '../kinds.js';
 import { checkCount, checkInteger, checkOneOf, checkRate, checkSubset } from '../options.js';
 import { OsFaults } from '../os/os-faults.js';
 import { parseProxyOptions, TcpProxy, type TcpProxyOptions } from '../tcp/proxy.js';
+import { HttpFaults, parseHttpFaultsArgs, type HttpFaultsOptions, type MswFaultServer } from '../http/http-faults.js';
 import { HandlerFaults } from './handler-faults.js';
 import { DEFAULT_LINK_KINDS, describePair, LinkFaults, type LinkAction } from './link-faults.js';
 import { checkBehaviour, checkSupervisorChild, crashProcess, failingStart, runCrashLoop, throwingTerminate } from './supervision.js';
@@ -112,6 +113,7 @@ export class Chaos {
   readonly #links: LinkFaults;
   readonly #counts = new Map<string, number>();
   readonly #proxies: TcpProxy[] = [];
+  readonly #http: HttpFaults[] = [];
   #disposed = false;
 
   /** @internal use `chaos(system)`. */
@@ -313,6 +315,29 @@ export class Chaos {
     return proxy;
   }
 
+  // ------------------------------------------------------------------ HTTP
+
+  /**
+   * HTTP faults on an msw server (2 or 3) of this test: `chaos(system).http(server, { http }).fault('status', { path, status: 503 })`.
+   * Refused (NOT_OWNED) while another live test's system holds faults on the same server. Its
+   * handlers leave the server at teardown (or `dispose()`).
+   */
+  http(server: MswFaultServer, options: HttpFaultsOptions): HttpFaults {
+    this.#live('http');
+    const parsed = parseHttpFaultsArgs(server, options);
+    const faults = new HttpFaults(
+      this.runtime,
+      this.#random.fork(`http#${this.#http.length + 1}`),
+      (type, target, o, onHeal, limit) => this.#arm(type, target, o, { onHeal, limit }),
+      parsed.server,
+      parsed,
+      this.host.system,
+    );
+    faults.claim();
+    this.#http.push(faults);
+    return faults;
+  }
+
   // ------------------------------------------------------------------ lifetime
 
   /** Heal every active fault: hung processes resume, paused programs continue, nothing more is injected. */
@@ -328,6 +353,7 @@ export class Chaos {
     this.#links.dispose();
     this.#handlers.dispose();
     for (const proxy of this.#proxies) void proxy.close();
+    for (const faults of this.#http) faults.dispose();
     this.#disposed = true;
   }
 
