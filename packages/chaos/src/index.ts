@@ -16,6 +16,7 @@ export {
   type FailStartOptions,
   type CrashLoopOptions,
 } from './runtime/chaos.js';
+export type { SkewOptions } from './runtime/time-faults.js';
 export type { ProcessTarget, PairEnd } from './runtime/targets.js';
 export { DEFAULT_LINK_KINDS } from './runtime/link-faults.js';
 export type { Fault } from './fault.js';

@@ -23,6 +23,7 @@ import { HttpFaults, parseHttpFaultsArgs, type HttpFaultsOptions, type MswFaultS
 import { HandlerFaults } from './handler-faults.js';
 import { DEFAULT_LINK_KINDS, describePair, LinkFaults, type LinkAction } from './link-faults.js';
 import { checkBehaviour, checkSupervisorChild, crashProcess, failingStart, runCrashLoop, throwingTerminate } from './supervision.js';
+import { clockJump, skew, type SkewOptions } from './time-faults.js';
 import { checkPairEnd, resolveProcess, type PairEnd, type ProcessTarget } from './targets.js';
 
 export interface CrashOnOptions {
@@ -292,6 +293,29 @@ export class Chaos {
     return throwingTerminate(checked, fault, options.error);
   }
 
+  // ------------------------------------------------------------------ time
+
+  /**
+   * Jump the virtual clock `ms` forward at once (a suspended VM, a stepped wall clock): the time is
+   * the new one before anything runs, then the timers that came due fire in deadline order, each
+   * seeing the new time. Refused on a real clock.
+   */
+  async clockJump(ms: number): Promise<void> {
+    this.#live('clockJump');
+    await clockJump(this.host, (data) => this.#event(FAULT_KINDS.clockJump, 'clock', data), ms);
+  }
+
+  /**
+   * Skew a process's view of time ('*': every process's) by `factor` on the virtual clock: its
+   * timers take `1/factor` of their delay and its `ctx.now()` runs `factor` times as fast. Heal
+   * ends it. Refused on a real clock.
+   */
+  skew(target: ProcessTarget | '*', options: SkewOptions): Fault {
+    this.#live('skew');
+    const pid = target === '*' ? '*' : resolveProcess(this.host, 'skew', target);
+    return skew(this.host, (label, o, onHeal) => this.#arm('clock_skew', label, o, { onHeal }), pid, options);
+  }
+
   // ------------------------------------------------------------------ TCP
 
   /**
@@ -391,8 +415,13 @@ export class Chaos {
   }
 
   #instant(kind: string, pid: Pid, data: Record<string, unknown>): void {
+    this.#event(kind, this.runtime.label(pid), data);
+  }
+
+  /** A one-shot fault: recorded with its own id and counted. */
+  #event(kind: string, source: string, data: Record<string, unknown>): void {
     const id = `f${++countersOf(this.runtime).faults}`;
-    this.runtime.record(kind, this.runtime.label(pid), { fault: id, ...data });
+    this.runtime.record(kind, source, { fault: id, ...data });
     this.#count(kind);
   }
 
