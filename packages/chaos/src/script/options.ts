@@ -68,11 +68,11 @@ export function parseScript<S>(options: ChaosScriptOptions<S>): ParsedScript<S> 
     }
     timeBudgetMs = options.timeBudgetMs;
   }
-  const output = options.output ?? process.stdout;
+  const output = options.output === undefined ? process.stdout : options.output;
   if (typeof output !== 'object' || output === null || typeof (output as { write?: unknown }).write !== 'function') {
     throw new InvalidOptionError('runChaos options.output', output, 'a writable stream (process.stdout)');
   }
-  const argv = options.argv ?? process.argv.slice(2);
+  const argv = options.argv === undefined ? process.argv.slice(2) : options.argv;
   if (!Array.isArray(argv) || argv.some((a) => typeof a !== 'string')) throw new InvalidOptionError('runChaos options.argv', argv, 'an array of strings');
   const replay =
     options.replay === undefined ? defaultReplay(argv) : checkFunction<(s: number) => string>('runChaos options.replay', options.replay, '(seed) => string');
