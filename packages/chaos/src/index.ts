@@ -55,3 +55,4 @@ export { TcpProxy, type TcpProxyOptions } from './tcp/proxy.js';
 export { TOXIC_TYPES, type ToxicType, type ToxicOptions, type ToxicAttributes, type ToxicCommon, type Direction } from './tcp/toxics.js';
 export { HttpFaults, type HttpFaultsOptions, type MswFaultServer, type MswHttpLike, type HttpResolverInfo } from './http/http-faults.js';
 export { HTTP_FAULT_TYPES, type HttpFaultType, type HttpFaultOptions, type HttpFaultAttributes, type HttpRoute } from './http/http-options.js';
+export { ContainerFaults, type ChaosContainer, type ContainerFaultOptions } from './containers/container-faults.js';

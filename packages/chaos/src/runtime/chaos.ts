@@ -24,6 +24,7 @@ import { HandlerFaults } from './handler-faults.js';
 import { DEFAULT_LINK_KINDS, describePair, LinkFaults, type LinkAction } from './link-faults.js';
 import { checkBehaviour, checkSupervisorChild, crashProcess, failingStart, runCrashLoop, throwingTerminate } from './supervision.js';
 import { clockJump, skew, type SkewOptions } from './time-faults.js';
+import { checkContainer, ContainerFaults, type ChaosContainer } from '../containers/container-faults.js';
 import { checkPairEnd, resolveProcess, type PairEnd, type ProcessTarget } from './targets.js';
 
 export interface CrashOnOptions {
@@ -314,6 +315,23 @@ export class Chaos {
     this.#live('skew');
     const pid = target === '*' ? '*' : resolveProcess(this.host, 'skew', target);
     return skew(this.host, (label, o, onHeal) => this.#arm('clock_skew', label, o, { onHeal }), pid, options);
+  }
+
+  // ------------------------------------------------------------------ containers
+
+  /**
+   * Faults on a container this test's system started (`system.container`): pause, unpause, stop,
+   * kill, restart through the engine's API (the harness's container faults), each recorded as
+   * `fault.container`. Refused with NOT_OWNED for any other container.
+   */
+  container(handle: ChaosContainer): ContainerFaults {
+    this.#live('container');
+    const container = checkContainer(this.host, handle);
+    return new ContainerFaults(
+      container,
+      (type, target, o, onHeal) => this.#arm(type, target, o, { onHeal }),
+      (kind, source, data) => this.#event(kind, source, data),
+    );
   }
 
   // ------------------------------------------------------------------ TCP
