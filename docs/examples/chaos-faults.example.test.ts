@@ -21,7 +21,7 @@ test('HTTP faults: the first two requests get a 503; a client that retries still
   onTestFinished(() => api.close());
   chaos(system).http(api, { http }).fault('status', { method: 'GET', path: 'http://api.test/pods/:id', status: 503, count: 2 });
   await expect(getPod('p1')).resolves.toEqual({ id: 'p1' });
-  expect(system.history.ofKind(FAULT_KINDS.http).map((e) => e.data.status)).toEqual([503, 503]);
+  expect(system.history.ofKind(FAULT_KINDS.http).map((e) => (e.data as Record<string, unknown>).status)).toEqual([503, 503]);
 });
 
 test('clock jump: a lease checked against ctx.now() expires at once when the clock jumps past it', async ({ system }) => {

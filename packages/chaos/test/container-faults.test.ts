@@ -28,8 +28,10 @@ describe('container faults through chaos', () => {
     const again = await redisConnection(system, port, 'again');
     await expect(ask(system, again, 'PING', 'again')).resolves.toBe('+PONG');
 
-    const kinds = system.history.events.filter((e) => e.source === redis.source && /^(fault\.container|container\.(paused|unpaused|killed|restarted))$/.test(e.kind));
-    expect(kinds.map((e) => (e.kind === FAULT_KINDS.container ? `fault ${e.data.action}` : e.kind))).toEqual([
+    const kinds = system.history.events.filter(
+      (e) => e.source === redis.source && /^(fault\.container|container\.(paused|unpaused|killed|restarted))$/.test(e.kind),
+    );
+    expect(kinds.map((e) => (e.kind === FAULT_KINDS.container ? `fault ${(e.data as Record<string, unknown>).action}` : e.kind))).toEqual([
       'fault pause',
       'container.paused',
       'container.unpaused',

@@ -95,7 +95,23 @@ describe('determinism', () => {
     }
     expect(identical).toBe(100);
     // Every fault kind that depends only on the seed was in the histories compared.
-    const expected = ['arm', 'heal', 'kill', 'exit', 'hang', 'slow', 'drop', 'delay', 'duplicate', 'reorder', 'clockJump', 'clockSkew', 'inject', 'siteActive', 'site'] as const;
+    const expected = [
+      'arm',
+      'heal',
+      'kill',
+      'exit',
+      'hang',
+      'slow',
+      'drop',
+      'delay',
+      'duplicate',
+      'reorder',
+      'clockJump',
+      'clockSkew',
+      'inject',
+      'siteActive',
+      'site',
+    ] as const;
     expect([...kinds].sort()).toEqual(expect.arrayContaining(expected.map((k) => FAULT_KINDS[k])));
   });
 });

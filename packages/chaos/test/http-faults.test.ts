@@ -47,7 +47,14 @@ describe.each(majors)('HTTP faults, $title', ({ supported, load }) => {
     faults.fault('status', { path: 'http://api.test/pods', method: 'post', status: 429, retryAfter: 7, count: 1 });
     expect(await outcome('http://api.test/pods', { method: 'POST' })).toMatchObject({ status: 429, retryAfter: '7' });
     expect(await outcome('http://api.test/pods', { method: 'POST' })).toMatchObject({ status: 201 });
-    const hits = system.history.ofKind(FAULT_KINDS.http).map((e) => [e.data.action, e.data.method, e.data.url, e.data.status]);
+    const hits = system.history
+      .ofKind(FAULT_KINDS.http)
+      .map((e) => [
+        (e.data as Record<string, unknown>).action,
+        (e.data as Record<string, unknown>).method,
+        (e.data as Record<string, unknown>).url,
+        (e.data as Record<string, unknown>).status,
+      ]);
     expect(hits).toEqual([
       ['status', 'GET', 'http://api.test/pods/p0', 503],
       ['status', 'GET', 'http://api.test/pods/p1', 503],
@@ -61,7 +68,7 @@ describe.each(majors)('HTTP faults, $title', ({ supported, load }) => {
     faults.fault('network_error', { method: 'POST', path: 'http://api.test/pods' });
     expect(await outcome('http://api.test/pods', { method: 'POST' })).toEqual({ error: 'TypeError' });
     expect(await outcome('http://api.test/pods/a')).toMatchObject({ status: 200 });
-    expect(system.history.ofKind(FAULT_KINDS.http).map((e) => e.data.action)).toEqual(['network_error']);
+    expect(system.history.ofKind(FAULT_KINDS.http).map((e) => (e.data as Record<string, unknown>).action)).toEqual(['network_error']);
   });
 
   test.skipIf(!supported)('latency: the handler answers, at least the latency later', async ({ system }) => {
@@ -70,7 +77,7 @@ describe.each(majors)('HTTP faults, $title', ({ supported, load }) => {
     const start = realNow();
     expect(JSON.parse((await outcome('http://api.test/pods/a')).body!)).toMatchObject({ id: 'a' });
     const [hit] = system.history.ofKind(FAULT_KINDS.http);
-    expect(hit!.data.latency).toBeGreaterThanOrEqual(60);
+    expect((hit!.data as { latency: number }).latency).toBeGreaterThanOrEqual(60);
     expect(realNow() - start).toBeGreaterThanOrEqual(60); // the lower bound the fault guarantees, not a speed claim
   });
 
@@ -94,7 +101,9 @@ describe.each(majors)('HTTP faults, $title', ({ supported, load }) => {
     expect(await outcome('http://api.test/pods/a')).toMatchObject({ status: 200, error: expect.any(String) });
 
     expect(await outcome('http://api.test/pods/a')).toMatchObject({ status: 200, body: full });
-    const hits = system.history.ofKind(FAULT_KINDS.http).map((e) => ({ action: e.data.action, bodyBytes: e.data.bodyBytes }));
+    const hits = system.history
+      .ofKind(FAULT_KINDS.http)
+      .map((e) => ({ action: (e.data as Record<string, unknown>).action, bodyBytes: (e.data as Record<string, unknown>).bodyBytes }));
     expect(hits).toEqual(['slow_body', 'truncated_body', 'malformed_body', 'reset'].map((action) => ({ action, bodyBytes: full.length })));
   });
 

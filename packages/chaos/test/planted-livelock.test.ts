@@ -62,13 +62,22 @@ async function storm(seed: number, buggy: boolean) {
   const healthy = CLIENTS.every((id) => answered[id] !== undefined);
   // The persistent fault: the database slowed by 200 ms a query, armed once and left on for the whole safety phase.
   let slowed: Fault | undefined;
-  const actions: MonkeyAction[] = [{ name: 'slow_db', enabled: () => slowed === undefined, run: ({ chaos }) => void (slowed = chaos.slow('db', { delay: 200 })) }];
+  const actions: MonkeyAction[] = [
+    { name: 'slow_db', enabled: () => slowed === undefined, run: ({ chaos }) => void (slowed = chaos.slow('db', { delay: 200 })) },
+  ];
   let healedAt = Number.POSITIVE_INFINITY;
   const ready = () => {
     healedAt = Math.min(healedAt, system.now());
     return CLIENTS.every((id) => (answered[id] ?? -1) > healedAt);
   };
-  const report = await monkey(system, { target: app, actions, profile: { slow_db: 1 }, steps: 4, gap: { min: 250, max: 250 }, liveness: { within: 5000, ready } }).check();
+  const report = await monkey(system, {
+    target: app,
+    actions,
+    profile: { slow_db: 1 },
+    steps: 4,
+    gap: { min: 250, max: 250 },
+    liveness: { within: 5000, ready },
+  }).check();
   // The queries waiting in the database's mailbox when the liveness phase gave up (or converged).
   const backlog = system.runtime.messageQueueLength(system.runtime.whereis('db')!);
   await system.teardown();

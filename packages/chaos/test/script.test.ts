@@ -39,7 +39,11 @@ function script(args: string[]): Promise<{ code: number; stdout: string; stderr:
 
 function sink(isTTY: boolean): { out: Writable & { isTTY: boolean }; text: () => string } {
   let text = '';
-  const out = Object.assign(new Writable({ write: (chunk, _e, done) => void ((text += chunk.toString()), done()) }), { isTTY });
+  const write = (chunk: Buffer, _encoding: string, done: () => void): void => {
+    text += chunk.toString();
+    done();
+  };
+  const out = Object.assign(new Writable({ write }), { isTTY });
   return { out, text: () => text };
 }
 
@@ -133,13 +137,26 @@ describe('runChaos in process', () => {
   });
 
   test('options, fuzzed: a QuiesceError naming the option, and nothing runs', async () => {
-    const bad = fc.oneof(fc.constant(undefined), fc.constant(null), fc.string(), fc.integer({ min: -5, max: -1 }), fc.constant(Number.NaN), fc.constant([]), fc.constant({}), fc.boolean());
+    const bad = fc.oneof(
+      fc.constant(undefined),
+      fc.constant(null),
+      fc.string(),
+      fc.integer({ min: -5, max: -1 }),
+      fc.constant(Number.NaN),
+      fc.constant([]),
+      fc.constant({}),
+      fc.boolean(),
+    );
     const keys = ['seeds', 'steps', 'timeBudgetMs', 'replay', 'start', 'scenario', 'stop', 'output', 'argv', 'from'] as const;
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...keys), bad, async (key, value) => {
         const { out } = sink(false);
         let ran = false;
-        const o = { ...options({ start: () => ((ran = true), { root: undefined as never }) }, out), [key]: value };
+        const start = () => {
+          ran = true;
+          return { root: undefined as never };
+        };
+        const o = { ...options({ start }, out), [key]: value };
         // undefined is the default for the optional ones, and some values are fine for some keys.
         const optional = ['steps', 'timeBudgetMs', 'replay', 'stop', 'output', 'argv', 'from'];
         if (value === undefined && optional.includes(key)) return;

@@ -110,7 +110,9 @@ export function checkContainer(host: Host, container: unknown): ChaosContainer {
   }
   const system = host.system;
   if (!system?.owns(container)) {
-    const whose = system ? "this test's system did not start it (another test's, a shared one, or one started by hand)" : 'chaos on a bare Runtime owns no containers';
+    const whose = system
+      ? "this test's system did not start it (another test's, a shared one, or one started by hand)"
+      : 'chaos on a bare Runtime owns no containers';
     throw new QuiesceError('NOT_OWNED', `container: ${c.label} is not owned here (${whose}); chaos only touches what the current system started`, {
       operation: 'container',
     });

@@ -57,7 +57,9 @@ export function resetBody(response: Response, bytes: Uint8Array, keep: number, f
         controller.enqueue(bytes.slice(0, keep));
         return;
       }
-      controller.error(new InjectedFault('disconnect', fault, `chaos: connection reset after ${Math.min(keep, bytes.length)} bytes of the body (${fault})`, 'ECONNRESET'));
+      controller.error(
+        new InjectedFault('disconnect', fault, `chaos: connection reset after ${Math.min(keep, bytes.length)} bytes of the body (${fault})`, 'ECONNRESET'),
+      );
     },
   });
   return respond(response, stream);

@@ -1,4 +1,4 @@
-import { InvalidOptionError, QuiesceError, realDelay, type Random, type Runtime } from '@quiesce/runtime';
+import { InvalidOptionError, QuiesceError, realDelay, type Random } from '@quiesce/runtime';
 import { checkOptions } from '@quiesce/runtime/internal';
 import type { ArmedFault, Fault } from '../fault.js';
 import type { ChaosSystem } from '../host.js';
@@ -53,7 +53,6 @@ const holders = new WeakMap<object, HttpFaults>();
  */
 export class HttpFaults {
   readonly label: string;
-  readonly #runtime: Runtime;
   readonly #random: Random;
   readonly #arm: Arm;
   readonly #server: MswFaultServer;
@@ -64,8 +63,7 @@ export class HttpFaults {
   #disposed = false;
 
   /** @internal use chaos(system).http(server, { http }). */
-  constructor(runtime: Runtime, random: Random, arm: Arm, server: MswFaultServer, options: { http: MswHttpLike; label: string }, system: ChaosSystem | undefined) {
-    this.#runtime = runtime;
+  constructor(random: Random, arm: Arm, server: MswFaultServer, options: { http: MswHttpLike; label: string }, system: ChaosSystem | undefined) {
     this.#random = random;
     this.#arm = arm;
     this.#server = server;
@@ -112,7 +110,13 @@ export class HttpFaults {
     removeHandlers(this.#server, this.#handlers);
   }
 
-  async #resolve(fault: ArmedFault, spec: HttpFaultSpec, random: Random, self: unknown, { request, requestId }: HttpResolverInfo): Promise<Response | undefined> {
+  async #resolve(
+    fault: ArmedFault,
+    spec: HttpFaultSpec,
+    random: Random,
+    self: unknown,
+    { request, requestId }: HttpResolverInfo,
+  ): Promise<Response | undefined> {
     if (this.#disposed || !fault.active || this.#system?.tornDown) return undefined;
     if (spec.method !== undefined && request.method !== spec.method) return undefined;
     if (spec.rate < 1 && !fault.random.bool(spec.rate)) return undefined;

@@ -103,7 +103,12 @@ export function parseHttpFault(type: unknown, options: unknown): HttpFaultSpec {
     jitter: t === 'latency' && o.jitter !== undefined ? checkMilliseconds(`${where}.jitter`, o.jitter) : 0,
     delay: t === 'slow_body' ? checkMilliseconds(`${where}.delay`, o.delay) : 0,
     chunkSize: t === 'slow_body' && o.chunkSize !== undefined ? checkInteger(`${where}.chunkSize`, o.chunkSize, 1) : 16,
-    bytes: t === 'truncated_body' ? checkInteger(`${where}.bytes`, o.bytes, 0) : t === 'reset' && o.bytes !== undefined ? checkInteger(`${where}.bytes`, o.bytes, 0) : 0,
+    bytes:
+      t === 'truncated_body'
+        ? checkInteger(`${where}.bytes`, o.bytes, 0)
+        : t === 'reset' && o.bytes !== undefined
+          ? checkInteger(`${where}.bytes`, o.bytes, 0)
+          : 0,
   };
 }
 

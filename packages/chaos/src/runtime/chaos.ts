@@ -368,7 +368,6 @@ export class Chaos {
     this.#live('http');
     const parsed = parseHttpFaultsArgs(server, options);
     const faults = new HttpFaults(
-      this.runtime,
       this.#random.fork(`http#${this.#http.length + 1}`),
       (type, target, o, onHeal, limit) => this.#arm(type, target, o, { onHeal, limit }),
       parsed.server,

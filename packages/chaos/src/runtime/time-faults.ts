@@ -43,7 +43,12 @@ export async function clockJump(host: Host, record: (data: Record<string, unknow
  * `ctx.now()` runs `factor` times as fast from the moment of arming. Heal: it sees the system's
  * clock again (a step back or forward, as when NTP steps a clock) and new timers take their delay.
  */
-export function skew(host: Host, arm: (target: string, options: Record<string, unknown>, onHeal: () => void) => ArmedFault, target: Pid | '*', options: unknown): ArmedFault {
+export function skew(
+  host: Host,
+  arm: (target: string, options: Record<string, unknown>, onHeal: () => void) => ArmedFault,
+  target: Pid | '*',
+  options: unknown,
+): ArmedFault {
   virtualClockOf(host, 'skew');
   checkOptions('skew options', options, ['factor']);
   const { factor } = options as unknown as SkewOptions;

@@ -59,7 +59,8 @@ export function parseScript<S>(options: ChaosScriptOptions<S>): ParsedScript<S> 
   checkOptions('runChaos options', options, KEYS);
   const start = checkFunction<ChaosScriptOptions<S>['start']>('runChaos options.start', options.start, '(ctx) => system');
   const scenario = checkFunction<ChaosScriptOptions<S>['scenario']>('runChaos options.scenario', options.scenario, '(ctx) => report');
-  const stop = options.stop === undefined ? undefined : checkFunction<NonNullable<ChaosScriptOptions<S>['stop']>>('runChaos options.stop', options.stop, '(ctx) => void');
+  const stop =
+    options.stop === undefined ? undefined : checkFunction<NonNullable<ChaosScriptOptions<S>['stop']>>('runChaos options.stop', options.stop, '(ctx) => void');
   const steps = options.steps === undefined ? 100 : checkInteger('runChaos options.steps', options.steps, 1);
   let timeBudgetMs = Number.POSITIVE_INFINITY;
   if (options.timeBudgetMs !== undefined) {
