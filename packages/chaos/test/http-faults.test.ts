@@ -98,7 +98,10 @@ describe.each(majors)('HTTP faults, $title', ({ supported, load }) => {
     expect(() => JSON.parse(malformed.body!)).toThrow(SyntaxError);
 
     faults.fault('reset', { path: 'http://api.test/pods/:id', bytes: 5, count: 1 });
-    expect(await outcome('http://api.test/pods/a')).toMatchObject({ status: 200, error: expect.any(String) });
+    // msw 2 hands the response over and reading the body rejects; msw 3 reads it as it responds, so the fetch rejects.
+    const reset = await outcome('http://api.test/pods/a');
+    expect(reset.error).toEqual(expect.any(String));
+    expect(reset.body).toBeUndefined();
 
     expect(await outcome('http://api.test/pods/a')).toMatchObject({ status: 200, body: full });
     const hits = system.history
