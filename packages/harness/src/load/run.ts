@@ -1,5 +1,5 @@
 import { realNow, realTimer } from '@quiesce/runtime';
-import type { LoadStats } from '../report/meta-types.js';
+import type { LoadStats } from '../core/task-meta.js';
 import { attachLoad } from './attach.js';
 import { LatencyHistogram } from './histogram.js';
 import { resolveLoadOptions, type LoadOptions, type ResolvedLoadOptions } from './options.js';

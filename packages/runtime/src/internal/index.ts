@@ -5,5 +5,5 @@
  */
 
 export { MAX_TIMER_MS, checkKnownKeys, checkMilliseconds, checkObject, checkOptions, closestKey, type Checked, type MillisecondsRule } from './options.js';
-export { round } from './format.js';
+export { round } from '../kernel/format.js';
 export { jsonReplacer } from '../kernel/history.js';
