@@ -9,12 +9,10 @@ import {
   VirtualClock,
   isExitMessage,
   isNormalExit,
-  isSupervisorSpec,
   serialiseReason,
   startDynamicSupervisor,
   startServer,
   startSupervisor,
-  childStartContext,
   type ChildSpec,
   type CustomKind,
   type DynamicSupervisorOptions,
@@ -27,7 +25,7 @@ import {
   type ServerBehaviour,
   type SupervisorSpec,
 } from '@quiesce/runtime';
-import { checkMilliseconds, checkObject, checkOptions } from '@quiesce/runtime/internal';
+import { checkMilliseconds, checkObject, checkOptions, isSupervisorSpec, childStartContext } from '@quiesce/runtime/internal';
 import type { AnyKindPattern, EventPattern, EventRecorder } from '../core/events.js';
 import { Inbox } from '../inbox/inbox.js';
 import { drive, isDriven, validateWaitOptions, type DriveTarget, type WaitOptions } from '../waits/driver.js';
