@@ -1,6 +1,7 @@
 import { describe, expect, onTestFinished } from 'vitest';
 import { createTestSystem, test } from '@quiesce/harness';
-import { QuiesceError, realNow } from '@quiesce/runtime';
+import { QuiesceError } from '@quiesce/runtime';
+import { realNow } from '@quiesce/runtime/internal';
 import { chaos, FAULT_KINDS } from '@quiesce/chaos';
 import { MSW_MAJORS, type MswApi } from '../../harness/test/msw/majors.js';
 

@@ -1,4 +1,5 @@
-import { realDelay, type Random } from '@quiesce/runtime';
+import type { Random } from '@quiesce/runtime';
+import { realDelay } from '@quiesce/runtime/internal';
 import { InjectedFault } from '../errors.js';
 
 /**

@@ -1,5 +1,5 @@
-import { InvalidOptionError, QuiesceError, realDelay, type Random } from '@quiesce/runtime';
-import { checkOptions } from '@quiesce/runtime/internal';
+import { InvalidOptionError, QuiesceError, type Random } from '@quiesce/runtime';
+import { checkOptions, realDelay } from '@quiesce/runtime/internal';
 import type { ArmedFault, Fault } from '../fault.js';
 import type { ChaosSystem } from '../host.js';
 import { FAULT_KINDS } from '../kinds.js';

@@ -1,4 +1,5 @@
-import { formatValue, realNow, Runtime } from '@quiesce/runtime';
+import { formatValue, Runtime } from '@quiesce/runtime';
+import { realNow } from '@quiesce/runtime/internal';
 import { FAULT_KINDS } from '../kinds.js';
 import { describeReport, type SafetyReport } from '../monkey/monkey.js';
 import { parseScript, type ChaosScriptOptions, type ScriptRunContext, type ScriptSeedContext } from './options.js';
