@@ -106,8 +106,9 @@ const options = (extra: Partial<ChaosScriptOptions<{ root: Awaited<ReturnType<ty
 describe('runChaos in process', () => {
   test('on a terminal the progress is one line rewritten in place', async () => {
     const { out, text } = sink(true);
+    const exitCode = process.exitCode;
     const result = await runChaos(options({}, out));
-    process.exitCode = 0; // runChaos sets it for a script; this test's process must not keep it
+    process.exitCode = exitCode; // runChaos sets it for a script; this test's process must not keep it
     expect(result.exitCode).toBe(0);
     expect(text()).toContain('\r\x1b[2K[1/3] seed 1 held');
     expect(text()).toContain('\r\x1b[2K[3/3] seed 3 held');
@@ -117,6 +118,7 @@ describe('runChaos in process', () => {
   test('the time budget: no seed starts once it has passed', async () => {
     const { out } = sink(false);
     let started = 0;
+    const exitCode = process.exitCode;
     const result = await runChaos(
       options(
         {
@@ -130,10 +132,12 @@ describe('runChaos in process', () => {
         out,
       ),
     );
-    process.exitCode = 0;
+    process.exitCode = exitCode;
     // The budget is checked before each seed: a budget already spent runs none.
     expect(started).toBe(result.runs);
     expect(result.skipped + result.runs).toBe(5);
+    expect(result.skipped).toBeGreaterThan(0); // one seed takes more than the picosecond budget
+    expect(result.summary).toContain(`time budget spent: ${result.skipped} seeds not run`);
   });
 
   test('options, fuzzed: a QuiesceError naming the option, and nothing runs', async () => {
