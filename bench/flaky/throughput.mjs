@@ -1,12 +1,18 @@
 #!/usr/bin/env node
 // Reruns through `quiesce flaky` (one Vitest instance, `vitest/node`) against a shell loop of
-// `vitest run` (a cold start each time), side by side on the same machine (docs/flaky.md, "Proof"):
+// `vitest run` (a cold start each time), side by side on the same machine (docs/flaky.md, "Throughput"):
 //
-//   node bench/flaky/throughput.mjs [planted-runs=100] [own-runs=3]
+//   node bench/flaky/throughput.mjs [row=runs ...]      default: planted=100 subset=10 shared=10
+//   node bench/flaky/throughput.mjs runtime=3           the whole packages/runtime suite (slow)
 //
-// Row 1: the planted project of bench/flaky (a small suite, where start-up dominates).
-// Row 2: the project's own packages/runtime suite (where the tests' own time dominates).
-// Both sides run the same files with the same number of runs; the ratio is loop time / quiesce time.
+// Rows (each side runs the same files the same number of times; ratio = loop time / quiesce time):
+//   planted   bench/flaky/planted: 7 tests in 2 files, where start-up is everything.
+//   subset    the runtime's virtual-time core (SUBSET below: 26 files, ~500 tests, no OS process,
+//             no Erlang), isolated as in `vitest run`: one worker per file, in both.
+//   shared    the same subset with `quiesce flaky --no-isolate`: the files of a run share one
+//             worker; against the loop as users run it (isolated) and the loop with `--no-isolate`.
+//   runtime   the whole packages/runtime suite, where two files of real OS processes and Erlang
+//             take most of a run.
 // Writes bench/results/flaky-throughput.json.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -17,8 +23,27 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = dirname(dirname(here));
 const bin = join(root, 'packages/harness/dist/cli/bin.js');
 const vitest = join(root, 'node_modules/vitest/vitest.mjs');
-const plantedRuns = Number(process.argv[2] ?? 100);
-const ownRuns = Number(process.argv[3] ?? 3);
+
+/** The runtime's virtual-time core: fast deterministic tests, where a rerun's cost is Vitest's, not the tests'. */
+export const SUBSET = [
+  'packages/runtime/test/kernel',
+  'packages/runtime/test/process',
+  'packages/runtime/test/server',
+  'packages/runtime/test/supervisor',
+  'packages/runtime/test/registry.test.ts',
+];
+
+const requested = process.argv.slice(2);
+const runsOf = Object.fromEntries(
+  (requested.length > 0 ? requested : ['planted=100', 'subset=10', 'shared=10']).map((arg) => {
+    const [id, n] = arg.split('=');
+    if (!['planted', 'subset', 'shared', 'runtime'].includes(id) || !/^\d+$/.test(n ?? '')) {
+      console.error(`bad row '${arg}': expected planted=N, subset=N, shared=N or runtime=N`);
+      process.exit(3);
+    }
+    return [id, Number(n)];
+  }),
+);
 
 function timed(command, args, cwd) {
   const started = performance.now();
@@ -27,27 +52,55 @@ function timed(command, args, cwd) {
   return (performance.now() - started) / 1000;
 }
 
-function row(name, cwd, runs, vitestArgs, quiesceArgs) {
-  process.stderr.write(`${name}: quiesce flaky, ${runs} runs ... `);
-  const quiesce = timed(process.execPath, [bin, 'flaky', '--runs', String(runs), '--seed', '1', '--no-bisect', '--progress', 'none', ...quiesceArgs], cwd);
-  process.stderr.write(`${quiesce.toFixed(1)} s; shell loop of ${runs} \`vitest run\` ... `);
-  const loop = `for i in $(seq ${runs}); do QUIESCE_SEED=$i "${process.execPath}" "${vitest}" run ${vitestArgs} >/dev/null 2>&1 || true; done`;
-  const shell = timed('bash', ['-c', loop], cwd);
-  process.stderr.write(`${shell.toFixed(1)} s\n`);
-  return { name, runs, quiesceSeconds: quiesce, loopSeconds: shell, ratio: shell / quiesce, quiescePerRun: quiesce / runs, loopPerRun: shell / runs };
+const quiesceSide = (runs, cwd, extra) => () =>
+  timed(process.execPath, [bin, 'flaky', '--runs', String(runs), '--seed', '1', '--no-bisect', '--progress', 'none', ...extra], cwd);
+const loopSide = (runs, cwd, args) => () =>
+  timed('bash', ['-c', `for i in $(seq ${runs}); do QUIESCE_SEED=$i "${process.execPath}" "${vitest}" run ${args} >/dev/null 2>&1 || true; done`], cwd);
+
+function row(name, runs, sides) {
+  const seconds = {};
+  for (const [side, run] of Object.entries(sides)) {
+    process.stderr.write(`${name}, ${side}: ${runs} runs ... `);
+    seconds[side] = run();
+    process.stderr.write(`${seconds[side].toFixed(1)} s\n`);
+  }
+  return { name, runs, seconds };
 }
 
-const rows = [
-  row('planted (bench/flaky/planted)', join(here, 'planted'), plantedRuns, '', []),
-  row('own suite (packages/runtime)', root, ownRuns, 'packages/runtime', ['packages/runtime']),
-];
-console.log('\nrow                              runs   quiesce flaky   shell loop   per run (q / loop)   ratio');
-for (const r of rows) {
-  console.log(
-    `${r.name.padEnd(32)} ${String(r.runs).padStart(4)}   ${r.quiesceSeconds.toFixed(1).padStart(11)} s   ${r.loopSeconds.toFixed(1).padStart(8)} s   ` +
-      `${r.quiescePerRun.toFixed(2)} s / ${r.loopPerRun.toFixed(2)} s       x${r.ratio.toFixed(2)}`,
+const planted = join(here, 'planted');
+const subset = SUBSET.join(' ');
+const rows = [];
+if (runsOf.planted)
+  rows.push(row('planted (7 tests)', runsOf.planted, { quiesce: quiesceSide(runsOf.planted, planted, []), loop: loopSide(runsOf.planted, planted, '') }));
+if (runsOf.subset)
+  rows.push(
+    row('subset, isolated', runsOf.subset, { quiesce: quiesceSide(runsOf.subset, root, SUBSET), loop: loopSide(runsOf.subset, root, subset) }),
   );
+if (runsOf.shared)
+  rows.push(
+    row('subset, --no-isolate', runsOf.shared, {
+      quiesce: quiesceSide(runsOf.shared, root, ['--no-isolate', ...SUBSET]),
+      loop: loopSide(runsOf.shared, root, subset),
+      'loop --no-isolate': loopSide(runsOf.shared, root, `--no-isolate ${subset}`),
+    }),
+  );
+if (runsOf.runtime)
+  rows.push(
+    row('packages/runtime (all)', runsOf.runtime, {
+      quiesce: quiesceSide(runsOf.runtime, root, ['packages/runtime']),
+      loop: loopSide(runsOf.runtime, root, 'packages/runtime'),
+    }),
+  );
+
+console.log('\nrow                        runs   side                 seconds   per run   loop / quiesce');
+for (const r of rows) {
+  for (const [side, s] of Object.entries(r.seconds)) {
+    const ratio = side === 'quiesce' ? '' : `x${(s / r.seconds.quiesce).toFixed(2)}`;
+    console.log(
+      `${r.name.padEnd(26)} ${String(r.runs).padStart(4)}   ${side.padEnd(18)} ${s.toFixed(1).padStart(8)} s ${(s / r.runs).toFixed(2).padStart(7)} s   ${ratio}`,
+    );
+  }
 }
 const out = join(root, 'bench/results/flaky-throughput.json');
 mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, `${JSON.stringify({ rows, node: process.version }, null, 2)}\n`);
+writeFileSync(out, `${JSON.stringify({ rows, subset: SUBSET, node: process.version, load: (await import('node:os')).loadavg() }, null, 2)}\n`);
