@@ -106,3 +106,46 @@ describe('containerProxy options', () => {
     expect(named.label).toBe('cache');
   });
 });
+
+// Toxiproxy's own server, where its testcontainers module is installed (it is not here: its image
+// is pulled from ghcr.io, and this machine has no registry). The in-process proxy above is the
+// same model without the extra container.
+const TOXIPROXY = '@testcontainers/toxiproxy';
+const TOXIPROXY_IMAGE = 'ghcr.io/shopify/toxiproxy:2.12.0';
+
+interface ToxiproxyModule {
+  ToxiProxyContainer: new (
+    image: string,
+  ) => {
+    start(): Promise<{
+      createProxy(o: { name: string; upstream: string }): Promise<{
+        host: string;
+        port: number;
+        instance: { addToxic(t: { type: string; name: string; stream: string; toxicity: number; attributes: object }): Promise<{ remove(): Promise<void> }> };
+      }>;
+      stop(): Promise<unknown>;
+    }>;
+  };
+}
+
+test('Toxiproxy, where its module is installed: a latency toxic between a client and the Redis container', docker, async ({ system, skip }) => {
+  const loaded = await import(/* @vite-ignore */ TOXIPROXY).then(
+    (m: unknown) => m as ToxiproxyModule,
+    (error: { code?: string }) => {
+      if (error.code === 'ERR_MODULE_NOT_FOUND') return undefined;
+      throw error;
+    },
+  );
+  if (!loaded) return skip(`the optional module '${TOXIPROXY}' is not installed: npm install -D ${TOXIPROXY} (its image ${TOXIPROXY_IMAGE} must be pullable or loaded)`);
+  const port = await system.port();
+  await system.container(REDIS_IMAGE, { command: ['--port', String(port)], listening: port, label: 'redis' });
+  const toxiproxy = await new loaded.ToxiProxyContainer(TOXIPROXY_IMAGE).start();
+  system.own({ kind: 'container', label: 'toxiproxy', dispose: () => toxiproxy.stop().then(() => undefined), alive: () => false });
+  const proxy = await toxiproxy.createProxy({ name: 'redis', upstream: `127.0.0.1:${port}` });
+  const toxic = await proxy.instance.addToxic({ type: 'latency', name: 'slow', stream: 'downstream', toxicity: 1, attributes: { latency: 100 } });
+  system.record('toxiproxy.toxic', 'toxiproxy', { type: 'latency', latency: 100 });
+  const client = await redisConnection(system, proxy.port, 'client');
+  await expect(ask(system, client, 'PING', 'client')).resolves.toBe('+PONG');
+  await toxic.remove();
+  await expect(ask(system, client, 'PING', 'client')).resolves.toBe('+PONG');
+});
