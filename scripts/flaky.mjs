@@ -34,7 +34,9 @@ mkdirSync(out, { recursive: true });
 const bin = join(root, 'packages/harness/dist/cli/bin.js');
 
 function session(name, count, sessionSeed) {
-  console.log(`\n== ${name}: ${count} shuffled runs (seed ${sessionSeed})${filters.length > 0 ? ` of ${filters.join(' ')}` : ''}${values['no-isolate'] ? ', files sharing workers' : ''}`);
+  console.log(
+    `\n== ${name}: ${count} shuffled runs (seed ${sessionSeed})${filters.length > 0 ? ` of ${filters.join(' ')}` : ''}${values['no-isolate'] ? ', files sharing workers' : ''}`,
+  );
   const args = [
     bin,
     'flaky',

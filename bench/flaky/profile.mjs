@@ -33,7 +33,9 @@ const vitest = await createVitest(
 );
 const specs = await vitest.globTestSpecifications(filters);
 const startupMs = performance.now() - t0;
-process.stderr.write(`start-up (config, Vite server, globbing ${specs.length} files): ${(startupMs / 1000).toFixed(2)} s; maxWorkers ${vitest.config.maxWorkers ?? vitest.projects[0]?.config.maxWorkers}, isolate ${isolate}\n`);
+process.stderr.write(
+  `start-up (config, Vite server, globbing ${specs.length} files): ${(startupMs / 1000).toFixed(2)} s; maxWorkers ${vitest.config.maxWorkers ?? vitest.projects[0]?.config.maxWorkers}, isolate ${isolate}\n`,
+);
 
 const rows = [];
 let perFile = new Map();

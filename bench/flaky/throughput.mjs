@@ -73,9 +73,7 @@ const rows = [];
 if (runsOf.planted)
   rows.push(row('planted (7 tests)', runsOf.planted, { quiesce: quiesceSide(runsOf.planted, planted, []), loop: loopSide(runsOf.planted, planted, '') }));
 if (runsOf.subset)
-  rows.push(
-    row('subset, isolated', runsOf.subset, { quiesce: quiesceSide(runsOf.subset, root, SUBSET), loop: loopSide(runsOf.subset, root, subset) }),
-  );
+  rows.push(row('subset, isolated', runsOf.subset, { quiesce: quiesceSide(runsOf.subset, root, SUBSET), loop: loopSide(runsOf.subset, root, subset) }));
 if (runsOf.shared)
   rows.push(
     row('subset, --no-isolate', runsOf.shared, {

@@ -16,7 +16,9 @@ async function proxiedRedis(system: TestSystem) {
 
 /** The proxy's own events (`fault.tcp` under its label), as their `action`s. */
 function proxyActions(system: TestSystem, label: string, since = 0): string[] {
-  return system.history.events.filter((e) => e.kind === FAULT_KINDS.tcp && e.source === label && e.seq >= since).map((e) => (e.data as { action: string }).action);
+  return system.history.events
+    .filter((e) => e.kind === FAULT_KINDS.tcp && e.source === label && e.seq >= since)
+    .map((e) => (e.data as { action: string }).action);
 }
 
 describe('network faults between a client and a container, through the in-process TCP proxy', () => {
@@ -136,7 +138,8 @@ test('Toxiproxy, where its module is installed: a latency toxic between a client
       throw error;
     },
   );
-  if (!loaded) return skip(`the optional module '${TOXIPROXY}' is not installed: npm install -D ${TOXIPROXY} (its image ${TOXIPROXY_IMAGE} must be pullable or loaded)`);
+  if (!loaded)
+    return skip(`the optional module '${TOXIPROXY}' is not installed: npm install -D ${TOXIPROXY} (its image ${TOXIPROXY_IMAGE} must be pullable or loaded)`);
   const port = await system.port();
   await system.container(REDIS_IMAGE, { command: ['--port', String(port)], listening: port, label: 'redis' });
   const toxiproxy = await new loaded.ToxiProxyContainer(TOXIPROXY_IMAGE).start();

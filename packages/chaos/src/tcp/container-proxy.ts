@@ -46,7 +46,11 @@ export async function containerProxy(chaos: Chaos, container: ProxiedContainer, 
   }
   const given = options.port ?? container.port;
   if (given === undefined) {
-    throw new InvalidOptionError('containerProxy options.port', undefined, `a port of ${container.source} (it was started without \`listening\`, so name the port)`);
+    throw new InvalidOptionError(
+      'containerProxy options.port',
+      undefined,
+      `a port of ${container.source} (it was started without \`listening\`, so name the port)`,
+    );
   }
   const port = checkInteger('containerProxy options.port', given, 1);
   if (port > 65535) throw new InvalidOptionError('containerProxy options.port', port, 'a port from 1 to 65535');

@@ -27,7 +27,9 @@ export default async function setup(project: TestProject): Promise<(() => void) 
     say(`[quiesce] no container engine: tests tagged 'docker' will be skipped (${reason}). To run them: ${status.hint}`);
     return undefined;
   }
-  say(`[quiesce] no container engine, and ${REQUIRE_ENV}=docker requires one: tests tagged 'docker' fail and the run exits 2 (${reason}). To run them: ${status.hint}`);
+  say(
+    `[quiesce] no container engine, and ${REQUIRE_ENV}=docker requires one: tests tagged 'docker' fail and the run exits 2 (${reason}). To run them: ${status.hint}`,
+  );
   // The run's exit code, set once Vitest has set its own (1 for the failed tests): 2, an
   // infrastructure error, when a docker-tagged test was selected.
   return () => {

@@ -41,7 +41,9 @@ test('QUIESCE_REQUIRE=docker without an engine: the docker-tagged test fails say
   expect(out).not.toContain('ran without an engine');
 });
 
-test('quiesce flaky --require docker without an engine exits 2 once a docker-tagged test is selected, and not otherwise', { timeout: 180_000 }, async ({ signal }) => {
+test('quiesce flaky --require docker without an engine exits 2 once a docker-tagged test is selected, and not otherwise', { timeout: 180_000 }, async ({
+  signal,
+}) => {
   const env = { ...nowhere, TESTCONTAINERS_HOST_OVERRIDE: '' };
   const cwd = dirname(config);
   const required = await quiesce(['flaky', '--require', 'docker', '--runs', '3', '--seed', '1', '--progress', 'none'], cwd, signal, env);

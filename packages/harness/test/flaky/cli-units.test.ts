@@ -98,7 +98,9 @@ describe('quiesce flaky arguments', () => {
       isolate: false,
       require: ['docker'],
     });
-    expect(() => parseFlakyArgs(['--require', 'dokcer'], dir)).toThrow("--require: got \"dokcer\"; expected a comma-separated list of required parts: 'docker'");
+    expect(() => parseFlakyArgs(['--require', 'dokcer'], dir)).toThrow(
+      '--require: got "dokcer"; expected a comma-separated list of required parts: \'docker\'',
+    );
     // With a target and no --runs: the runs that bound a stable test under it.
     expect(parseFlakyArgs(['--target-rate', '0.1'], dir)).toMatchObject({ runs: 29 });
     expect(parseFlakyArgs(['--help'], dir)).toBe('help');

@@ -13,19 +13,27 @@ describe('QUIESCE_REQUIRE: the parts a run requires', () => {
 
   test('an unknown part is an InvalidOptionError naming the variable, the value and the parts accepted', () => {
     expect(() => requiredParts({ [REQUIRE_ENV]: 'docker,dokcer' })).toThrow(InvalidOptionError);
-    expect(() => requiredParts({ [REQUIRE_ENV]: 'dokcer' })).toThrow(`${REQUIRE_ENV}: got "dokcer"; expected a comma-separated list of required parts: 'docker'`);
+    expect(() => requiredParts({ [REQUIRE_ENV]: 'dokcer' })).toThrow(
+      `${REQUIRE_ENV}: got "dokcer"; expected a comma-separated list of required parts: 'docker'`,
+    );
     expect(() => parseRequired('--require', 'redis')).toThrow('--require');
   });
 
   test('fuzzed: any text parses to known parts or is an InvalidOptionError', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.array(fc.constantFrom('docker', ' ', ',', 'x')).map((a) => a.join(''))), (text) => {
-        try {
-          for (const part of parseRequired(REQUIRE_ENV, text)) expect(part).toBe('docker');
-        } catch (error) {
-          expect(error).toBeInstanceOf(InvalidOptionError);
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.array(fc.constantFrom('docker', ' ', ',', 'x')).map((a) => a.join('')),
+        ),
+        (text) => {
+          try {
+            for (const part of parseRequired(REQUIRE_ENV, text)) expect(part).toBe('docker');
+          } catch (error) {
+            expect(error).toBeInstanceOf(InvalidOptionError);
+          }
+        },
+      ),
     );
   });
 });
