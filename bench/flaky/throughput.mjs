@@ -10,12 +10,14 @@
 //   subset    the runtime's virtual-time core (SUBSET below: 26 files, ~500 tests, no OS process,
 //             no Erlang), isolated as in `vitest run`: one worker per file, in both.
 //   shared    the same subset with `quiesce flaky --no-isolate`: the files of a run share one
-//             worker; against the loop as users run it (isolated) and the loop with `--no-isolate`.
+//             worker; against a loop of `vitest run --no-isolate` (with the subset row in the same
+//             invocation, also against the plain, isolated loop of that row).
 //   runtime   the whole packages/runtime suite, where two files of real OS processes and Erlang
 //             take most of a run.
 // Writes bench/results/flaky-throughput.json.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -52,19 +54,38 @@ function timed(command, args, cwd) {
   return (performance.now() - started) / 1000;
 }
 
-const quiesceSide = (runs, cwd, extra) => () =>
-  timed(process.execPath, [bin, 'flaky', '--runs', String(runs), '--seed', '1', '--no-bisect', '--progress', 'none', ...extra], cwd);
+const scratch = mkdtempSync(join(tmpdir(), 'quiesce-throughput-'));
+process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
+let reports = 0;
+/** The session's first run (transforms, global setup) and its later runs, from its own JSON report. */
+const runTimes = {};
+const quiesceSide = (runs, cwd, extra) => () => {
+  const json = join(scratch, `${++reports}.json`);
+  const seconds = timed(
+    process.execPath,
+    [bin, 'flaky', '--runs', String(runs), '--seed', '1', '--no-bisect', '--progress', 'none', '--json', json, ...extra],
+    cwd,
+  );
+  const durations = JSON.parse(readFileSync(json, 'utf8')).runs.map((r) => r.durationMs / 1000);
+  const later = durations.slice(1);
+  runTimes[json] = { first: durations[0], later: later.length > 0 ? later.reduce((a, b) => a + b, 0) / later.length : null };
+  lastRunTimes = runTimes[json];
+  return seconds;
+};
+let lastRunTimes;
 const loopSide = (runs, cwd, args) => () =>
   timed('bash', ['-c', `for i in $(seq ${runs}); do QUIESCE_SEED=$i "${process.execPath}" "${vitest}" run ${args} >/dev/null 2>&1 || true; done`], cwd);
 
 function row(name, runs, sides) {
   const seconds = {};
+  let quiesceRuns;
   for (const [side, run] of Object.entries(sides)) {
     process.stderr.write(`${name}, ${side}: ${runs} runs ... `);
     seconds[side] = run();
+    if (side === 'quiesce') quiesceRuns = lastRunTimes;
     process.stderr.write(`${seconds[side].toFixed(1)} s\n`);
   }
-  return { name, runs, seconds };
+  return { name, runs, seconds, quiesceRuns };
 }
 
 const planted = join(here, 'planted');
@@ -78,7 +99,6 @@ if (runsOf.shared)
   rows.push(
     row('subset, --no-isolate', runsOf.shared, {
       quiesce: quiesceSide(runsOf.shared, root, ['--no-isolate', ...SUBSET]),
-      loop: loopSide(runsOf.shared, root, subset),
       'loop --no-isolate': loopSide(runsOf.shared, root, `--no-isolate ${subset}`),
     }),
   );
@@ -98,6 +118,22 @@ for (const r of rows) {
       `${r.name.padEnd(26)} ${String(r.runs).padStart(4)}   ${side.padEnd(18)} ${s.toFixed(1).padStart(8)} s ${(s / r.runs).toFixed(2).padStart(7)} s   ${ratio}`,
     );
   }
+}
+// Where the session's time went: its first run pays the transforms and the global setup, the later
+// runs are what a rerun costs; the loop pays a cold start every run.
+console.log('\nquiesce flaky runs (its JSON report): first run / mean of the later runs; a loop run');
+const loopOf = (r) => r.seconds.loop ?? r.seconds['loop --no-isolate'];
+for (const r of rows) {
+  if (!r.quiesceRuns) continue;
+  const later = r.quiesceRuns.later === null ? 'n/a' : `${r.quiesceRuns.later.toFixed(2)} s`;
+  console.log(`${r.name.padEnd(26)} ${r.quiesceRuns.first.toFixed(2)} s / ${later}; ${(loopOf(r) / r.runs).toFixed(2)} s`);
+}
+const isolatedLoop = rows.find((r) => r.name === 'subset, isolated');
+const shared = rows.find((r) => r.name === 'subset, --no-isolate');
+if (isolatedLoop && shared) {
+  // Rows of one invocation, one after the other: the same machine, not the same minute.
+  const ratio = isolatedLoop.seconds.loop / isolatedLoop.runs / (shared.seconds.quiesce / shared.runs);
+  console.log(`\nsubset: quiesce flaky --no-isolate per run against a loop of plain (isolated) \`vitest run\` per run: x${ratio.toFixed(2)}`);
 }
 const out = join(root, 'bench/results/flaky-throughput.json');
 mkdirSync(dirname(out), { recursive: true });
