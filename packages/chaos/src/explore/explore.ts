@@ -6,7 +6,7 @@ import { type ExplorerPolicy, PctPolicy, RandomPolicy, SchedulePolicy } from './
 import { type ExploreScenario, type RunResult, runSchedule } from './run.js';
 import { shrinkChoices } from './shrink.js';
 import { formatSchedule } from './timeline.js';
-import { decodeToken, encodeToken, trimDefaults } from './token.js';
+import { decodeToken, encodeToken, type Schedule, trimDefaults } from './token.js';
 
 /** A schedule in numbers. */
 export interface ScheduleSummary {
@@ -89,11 +89,19 @@ function exploreScenario(scenario: ExploreScenario, options: ExploreOptions): Pr
   return explorer(scenario, settings);
 }
 
-/** Run one schedule again from its token; the same token gives the same run, history byte for byte. */
-async function replaySchedule(scenario: ExploreScenario, token: string, options: ReplayOptions = {}): Promise<ReplayResult> {
+/** Run one schedule again from its token; the same token gives the same run, history byte for byte. Bad input throws at once. */
+function replaySchedule(scenario: ExploreScenario, token: string, options: ReplayOptions = {}): Promise<ReplayResult> {
   checkFunction<ExploreScenario>('explore.replay(scenario)', scenario, '(runtime) => void | boolean | string');
   const schedule = decodeToken('explore.replay(token)', token);
-  const { check, maxSteps, recordMessages } = checkReplayOptions(options);
+  return replay(scenario, token, schedule, checkReplayOptions(options));
+}
+
+async function replay(
+  scenario: ExploreScenario,
+  token: string,
+  schedule: Schedule,
+  { check, maxSteps, recordMessages }: ReturnType<typeof checkReplayOptions>,
+): Promise<ReplayResult> {
   const policy = new SchedulePolicy(schedule.choices, { strict: true, maxSteps, trace: true });
   const run = await runSchedule(scenario, policy, { seed: schedule.seed, check, recordMessages });
   const events = run.runtime.history.events.slice(0, run.events);

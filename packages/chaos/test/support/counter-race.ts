@@ -24,7 +24,8 @@ export function counterRace({ hops, fixed = false, log }: CounterRaceOptions) {
     const handled: string[] = [];
     const queued: Pid[] = [];
     const counter = rt.spawn(
-      (m: CounterMessage, ctx) => {
+      (message, ctx) => {
+        const m = message as CounterMessage;
         handled.push('get' in m ? `get:${rt.label(m.get)}` : `set:${m.set}`);
         if ('get' in m) {
           if (fixed && holder !== undefined) return void queued.push(m.get);
@@ -39,10 +40,17 @@ export function counterRace({ hops, fixed = false, log }: CounterRaceOptions) {
       },
       { name: 'counter' },
     );
-    const relay = rt.spawn((m: { hop: number; from: Pid }, ctx) => ctx.send(m.from, { hop: m.hop }), { name: 'relay' });
+    const relay = rt.spawn(
+      (message, ctx) => {
+        const m = message as { hop: number; from: Pid };
+        ctx.send(m.from, { hop: m.hop });
+      },
+      { name: 'relay' },
+    );
     const client = (name: string, trips: number): Pid =>
       rt.spawn(
-        (m: ClientMessage, ctx) => {
+        (message, ctx) => {
+          const m = message as ClientMessage;
           if (m === 'go' || 'hop' in m) {
             const left = m === 'go' ? trips : m.hop - 1;
             if (left > 0) ctx.send(relay, { hop: left, from: ctx.self });
