@@ -29,6 +29,9 @@ function smaller(a: readonly number[], b: readonly number[]): boolean {
  * are spent. A candidate is re-run leniently (a choice that no longer fits takes the default), and
  * kept, as the choices it really made, when it still fails and is smaller.
  *
+ * (Cutting chunks out as well, so later choices move up, was tried: on the bench's race it found
+ * no shorter schedule, and settled on more deviations for twice the runs.)
+ *
  * Not fast-check's shrinker: a choice means something only against the ready set of its own run,
  * so a candidate's value is what the run made of it, which an arbitrary's shrink tree cannot know.
  */
