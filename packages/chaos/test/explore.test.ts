@@ -5,7 +5,7 @@
 // the same seeds pass. Every failure replays, 100 times out of 100, byte for byte, and shrinks.
 import { describe, expect, test } from 'vitest';
 import { QuiesceError, type Runtime } from '@quiesce/runtime';
-import { explore } from '@quiesce/chaos';
+import { chaos, explore } from '@quiesce/chaos';
 import { counterRace } from './support/counter-race.js';
 
 const buggy = counterRace({ hops: 3 });
@@ -51,14 +51,15 @@ describe('random orders', () => {
 });
 
 describe('exhaustive', () => {
-  const small = counterRace({ hops: 1 });
   const smallFixed = counterRace({ hops: 1, fixed: true });
 
-  test('finds the race, with and without partial-order reduction', async () => {
-    for (const reduction of ['sleep-sets', 'none'] as const) {
-      const report = await explore(small, { strategy: 'exhaustive', reduction, shrink: false });
-      expect(report.ok, reduction).toBe(false);
-    }
+  test('finds the race, with and without partial-order reduction; with it, after strictly fewer schedules', async () => {
+    const por = await explore(buggy, { strategy: 'exhaustive', shrink: false });
+    const plain = await explore(buggy, { strategy: 'exhaustive', reduction: 'none', shrink: false });
+    expect(por.failure?.message).toBe('lost update: the counter is 1 after two increments');
+    expect(plain.failure?.message).toBe(por.failure?.message);
+    expect(por.schedules + por.redundant).toBeLessThan(plain.schedules);
+    for (const report of [por, plain]) expect((await explore.replay(fixed, report.failure!.token)).failed).toBe(false);
   });
 
   test('the fix: every schedule within the bound passes, and sleep sets explore strictly fewer than plain enumeration', async () => {
@@ -137,6 +138,29 @@ describe('replay tokens', () => {
   test('a token whose choices do not fit the scenario is REPLAY_DIVERGED; a malformed one INVALID_OPTION', async () => {
     await expect(explore.replay(buggy, 'q1:0:9.9.9.9')).rejects.toMatchObject({ code: 'REPLAY_DIVERGED' });
     expect(() => explore.replay(buggy, 'nope')).toThrow(/explore\.replay\(token\)/);
+  });
+});
+
+describe('faults inside a scenario', () => {
+  test('runtime faults armed with chaos(runtime) draw from the run seed: a failure with faults replays byte for byte', async () => {
+    const scenario = async (rt: Runtime): Promise<true | string> => {
+      const got: string[] = [];
+      const sink = rt.spawn((m) => void got.push(m as string), { name: 'sink' });
+      const a = rt.spawn((m, ctx) => ctx.send(sink, m), { name: 'a' });
+      const b = rt.spawn((m, ctx) => ctx.send(sink, m), { name: 'b' });
+      const c = chaos(rt);
+      c.duplicate(a, sink, { rate: 0.5 });
+      for (const m of ['a1', 'a2']) rt.send(a, m);
+      rt.send(b, 'b1');
+      await rt.idle();
+      c.dispose();
+      return !(got[0] === 'b1' && got.length > 3) || `b1 overtook a duplicated message: ${got.join(' ')}`;
+    };
+    const report = await explore(scenario, { strategy: 'random', runs: 500, seed: 2 });
+    expect(report.failure?.message).toMatch(/^b1 overtook a duplicated message/);
+    const first = await explore.replay(scenario, report.failure!.token);
+    expect(first.history).toContain('"kind":"fault.duplicate"');
+    for (let i = 0; i < 20; i++) expect((await explore.replay(scenario, report.failure!.token)).history).toBe(first.history);
   });
 });
 
