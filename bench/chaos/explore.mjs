@@ -89,9 +89,11 @@ async function peerRate() {
 }
 
 export async function measure() {
-  // Warm both up.
-  await quiesceRate();
-  await peerRate();
+  // Warm both up: the JIT needs a few thousand schedules before the rate settles.
+  for (let i = 0; i < 3; i++) {
+    await quiesceRate();
+    await peerRate();
+  }
   const { samples, medians } = await sideBySide(5, { quiesce: quiesceRate, peer: peerRate });
   const rows = [
     {
