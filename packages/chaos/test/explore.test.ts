@@ -220,6 +220,23 @@ describe('what counts as a failure', () => {
     expect(timedOut.ok).toBe(true);
   });
 
+  test('a scenario that drives time itself: the clock stops where it says', async () => {
+    const report = await explore(
+      async (rt) => {
+        const ticker = rt.spawn((_m, ctx) => void ctx.sendAfter(100, 'tick'));
+        rt.send(ticker, 'tick');
+        const other = rt.spawn(() => undefined);
+        rt.send(other, 'x');
+        await rt.advance(1000);
+        const at = rt.now();
+        await rt.advance(550);
+        return (at === 1000 && rt.now() === 1550) || `the clock overshot: ${at}, then ${rt.now()}`;
+      },
+      { strategy: 'random', runs: 20 },
+    );
+    expect(report.failure?.message).toBeUndefined();
+  });
+
   test('a livelock runs into maxSteps', async () => {
     const report = await explore(
       async (rt) => {

@@ -46,7 +46,7 @@ export async function runSchedule(scenario: ExploreScenario, policy: ExplorerPol
     events: events || runtime.history.length,
     ...(error !== undefined ? { error } : {}),
   });
-  const outcome = await drive(runtime, scenario);
+  const outcome = await drive(runtime, scenario, policy);
   const halted = runtime.fault;
   // A halted run (abandoned, or a replay that diverged) is dropped; what it started outside is stopped.
   if (halted !== undefined && runtime.externalLive()) await runtime.shutdown().catch(() => undefined);
@@ -80,8 +80,12 @@ type Outcome = { value: unknown } | { error: unknown } | { stuck: string };
  * Runs the scenario to its end: whenever it waits while nothing inside can run, the clock jumps to
  * the next timer (the scenario may wait on a call's timeout); nothing pending and no timer means
  * it waits for something that cannot happen. Then the runtime is left to go idle.
+ *
+ * A scenario may drive time itself (`await runtime.advance(ms)`): its steps and these must not
+ * both fire timers, or the clock would overshoot its target. So the clock jumps only after two
+ * idle turns in a row in which nothing moved (no delivery, no event, the same time).
  */
-async function drive(runtime: Runtime, scenario: ExploreScenario): Promise<Outcome> {
+async function drive(runtime: Runtime, scenario: ExploreScenario, policy: ExplorerPolicy): Promise<Outcome> {
   let settled: Outcome | undefined;
   const done = (async () => scenario(runtime))().then(
     (value) => void (settled = { value }),
@@ -90,6 +94,10 @@ async function drive(runtime: Runtime, scenario: ExploreScenario): Promise<Outco
   for (let jumps = 0; settled === undefined; jumps++) {
     await Promise.race([done, runtime.idle().catch(() => undefined)]);
     if (settled !== undefined || runtime.fault !== undefined) break;
+    const mark = progress(runtime, policy);
+    await Promise.race([done, runtime.idle().catch(() => undefined)]);
+    if (settled !== undefined || runtime.fault !== undefined) break;
+    if (progress(runtime, policy) !== mark) continue;
     if (jumps >= MAX_TIMER_STEPS) return { stuck: `the scenario was still waiting after ${MAX_TIMER_STEPS} timers fired` };
     const step = await runtime.step().catch(() => 'halted' as const);
     if (step === 'never') {
@@ -101,6 +109,10 @@ async function drive(runtime: Runtime, scenario: ExploreScenario): Promise<Outco
   }
   if (runtime.fault === undefined) await runtime.idle().catch(() => undefined);
   return settled ?? { stuck: 'halted' };
+}
+
+function progress(runtime: Runtime, policy: ExplorerPolicy): string {
+  return `${runtime.now()} ${policy.steps} ${runtime.history.length}`;
 }
 
 function judge(who: string, verdict: unknown): string | undefined {
