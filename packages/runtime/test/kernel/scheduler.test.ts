@@ -232,7 +232,7 @@ describe('a replay that diverges on a live runtime', () => {
 });
 
 describe('SchedulingPolicy.observe', () => {
-  test('sees every delivery taken, chosen or alone, in the order they run, before each runs', () => {
+  test('sees every delivery taken, chosen or alone, in the order they run', () => {
     fc.assert(
       fc.property(opsArb, fc.nat(), (ops, seed) => {
         const observed: string[] = [];
