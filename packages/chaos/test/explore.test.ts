@@ -3,8 +3,9 @@
 // orders and by exhaustive enumeration, whose partial-order reduction explores strictly fewer
 // schedules than plain enumeration and reaches the same outcomes; fixed in the test's own code,
 // the same seeds pass. Every failure replays, 100 times out of 100, byte for byte, and shrinks.
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { QuiesceError, type Runtime } from '@quiesce/runtime';
+import { QuiesceError, type Pid, type Runtime } from '@quiesce/runtime';
 import { chaos, explore } from '@quiesce/chaos';
 import { counterRace } from './support/counter-race.js';
 
@@ -63,8 +64,8 @@ describe('exhaustive', () => {
   });
 
   test('the fix: every schedule within the bound passes, and sleep sets explore strictly fewer than plain enumeration', async () => {
-    const por = await explore(smallFixed, { strategy: 'exhaustive', preemptionBound: 2 });
-    const plain = await explore(smallFixed, { strategy: 'exhaustive', preemptionBound: 2, reduction: 'none' });
+    const por = await explore(smallFixed, { strategy: 'exhaustive' });
+    const plain = await explore(smallFixed, { strategy: 'exhaustive', reduction: 'none' });
     expect(por).toMatchObject({ ok: true, complete: true });
     expect(plain).toMatchObject({ ok: true, complete: true, redundant: 0 });
     expect(por.schedules).toBeLessThan(plain.schedules);
@@ -80,7 +81,7 @@ describe('exhaustive', () => {
     const outcomes = async (reduction: 'sleep-sets' | 'none'): Promise<string[]> => {
       const seen = new Set<string>();
       const scenario = counterRace({ ...race, log: (counterLog) => seen.add(counterLog.join(' ')) });
-      await explore(scenario, { strategy: 'exhaustive', reduction, preemptionBound: Number.POSITIVE_INFINITY, keepGoing: true, shrink: false });
+      await explore(scenario, { strategy: 'exhaustive', reduction, keepGoing: true, shrink: false });
       return [...seen].sort();
     };
     const plain = await outcomes('none');
@@ -88,7 +89,44 @@ describe('exhaustive', () => {
     expect(await outcomes('sleep-sets')).toEqual(plain);
   });
 
-  test('a preemption bound of 0 explores fewer schedules than 2, and Infinity at least as many', async () => {
+  test('on random message-passing programs, sleep sets reach exactly the local histories plain enumeration reaches', async () => {
+    // Three processes; each message carries a time to live; on receipt a process logs it and, while
+    // it lives, passes it on to the target its program names for that ttl.
+    const program = fc.record({
+      targets: fc.array(fc.array(fc.nat({ max: 2 }), { minLength: 3, maxLength: 3 }), { minLength: 3, maxLength: 3 }),
+      starts: fc.array(fc.record({ to: fc.nat({ max: 2 }), ttl: fc.nat({ max: 2 }) }), { minLength: 1, maxLength: 3 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(program, async ({ targets, starts }) => {
+        const outcomes = async (reduction: 'sleep-sets' | 'none'): Promise<string[]> => {
+          const seen = new Set<string>();
+          const scenario = async (rt: Runtime): Promise<void> => {
+            const logs: string[][] = [[], [], []];
+            const pids: Pid[] = [];
+            for (let i = 0; i < 3; i++) {
+              pids.push(
+                rt.spawn((message, ctx) => {
+                  const m = message as { id: string; ttl: number };
+                  logs[i]!.push(m.id);
+                  if (m.ttl > 0) ctx.send(pids[targets[i]![m.ttl]!]!, { id: `${m.id}>${i}`, ttl: m.ttl - 1 });
+                }),
+              );
+            }
+            starts.forEach((start, n) => rt.send(pids[start.to]!, { id: `s${n}`, ttl: start.ttl }));
+            await rt.idle();
+            seen.add(logs.map((log) => log.join(',')).join(' | '));
+          };
+          const report = await explore(scenario, { strategy: 'exhaustive', reduction });
+          expect(report.complete).toBe(true);
+          return [...seen].sort();
+        };
+        expect(await outcomes('sleep-sets')).toEqual(await outcomes('none'));
+      }),
+      { numRuns: 25, seed: 42 },
+    );
+  });
+
+  test('a preemption bound of 0 explores fewer schedules than 2, and none (the default) at least as many', async () => {
     const count = async (preemptionBound: number) =>
       (await explore(counterRace({ hops: 1, fixed: true }), { strategy: 'exhaustive', preemptionBound, reduction: 'none' })).schedules;
     const [zero, two, all] = [await count(0), await count(2), await count(Number.POSITIVE_INFINITY)];

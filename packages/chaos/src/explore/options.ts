@@ -13,7 +13,10 @@ export interface ExploreOptions {
   runs?: number;
   /** PCT's bug depth d: the orderings a bug needs (d-1 priority change points). Default 2; other strategies ignore it. */
   depth?: number;
-  /** Exhaustive: at most this many preemptions per schedule (Infinity: no bound). Default 2. */
+  /**
+   * Exhaustive: at most this many preemptions per schedule. Default Infinity (no bound). A finite
+   * bound with sleep sets may skip schedules the bounded plain enumeration runs (see docs/chaos.md).
+   */
   preemptionBound?: number;
   /** Seeds the strategy's draws and the runtime of every run (its `random`). Default 0. */
   seed?: number;
@@ -78,7 +81,7 @@ export function checkExploreOptions(options: unknown): ExploreSettings {
   const strategy = checkOneOf(`${where}.strategy`, o.strategy, STRATEGIES);
   const runs = o.runs === undefined ? (strategy === 'exhaustive' ? 100_000 : 1000) : bounded(`${where}.runs`, o.runs, 1, MAX_RUNS);
   const depth = o.depth === undefined ? 2 : bounded(`${where}.depth`, o.depth, 1, 32);
-  let preemptionBound = 2;
+  let preemptionBound = Number.POSITIVE_INFINITY;
   if (o.preemptionBound !== undefined) {
     preemptionBound =
       o.preemptionBound === Number.POSITIVE_INFINITY ? o.preemptionBound : bounded(`${where}.preemptionBound`, o.preemptionBound, 0, 1000, ', or Infinity');
