@@ -112,7 +112,7 @@ describe('exhaustive', () => {
                 }),
               );
             }
-            starts.forEach((start, n) => rt.send(pids[start.to]!, { id: `s${n}`, ttl: start.ttl }));
+            for (const [n, start] of starts.entries()) rt.send(pids[start.to]!, { id: `s${n}`, ttl: start.ttl });
             await rt.idle();
             seen.add(logs.map((log) => log.join(',')).join(' | '));
           };
