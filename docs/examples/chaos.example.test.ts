@@ -208,4 +208,5 @@ test('explore: PCT finds a lost update, its token replays it byte for byte, the 
   const plain = await explore(fixed, { strategy: 'exhaustive', reduction: 'none' });
   expect(por).toMatchObject({ ok: true, complete: true });
   expect(por.schedules).toBeLessThan(plain.schedules);
+  por.assertOk(); // in a test: throws the summary, timeline included, if a schedule failed
 });

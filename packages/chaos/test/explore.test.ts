@@ -215,6 +215,12 @@ describe('shrinking', () => {
     expect(report.summary()).toContain(`explore.replay(scenario, '${minimal.token}')`);
   });
 
+  test('assertOk throws the summary, timeline included, when a run failed; passes quietly otherwise', async () => {
+    const report = await explore(buggy, { strategy: 'random', runs: 2000, seed: 5 });
+    expect(() => report.assertOk()).toThrow(expect.objectContaining({ code: 'PROPERTY_FAILED', message: report.summary() }));
+    (await explore(fixed, { strategy: 'random', runs: 50, seed: 5 })).assertOk();
+  });
+
   test('shrink: false keeps the original schedule', async () => {
     const report = await explore(buggy, { strategy: 'random', runs: 2000, seed: 5, shrink: false });
     expect(report.failure!.minimal).toEqual(report.failure!.original);

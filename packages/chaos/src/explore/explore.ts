@@ -1,4 +1,4 @@
-import { deriveSeed, type Runtime } from '@quiesce/runtime';
+import { deriveSeed, QuiesceError, type Runtime } from '@quiesce/runtime';
 import { checkFunction } from '../options.js';
 import { Enumeration } from './enumeration.js';
 import { checkExploreOptions, checkReplayOptions, type ExploreOptions, type ExploreSettings, type ExploreStrategy, type ReplayOptions } from './options.js';
@@ -64,6 +64,8 @@ export interface ExploreReport {
   readonly pct?: PctBound;
   /** The outcome in a few lines: counts, the failure, its minimal schedule's token and timeline. */
   summary(): string;
+  /** In a test: throws a QuiesceError (`PROPERTY_FAILED`) whose message is the summary when a run failed. */
+  assertOk(): void;
 }
 
 export interface ReplayResult {
@@ -168,7 +170,14 @@ async function explorer(scenario: ExploreScenario, s: ExploreSettings): Promise<
     ...(failure ? { failure } : {}),
     ...(pct ? { pct } : {}),
   };
-  return { ...report, summary: () => summarise(report) };
+  return {
+    ...report,
+    summary: () => summarise(report),
+    assertOk: () => {
+      if (report.ok) return;
+      throw new QuiesceError('PROPERTY_FAILED', summarise(report), { strategy: s.strategy, seed: s.seed, ...(failure ? { token: failure.token } : {}) });
+    },
+  };
 }
 
 function pctBound(n: number, k: number, d: number): PctBound {
@@ -220,7 +229,7 @@ async function describeFailure(
   };
 }
 
-function summarise(r: Omit<ExploreReport, 'summary'>): string {
+function summarise(r: Omit<ExploreReport, 'summary' | 'assertOk'>): string {
   const lines: string[] = [];
   const runs = `${r.schedules} schedule${r.schedules === 1 ? '' : 's'}${r.redundant > 0 ? ` (+${r.redundant} abandoned as redundant)` : ''}`;
   const scope = r.strategy === 'exhaustive' ? (r.complete ? ', every schedule within the bound' : ', not every schedule within the bound') : '';
