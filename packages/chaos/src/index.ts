@@ -53,3 +53,13 @@ export { sweep, type Scenario, type SeedContext, type SweepOptions, type SweepRe
 export { TcpProxy, type TcpProxyOptions } from './tcp/proxy.js';
 export { containerProxy, type ContainerProxyOptions, type ProxiedContainer } from './tcp/container-proxy.js';
 export { TOXIC_TYPES, type ToxicType, type ToxicOptions, type ToxicAttributes, type ToxicCommon, type Direction } from './tcp/toxics.js';
+export {
+  explore,
+  type ExploreReport,
+  type ExploreFailure,
+  type ScheduleSummary,
+  type PctBound,
+  type ReplayResult,
+} from './explore/explore.js';
+export { STRATEGIES, type ExploreOptions, type ExploreStrategy, type ReplayOptions } from './explore/options.js';
+export type { ExploreScenario, ExploreCheck, Verdict } from './explore/run.js';

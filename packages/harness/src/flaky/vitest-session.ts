@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
-import { QuiesceError, realNow } from '@quiesce/runtime';
+import { QuiesceError } from '@quiesce/runtime';
+import { realNow } from '@quiesce/runtime/internal';
 import type { TestSpecification, Vitest } from 'vitest/node';
 import type { EngineStatus } from '../containers/engine.js';
 import { DOCKER_TAG } from '../preset/docker-skip.js';
