@@ -35,6 +35,10 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
       io.stderr.write(`quiesce flaky: ${error.message}\n`);
       return 3;
     }
+    if (error instanceof QuiesceError && (error.code === 'NO_CONTAINER_ENGINE' || error.code === 'MISSING_PEER')) {
+      io.stderr.write(`quiesce flaky: infrastructure error: ${error.message}\n`);
+      return 2;
+    }
     const tail = log.text();
     io.stderr.write(
       `quiesce flaky: infrastructure error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n` +
@@ -63,6 +67,8 @@ async function flaky(argv: readonly string[], io: Io, log: LogTail): Promise<Exi
     testNamePattern: args.testNamePattern,
     shuffle: args.shuffle,
     shard: args.shard,
+    isolate: args.isolate,
+    require: args.require,
     log,
   });
   let report: FlakyReport;
