@@ -37,6 +37,7 @@ export {
   type RuntimeOptions,
   type SpawnOptions,
   type MessageHandler,
+  type MailboxListener,
   type SchedulerOption,
 } from './process/runtime.js';
 // The fault-injection hook @quiesce/chaos installs (Runtime.intercept).
@@ -111,6 +112,7 @@ export {
   spawnWorkerThread,
   WORKER_SHUTDOWN_MESSAGE,
   type WorkerThreadOptions,
+  type WorkerResourceLimits,
   type WorkerThreadChildOptions,
 } from './children/worker-thread.js';
 export type { ProxySpawnOptions } from './children/options.js';
