@@ -17,6 +17,7 @@ export {
   type CrashLoopOptions,
 } from './runtime/chaos.js';
 export type { ProcessTarget, PairEnd } from './runtime/targets.js';
+export { withFdLimit, withHeapLimit, withWorkerHeapLimit, type LimitValue, type CommandLine } from './exhaust/limits.js';
 export { DEFAULT_LINK_KINDS } from './runtime/link-faults.js';
 export type { Fault } from './fault.js';
 export { InjectedFault } from './errors.js';

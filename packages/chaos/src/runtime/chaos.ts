@@ -3,6 +3,8 @@ import {
   QuiesceError,
   serialiseReason,
   type ChildSpec,
+  type DynamicSupervisorRef,
+  type WorkerThreadOptions,
   type DeliveryKind,
   type ExitReason,
   type Pid,
@@ -23,6 +25,18 @@ import { HandlerFaults } from './handler-faults.js';
 import { DEFAULT_LINK_KINDS, describePair, LinkFaults, type LinkAction } from './link-faults.js';
 import { checkBehaviour, checkSupervisorChild, crashProcess, failingStart, runCrashLoop, throwingTerminate } from './supervision.js';
 import { checkPairEnd, resolveProcess, type PairEnd, type ProcessTarget } from './targets.js';
+import {
+  capChildren,
+  capProcesses,
+  checkCommandLine,
+  drawLimit,
+  isWorkerOptions,
+  withFdLimit,
+  withHeapLimit,
+  withWorkerHeapLimit,
+  type CommandLine,
+  type LimitValue,
+} from '../exhaust/limits.js';
 
 export interface CrashOnOptions {
   /** Crash when handling the Nth message from now on (1: the next one). */
@@ -288,6 +302,68 @@ export class Chaos {
     checkOptions('throwInTerminate options', options, ['error']);
     const fault = this.#arm('terminate_throw', 'terminate', {});
     return throwingTerminate(checked, fault, options.error);
+  }
+
+  // ------------------------------------------------------------------ resource exhaustion
+
+  /**
+   * Cap the runtime's live processes at `limit` (a number, or `{ min, max }` drawn from the seed):
+   * a spawn at the cap throws SystemLimitError (OTP's system_limit) and records
+   * `process.system_limit`; a supervisor starting a child there records `child.start_failed`.
+   * Heal (or teardown) restores the previous cap.
+   */
+  limitProcesses(limit: LimitValue): Fault {
+    this.#live('limitProcesses');
+    const n = drawLimit('limitProcesses(limit)', limit, this.#random, 0);
+    let restore = (): void => undefined;
+    const fault = this.#arm('limit_processes', 'runtime', { limit: n, live: this.runtime.processCount }, { onHeal: () => restore() });
+    restore = capProcesses(this.runtime, n);
+    return fault;
+  }
+
+  /**
+   * Cap a dynamic supervisor's children at `limit` (a number or a seeded range): startChild at the
+   * cap is refused with MAX_CHILDREN (OTP's `{error, max_children}`) and records
+   * `supervisor.max_children`. Heal (or teardown) restores its own maxChildren.
+   */
+  limitChildren(supervisor: DynamicSupervisorRef, limit: LimitValue): Fault {
+    this.#live('limitChildren');
+    const n = drawLimit('limitChildren(limit)', limit, this.#random, 0);
+    const cap = capChildren('limitChildren(supervisor)', supervisor, n);
+    return this.#arm('limit_children', cap.label, { limit: n }, { onHeal: cap.restore });
+  }
+
+  /**
+   * OS process options (`{ command, args, … }`, for osProcess or system.spawn) whose program starts
+   * with its file-descriptor limit lowered to `limit` (a number or a seeded range): past it, its
+   * open() and socket() fail with EMFILE. The limit dies with the program; the fault's arm and
+   * heal (at teardown) are in the history.
+   */
+  limitFds<T extends CommandLine>(options: T, limit: LimitValue): T {
+    this.#live('limitFds');
+    const checked = checkCommandLine('limitFds(options)', options);
+    const n = drawLimit('limitFds(limit)', limit, this.#random, 3);
+    this.#arm('limit_fds', `os:${checked.command}`, { limit: n });
+    return withFdLimit(options, n);
+  }
+
+  /**
+   * Worker-thread options (`{ filename | url, … }`) with an old-generation heap limit of `mb` MiB
+   * (ERR_WORKER_OUT_OF_MEMORY past it), or OS process options whose program gets one (Node:
+   * --max-old-space-size; others: RLIMIT_AS). `mb` is a number or a seeded range.
+   */
+  limitHeap<T extends CommandLine | WorkerThreadOptions>(options: T, mb: LimitValue): T {
+    this.#live('limitHeap');
+    const n = drawLimit('limitHeap(mb)', mb, this.#random, 1);
+    if (isWorkerOptions(options)) {
+      const file = options.filename ?? options.url;
+      this.#arm('limit_heap', `thread:${String(file)}`, { mb: n, via: 'resourceLimits' });
+      return withWorkerHeapLimit(options, n) as T;
+    }
+    const checked = checkCommandLine('limitHeap(options)', options);
+    const limited = withHeapLimit(checked, n);
+    this.#arm('limit_heap', `os:${checked.command}`, { mb: n, via: limited.command === 'sh' ? 'rlimit_as' : 'max_old_space_size' });
+    return limited as T;
   }
 
   // ------------------------------------------------------------------ TCP
