@@ -34,6 +34,8 @@ export type QuiesceErrorCode =
   | 'UNHANDLED_REQUEST'
   | 'PROPERTY_FAILED'
   | 'SWEEP_FAILED'
+  // @quiesce/chaos's concurrent scenarios: a history no sequential order explains.
+  | 'NOT_LINEARIZABLE'
   // The harness's containers.
   | 'MISSING_PEER'
   | 'NO_CONTAINER_ENGINE'
