@@ -70,7 +70,7 @@ export function checkLinearizable<S, I, O>(history: readonly Operation<I, O>[], 
       const pending = op.ret === undefined;
       if (pending || model.equal(op.output, next.output)) {
         setBit(linearized, op.id);
-        const key = `${linearized.join(',')}|${model.key(next.state)}`;
+        const key = `${bitsKey(linearized)}|${model.key(next.state)}`;
         if (!cache.has(key)) {
           cache.add(key);
           calls.push({ entry, state });
@@ -120,6 +120,14 @@ function buildList(history: readonly Operation[]): Entry {
     prev = entry;
   }
   return head;
+}
+
+/** The bitset as a short string (one base-36 number per word). */
+function bitsKey(bits: Uint32Array): string {
+  if (bits.length === 1) return bits[0]!.toString(36);
+  let key = '';
+  for (let i = 0; i < bits.length; i++) key += `${bits[i]!.toString(36)}.`;
+  return key;
 }
 
 function setBit(bits: Uint32Array, i: number): void {
