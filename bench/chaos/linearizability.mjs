@@ -47,7 +47,13 @@ function bruteForce(ops) {
       if (o.call > firstReturn) continue;
       const next = counter.step(state, o.input);
       if (next.output !== o.output) continue;
-      if (go(rest.filter((p) => p !== o), next.state)) return true;
+      if (
+        go(
+          rest.filter((p) => p !== o),
+          next.state,
+        )
+      )
+        return true;
     }
     return false;
   };
@@ -58,7 +64,7 @@ async function histories(count) {
   const out = [];
   for (let i = 0; out.length < count; i++) {
     const ops = ['inc', 'read'];
-    const scenario = [0, 1, 2].map((c) => Array.from({ length: 5 }, (_, k) => ops[(i * 7 + c * 3 + k * (i % 3 + 1)) % 2]));
+    const scenario = [0, 1, 2].map((c) => Array.from({ length: 5 }, (_, k) => ops[(i * 7 + c * 3 + k * ((i % 3) + 1)) % 2]));
     const run = await runScenario(spec(i % 2 === 1), model, scenario, { random: i + 1 }, 60_000);
     if (run.history.every((op) => op.ret !== undefined)) out.push(run.history);
   }

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import fc from 'fast-check';
 import { describe, expect } from 'vitest';
-import { QuiesceError, Runtime } from '@quiesce/runtime';
+import { QuiesceError, Runtime, type HistoryEvent } from '@quiesce/runtime';
 import { test, type TestSystem } from '@quiesce/harness';
 import '@quiesce/assertions';
 import { failureOf } from './support.js';
@@ -64,7 +64,7 @@ describe('toRecordEvents', () => {
     await expect(system).toRecordEvents('pool.request', { exactly: 1, since: mark });
     expect(await failureOf(() => expect(system).toRecordEvents('pool.request', { atLeast: 3 }))).toContain('Expected: at least 3 event(s)');
     expect(await failureOf(() => expect(system).toRecordEvents('pool.request', { atMost: 1 }))).toContain('Expected: at most 1 event(s)');
-    expect(await failureOf(() => expect(system).toRecordEvents((e) => e.kind === 'nothing', { atLeast: 1, atMost: 2 }))).toContain(
+    expect(await failureOf(() => expect(system).toRecordEvents((e: HistoryEvent) => e.kind === 'nothing', { atLeast: 1, atMost: 2 }))).toContain(
       'Expected: between 1 and 2 event(s) accepted by the predicate',
     );
   });
@@ -86,22 +86,29 @@ describe('toRecordEvents', () => {
     await expect(expect(system).toRecordEvents(42 as never, 1)).rejects.toThrow(/toRecordEvents\(pattern\): got 42/);
     await expect(system.count('x', { since: -1 } as never)).rejects.toThrow(/count options\.since: got -1/);
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.anything(), fc.record({ exactly: fc.anything(), atLeast: fc.anything(), atMost: fc.anything() }, { requiredKeys: [] })), async (bounds) => {
-        const valid = (n: unknown) => n === undefined || (Number.isSafeInteger(n) && (n as number) >= 0);
-        const b = bounds as { exactly?: unknown; atLeast?: unknown; atMost?: unknown };
-        const plain = typeof bounds === 'object' && bounds !== null && !Array.isArray(bounds) && Object.keys(bounds).every((k) => ['exactly', 'atLeast', 'atMost'].includes(k));
-        const ok =
-          (Number.isSafeInteger(bounds) && (bounds as number) >= 0) ||
-          (plain &&
-            valid(b.exactly) &&
-            valid(b.atLeast) &&
-            valid(b.atMost) &&
-            (b.exactly !== undefined) !== (b.atLeast !== undefined || b.atMost !== undefined) &&
-            !(b.atLeast !== undefined && b.atMost !== undefined && (b.atLeast as number) > (b.atMost as number)));
-        const run = expect(system).toRecordEvents('never.recorded', bounds as never);
-        if (ok) await run.catch((error: unknown) => expect(error).not.toBeInstanceOf(QuiesceError));
-        else await expect(run).rejects.toThrow(QuiesceError);
-      }),
+      fc.asyncProperty(
+        fc.oneof(fc.anything(), fc.record({ exactly: fc.anything(), atLeast: fc.anything(), atMost: fc.anything() }, { requiredKeys: [] })),
+        async (bounds) => {
+          const valid = (n: unknown) => n === undefined || (Number.isSafeInteger(n) && (n as number) >= 0);
+          const b = bounds as { exactly?: unknown; atLeast?: unknown; atMost?: unknown };
+          const plain =
+            typeof bounds === 'object' &&
+            bounds !== null &&
+            !Array.isArray(bounds) &&
+            Object.keys(bounds).every((k) => ['exactly', 'atLeast', 'atMost'].includes(k));
+          const ok =
+            (Number.isSafeInteger(bounds) && (bounds as number) >= 0) ||
+            (plain &&
+              valid(b.exactly) &&
+              valid(b.atLeast) &&
+              valid(b.atMost) &&
+              (b.exactly !== undefined) !== (b.atLeast !== undefined || b.atMost !== undefined) &&
+              !(b.atLeast !== undefined && b.atMost !== undefined && (b.atLeast as number) > (b.atMost as number)));
+          const run = expect(system).toRecordEvents('never.recorded', bounds as never);
+          if (ok) await run.catch((error: unknown) => expect(error).not.toBeInstanceOf(QuiesceError));
+          else await expect(run).rejects.toThrow(QuiesceError);
+        },
+      ),
       { numRuns: 80 },
     );
   });

@@ -60,12 +60,16 @@ describe('measureMailbox', () => {
 
   test('refuses bad options, naming them', async ({ system }) => {
     const server = system.runtime.spawn(() => undefined);
-    await expect(system.measureMailbox(server, () => undefined, { setle: true } as never)).rejects.toThrow(/measureMailbox options\.setle.*did you mean 'settle'/);
+    await expect(system.measureMailbox(server, () => undefined, { setle: true } as never)).rejects.toThrow(
+      /measureMailbox options\.setle.*did you mean 'settle'/,
+    );
     await expect(system.measureMailbox('server' as never, () => undefined)).rejects.toThrow(QuiesceError);
     await fc.assert(
       fc.asyncProperty(fc.anything(), async (settle) => {
         fc.pre(typeof settle !== 'boolean' && settle !== undefined);
-        await expect(system.measureMailbox(server, () => undefined, { settle } as never)).rejects.toThrow(/measureMailbox options\.settle: got .*; expected a boolean/);
+        await expect(system.measureMailbox(server, () => undefined, { settle } as never)).rejects.toThrow(
+          /measureMailbox options\.settle: got .*; expected a boolean/,
+        );
       }),
       { numRuns: 50 },
     );
@@ -102,7 +106,9 @@ describe('toKeepMailboxWithin', () => {
   test('refuses a missing operation, a bad bound and options it does not know', async ({ system }) => {
     const server = system.runtime.spawn(() => undefined);
     await expect(expect(server).toKeepMailboxWithin(10)).rejects.toThrow(/toKeepMailboxWithin options\.during: got undefined; expected the operation/);
-    await expect(expect(server).toKeepMailboxWithin(-1, { during: () => undefined })).rejects.toThrow(/toKeepMailboxWithin\(max\): got -1; expected an integer >= 0/);
+    await expect(expect(server).toKeepMailboxWithin(-1, { during: () => undefined })).rejects.toThrow(
+      /toKeepMailboxWithin\(max\): got -1; expected an integer >= 0/,
+    );
     await expect(expect(server).toKeepMailboxWithin(1, { during: () => undefined, max: 3 } as never)).rejects.toThrow(/toKeepMailboxWithin\.max/);
     await fc.assert(
       fc.asyncProperty(fc.anything(), async (max) => {

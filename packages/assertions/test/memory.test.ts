@@ -64,7 +64,14 @@ describe('the four-way rule', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.record(
-          { iterations: fc.anything(), warmup: fc.anything(), samples: fc.anything(), bytesPerOp: fc.anything(), minGrowth: fc.anything(), upwardRatio: fc.anything() },
+          {
+            iterations: fc.anything(),
+            warmup: fc.anything(),
+            samples: fc.anything(),
+            bytesPerOp: fc.anything(),
+            minGrowth: fc.anything(),
+            upwardRatio: fc.anything(),
+          },
           { requiredKeys: [] },
         ),
         async (options) => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect } from 'vitest';
-import { createTestSystem, test, type TestSystem } from '@quiesce/harness';
+import { createTestSystem, test } from '@quiesce/harness';
 import { QuiesceError, Runtime, SystemLimitError, spawnWorkerThread, worker, type Pid } from '@quiesce/runtime';
 import { chaos, FAULT_KINDS } from '@quiesce/chaos';
 
@@ -119,7 +119,10 @@ describe('memory pressure', () => {
 
   test('a Node OS child gets --max-old-space-size; any other program RLIMIT_AS', async ({ system }) => {
     const c = chaos(system);
-    expect(c.limitHeap({ command: process.execPath, args: ['app.js'] }, 64)).toEqual({ command: process.execPath, args: ['--max-old-space-size=64', 'app.js'] });
+    expect(c.limitHeap({ command: process.execPath, args: ['app.js'] }, 64)).toEqual({
+      command: process.execPath,
+      args: ['--max-old-space-size=64', 'app.js'],
+    });
     const other = c.limitHeap({ command: 'python3', args: ['w.py'] }, 64);
     expect(other).toEqual({ command: 'sh', args: ['-c', 'ulimit -v "$0" && exec "$@"', String(64 * 1024), 'python3', 'w.py'] });
     // The wrapper for real: the program it starts sees the lowered RLIMIT_AS.

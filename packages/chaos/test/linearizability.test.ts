@@ -104,7 +104,13 @@ describe('concurrent scenarios checked for linearizability', () => {
     const report = await checkConcurrent(fixed, {
       seed: system.seed,
       scenarios: 5,
-      schedules: { count: 2, schedule: (index) => (asked.push(index), index === 0 ? 'fifo' : { random: 7 }) },
+      schedules: {
+        count: 2,
+        schedule: (index) => {
+          asked.push(index);
+          return index === 0 ? 'fifo' : { random: 7 };
+        },
+      },
     });
     expect(report.ok).toBe(true);
     expect(asked).toEqual([0, 1, 0, 1, 0, 1, 0, 1, 0, 1]);
@@ -167,7 +173,17 @@ describe('the checker', () => {
     await expect(replayConcurrent(racy, 'nope')).rejects.toThrow(/replayConcurrent\(token\): got "nope"/);
     await fc.assert(
       fc.asyncProperty(
-        fc.record({ seed: fc.anything(), scenarios: fc.anything(), clients: fc.anything(), operations: fc.anything(), schedules: fc.anything(), timeout: fc.anything() }, { requiredKeys: [] }),
+        fc.record(
+          {
+            seed: fc.anything(),
+            scenarios: fc.anything(),
+            clients: fc.anything(),
+            operations: fc.anything(),
+            schedules: fc.anything(),
+            timeout: fc.anything(),
+          },
+          { requiredKeys: [] },
+        ),
         async (options) => {
           const int = (v: unknown, min: number, max = Number.MAX_SAFE_INTEGER) => Number.isSafeInteger(v) && (v as number) >= min && (v as number) <= max;
           const ok =

@@ -67,9 +67,12 @@ export function countBounds(bounds: unknown): Bounds {
   const timeout = timeoutOption(o.timeout, 'toRecordEvents bounds');
   if (timeout !== undefined) out.timeout = timeout;
   const accepted = 'a count (exactly), or { exactly } or { atLeast and/or atMost } with atLeast <= atMost';
-  if (out.exactly === undefined && out.atLeast === undefined && out.atMost === undefined) throw new InvalidOptionError('toRecordEvents(bounds)', bounds, accepted);
-  if (out.exactly !== undefined && (out.atLeast !== undefined || out.atMost !== undefined)) throw new InvalidOptionError('toRecordEvents(bounds)', bounds, accepted);
-  if (out.atLeast !== undefined && out.atMost !== undefined && out.atLeast > out.atMost) throw new InvalidOptionError('toRecordEvents(bounds)', bounds, accepted);
+  if (out.exactly === undefined && out.atLeast === undefined && out.atMost === undefined)
+    throw new InvalidOptionError('toRecordEvents(bounds)', bounds, accepted);
+  if (out.exactly !== undefined && (out.atLeast !== undefined || out.atMost !== undefined))
+    throw new InvalidOptionError('toRecordEvents(bounds)', bounds, accepted);
+  if (out.atLeast !== undefined && out.atMost !== undefined && out.atLeast > out.atMost)
+    throw new InvalidOptionError('toRecordEvents(bounds)', bounds, accepted);
   return out;
 }
 

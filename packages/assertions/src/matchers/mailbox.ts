@@ -20,12 +20,17 @@ export async function toKeepMailboxWithin(this: MatcherState, received: unknown,
   let m: MailboxMeasurement;
   let events: readonly HistoryEvent[] = [];
   if (isMailboxMeasurement(received)) {
-    if (opts.during !== undefined) throw new InvalidOptionError('toKeepMailboxWithin options.during', opts.during, 'nothing: the received measurement is already made');
+    if (opts.during !== undefined)
+      throw new InvalidOptionError('toKeepMailboxWithin options.during', opts.during, 'nothing: the received measurement is already made');
     m = received;
   } else {
     const view = processSubject(received, 'toKeepMailboxWithin');
     if (typeof opts.during !== 'function') {
-      throw new InvalidOptionError('toKeepMailboxWithin options.during', opts.during, 'the operation to measure during, () => unknown (or expect a measurement)');
+      throw new InvalidOptionError(
+        'toKeepMailboxWithin options.during',
+        opts.during,
+        'the operation to measure during, () => unknown (or expect a measurement)',
+      );
     }
     const timeout = timeoutOption(opts.timeout, 'toKeepMailboxWithin');
     const target = view.system ?? { runtime: view.runtime, onInterrupt: () => () => undefined };

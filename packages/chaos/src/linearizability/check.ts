@@ -28,7 +28,10 @@ export interface Operation<I = unknown, O = unknown> {
 }
 
 export type Verdict<I = unknown, O = unknown> =
-  | { readonly linearizable: true; /** The operations in a linearization order (pending ones that took effect included). */ readonly order: readonly Operation<I, O>[] }
+  | {
+      readonly linearizable: true /** The operations in a linearization order (pending ones that took effect included). */;
+      readonly order: readonly Operation<I, O>[];
+    }
   | {
       readonly linearizable: false;
       /** The longest prefix of operations the search could linearize. */

@@ -128,9 +128,13 @@ export async function checkConcurrent<T, S, I, O>(spec: ConcurrentSpec<T, S, I, 
     const run = await runScenario(spec, model, scenario, o.schedules.schedule(k, o.seed), o.timeout);
     if (!run.verdict.linearizable) return { ok: false, scenarios, histories, failure: run };
   }
-  throw new QuiesceError('NOT_LINEARIZABLE', 'checkConcurrent: the shrunk scenario passed when run again: the system under test is not deterministic on the runtime (does it use real time or I/O?)', {
-    scenario,
-  });
+  throw new QuiesceError(
+    'NOT_LINEARIZABLE',
+    'checkConcurrent: the shrunk scenario passed when run again: the system under test is not deterministic on the runtime (does it use real time or I/O?)',
+    {
+      scenario,
+    },
+  );
 }
 
 /** checkConcurrent, throwing a LinearizabilityError (shrunk timeline, replay token) on a failure. */
@@ -141,7 +145,11 @@ export async function assertLinearizable<T, S, I, O>(spec: ConcurrentSpec<T, S, 
 }
 
 /** Run the scenario and schedule a token names again, exactly. */
-export async function replayConcurrent<T, S, I, O>(spec: ConcurrentSpec<T, S, I, O>, token: string, options: { timeout?: number } = {}): Promise<ConcurrentRun<I, O>> {
+export async function replayConcurrent<T, S, I, O>(
+  spec: ConcurrentSpec<T, S, I, O>,
+  token: string,
+  options: { timeout?: number } = {},
+): Promise<ConcurrentRun<I, O>> {
   const model = checkSpec(spec);
   const { scenario, schedule } = decodeToken<I>('replayConcurrent(token)', token);
   checkOptions('replayConcurrent options', options, ['timeout']);
@@ -212,21 +220,19 @@ export async function runScenario<T, S, I, O>(
  * the fewest operations. At most `operations` per client are kept.
  */
 export function scenarioArbitrary<I>(operation: fc.Arbitrary<I>, clients: number, operations: number): fc.Arbitrary<Scenario<I>> {
-  return fc
-    .array(fc.tuple(fc.nat({ max: clients - 1 }), operation), { minLength: 1, maxLength: clients * operations })
-    .map((flat) => {
-      const order: number[] = [];
-      const byClient = new Map<number, I[]>();
-      for (const [client, input] of flat) {
-        let list = byClient.get(client);
-        if (!list) {
-          byClient.set(client, (list = []));
-          order.push(client);
-        }
-        if (list.length < operations) list.push(input);
+  return fc.array(fc.tuple(fc.nat({ max: clients - 1 }), operation), { minLength: 1, maxLength: clients * operations }).map((flat) => {
+    const order: number[] = [];
+    const byClient = new Map<number, I[]>();
+    for (const [client, input] of flat) {
+      let list = byClient.get(client);
+      if (!list) {
+        byClient.set(client, (list = []));
+        order.push(client);
       }
-      return order.map((client) => byClient.get(client)!);
-    });
+      if (list.length < operations) list.push(input);
+    }
+    return order.map((client) => byClient.get(client)!);
+  });
 }
 
 function checkSpec<T, S, I, O>(spec: ConcurrentSpec<T, S, I, O>): ResolvedModel<S, I, O> {
@@ -243,7 +249,8 @@ function checkSpec<T, S, I, O>(spec: ConcurrentSpec<T, S, I, O>): ResolvedModel<
 export function concurrentOptions(options: unknown): Resolved {
   checkOptions('checkConcurrent options', options, ['seed', 'scenarios', 'clients', 'operations', 'schedules', 'timeout']);
   const o = options as unknown as ConcurrentOptions;
-  if (!(Number.isInteger(o.seed) && o.seed >= 0 && o.seed <= 0xffffffff)) throw new InvalidOptionError('checkConcurrent options.seed', o.seed, 'an integer from 0 to 4294967295 (a test’s system.seed)');
+  if (!(Number.isInteger(o.seed) && o.seed >= 0 && o.seed <= 0xffffffff))
+    throw new InvalidOptionError('checkConcurrent options.seed', o.seed, 'an integer from 0 to 4294967295 (a test’s system.seed)');
   return {
     seed: o.seed,
     scenarios: o.scenarios === undefined ? 100 : positiveInteger('checkConcurrent options.scenarios', o.scenarios, 1),
@@ -264,7 +271,11 @@ function scheduleSource(value: unknown): Resolved['schedules'] {
   if (typeof s === 'object' && s !== null && Number.isSafeInteger(s.count) && (s.count as number) >= 1 && typeof s.schedule === 'function') {
     return { count: s.count as number, schedule: s.schedule.bind(s) };
   }
-  throw new InvalidOptionError('checkConcurrent options.schedules', value, 'a number of seeded random schedules (>= 1), or { count, schedule(index, seed) => SchedulerOption }');
+  throw new InvalidOptionError(
+    'checkConcurrent options.schedules',
+    value,
+    'a number of seeded random schedules (>= 1), or { count, schedule(index, seed) => SchedulerOption }',
+  );
 }
 
 function positiveInteger(option: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {

@@ -4,6 +4,7 @@ import {
   serialiseReason,
   type ChildSpec,
   type DynamicSupervisorRef,
+  type WorkerResourceLimits,
   type WorkerThreadOptions,
   type DeliveryKind,
   type ExitReason,
@@ -352,6 +353,8 @@ export class Chaos {
    * (ERR_WORKER_OUT_OF_MEMORY past it), or OS process options whose program gets one (Node:
    * --max-old-space-size; others: RLIMIT_AS). `mb` is a number or a seeded range.
    */
+  limitHeap<T extends WorkerThreadOptions>(options: T, mb: LimitValue): T & { resourceLimits: WorkerResourceLimits };
+  limitHeap<T extends CommandLine>(options: T, mb: LimitValue): T;
   limitHeap<T extends CommandLine | WorkerThreadOptions>(options: T, mb: LimitValue): T {
     this.#live('limitHeap');
     const n = drawLimit('limitHeap(mb)', mb, this.#random, 1);

@@ -162,7 +162,8 @@ export function memoryTrendOptions(options: unknown): Resolved {
   if (!(typeof upwardRatio === 'number' && upwardRatio > 0 && upwardRatio <= 1))
     throw new InvalidOptionError('memoryTrend options.upwardRatio', upwardRatio, 'a share greater than 0, at most 1');
   const measure = o.measure ?? (() => process.memoryUsage().heapUsed);
-  if (typeof measure !== 'function') throw new InvalidOptionError('memoryTrend options.measure', measure, 'a function () => bytes (a number, or a promise of one)');
+  if (typeof measure !== 'function')
+    throw new InvalidOptionError('memoryTrend options.measure', measure, 'a function () => bytes (a number, or a promise of one)');
   return { iterations, warmup, samples, bytesPerOp, minGrowth, upwardRatio, measure };
 }
 

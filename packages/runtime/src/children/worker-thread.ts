@@ -211,7 +211,8 @@ function checkResourceLimits(option: string, value: unknown): WorkerResourceLimi
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidOptionError(option, value, accepted);
   for (const [key, mb] of Object.entries(value)) {
     if (!(LIMIT_KEYS as readonly string[]).includes(key)) throw new InvalidOptionError(`${option}.${key}`, mb, `no such limit (${accepted})`);
-    if (mb !== undefined && !(typeof mb === 'number' && Number.isFinite(mb) && mb > 0)) throw new InvalidOptionError(`${option}.${key}`, mb, 'a positive number of MB');
+    if (mb !== undefined && !(typeof mb === 'number' && Number.isFinite(mb) && mb > 0))
+      throw new InvalidOptionError(`${option}.${key}`, mb, 'a positive number of MB');
   }
   return { ...(value as WorkerResourceLimits) };
 }
