@@ -1,6 +1,6 @@
 import { InvalidOptionError, formatTimeline, type HistoryEvent } from '@quiesce/runtime';
 import { round } from '@quiesce/runtime/internal';
-import { eventsAroundPeak, isMailboxMeasurement, measureMailbox, type MailboxMeasurement } from '@quiesce/harness';
+import { eventsAroundPeak, isMailboxMeasurement, measureMailbox, systemOf, type MailboxMeasurement } from '@quiesce/harness';
 import type { MatcherState } from 'vitest';
 import type { MailboxOptions } from '../matcher-types.js';
 import { integerOption, knownKeys, optionsObject, timeoutOption } from '../options/validate.js';
@@ -23,6 +23,9 @@ export async function toKeepMailboxWithin(this: MatcherState, received: unknown,
     if (opts.during !== undefined)
       throw new InvalidOptionError('toKeepMailboxWithin options.during', opts.during, 'nothing: the received measurement is already made');
     m = received;
+    // The pid leads to its system while the test runs: the history around the peak can be shown.
+    const system = systemOf(m.pid);
+    if (system) events = eventsAroundPeak(system.history.events, m);
   } else {
     const view = processSubject(received, 'toKeepMailboxWithin');
     if (typeof opts.during !== 'function') {
