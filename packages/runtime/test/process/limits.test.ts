@@ -88,7 +88,9 @@ describe("a worker thread's resourceLimits", () => {
   test('are checked: known limits, positive MB', () => {
     const rt = new Runtime({ clock: 'virtual' });
     const url = 'data:text/javascript,';
-    expect(() => spawnWorkerThread(rt, { url, resourceLimits: { maxOldGenerationSizeMb: 0 } })).toThrow(/resourceLimits\.maxOldGenerationSizeMb: got 0; expected a positive number of MB/);
+    expect(() => spawnWorkerThread(rt, { url, resourceLimits: { maxOldGenerationSizeMb: 0 } })).toThrow(
+      /resourceLimits\.maxOldGenerationSizeMb: got 0; expected a positive number of MB/,
+    );
     expect(() => spawnWorkerThread(rt, { url, resourceLimits: { heapMb: 3 } as never })).toThrow(/resourceLimits\.heapMb: got 3; expected no such limit/);
     expect(() => spawnWorkerThread(rt, { url, resourceLimits: 16 as never })).toThrow(/resourceLimits: got 16/);
   });
