@@ -1,7 +1,8 @@
+import diagnostics from 'node:diagnostics_channel';
 import { EventEmitter } from 'node:events';
 import fc from 'fast-check';
 import { describe, expect } from 'vitest';
-import { QuiesceError, Runtime, type HistoryEvent } from '@quiesce/runtime';
+import { QuiesceError, Runtime, channelName, type HistoryEvent } from '@quiesce/runtime';
 import { test, type TestSystem } from '@quiesce/harness';
 import '@quiesce/assertions';
 import { failureOf } from './support.js';
@@ -67,6 +68,19 @@ describe('toRecordEvents', () => {
     expect(await failureOf(() => expect(system).toRecordEvents((e: HistoryEvent) => e.kind === 'nothing', { atLeast: 1, atMost: 2 }))).toContain(
       'Expected: between 1 and 2 event(s) accepted by the predicate',
     );
+  });
+
+  test('counts what a third party publishes on a diagnostics channel, one too many seen', async ({ system }) => {
+    system.bridgeDiagnostics({ kinds: ['child.restart'] });
+    for (let i = 0; i < 3; i++) {
+      diagnostics
+        .channel(channelName('child.restart'))
+        .publish({ kind: 'child.restart', source: 'thread-pool', time: Date.now(), data: { id: `w${i}`, pid: `t${i}` } });
+    }
+    await expect(system).toRecordEvents({ kind: 'child.restart', source: 'thread-pool' }, 3);
+    const message = await failureOf(() => expect(system).toRecordEvents('child.restart', { atMost: 2 }));
+    expect(message).toContain('Expected: at most 2 event(s) of kind "child.restart"');
+    expect(message).toContain('Received: 3');
   });
 
   test('a bare Runtime is waited on too; a bare History is counted at once', async () => {
