@@ -99,6 +99,34 @@ describe('concurrent scenarios checked for linearizability', () => {
     expect(report.histories).toBe(SWEEP.scenarios * SWEEP.schedules);
   });
 
+  test('a setup that takes virtual time is driven; a heartbeat does not keep a run going once the clients are done', async ({ system }) => {
+    const beating: ConcurrentSpec<Pid, number, Op, number | 'ok'> = {
+      ...fixed,
+      setup: (runtime) =>
+        startServer(
+          runtime,
+          {
+            init: async (_args: undefined, ctx) => {
+              await ctx.sleep(250);
+              ctx.sendAfter(10, 'beat');
+              return { state: 0 };
+            },
+            handleCall: (request: 'get' | 'inc', _from, n: number) => (request === 'get' ? { reply: n, state: n } : { reply: 'ok', state: n + 1 }),
+            handleInfo: (_beat, n: number, ctx) => {
+              ctx.sendAfter(10, 'beat');
+              return { state: n };
+            },
+          },
+          undefined,
+        ),
+    };
+    // Were a run to go on to its timeout, a beat every 10 ms for 1,000,000 ms would be 100,000 timers per run.
+    const report = await checkConcurrent(beating, { seed: system.seed, scenarios: 5, schedules: 2, timeout: 1_000_000 });
+    expect(report).toMatchObject({ ok: true, histories: 10 });
+    const [token] = [report.failure?.token];
+    expect(token).toBeUndefined();
+  });
+
   test('a schedule source can be plugged in: each scenario runs under the schedules it gives', async ({ system }) => {
     const asked: number[] = [];
     const report = await checkConcurrent(fixed, {

@@ -223,27 +223,46 @@ export async function runScenario<T, S, I, O>(
 ): Promise<ConcurrentRun<I, O>> {
   const runtime = new Runtime({ clock: 'virtual', scheduler });
   try {
-    const target = await spec.setup(runtime);
+    let started: { ok: T } | { error: unknown } | undefined;
+    Promise.resolve()
+      .then(() => spec.setup(runtime))
+      .then(
+        (ok) => (started = { ok }),
+        (error: unknown) => (started = { error }),
+      );
+    // A setup that waits on kernel time (a server whose init sleeps) is driven like the runs.
+    await driveUntil(runtime, () => started !== undefined, runtime.now() + timeout);
+    if (started === undefined) throw new QuiesceError('TIMEOUT', `concurrent spec.setup did not finish within ${timeout} ms of virtual time`, { timeout });
+    if ('error' in started) throw started.error;
+    const target = started.ok;
+    let done = 0;
     const calls: Array<{ client: number; input: I; call: number; callTime: number; ret?: number; retTime?: number; output?: O }> = [];
+    const perform = async (ctx: ProcessContext, inputs: readonly I[], client: number): Promise<void> => {
+      for (const input of inputs) {
+        const id = calls.length;
+        const invoked = runtime.record('scenario.invoke', `client${client}`, { client, op: id, input: input as unknown });
+        const call: (typeof calls)[number] = { client, input, call: invoked.seq, callTime: invoked.time };
+        calls.push(call);
+        let output: O;
+        try {
+          output = await spec.run(ctx, target, input);
+        } catch (error) {
+          // It may or may not have taken effect: pending for the checker, and the client stops.
+          runtime.record('scenario.return', `client${client}`, { client, op: id, error: formatValue(error) });
+          return;
+        }
+        const returned = runtime.record('scenario.return', `client${client}`, { client, op: id, output: output as unknown });
+        Object.assign(call, { ret: returned.seq, retTime: returned.time, output });
+      }
+    };
     const clients = scenario.map((inputs, client) =>
       runtime.spawn(
         async (message, ctx) => {
           if (message !== 'go') return;
-          for (const input of inputs) {
-            const id = calls.length;
-            const invoked = runtime.record('scenario.invoke', `client${client}`, { client, op: id, input: input as unknown });
-            const call: (typeof calls)[number] = { client, input, call: invoked.seq, callTime: invoked.time };
-            calls.push(call);
-            let output: O;
-            try {
-              output = await spec.run(ctx, target, input);
-            } catch (error) {
-              // It may or may not have taken effect: pending for the checker, and the client stops.
-              runtime.record('scenario.return', `client${client}`, { client, op: id, error: formatValue(error) });
-              return;
-            }
-            const returned = runtime.record('scenario.return', `client${client}`, { client, op: id, output: output as unknown });
-            Object.assign(call, { ret: returned.seq, retTime: returned.time, output });
+          try {
+            await perform(ctx, inputs, client);
+          } finally {
+            done++;
           }
         },
         { label: `client${client}` },
@@ -251,7 +270,9 @@ export async function runScenario<T, S, I, O>(
     );
     // Every client starts on its own delivery: which goes first is the schedule's choice.
     for (const pid of clients) runtime.send(pid, 'go');
-    await runtime.runTimers(timeout);
+    // Until every client is done or nothing can happen before the deadline: a heartbeat timer in
+    // the system under test does not keep the run going once the clients are done.
+    await driveUntil(runtime, () => done === clients.length, runtime.now() + timeout);
     const history: Operation<I, O>[] = calls.map((c, id) => ({
       id,
       client: c.client,
@@ -267,6 +288,18 @@ export async function runScenario<T, S, I, O>(
     return { scenario, history, verdict, token, timeline: formatHistory(history, model as ResolvedModel<unknown, I, O>, verdict) };
   } finally {
     await runtime.shutdown();
+  }
+}
+
+/**
+ * Step the runtime's virtual clock (run to idle, fire the next timer, …) until `done()` or until
+ * nothing can happen before `deadline` (virtual ms).
+ */
+async function driveUntil(runtime: Runtime, done: () => boolean, deadline: number): Promise<void> {
+  await runtime.idleInside();
+  while (!done()) {
+    const step = await runtime.step(deadline);
+    if (step === 'beyond' || step === 'never') return;
   }
 }
 
