@@ -122,9 +122,7 @@ describe('concurrent scenarios checked for linearizability', () => {
     };
     // Were a run to go on to its timeout, a beat every 10 ms for 1,000,000 ms would be 100,000 timers per run.
     const report = await checkConcurrent(beating, { seed: system.seed, scenarios: 5, schedules: 2, timeout: 1_000_000 });
-    expect(report).toMatchObject({ ok: true, histories: 10 });
-    const [token] = [report.failure?.token];
-    expect(token).toBeUndefined();
+    expect(report).toMatchObject({ ok: true, histories: 10, failure: undefined });
   });
 
   test('a schedule source can be plugged in: each scenario runs under the schedules it gives', async ({ system }) => {
