@@ -22,7 +22,7 @@ export { DEFAULT_LINK_KINDS } from './runtime/link-faults.js';
 export type { Fault } from './fault.js';
 export type { ChaosEvents } from './events.js';
 // The linearizability checker itself needs no fast-check; the scenarios that feed it are at @quiesce/chaos/linearizability.
-export { checkLinearizable, type Operation, type Verdict } from './linearizability/check.js';
+export { checkLinearizable, type Operation, type LinearizabilityVerdict } from './linearizability/check.js';
 export { resolveModel, type SequentialModel, type ResolvedModel } from './linearizability/model.js';
 export { formatHistory, describeVerdict } from './linearizability/timeline.js';
 export { InjectedFault } from './errors.js';
@@ -58,3 +58,13 @@ export { runningWorkers, treeMissing, type TreeWorker } from './monkey/tree.js';
 export { sweep, type Scenario, type SeedContext, type SweepOptions, type SweepReport, type SeedResult } from './monkey/sweep.js';
 export { TcpProxy, type TcpProxyOptions } from './tcp/proxy.js';
 export { TOXIC_TYPES, type ToxicType, type ToxicOptions, type ToxicAttributes, type ToxicCommon, type Direction } from './tcp/toxics.js';
+export {
+  explore,
+  type ExploreReport,
+  type ExploreFailure,
+  type ScheduleSummary,
+  type PctBound,
+  type ReplayResult,
+} from './explore/explore.js';
+export { STRATEGIES, type ExploreOptions, type ExploreStrategy, type ReplayOptions } from './explore/options.js';
+export type { ExploreScenario, ExploreCheck, Verdict } from './explore/run.js';

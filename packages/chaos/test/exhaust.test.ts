@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect } from 'vitest';
 import { createTestSystem, test } from '@quiesce/harness';
-import { QuiesceError, Runtime, SystemLimitError, spawnWorkerThread, worker, type Pid } from '@quiesce/runtime';
+import { QuiesceError, Runtime, SystemLimitError, worker, type Pid } from '@quiesce/runtime';
+import { spawnWorkerThread } from '@quiesce/runtime/internal';
 import { chaos, FAULT_KINDS } from '@quiesce/chaos';
 
 /** A child that does nothing: `worker` start functions spawn one process. */

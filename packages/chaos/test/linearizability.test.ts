@@ -125,6 +125,18 @@ describe('concurrent scenarios checked for linearizability', () => {
     expect(report).toMatchObject({ ok: true, histories: 10, failure: undefined });
   });
 
+  test("the explorer's PCT strategy as the schedule source finds the race too, and passes the fixed server", async ({ system }) => {
+    const pct = { ...SWEEP, schedules: { strategy: 'pct' as const, count: 8, depth: 2 } };
+    const failing = await checkConcurrent(racy, { seed: system.seed, ...pct });
+    expect(failing.ok).toBe(false);
+    expect(failing.failure!.scenario.flat()).toHaveLength(3);
+    expect((await replayConcurrent(racy, failing.failure!.token)).history).toEqual(failing.failure!.history);
+    expect((await checkConcurrent(fixed, { seed: system.seed, ...pct })).ok).toBe(true);
+    await expect(checkConcurrent(fixed, { seed: 1, schedules: { strategy: 'dfs', count: 2 } as never })).rejects.toThrow(
+      /checkConcurrent options\.schedules\.strategy: got "dfs"; expected 'random' or 'pct'/,
+    );
+  });
+
   test('a schedule source can be plugged in: each scenario runs under the schedules it gives', async ({ system }) => {
     const asked: number[] = [];
     const report = await checkConcurrent(fixed, {

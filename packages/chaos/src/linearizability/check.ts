@@ -27,7 +27,7 @@ export interface Operation<I = unknown, O = unknown> {
   readonly retTime?: number | undefined;
 }
 
-export type Verdict<I = unknown, O = unknown> =
+export type LinearizabilityVerdict<I = unknown, O = unknown> =
   | {
       readonly linearizable: true /** The operations in a linearization order (pending ones that took effect included). */;
       readonly order: readonly Operation<I, O>[];
@@ -53,7 +53,7 @@ interface Entry {
 }
 
 /** Check `history` against `model`: is there an order, consistent with real time, that the model accepts? */
-export function checkLinearizable<S, I, O>(history: readonly Operation<I, O>[], model: ResolvedModel<S, I, O>): Verdict<I, O> {
+export function checkLinearizable<S, I, O>(history: readonly Operation<I, O>[], model: ResolvedModel<S, I, O>): LinearizabilityVerdict<I, O> {
   const n = history.length;
   if (n === 0) return { linearizable: true, order: [] };
   const head = buildList(history as readonly Operation[]);
@@ -157,7 +157,12 @@ function unlift(call: Entry): void {
   if (call.next) call.next.prev = call;
 }
 
-function failure<S, I, O>(history: readonly Operation<I, O>[], longest: Operation<I, O>[], state: S, model: ResolvedModel<S, I, O>): Verdict<I, O> {
+function failure<S, I, O>(
+  history: readonly Operation<I, O>[],
+  longest: Operation<I, O>[],
+  state: S,
+  model: ResolvedModel<S, I, O>,
+): LinearizabilityVerdict<I, O> {
   const done = new Set(longest.map((op) => op.id));
   const rest = history.filter((op) => !done.has(op.id));
   // The operations that could have come next: called before the earliest return among the rest.

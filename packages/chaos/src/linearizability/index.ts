@@ -17,7 +17,7 @@ export {
   type Scenario,
   type ScheduleSource,
 } from './scenario.js';
-export { checkLinearizable, type Operation, type Verdict } from './check.js';
+export { checkLinearizable, type Operation, type LinearizabilityVerdict } from './check.js';
 export { resolveModel, type SequentialModel, type ResolvedModel } from './model.js';
 export { formatHistory, describeVerdict } from './timeline.js';
 export type { ChaosEvents } from '../events.js';

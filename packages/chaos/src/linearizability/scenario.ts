@@ -2,10 +2,14 @@ import fc from 'fast-check';
 import { InvalidOptionError, QuiesceError, Runtime, deriveSeed, formatValue, type ProcessContext, type SchedulerOption } from '@quiesce/runtime';
 import { checkOptions } from '@quiesce/runtime/internal';
 import '../events.js';
-import { checkLinearizable, type Operation, type Verdict } from './check.js';
+import { checkLinearizable, type Operation, type LinearizabilityVerdict } from './check.js';
 import { resolveModel, type ResolvedModel, type SequentialModel } from './model.js';
 import { formatHistory } from './timeline.js';
 import { decodeToken, encodeToken } from './token.js';
+import { PctPolicy, RandomPolicy } from '../explore/policy.js';
+
+/** Deliveries one run may take under an explorer's policy before it is abandoned (a livelock). */
+const MAX_STEPS = 1_000_000;
 
 /**
  * Concurrent scenarios with a verdict: fast-check draws scenarios (clients, each with a list of
@@ -34,7 +38,18 @@ export interface ConcurrentSpec<T, S, I, O> {
  * source of scheduler options (a strategy: PCT, exhaustive, …) giving the `index`-th schedule of
  * a scenario. A scenario's schedules depend only on `seed` and `index`, so shrinking is sound.
  */
-export type ScheduleSource = number | { readonly count: number; schedule(index: number, seed: number): SchedulerOption };
+export type ScheduleSource =
+  | number
+  | { readonly count: number; schedule(index: number, seed: number): SchedulerOption }
+  | {
+      /** The explorer's strategies (see `explore`): uniformly random choices, or PCT with priority change points. */
+      readonly strategy: 'random' | 'pct';
+      readonly count: number;
+      /** PCT: the bug depth it aims at (d - 1 priority changes). Default 3. */
+      readonly depth?: number;
+      /** PCT: how many of the first scheduling decisions the change points are drawn from. Default 50. */
+      readonly decisions?: number;
+    };
 
 export interface ConcurrentOptions {
   /** The seed of scenarios and schedules (a test's `system.seed`). */
@@ -58,7 +73,7 @@ export type Scenario<I> = readonly (readonly I[])[];
 export interface ConcurrentRun<I, O> {
   readonly scenario: Scenario<I>;
   readonly history: readonly Operation<I, O>[];
-  readonly verdict: Verdict<I, O>;
+  readonly verdict: LinearizabilityVerdict<I, O>;
   /** Replays this run exactly (`replayConcurrent(spec, token)`). */
   readonly token: string;
   /** The run's history as a timeline of overlapping calls, with the verdict. */
@@ -356,14 +371,27 @@ function scheduleSource(value: unknown): Resolved['schedules'] {
     const count = positiveInteger('checkConcurrent options.schedules', value, 1);
     return { count, schedule: (index, seed) => ({ random: deriveSeed(seed, `schedule#${index}`) }) };
   }
-  const s = value as Partial<Exclude<ScheduleSource, number>> | null;
+  const s = value as { count?: unknown; schedule?: unknown; strategy?: unknown; depth?: unknown; decisions?: unknown } | null;
+  if (typeof s === 'object' && s !== null && 'strategy' in s) {
+    checkOptions('checkConcurrent options.schedules', s, ['strategy', 'count', 'depth', 'decisions']);
+    const strategy = s.strategy;
+    if (strategy !== 'random' && strategy !== 'pct') throw new InvalidOptionError('checkConcurrent options.schedules.strategy', strategy, "'random' or 'pct'");
+    const count = positiveInteger('checkConcurrent options.schedules.count', s.count, 1);
+    const depth = s.depth === undefined ? 3 : positiveInteger('checkConcurrent options.schedules.depth', s.depth, 1, 16);
+    const decisions = s.decisions === undefined ? 50 : positiveInteger('checkConcurrent options.schedules.decisions', s.decisions, 1);
+    // A fresh policy per run (they keep state); the runtime's own decision record makes the replay token.
+    return strategy === 'pct'
+      ? { count, schedule: (index, seed) => new PctPolicy(deriveSeed(seed, `lin.pct.${index}`), depth, decisions, MAX_STEPS) }
+      : { count, schedule: (index, seed) => new RandomPolicy(deriveSeed(seed, `lin.random.${index}`), MAX_STEPS) };
+  }
   if (typeof s === 'object' && s !== null && Number.isSafeInteger(s.count) && (s.count as number) >= 1 && typeof s.schedule === 'function') {
-    return { count: s.count as number, schedule: s.schedule.bind(s) };
+    const schedule = s.schedule as (index: number, seed: number) => SchedulerOption;
+    return { count: s.count as number, schedule: schedule.bind(s) };
   }
   throw new InvalidOptionError(
     'checkConcurrent options.schedules',
     value,
-    'a number of seeded random schedules (>= 1), or { count, schedule(index, seed) => SchedulerOption }',
+    "a number of seeded random schedules (>= 1), { strategy: 'random' | 'pct', count, depth?, decisions? }, or { count, schedule(index, seed) => SchedulerOption }",
   );
 }
 

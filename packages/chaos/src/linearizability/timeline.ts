@@ -1,4 +1,4 @@
-import type { Operation, Verdict } from './check.js';
+import type { Operation, LinearizabilityVerdict } from './check.js';
 import type { ResolvedModel } from './model.js';
 
 /**
@@ -6,7 +6,7 @@ import type { ResolvedModel } from './model.js';
  * the history's events in real order (operations whose bars overlap ran concurrently), then what
  * it returned; after the rows, the checker's verdict in the model's words.
  */
-export function formatHistory<I, O>(history: readonly Operation<I, O>[], model: ResolvedModel<unknown, I, O>, verdict?: Verdict<I, O>): string {
+export function formatHistory<I, O>(history: readonly Operation<I, O>[], model: ResolvedModel<unknown, I, O>, verdict?: LinearizabilityVerdict<I, O>): string {
   if (history.length === 0) return '(no operations)';
   // Columns: every distinct call/return position, in order; a pending return is the last column.
   const positions = [...new Set(history.flatMap((op) => (op.ret === undefined ? [op.call] : [op.call, op.ret])))].sort((a, b) => a - b);
@@ -30,7 +30,7 @@ export function formatHistory<I, O>(history: readonly Operation<I, O>[], model: 
 }
 
 /** The verdict in words: a linearization, or the longest prefix and what could not follow it. */
-export function describeVerdict<I, O>(verdict: Verdict<I, O>, model: ResolvedModel<unknown, I, O>): string[] {
+export function describeVerdict<I, O>(verdict: LinearizabilityVerdict<I, O>, model: ResolvedModel<unknown, I, O>): string[] {
   const name = (op: Operation<I, O>): string => `c${op.client}#${op.id} ${model.describe(op.input)}`;
   if (verdict.linearizable) return [`linearizable: ${verdict.order.map(name).join(', ') || '(nothing)'}`];
   return [

@@ -6,7 +6,7 @@ import { barProgress, lineProgress, silentProgress, type Progress } from '../fla
 import { renderText } from '../flaky/render-text.js';
 import type { ExitCode, FlakyReport } from '../flaky/report.js';
 import { VitestSession } from '../flaky/vitest-session.js';
-import { renderFlakyHtml } from '../report/html/flaky-page.js';
+import { renderFlakyHtml } from '../flaky/html/flaky-page.js';
 import { writeReportFile } from '../report/write-file.js';
 import { parseFlakyArgs, parseMergeArgs, type ProgressMode } from './args.js';
 import { USAGE } from './usage.js';

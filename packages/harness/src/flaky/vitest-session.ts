@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
-import { QuiesceError, realNow } from '@quiesce/runtime';
+import { QuiesceError } from '@quiesce/runtime';
+import { realNow } from '@quiesce/runtime/internal';
 import type { TestSpecification, Vitest } from 'vitest/node';
 import { SEED_ENV } from '../system/seed.js';
 import { recordOf, type TestCaseLike, type TestErrorLike, type TestRecord } from '../report/test-record.js';

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { QuiesceError, Runtime, SystemLimitError, spawnWorkerThread, startDynamicSupervisor, worker } from '@quiesce/runtime';
+import { QuiesceError, Runtime, SystemLimitError, startDynamicSupervisor, worker } from '@quiesce/runtime';
+import { spawnWorkerThread } from '@quiesce/runtime/internal';
 
 describe('watchMailbox', () => {
   test('reports every enqueue and dequeue, then 0 at exit; unwatch stops it', async () => {
