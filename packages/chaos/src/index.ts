@@ -18,8 +18,14 @@ export {
 } from './runtime/chaos.js';
 export type { SkewOptions } from './runtime/time-faults.js';
 export type { ProcessTarget, PairEnd } from './runtime/targets.js';
+export { withFdLimit, withHeapLimit, withWorkerHeapLimit, type LimitValue, type CommandLine } from './exhaust/limits.js';
 export { DEFAULT_LINK_KINDS } from './runtime/link-faults.js';
 export type { Fault } from './fault.js';
+export type { ChaosEvents } from './events.js';
+// The linearizability checker itself needs no fast-check; the scenarios that feed it are at @quiesce/chaos/linearizability.
+export { checkLinearizable, type Operation, type LinearizabilityVerdict } from './linearizability/check.js';
+export { resolveModel, type SequentialModel, type ResolvedModel } from './linearizability/model.js';
+export { formatHistory, describeVerdict } from './linearizability/timeline.js';
 export { InjectedFault } from './errors.js';
 export { FAULT_KINDS, CHAOS_KINDS, type FaultKind, type ChaosKind } from './kinds.js';
 export type { ChaosHost, ChaosSystem } from './host.js';

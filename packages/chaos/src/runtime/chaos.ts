@@ -3,6 +3,9 @@ import {
   QuiesceError,
   serialiseReason,
   type ChildSpec,
+  type DynamicSupervisorRef,
+  type WorkerResourceLimits,
+  type WorkerThreadOptions,
   type DeliveryKind,
   type ExitReason,
   type Pid,
@@ -26,6 +29,18 @@ import { checkBehaviour, checkSupervisorChild, crashProcess, failingStart, runCr
 import { clockJump, skew, type SkewOptions } from './time-faults.js';
 import { checkContainer, ContainerFaults, type ChaosContainer } from '../containers/container-faults.js';
 import { checkPairEnd, resolveProcess, type PairEnd, type ProcessTarget } from './targets.js';
+import {
+  capChildren,
+  capProcesses,
+  checkCommandLine,
+  drawLimit,
+  isWorkerOptions,
+  withFdLimit,
+  withHeapLimit,
+  withWorkerHeapLimit,
+  type CommandLine,
+  type LimitValue,
+} from '../exhaust/limits.js';
 
 export interface CrashOnOptions {
   /** Crash when handling the Nth message from now on (1: the next one). */
@@ -332,6 +347,68 @@ export class Chaos {
       (type, target, o, onHeal) => this.#arm(type, target, o, { onHeal }),
       (kind, source, data) => this.#event(kind, source, data),
     );
+  // ------------------------------------------------------------------ resource exhaustion
+
+  /**
+   * Cap the runtime's live processes at `limit` (a number, or `{ min, max }` drawn from the seed):
+   * a spawn at the cap throws SystemLimitError (OTP's system_limit) and records
+   * `process.system_limit`; a supervisor starting a child there records `child.start_failed`.
+   * Heal (or teardown) restores the previous cap.
+   */
+  limitProcesses(limit: LimitValue): Fault {
+    this.#live('limitProcesses');
+    const n = drawLimit('limitProcesses(limit)', limit, this.#random, 0);
+    let restore = (): void => undefined;
+    const fault = this.#arm('limit_processes', 'runtime', { limit: n, live: this.runtime.processCount }, { onHeal: () => restore() });
+    restore = capProcesses(this.runtime, n);
+    return fault;
+  }
+
+  /**
+   * Cap a dynamic supervisor's children at `limit` (a number or a seeded range): startChild at the
+   * cap is refused with MAX_CHILDREN (OTP's `{error, max_children}`) and records
+   * `supervisor.max_children`. Heal (or teardown) restores its own maxChildren.
+   */
+  limitChildren(supervisor: DynamicSupervisorRef, limit: LimitValue): Fault {
+    this.#live('limitChildren');
+    const n = drawLimit('limitChildren(limit)', limit, this.#random, 0);
+    const cap = capChildren('limitChildren(supervisor)', supervisor, n);
+    return this.#arm('limit_children', cap.label, { limit: n }, { onHeal: cap.restore });
+  }
+
+  /**
+   * OS process options (`{ command, args, … }`, for osProcess or system.spawn) whose program starts
+   * with its file-descriptor limit lowered to `limit` (a number or a seeded range): past it, its
+   * open() and socket() fail with EMFILE. The limit dies with the program; the fault's arm and
+   * heal (at teardown) are in the history.
+   */
+  limitFds<T extends CommandLine>(options: T, limit: LimitValue): T {
+    this.#live('limitFds');
+    const checked = checkCommandLine('limitFds(options)', options);
+    const n = drawLimit('limitFds(limit)', limit, this.#random, 3);
+    this.#arm('limit_fds', `os:${checked.command}`, { limit: n });
+    return withFdLimit(options, n);
+  }
+
+  /**
+   * Worker-thread options (`{ filename | url, … }`) with an old-generation heap limit of `mb` MiB
+   * (ERR_WORKER_OUT_OF_MEMORY past it), or OS process options whose program gets one (Node:
+   * --max-old-space-size; others: RLIMIT_AS). `mb` is a number or a seeded range.
+   */
+  limitHeap<T extends WorkerThreadOptions>(options: T, mb: LimitValue): T & { resourceLimits: WorkerResourceLimits };
+  limitHeap<T extends CommandLine>(options: T, mb: LimitValue): T;
+  limitHeap<T extends CommandLine | WorkerThreadOptions>(options: T, mb: LimitValue): T {
+    this.#live('limitHeap');
+    const n = drawLimit('limitHeap(mb)', mb, this.#random, 1);
+    if (isWorkerOptions(options)) {
+      const file = options.filename ?? options.url;
+      this.#arm('limit_heap', `thread:${String(file)}`, { mb: n, via: 'resourceLimits' });
+      return withWorkerHeapLimit(options, n) as T;
+    }
+    const checked = checkCommandLine('limitHeap(options)', options);
+    const limited = withHeapLimit(checked, n);
+    this.#arm('limit_heap', `os:${checked.command}`, { mb: n, via: limited.command === 'sh' ? 'rlimit_as' : 'max_old_space_size' });
+    return limited as T;
   }
 
   // ------------------------------------------------------------------ TCP
