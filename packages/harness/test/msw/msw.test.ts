@@ -15,6 +15,7 @@ import {
   RequestExpectationError,
   test,
   UnhandledRequestError,
+  useHandlers,
   type MswHandlerLike,
   type MswServerLike,
 } from '@quiesce/harness';
@@ -225,6 +226,39 @@ describe.each(majors)('$title', ({ name, supported, load }) => {
       ),
     ).toThrow(QuiesceError);
     expect(await (await fetch(url)).text()).toBe('real GET /x');
+  });
+
+  test.skipIf(!supported)('useHandlers: handlers for one test, taken out at its end; the others keep their places', async () => {
+    const { http, HttpResponse, ...rest } = await load();
+    const initial = http.get('http://api.test/initial', () => HttpResponse.text('initial'));
+    const server = rest.setupServer(initial);
+    server.listen(rest.bypass as never);
+    onTestFinished(() => server.close());
+    const before = http.get('http://api.test/before', () => HttpResponse.text('before'));
+    server.use(before);
+    const system = createTestSystem({ testId: 'msw-use-handlers' });
+    const a = http.get('http://api.test/a', () => HttpResponse.text('a'));
+    const b = http.post('http://api.test/b', () => HttpResponse.text('b', { status: 201 }));
+    expect(useHandlers(server, [a, b], { system })).toEqual([a, b]);
+    const after = http.get('http://api.test/after', () => HttpResponse.text('after'));
+    server.use(after);
+    expect(await (await fetch('http://api.test/a')).text()).toBe('a');
+    expect(system.history.ofKind('http.request').map((e) => e.data.url)).toEqual(['http://api.test/a']);
+
+    await system.teardown();
+    expect(server.listHandlers()).toEqual([after, before, initial]);
+    server.resetHandlers();
+    expect(server.listHandlers()).toEqual([initial]);
+  });
+
+  test.skipIf(!supported)('useHandlers refuses what is not a list of handlers, naming it, and installs nothing', async () => {
+    const { http, HttpResponse, ...rest } = await load();
+    const server = listening({ http, HttpResponse, ...rest });
+    const ok = http.get('http://api.test/ok', () => HttpResponse.text('ok'));
+    expect(() => useHandlers(server, [])).toThrow('useHandlers(handlers): got an array of 0; expected a non-empty array');
+    expect(() => useHandlers(server, [ok, 'nope' as never])).toThrow('useHandlers(handlers)[1]: got "nope"');
+    expect(() => useHandlers(server, [ok], { sytem: 1 } as never)).toThrow(QuiesceError);
+    expect(server.listHandlers()).toEqual([]);
   });
 
   test.skipIf(!supported)('at the end of its test the handler leaves the server; the other handlers keep their places', async () => {
