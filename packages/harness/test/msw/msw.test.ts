@@ -228,6 +228,20 @@ describe.each(majors)('$title', ({ name, supported, load }) => {
     expect(await (await fetch(url)).text()).toBe('real GET /x');
   });
 
+  test.skipIf(!supported)("an unhandled request msw fails (its 'error' strategy) does not keep the system busy: teardown names it", async () => {
+    const api = await load();
+    const server = api.setupServer();
+    // msw 2 calls it onUnhandledRequest, msw 3 onUnhandledFrame; 'error' fails the request with no request:end.
+    server.listen(Object.fromEntries(Object.keys(api.bypass).map((key) => [key, 'error'])) as never);
+    onTestFinished(() => server.close());
+    const system = createTestSystem({ testId: 'msw-unhandled-error' });
+    collectUnhandled(server, { system });
+    await expect(fetch('http://api.test/nowhere')).rejects.toThrow();
+    await system.quiescence();
+    await expect(system.teardown()).rejects.toThrow(UnhandledRequestError);
+    expect(system.history.ofKind('http.request').map((e) => [e.data.url, e.data.handled])).toEqual([['http://api.test/nowhere', false]]);
+  });
+
   test.skipIf(!supported)('useHandlers: handlers for one test, taken out at its end; the others keep their places', async () => {
     const { http, HttpResponse, ...rest } = await load();
     const initial = http.get('http://api.test/initial', () => HttpResponse.text('initial'));
