@@ -14,3 +14,4 @@ export { resolveExpectRequestOptions, resolveCollectUnhandledOptions } from './m
 export { validateConformanceTarget } from './conformance/run.js';
 export { isConformanceSuite } from './conformance/define.js';
 export { readable, READABLE_LIMITS, type ReadableLimits } from './observe/index.js';
+export { awaitActorsGone } from './system/teardown.js';
