@@ -112,7 +112,7 @@ export const serviceContract = defineConformance<Stack>('session service', (t) =
       expect(during.status).toBe(503);
       expect(during.body.code).toBe('STORE_UNAVAILABLE');
       expect(during.body.error).toMatch(UNAVAILABLE);
-      expect(during.body.error).toContain('did not answer within 300 ms');
+      expect(during.body.error).toContain('did not answer within 1000 ms');
       expect((await impl.call('GET', `/sessions/${id}/state`)).status).toBe(503);
 
       await impl.redis.resume();

@@ -19,7 +19,7 @@ export interface Stack {
  * setting made short, so a paused Redis fails a request quickly; nothing in the tests waits on it.
  */
 export async function startStack(system: TestSystem, redis: RedisBackend, options: SessionOptions = {}): Promise<Stack> {
-  const client = new RespClient({ port: redis.port, commandTimeout: 300 });
+  const client = new RespClient({ port: redis.port, commandTimeout: 1000 });
   system.own({ kind: 'client', label: `redis client -> 127.0.0.1:${redis.port}`, dispose: () => client.close(), alive: () => client.connected });
   const server = createHttpServer(new SessionService(client, options));
   const port = await system.listen(server);
