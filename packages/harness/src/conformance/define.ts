@@ -101,7 +101,11 @@ function validateContractTestOptions(options: unknown, where: string): ContractT
 /** Vitest test tags: an array of non-empty strings (Vitest itself refuses a tag its config does not define). */
 export function checkTags(where: string, tags: unknown): readonly string[] {
   if (!Array.isArray(tags) || tags.some((tag) => typeof tag !== 'string' || tag.trim() === '')) {
-    throw new InvalidOptionError(where, tags, "an array of tag names, e.g. ['docker'] (tags the Vitest config defines; quiesce() defines live, docker, chaos, slow)");
+    throw new InvalidOptionError(
+      where,
+      tags,
+      "an array of tag names, e.g. ['docker'] (tags the Vitest config defines; quiesce() defines live, docker, chaos, slow)",
+    );
   }
   return Object.freeze([...(tags as string[])]);
 }

@@ -151,16 +151,20 @@ const taggedContract = defineConformance<{ name: string }>('tagged', (t) => {
   t.test('carries the target tags', ({ task, expect }) => {
     expect((task as { tags?: string[] }).tags).toEqual(['slow']);
   });
-  t.test('carries its own tags too', ({ task, expect }) => {
-    expect([...((task as { tags?: string[] }).tags ?? [])].sort()).toEqual(['chaos', 'slow']);
-  }, { tags: ['chaos'] });
+  t.test(
+    'carries its own tags too',
+    ({ task, expect }) => {
+      expect([...((task as { tags?: string[] }).tags ?? [])].sort()).toEqual(['chaos', 'slow']);
+    },
+    { tags: ['chaos'] },
+  );
 });
 runConformance(taggedContract, { name: 'tagged target', factory: () => ({ name: 'x' }), tags: ['slow'] });
 
 describe('conformance tags', () => {
   test('bad tags are refused, naming the option', () => {
     expect(() => validateConformanceTarget(taggedContract, { name: 'x', factory: () => ({ name: 'x' }), tags: 'docker' })).toThrow(
-      "runConformance options.tags: got \"docker\"; expected an array of tag names",
+      'runConformance options.tags: got "docker"; expected an array of tag names',
     );
     expect(() => defineConformance('bad', (t) => t.test('x', () => undefined, { tags: [''] }))).toThrow(QuiesceError);
   });
