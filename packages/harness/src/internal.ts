@@ -10,7 +10,7 @@ export { runSeed, testSeed, replayCommand } from './system/seed.js';
 export { readEphemeralRange, processStartTime, ownerGone } from './ports/index.js';
 export { validateWaitOptions } from './waits/driver.js';
 export { waitFailureDetails } from './waits/wait-error.js';
-export { resolveExpectRequestOptions, resolveCollectUnhandledOptions } from './msw/options.js';
+export { resolveExpectRequestOptions, resolveCollectUnhandledOptions, resolveUseHandlersOptions } from './msw/options.js';
 export { validateConformanceTarget } from './conformance/run.js';
 export { isConformanceSuite } from './conformance/define.js';
 export { readable, READABLE_LIMITS, type ReadableLimits } from './observe/index.js';

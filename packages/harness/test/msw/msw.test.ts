@@ -19,7 +19,7 @@ import {
   type MswHandlerLike,
   type MswServerLike,
 } from '@quiesce/harness';
-import { resolveCollectUnhandledOptions, resolveExpectRequestOptions } from '@quiesce/harness/internal';
+import { resolveCollectUnhandledOptions, resolveExpectRequestOptions, resolveUseHandlersOptions } from '@quiesce/harness/internal';
 import { cleanEnv, runVitest } from '../preset/vitest-subprocess.js';
 import { MSW_MAJORS, realServer, type MswApi } from './majors.js';
 
@@ -417,6 +417,19 @@ describe('msw helper options', () => {
       fc.property(fc.oneof(fc.anything(), fc.record({ system: fc.anything(), onTestFinished: fc.anything() }, { requiredKeys: [] })), (o) => {
         try {
           resolveCollectUnhandledOptions(o);
+        } catch (error) {
+          expect(error).toBeInstanceOf(QuiesceError);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test('fuzz: any useHandlers options either resolve or throw QuiesceError', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.anything(), fc.record({ system: fc.anything(), onTestFinished: fc.anything() }, { requiredKeys: [] })), (o) => {
+        try {
+          resolveUseHandlersOptions(o);
         } catch (error) {
           expect(error).toBeInstanceOf(QuiesceError);
         }
