@@ -23,7 +23,7 @@ test.for(runs('service'))('Redis paused: a clear 503, then served again; the ack
     const url = `http://127.0.0.1:${port + 1}`;
     const call = async (method: string, path: string, body?: unknown) => {
       const response = await fetch(`${url}${path}`, { method, ...(body ? { body: JSON.stringify(body) } : {}) });
-      return { status: response.status, body: await response.json().catch(() => undefined) };
+      return { status: response.status, body: (await response.json().catch(() => undefined)) as any };
     };
     const { id } = (await call('POST', '/sessions')).body;
     await call('POST', `/sessions/${id}/exec`, { code: 'acked = 1' });
