@@ -1,101 +1,110 @@
-// `npm run bench:examples`: one test of each example, written the Quiesce way and the way teams
-// write it today (sleeps, vi.waitFor, random ports), each repeated N times in one `vitest run`
-// under CPU load (scripts/cpu-load.mjs: one busy thread per core). Prints wall time and failures
-// side by side: the tests' own time and failures per example, and the wall time of each side's
-// whole vitest run. About a minute on this project's 2-core machine.
+#!/usr/bin/env node
+// Each example's test written the usual way (sleeps, vi.waitFor, random ports) side by side with
+// the same test on Quiesce: N runs of each under CPU load (scripts/cpu-load.mjs, one busy thread),
+// printing failures, the median test time and the wall time of each run. Every example whose pair
+// of files (bench/examples/<id>.today.test.ts, <id>.quiesce.test.ts) exists is measured; pick some
+// with --only. About a minute per two examples with the defaults.
 //
-// Usage: node bench/examples/compare.mjs [--runs-orchestrator N] [--runs-service N] [--no-load]
-// Needs the built packages (npm run build) and redis-server for the service rows.
+//   node bench/examples/compare.mjs [--only id[,id]] [--runs-<id> N]     (npm run bench:examples)
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const vitestBin = join(root, 'node_modules', 'vitest', 'vitest.mjs');
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const args = process.argv.slice(2);
 const flag = (name, fallback) => {
   const i = args.indexOf(name);
-  if (i < 0) return fallback;
-  const value = Number(args[i + 1]);
-  if (!Number.isInteger(value) || value < 1 || value > 1000) {
-    console.error(`${name}: got ${args[i + 1]}; expected an integer from 1 to 1000`);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const hasRedis = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
+const known = [
+  { id: 'pool', runs: 6, what: 'worker killed mid-request, restarted' },
+  { id: 'inference', runs: 20, what: 'health, then a streamed completion' },
+  { id: 'orchestrator', runs: 50, what: 'a failed pod reported, its tracker exits' },
+  {
+    id: 'service',
+    runs: 8,
+    what: 'Redis paused: 503, then served; acked write kept',
+    needs: hasRedis ? undefined : 'redis-server (apt-get install redis-server)',
+  },
+];
+const only = flag('--only', undefined)?.split(',');
+const examples = [];
+for (const example of known) {
+  if (only && !only.includes(example.id)) continue;
+  if (!existsSync(join(root, 'bench/examples', `${example.id}.quiesce.test.ts`))) continue;
+  if (example.needs) {
+    console.warn(`[bench:examples] ${example.id} skipped: needs ${example.needs}`);
+    continue;
+  }
+  const runs = Number(flag(`--runs-${example.id}`, example.runs));
+  if (!Number.isInteger(runs) || runs < 1 || runs > 1000) {
+    console.error(`--runs-${example.id}: got ${flag(`--runs-${example.id}`)}; expected an integer from 1 to 1000`);
     process.exit(3);
   }
-  return value;
-};
-const runs = { orchestrator: flag('--runs-orchestrator', 50), service: flag('--runs-service', 8) };
-const load = !args.includes('--no-load');
-const hasRedis = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
+  examples.push({ ...example, runs });
+}
+if (only)
+  for (const id of only)
+    if (!known.some((e) => e.id === id)) console.warn(`[bench:examples] --only: no example ${JSON.stringify(id)} (${known.map((e) => e.id).join(', ')})`);
+const vitest = join(root, 'node_modules/vitest/vitest.mjs');
+const tmp = mkdtempSync(join(tmpdir(), 'quiesce-examples-bench-'));
 
-/** One `vitest run` of one side's pair files: its wall time, and per example the tests' own time and failures. */
-function runSide(side, env) {
-  const dir = mkdtempSync(join(tmpdir(), 'quiesce-bench-examples-'));
-  const out = join(dir, 'report.json');
+/** One Vitest run of one file with BENCH_RUNS=n: wall ms, and per test its status and duration. */
+function runFile(file, runs) {
+  const out = join(tmp, `${file.replace(/\W/g, '_')}.json`);
   const started = performance.now();
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
-      [vitestBin, 'run', '--config', 'bench/examples/vitest.config.mjs', '--reporter=json', `--outputFile=${out}`, '--sequence.shuffle=false'],
-      { cwd: root, env: { ...process.env, ...env, QUIESCE_BENCH_FILE: `bench/examples/*.${side}.pair.ts` }, stdio: ['ignore', 'ignore', 'pipe'] },
+      [vitest, 'run', '--config', 'bench/examples/vitest.config.mjs', `bench/examples/${file}`, '--reporter=json', `--outputFile=${out}`],
+      { cwd: root, env: { ...process.env, BENCH_RUNS: String(runs) }, stdio: ['ignore', 'ignore', 'ignore'] },
     );
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
     child.on('exit', () => {
       const wall = performance.now() - started;
+      let tests = [];
       try {
-        const report = JSON.parse(readFileSync(out, 'utf8'));
-        const examples = {};
-        for (const file of report.testResults) {
-          const example = file.name.match(/([a-z-]+)\.(quiesce|today)\.pair\.ts$/)[1];
-          const tests = file.assertionResults;
-          examples[example] = {
-            tests: tests.reduce((sum, t) => sum + (t.duration ?? 0), 0),
-            total: tests.length,
-            failed: tests.filter((t) => t.status !== 'passed').length,
-          };
-        }
-        resolve({ wall, examples });
-      } catch {
-        reject(new Error(`${side}: no report (${stderr.slice(-1500)})`));
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
+        tests = JSON.parse(readFileSync(out, 'utf8')).testResults.flatMap((f) => f.assertionResults);
+      } catch {}
+      resolve({ wall, tests });
     });
   });
 }
 
-const titles = {
-  orchestrator: 'a failed compute is reported, its tracker exits',
-  service: 'Redis paused and resumed: 503, then served; acked write kept',
-};
-if (!hasRedis) console.warn('[bench:examples] the service rows are skipped: needs redis-server (apt-get install redis-server)');
-const env = { QUIESCE_BENCH_RUNS_ORCHESTRATOR: String(runs.orchestrator), QUIESCE_BENCH_RUNS_SERVICE: String(hasRedis ? runs.service : 0) };
-
-const loader = load ? spawn(process.execPath, [join(root, 'scripts', 'cpu-load.mjs'), String(availableParallelism()), '120'], { stdio: 'ignore' }) : undefined;
+const load = spawn(process.execPath, [join(root, 'scripts/cpu-load.mjs'), '1', '300'], { stdio: 'ignore' });
+const rows = [];
 try {
-  console.log(
-    `bench:examples — each test repeated N times; one vitest run per side${load ? `, under CPU load (${availableParallelism()} busy threads)` : ''}\n`,
-  );
-  const sides = { quiesce: await runSide('quiesce', env), today: await runSide('today', env) };
-  console.log(`${'example'.padEnd(13)} ${'side'.padEnd(8)} ${'runs'.padStart(4)} ${'tests s'.padStart(8)} ${'failed'.padStart(6)}  test`);
-  for (const example of Object.keys(titles)) {
-    if (!sides.quiesce.examples[example]) continue;
-    for (const side of ['quiesce', 'today']) {
-      const r = sides[side].examples[example];
-      console.log(
-        `${example.padEnd(13)} ${side.padEnd(8)} ${String(r.total).padStart(4)} ${(r.tests / 1000).toFixed(2).padStart(8)} ${String(r.failed).padStart(6)}  ${titles[example]}`,
-      );
+  for (const example of examples) {
+    for (const style of ['today', 'quiesce']) {
+      const { wall, tests } = await runFile(`${example.id}.${style}.test.ts`, example.runs);
+      const failed = tests.filter((t) => t.status !== 'passed').length + Math.max(0, example.runs - tests.length);
+      const durations = tests.map((t) => t.duration ?? 0).sort((a, b) => a - b);
+      const median = durations.length ? durations[durations.length >> 1] : Number.NaN;
+      rows.push({
+        example: example.id,
+        test: example.what,
+        style,
+        runs: example.runs,
+        failed,
+        medianTestMs: Math.round(median),
+        wallS: (wall / 1000).toFixed(1),
+      });
     }
-    const ratio = sides.today.examples[example].tests / sides.quiesce.examples[example].tests;
-    console.log(`${''.padEnd(13)} today/quiesce test time: ${ratio.toFixed(2)}\n`);
   }
-  const wall = (side) => (sides[side].wall / 1000).toFixed(1);
-  console.log(
-    `whole vitest runs (start-up included): quiesce ${wall('quiesce')} s, today ${wall('today')} s, ratio ${(sides.today.wall / sides.quiesce.wall).toFixed(2)}`,
-  );
 } finally {
-  loader?.kill('SIGKILL');
+  load.kill();
+  rmSync(tmp, { recursive: true, force: true });
 }
+
+console.log(
+  `examples bench: N runs per side under CPU load (1 busy thread); load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
+console.log('example       style     runs  failed  median test ms  wall s  test   (wall: one vitest run, start-up included)');
+for (const r of rows)
+  console.log(
+    `${r.example.padEnd(13)} ${r.style.padEnd(8)} ${String(r.runs).padStart(5)} ${String(r.failed).padStart(7)} ${String(r.medianTestMs).padStart(15)}  ${r.wallS.padStart(6)}  ${r.test}`,
+  );

@@ -1,12 +1,9 @@
-// Runs the side-by-side test files of bench/examples/ (*.pair.ts): not part of `npm test`. Each
-// file repeats its one test QUIESCE_BENCH_RUNS times; compare.mjs counts the failures.
+// The side-by-side tests of bench/examples/compare.mjs: each example's test written the usual way
+// (sleeps, vi.waitFor, random ports) next to the same test on Quiesce. Not part of `npm test`.
 import { defineConfig } from 'vitest/config';
 import { quiesce } from '@quiesce/harness/plugin';
 
 export default defineConfig({
-  plugins: [quiesce({ printSeed: false })],
-  test: {
-    include: [process.env.QUIESCE_BENCH_FILE ?? 'bench/examples/*.pair.ts'],
-    testTimeout: 30_000,
-  },
+  plugins: [quiesce({ tags: false })],
+  test: { include: ['bench/examples/*.test.ts'], testTimeout: 30_000, sequence: { shuffle: false } },
 });

@@ -4,9 +4,10 @@ import { test } from '@quiesce/harness';
 import { expect } from 'vitest';
 import { redisProcess } from '../../examples/service/test/support/redis.js';
 import { startStack } from '../../examples/service/test/support/stack.js';
-import { runs } from './runs.js';
 
-test.for(runs('service'))('Redis paused: a clear 503, then served again; the acknowledged write is kept (run %i)', async (_run, { system }) => {
+const runs = Array.from({ length: Number(process.env.BENCH_RUNS ?? 1) }, (_, i) => i + 1);
+
+test.for(runs)('Redis paused: a clear 503, then served again; the acknowledged write is kept (run %i)', async (_run, { system }) => {
   const stack = await startStack(system, await redisProcess(system));
   const { id } = (await stack.call('POST', '/sessions')).body;
   await stack.call('POST', `/sessions/${id}/exec`, { code: 'acked = 1' });
