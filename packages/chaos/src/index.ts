@@ -16,6 +16,7 @@ export {
   type FailStartOptions,
   type CrashLoopOptions,
 } from './runtime/chaos.js';
+export type { SkewOptions } from './runtime/time-faults.js';
 export type { ProcessTarget, PairEnd } from './runtime/targets.js';
 export { DEFAULT_LINK_KINDS } from './runtime/link-faults.js';
 export type { Fault } from './fault.js';
@@ -51,4 +52,18 @@ export { swarm, type Profile, type Weights, type SwarmOptions } from './monkey/p
 export { runningWorkers, treeMissing, type TreeWorker } from './monkey/tree.js';
 export { sweep, type Scenario, type SeedContext, type SweepOptions, type SweepReport, type SeedResult } from './monkey/sweep.js';
 export { TcpProxy, type TcpProxyOptions } from './tcp/proxy.js';
+export { containerProxy, type ContainerProxyOptions, type ProxiedContainer } from './tcp/container-proxy.js';
 export { TOXIC_TYPES, type ToxicType, type ToxicOptions, type ToxicAttributes, type ToxicCommon, type Direction } from './tcp/toxics.js';
+export {
+  explore,
+  type ExploreReport,
+  type ExploreFailure,
+  type ScheduleSummary,
+  type PctBound,
+  type ReplayResult,
+} from './explore/explore.js';
+export { STRATEGIES, type ExploreOptions, type ExploreStrategy, type ReplayOptions } from './explore/options.js';
+export type { ExploreScenario, ExploreCheck, Verdict } from './explore/run.js';
+export { HttpFaults, type HttpFaultsOptions, type MswFaultServer, type MswHttpLike, type HttpResolverInfo } from './http/http-faults.js';
+export { HTTP_FAULT_TYPES, type HttpFaultType, type HttpFaultOptions, type HttpFaultAttributes, type HttpRoute } from './http/http-options.js';
+export { ContainerFaults, type ChaosContainer, type ContainerFaultOptions } from './containers/container-faults.js';

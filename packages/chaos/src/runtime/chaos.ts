@@ -19,9 +19,12 @@ import { FAULT_KINDS } from '../kinds.js';
 import { checkCount, checkInteger, checkOneOf, checkRate, checkSubset } from '../options.js';
 import { OsFaults } from '../os/os-faults.js';
 import { parseProxyOptions, TcpProxy, type TcpProxyOptions } from '../tcp/proxy.js';
+import { HttpFaults, parseHttpFaultsArgs, type HttpFaultsOptions, type MswFaultServer } from '../http/http-faults.js';
 import { HandlerFaults } from './handler-faults.js';
 import { DEFAULT_LINK_KINDS, describePair, LinkFaults, type LinkAction } from './link-faults.js';
 import { checkBehaviour, checkSupervisorChild, crashProcess, failingStart, runCrashLoop, throwingTerminate } from './supervision.js';
+import { clockJump, skew, type SkewOptions } from './time-faults.js';
+import { checkContainer, ContainerFaults, type ChaosContainer } from '../containers/container-faults.js';
 import { checkPairEnd, resolveProcess, type PairEnd, type ProcessTarget } from './targets.js';
 
 export interface CrashOnOptions {
@@ -112,6 +115,7 @@ export class Chaos {
   readonly #links: LinkFaults;
   readonly #counts = new Map<string, number>();
   readonly #proxies: TcpProxy[] = [];
+  readonly #http: HttpFaults[] = [];
   #disposed = false;
 
   /** @internal use `chaos(system)`. */
@@ -290,6 +294,46 @@ export class Chaos {
     return throwingTerminate(checked, fault, options.error);
   }
 
+  // ------------------------------------------------------------------ time
+
+  /**
+   * Jump the virtual clock `ms` forward at once (a suspended VM, a stepped wall clock): the time is
+   * the new one before anything runs, then the timers that came due fire in deadline order, each
+   * seeing the new time. Refused on a real clock.
+   */
+  async clockJump(ms: number): Promise<void> {
+    this.#live('clockJump');
+    await clockJump(this.host, (data) => this.#event(FAULT_KINDS.clockJump, 'clock', data), ms);
+  }
+
+  /**
+   * Skew a process's view of time ('*': every process's) by `factor` on the virtual clock: its
+   * timers take `1/factor` of their delay and its `ctx.now()` runs `factor` times as fast. Heal
+   * ends it. Refused on a real clock.
+   */
+  skew(target: ProcessTarget | '*', options: SkewOptions): Fault {
+    this.#live('skew');
+    const pid = target === '*' ? '*' : resolveProcess(this.host, 'skew', target);
+    return skew(this.host, (label, o, onHeal) => this.#arm('clock_skew', label, o, { onHeal }), pid, options);
+  }
+
+  // ------------------------------------------------------------------ containers
+
+  /**
+   * Faults on a container this test's system started (`system.container`): pause, unpause, stop,
+   * kill, restart through the engine's API (the harness's container faults), each recorded as
+   * `fault.container`. Refused with NOT_OWNED for any other container.
+   */
+  container(handle: ChaosContainer): ContainerFaults {
+    this.#live('container');
+    const container = checkContainer(this.host, handle);
+    return new ContainerFaults(
+      container,
+      (type, target, o, onHeal) => this.#arm(type, target, o, { onHeal }),
+      (kind, source, data) => this.#event(kind, source, data),
+    );
+  }
+
   // ------------------------------------------------------------------ TCP
 
   /**
@@ -313,6 +357,28 @@ export class Chaos {
     return proxy;
   }
 
+  // ------------------------------------------------------------------ HTTP
+
+  /**
+   * HTTP faults on an msw server (2 or 3) of this test: `chaos(system).http(server, { http }).fault('status', { path, status: 503 })`.
+   * Refused (NOT_OWNED) while another live test's system holds faults on the same server. Its
+   * handlers leave the server at teardown (or `dispose()`).
+   */
+  http(server: MswFaultServer, options: HttpFaultsOptions): HttpFaults {
+    this.#live('http');
+    const parsed = parseHttpFaultsArgs(server, options);
+    const faults = new HttpFaults(
+      this.#random.fork(`http#${this.#http.length + 1}`),
+      (type, target, o, onHeal, limit) => this.#arm(type, target, o, { onHeal, limit }),
+      parsed.server,
+      parsed,
+      this.host.system,
+    );
+    faults.claim();
+    this.#http.push(faults);
+    return faults;
+  }
+
   // ------------------------------------------------------------------ lifetime
 
   /** Heal every active fault: hung processes resume, paused programs continue, nothing more is injected. */
@@ -328,6 +394,7 @@ export class Chaos {
     this.#links.dispose();
     this.#handlers.dispose();
     for (const proxy of this.#proxies) void proxy.close();
+    for (const faults of this.#http) faults.dispose();
     this.#disposed = true;
   }
 
@@ -365,8 +432,13 @@ export class Chaos {
   }
 
   #instant(kind: string, pid: Pid, data: Record<string, unknown>): void {
+    this.#event(kind, this.runtime.label(pid), data);
+  }
+
+  /** A one-shot fault: recorded with its own id and counted. */
+  #event(kind: string, source: string, data: Record<string, unknown>): void {
     const id = `f${++countersOf(this.runtime).faults}`;
-    this.runtime.record(kind, this.runtime.label(pid), { fault: id, ...data });
+    this.runtime.record(kind, source, { fault: id, ...data });
     this.#count(kind);
   }
 

@@ -12,7 +12,7 @@ import { nextMacrotask } from '../kernel/turn.js';
 import { VirtualClock } from '../kernel/virtual-clock.js';
 import { publishEvent } from '../diagnostics/channels.js';
 import { isNormalExit, serialiseReason, type DownMessage, type ExitMessage, type ExitReason } from './exit-reason.js';
-import { interceptDelivery, interceptHandler, type DeliveryKind, type HandlerInterceptor } from './intercept.js';
+import { interceptDelivery, interceptHandler, interceptNow, interceptTimer, type DeliveryKind, type HandlerInterceptor } from './intercept.js';
 import { Pid } from './pid.js';
 import {
   checkPid,
@@ -173,6 +173,12 @@ export class Runtime {
     return this.clock.now();
   }
 
+  /** The time as process `pid` sees it (its `ctx.now()`): the clock's, unless a fault skews its view. */
+  timeOf(pid: Pid): number {
+    const now = this.clock.now();
+    return this.#interceptors.length === 0 ? now : interceptNow(this.#interceptors, pid, now);
+  }
+
   /**
    * Virtual clocks only: let the system run until idle, fire the next due timer, repeat, until
    * `ms` of virtual time have passed. Timers set by reactions to earlier timers fire too. While
@@ -243,7 +249,8 @@ export class Runtime {
   setTimer(delayMs: number, fn: () => void, owner?: Pid): TimerHandle {
     checkTimerArguments(delayMs, fn, owner);
     const proc = owner ? this.#resolve(owner) : undefined;
-    const handle = this.clock.setTimer(delayMs, () => {
+    const delay = this.#interceptors.length === 0 ? delayMs : interceptTimer(this.#interceptors, owner, delayMs);
+    const handle = this.clock.setTimer(delay, () => {
       proc?.timers?.delete(handle);
       fn();
       this.#schedulePump();
@@ -848,10 +855,10 @@ export class Runtime {
    * that removes it. Not for production code.
    */
   intercept(interceptor: Interceptor): () => void {
-    const accepted = 'an object with delivery(delivery, deliver) and/or handler(pid, message, handler)';
+    const accepted = 'an object with one or more of delivery(delivery, deliver), handler(pid, message, handler), timer(owner, delayMs), now(pid, now)';
     if (typeof interceptor !== 'object' || interceptor === null) throw new InvalidOptionError('intercept(interceptor)', interceptor, accepted);
-    const { delivery, handler } = interceptor;
-    const hooks = [delivery, handler].filter((hook) => hook !== undefined);
+    const { delivery, handler, timer, now } = interceptor;
+    const hooks = [delivery, handler, timer, now].filter((hook) => hook !== undefined);
     if (hooks.length === 0 || hooks.some((hook) => typeof hook !== 'function')) throw new InvalidOptionError('intercept(interceptor)', interceptor, accepted);
     this.#interceptors = [...this.#interceptors, interceptor];
     return () => {
@@ -1086,7 +1093,7 @@ export class ProcessContext {
   }
 
   now(): number {
-    return this.runtime.now();
+    return this.runtime.timeOf(this.self);
   }
 
   send(to: Pid | string, message: unknown): void {
