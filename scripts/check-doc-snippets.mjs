@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Type-checks every ```ts snippet of README.md and docs/*.md, the way a user's project would see
+// Type-checks every ```ts snippet of README.md, docs/*.md and docs/examples/*.md, the way a user's project would see
 // them: @quiesce/* resolved through node_modules to the built packages (run `npm run build`
 // first; `npm run typecheck` does), strict mode, the matchers' types through tsconfig's `types`.
 //
@@ -14,7 +14,7 @@
 // - A snippet that is deliberately partial is fenced ```ts nocheck. Keep those rare.
 //
 // Errors are reported at the doc's line: `docs/harness.md:88:5 - error TS2304: ...`.
-// Usage: node scripts/check-doc-snippets.mjs [files...]     (default: README.md docs/*.md)
+// Usage: node scripts/check-doc-snippets.mjs [files...]     (default: README.md docs/*.md docs/examples/*.md)
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -25,13 +25,12 @@ const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const out = join(root, '.cache', 'doc-snippets');
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 
-const allDocs = () => [
-  'README.md',
-  ...readdirSync(join(root, 'docs'))
+const mdIn = (dir) =>
+  readdirSync(join(root, dir))
     .filter((f) => f.endsWith('.md'))
     .sort()
-    .map((f) => `docs/${f}`),
-];
+    .map((f) => `${dir}/${f}`);
+const allDocs = () => ['README.md', ...mdIn('docs'), ...mdIn('docs/examples')];
 const docs = process.argv.length > 2 ? process.argv.slice(2) : allDocs();
 
 /** The ```ts blocks of a markdown file, with the line each starts on, and its context comment. */

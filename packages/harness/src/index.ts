@@ -138,8 +138,9 @@ export {
 export { runConformance, type ConformanceTarget } from './conformance/run.js';
 export { expectRequest, type RequestExpectation } from './msw/expect-request.js';
 export { collectUnhandled, type UnhandledCollector } from './msw/collect-unhandled.js';
+export { useHandlers } from './msw/use-handlers.js';
 export { observeHttp, HttpObserver, type ObservedRequest } from './msw/observe.js';
-export type { ExpectRequestOptions, CollectUnhandledOptions } from './msw/options.js';
+export type { ExpectRequestOptions, CollectUnhandledOptions, UseHandlersOptions } from './msw/options.js';
 export { RequestExpectationError, UnhandledRequestError } from './msw/errors.js';
 export type { MswServerLike, MswHandlerLike, SeenRequest } from './msw/types.js';
 export { MAX_RECORDED_BODY, type BodySnapshot } from './msw/request-snapshot.js';

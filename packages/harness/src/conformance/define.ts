@@ -21,9 +21,10 @@ export interface ContractContext<I> {
 
 export type ContractTestFn<I> = (context: ContractContext<I>) => void | Promise<void>;
 
-/** Per contract test: a Vitest timeout in ms. */
+/** Per contract test: a Vitest timeout in ms, and Vitest test tags (`chaos`, `slow`, ...). */
 export interface ContractTestOptions {
   timeout?: number;
+  tags?: readonly string[];
 }
 
 export interface ContractTest<I> {
@@ -88,10 +89,25 @@ export function defineConformance<I>(name: string, define: (t: ConformanceBuilde
 }
 
 function validateContractTestOptions(options: unknown, where: string): ContractTestOptions {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new InvalidOptionError(where, options, 'an object { timeout? }');
-  checkKnownKeys(where, options, ['timeout']);
-  const { timeout } = options as { timeout?: unknown };
-  return timeout === undefined ? {} : { timeout: checkMilliseconds(`${where}.timeout`, timeout, { positive: true }) };
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new InvalidOptionError(where, options, 'an object { timeout?, tags? }');
+  checkKnownKeys(where, options, ['timeout', 'tags']);
+  const { timeout, tags } = options as { timeout?: unknown; tags?: unknown };
+  return {
+    ...(timeout === undefined ? {} : { timeout: checkMilliseconds(`${where}.timeout`, timeout, { positive: true }) }),
+    ...(tags === undefined ? {} : { tags: checkTags(`${where}.tags`, tags) }),
+  };
+}
+
+/** Vitest test tags: an array of non-empty strings (Vitest itself refuses a tag its config does not define). */
+export function checkTags(where: string, tags: unknown): readonly string[] {
+  if (!Array.isArray(tags) || tags.some((tag) => typeof tag !== 'string' || tag.trim() === '')) {
+    throw new InvalidOptionError(
+      where,
+      tags,
+      "an array of tag names, e.g. ['docker'] (tags the Vitest config defines; quiesce() defines live, docker, chaos, slow)",
+    );
+  }
+  return Object.freeze([...(tags as string[])]);
 }
 
 export function isConformanceSuite(value: unknown): value is ConformanceSuite<unknown> {

@@ -3,7 +3,7 @@ import { checkKnownKeys } from '@quiesce/runtime/internal';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { test } from '../fixtures/quiesce-test.js';
 import { TestSystem } from '../system/test-system.js';
-import { isConformanceSuite, type ConformanceSuite, type ContractTest } from './define.js';
+import { checkTags, isConformanceSuite, type ConformanceSuite, type ContractTest } from './define.js';
 
 /** One implementation to hold to a contract. */
 export interface ConformanceTarget<I> {
@@ -19,9 +19,15 @@ export interface ConformanceTarget<I> {
   reset?: (impl: I) => void | Promise<void>;
   /** Contract tests this implementation does not support: registered as skipped, so they show. */
   skip?: readonly string[];
+  /**
+   * Vitest test tags for every test of this implementation, added to each contract test's own:
+   * `['docker']` for one that needs a container engine (skipped, saying why, without one), `['live']`
+   * for one against a real service.
+   */
+  tags?: readonly string[];
 }
 
-const KNOWN = ['name', 'factory', 'reset', 'skip'];
+const KNOWN = ['name', 'factory', 'reset', 'skip', 'tags'];
 
 /** Validate a target against its suite; throws InvalidOptionError naming the option. */
 export function validateConformanceTarget<I>(suite: ConformanceSuite<I>, target: unknown): ConformanceTarget<I> {
@@ -48,6 +54,7 @@ export function validateConformanceTarget<I>(suite: ConformanceSuite<I>, target:
       }
     }
   }
+  if (t.tags !== undefined) checkTags('runConformance options.tags', t.tags);
   return target as ConformanceTarget<I>;
 }
 
@@ -57,7 +64,7 @@ export function validateConformanceTarget<I>(suite: ConformanceSuite<I>, target:
  * test, or once per file and `reset` before each test when `reset` is given.
  */
 export function runConformance<I>(suite: ConformanceSuite<I>, target: ConformanceTarget<I>): void {
-  const { name, factory, reset, skip = [] } = validateConformanceTarget(suite, target);
+  const { name, factory, reset, skip = [], tags: targetTags = [] } = validateConformanceTarget(suite, target);
   describe(`${suite.name} — ${name}`, () => {
     let shared: { system: TestSystem; impl: Promise<I> } | undefined;
     if (reset) {
@@ -75,7 +82,8 @@ export function runConformance<I>(suite: ConformanceSuite<I>, target: Conformanc
     for (const contract of suite.tests) register(contract, skip.includes(contract.name));
 
     function register(contract: ContractTest<I>, skipped: boolean): void {
-      const options = contract.options.timeout !== undefined ? { timeout: contract.options.timeout } : {};
+      const tags = [...new Set([...targetTags, ...(contract.options.tags ?? [])])];
+      const options = { ...(contract.options.timeout !== undefined ? { timeout: contract.options.timeout } : {}), ...(tags.length ? { tags } : {}) };
       (skipped ? test.skip : test)(contract.name, options, async ({ system, task, signal, expect, onTestFinished }) => {
         let impl: I;
         if (shared) {

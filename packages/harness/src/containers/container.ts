@@ -55,6 +55,7 @@ export class ContainerHandle<S extends StartedContainerLike = StartedContainerLi
   #name: string | undefined;
   #running = false;
   #release: (() => void) | undefined;
+  #actor: string | undefined;
   #events: Readable | undefined;
   #removed = false;
   #removing: Promise<void> | undefined;
@@ -322,12 +323,19 @@ export class ContainerHandle<S extends StartedContainerLike = StartedContainerLi
 
   #hold(): void {
     if (this.#release || !this.#running || !this.#system || this.#removed) return;
-    this.#release = this.#system.runtime.holdExternal(`container ${this.label}`);
+    this.#actor = `container ${this.label}`;
+    this.#release = this.#system.runtime.holdExternal(this.#actor);
+  }
+
+  /** The runtime external actor it holds while running: teardown ends it by disposing of it. */
+  get actor(): string | undefined {
+    return this.#actor;
   }
 
   #unhold(): void {
     const release = this.#release;
     this.#release = undefined;
+    this.#actor = undefined;
     release?.();
   }
 

@@ -15,6 +15,12 @@ export interface OwnedResource {
   alive(): boolean;
   /** While true, the resource may produce events in real time (waits then wait for them). Default false. */
   external?(): boolean;
+  /**
+   * The label of the runtime's external actor this resource holds (`runtime.holdExternal(label)`),
+   * if any: teardown's wait for the runtime's own OS children to be gone does not wait for it,
+   * since only this resource's own dispose, which comes after, ends it.
+   */
+  readonly actor?: string | undefined;
 }
 
 export interface Owned {

@@ -101,6 +101,10 @@ export class HttpObserver implements OwnedResource {
     // A history listener that throws must not leave the request in flight: later events still follow.
     flight.recorded = flight.body.then(() => this.#record('http.request', requestData(flight.request, handled))).catch(() => undefined);
     this.#recorded.set(requestId, flight.recorded);
+    // msw's part ends with an unhandled request: it goes to the network (a later `response:bypass`
+    // still finds it) or, with `onUnhandledRequest: 'error'`, fails with no `request:end` at all.
+    // Tracked any longer, it would keep the system from ever being idle.
+    if (!handled) void flight.recorded.then(() => this.#settle(requestId));
   }
 
   #end({ requestId }: MswLifecycleEvent): void {

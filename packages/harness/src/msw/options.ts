@@ -12,6 +12,9 @@ export interface ExpectRequestOptions extends TestEndBinding {
 /** Options of `collectUnhandled`. */
 export type CollectUnhandledOptions = TestEndBinding;
 
+/** Options of `useHandlers`. */
+export type UseHandlersOptions = TestEndBinding;
+
 function validateBinding(o: Record<string, unknown>, where: string): TestEndBinding {
   const { system, onTestFinished } = o;
   if (system !== undefined && (typeof system !== 'object' || system === null || typeof (system as Partial<TestSystem>).own !== 'function')) {
@@ -47,4 +50,9 @@ export function resolveExpectRequestOptions(options: unknown): Required<Pick<Exp
 /** Validate `collectUnhandled`'s options; throws InvalidOptionError naming the option. */
 export function resolveCollectUnhandledOptions(options: unknown): TestEndBinding {
   return validateBinding(asOptions(options, 'collectUnhandled options', ['system', 'onTestFinished']), 'collectUnhandled options');
+}
+
+/** Validate `useHandlers`'s options; throws InvalidOptionError naming the option. */
+export function resolveUseHandlersOptions(options: unknown): TestEndBinding {
+  return validateBinding(asOptions(options, 'useHandlers options', ['system', 'onTestFinished']), 'useHandlers options');
 }

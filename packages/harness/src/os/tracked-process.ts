@@ -70,6 +70,11 @@ export class TrackedProcess implements OwnedResource {
   }
 
   /** The OS pid of the program, which is also its process group id. */
+  /** The runtime external actor it holds while alive: teardown ends it by disposing of it. */
+  get actor(): string {
+    return this.#group.actor;
+  }
+
   get pid(): number {
     return this.#group.pid ?? -1;
   }

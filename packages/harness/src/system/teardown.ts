@@ -69,13 +69,17 @@ export async function findLeaks(runtime: Runtime, owned: readonly Owned[]): Prom
   return leaks;
 }
 
-/** Resolve once the runtime has no live external actor, or after `bound` real milliseconds. */
-export async function awaitActorsGone(runtime: Runtime, bound = ACTORS_GONE_BOUND): Promise<void> {
-  if (runtime.externalActors().length === 0) return;
+/**
+ * Resolve once the runtime has no live external actor, or after `bound` real milliseconds. Actors
+ * named in `except` (held by owned resources, disposed only later) are not waited for.
+ */
+export async function awaitActorsGone(runtime: Runtime, bound = ACTORS_GONE_BOUND, except: ReadonlySet<string> = new Set()): Promise<void> {
+  const waiting = () => runtime.externalActors().some((label) => !except.has(label));
+  if (!waiting()) return;
   const over = new AbortController();
   const limit = realDelay(bound, over.signal);
   try {
-    while (runtime.externalActors().length > 0) {
+    while (waiting()) {
       if ((await Promise.race([runtime.nextActivity().then(() => 'activity' as const), limit])) !== 'activity') return;
     }
   } finally {

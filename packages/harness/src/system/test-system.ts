@@ -558,7 +558,9 @@ export class TestSystem implements DriveTarget, EventRecorder {
     await this.runtime.shutdown({ code: 'AFTER_TEARDOWN', by: `test ${JSON.stringify(this.testId)}` });
     // The runtime's OS children are gone before owned resources go: a port lease is released only
     // once no worker still listens on it.
-    await awaitActorsGone(this.runtime);
+    // Not the actors owned resources hold (a system.spawn child, a container): their dispose ends them.
+    const ownedActors = new Set(this.#owned.map((o) => o.resource.actor).filter((label): label is string => label !== undefined));
+    await awaitActorsGone(this.runtime, undefined, ownedActors);
     problems.push(...(await disposeOwned(this.#owned)));
     const leaks = await findLeaks(this.runtime, this.#owned);
     this.runtime.record('system.teardown', 'test', { leaks: leaks.length });

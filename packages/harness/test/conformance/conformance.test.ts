@@ -96,7 +96,7 @@ describe('defineConformance and runConformance validation', () => {
       /options\.skip\[\]: got "nope"; expected the name of a test of "probe"/,
     );
     expect(() => runConformance(probeContract, { name: 'x', factory: () => undefined as never, extra: 1 } as never)).toThrow(
-      /options\.extra: got 1; no such option \(accepts 'name', 'factory', 'reset', 'skip'\)/,
+      /options\.extra: got 1; no such option \(accepts 'name', 'factory', 'reset', 'skip', 'tags'\)/,
     );
   });
 
@@ -143,5 +143,29 @@ describe('defineConformance and runConformance validation', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+// Tags: the target's (an implementation that needs Docker, say) and each contract test's own.
+const taggedContract = defineConformance<{ name: string }>('tagged', (t) => {
+  t.test('carries the target tags', ({ task, expect }) => {
+    expect((task as { tags?: string[] }).tags).toEqual(['slow']);
+  });
+  t.test(
+    'carries its own tags too',
+    ({ task, expect }) => {
+      expect([...((task as { tags?: string[] }).tags ?? [])].sort()).toEqual(['chaos', 'slow']);
+    },
+    { tags: ['chaos'] },
+  );
+});
+runConformance(taggedContract, { name: 'tagged target', factory: () => ({ name: 'x' }), tags: ['slow'] });
+
+describe('conformance tags', () => {
+  test('bad tags are refused, naming the option', () => {
+    expect(() => validateConformanceTarget(taggedContract, { name: 'x', factory: () => ({ name: 'x' }), tags: 'docker' })).toThrow(
+      'runConformance options.tags: got "docker"; expected an array of tag names',
+    );
+    expect(() => defineConformance('bad', (t) => t.test('x', () => undefined, { tags: [''] }))).toThrow(QuiesceError);
   });
 });

@@ -15,10 +15,11 @@ import {
   RequestExpectationError,
   test,
   UnhandledRequestError,
+  useHandlers,
   type MswHandlerLike,
   type MswServerLike,
 } from '@quiesce/harness';
-import { resolveCollectUnhandledOptions, resolveExpectRequestOptions } from '@quiesce/harness/internal';
+import { resolveCollectUnhandledOptions, resolveExpectRequestOptions, resolveUseHandlersOptions } from '@quiesce/harness/internal';
 import { cleanEnv, runVitest } from '../preset/vitest-subprocess.js';
 import { MSW_MAJORS, realServer, type MswApi } from './majors.js';
 
@@ -227,6 +228,53 @@ describe.each(majors)('$title', ({ name, supported, load }) => {
     expect(await (await fetch(url)).text()).toBe('real GET /x');
   });
 
+  test.skipIf(!supported)("an unhandled request msw fails (its 'error' strategy) does not keep the system busy: teardown names it", async () => {
+    const api = await load();
+    const server = api.setupServer();
+    // msw 2 calls it onUnhandledRequest, msw 3 onUnhandledFrame; 'error' fails the request with no request:end.
+    server.listen(Object.fromEntries(Object.keys(api.bypass).map((key) => [key, 'error'])) as never);
+    onTestFinished(() => server.close());
+    const system = createTestSystem({ testId: 'msw-unhandled-error' });
+    collectUnhandled(server, { system });
+    await expect(fetch('http://api.test/nowhere')).rejects.toThrow();
+    await system.quiescence();
+    await expect(system.teardown()).rejects.toThrow(UnhandledRequestError);
+    expect(system.history.ofKind('http.request').map((e) => [e.data.url, e.data.handled])).toEqual([['http://api.test/nowhere', false]]);
+  });
+
+  test.skipIf(!supported)('useHandlers: handlers for one test, taken out at its end; the others keep their places', async () => {
+    const { http, HttpResponse, ...rest } = await load();
+    const initial = http.get('http://api.test/initial', () => HttpResponse.text('initial'));
+    const server = rest.setupServer(initial);
+    server.listen(rest.bypass as never);
+    onTestFinished(() => server.close());
+    const before = http.get('http://api.test/before', () => HttpResponse.text('before'));
+    server.use(before);
+    const system = createTestSystem({ testId: 'msw-use-handlers' });
+    const a = http.get('http://api.test/a', () => HttpResponse.text('a'));
+    const b = http.post('http://api.test/b', () => HttpResponse.text('b', { status: 201 }));
+    expect(useHandlers(server, [a, b], { system })).toEqual([a, b]);
+    const after = http.get('http://api.test/after', () => HttpResponse.text('after'));
+    server.use(after);
+    expect(await (await fetch('http://api.test/a')).text()).toBe('a');
+    expect(system.history.ofKind('http.request').map((e) => e.data.url)).toEqual(['http://api.test/a']);
+
+    await system.teardown();
+    expect(server.listHandlers()).toEqual([after, before, initial]);
+    server.resetHandlers();
+    expect(server.listHandlers()).toEqual([initial]);
+  });
+
+  test.skipIf(!supported)('useHandlers refuses what is not a list of handlers, naming it, and installs nothing', async () => {
+    const { http, HttpResponse, ...rest } = await load();
+    const server = listening({ http, HttpResponse, ...rest });
+    const ok = http.get('http://api.test/ok', () => HttpResponse.text('ok'));
+    expect(() => useHandlers(server, [])).toThrow('useHandlers(handlers): got an array of 0; expected a non-empty array');
+    expect(() => useHandlers(server, [ok, 'nope' as never])).toThrow('useHandlers(handlers)[1]: got "nope"');
+    expect(() => useHandlers(server, [ok], { sytem: 1 } as never)).toThrow(QuiesceError);
+    expect(server.listHandlers()).toEqual([]);
+  });
+
   test.skipIf(!supported)('at the end of its test the handler leaves the server; the other handlers keep their places', async () => {
     const { http, HttpResponse, ...rest } = await load();
     const initial = http.get('http://api.test/initial', () => HttpResponse.text('initial'));
@@ -369,6 +417,19 @@ describe('msw helper options', () => {
       fc.property(fc.oneof(fc.anything(), fc.record({ system: fc.anything(), onTestFinished: fc.anything() }, { requiredKeys: [] })), (o) => {
         try {
           resolveCollectUnhandledOptions(o);
+        } catch (error) {
+          expect(error).toBeInstanceOf(QuiesceError);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test('fuzz: any useHandlers options either resolve or throw QuiesceError', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.anything(), fc.record({ system: fc.anything(), onTestFinished: fc.anything() }, { requiredKeys: [] })), (o) => {
+        try {
+          resolveUseHandlersOptions(o);
         } catch (error) {
           expect(error).toBeInstanceOf(QuiesceError);
         }

@@ -136,12 +136,17 @@ export class OsProcessGroup {
     // Registered before anything else can happen: if this process dies from here on, the group dies.
     if (this.#pid !== undefined) runtime.reaper?.register(this.#pid);
     // Live from the fork on: a start in progress is external work too.
-    this.#releaseExternal = runtime.holdExternal(`OS process ${this.label}`);
+    this.#releaseExternal = runtime.holdExternal(this.actor);
     if (child) this.#watch(child);
     else queueMicrotask(() => this.#onClosed(null, null));
     if (options.ready && options.readyTimeout !== undefined && this.#pid !== undefined) {
       this.#readyTimer = runtime.setTimer(options.readyTimeout, () => void this.#onReadyTimeout());
     }
+  }
+
+  /** The label it is held under as a live external actor of the runtime (`runtime.externalActors()`). */
+  get actor(): string {
+    return `OS process ${this.label}`;
   }
 
   /** The OS pid of the program, which is also its process group id (undefined if it never started). */
