@@ -1,7 +1,7 @@
 import { describe, expect } from 'vitest';
 import { createTestSystem, test } from '@quiesce/harness';
 import { supervisor, worker, type Pid, type ServerBehaviour } from '@quiesce/runtime';
-import { CHAOS_KINDS, monkey, shrinkFaults, type FaultSchedule, type MonkeyAction } from '@quiesce/chaos';
+import { CHAOS_KINDS, monkey, shrinkFaults, sweep, type FaultSchedule, type MonkeyAction } from '@quiesce/chaos';
 
 // ---------------------------------------------------------------- the planted bug: it needs two faults
 
@@ -164,5 +164,26 @@ describe('shrinking a failing fault schedule', () => {
     expect(report).toMatchObject({ steps: 2, skipped: 1, elapsed: 12 });
     expect(report.schedule.steps.map((s) => s.action)).toEqual(['once', 'none']);
     expect(() => monkey(system, { actions: [once], schedule: { seed: system.seed + 1, steps } })).toThrow(/monkey options\.schedule\.seed: got \d+; expected the seed of this monkey's system/);
+  });
+
+  test('a sweep shrinks each failing seed by default and prints the minimal timeline with a replay that runs it', async () => {
+    const scenario = async ({ seed, schedule }: { seed: number; schedule: FaultSchedule | string | undefined }) => (await pairRun(seed, { schedule })).report;
+    const report = await sweep(scenario, { seeds: [7, 8, 11] });
+    expect(report.failures.map((f) => f.seed)).toEqual([7, 8]);
+    for (const f of report.failures) {
+      expect(f.shrunk?.minimal.steps.map((s) => s.action).sort()).toEqual(['drop', 'kill']);
+      expect(f.replay).toBe(`sweep(scenario, { seeds: [${f.seed}], schedule: '${f.shrunk?.token}' })`);
+      expect(f.error).toContain('fault schedule shrunk from');
+    }
+    expect(report.summary()).toMatch(/seed 8 failed: seed 8: \d+ steps.*\n {2}minimal fault schedule \(\d+ re-runs\):\n {4}at +\d+ ms {2}\w+/);
+
+    const again = await sweep(scenario, { seeds: [8], schedule: report.failures[1]!.shrunk!.token });
+    expect(again.failures[0]?.shrunk).toBeUndefined(); // a given schedule is replayed, not shrunk again
+    expect(again.failures[0]?.error).toMatch(/^seed 8: 2 steps/);
+
+    const off = await sweep(scenario, { seeds: [8], shrink: false });
+    expect(off.failures[0]?.shrunk).toBeUndefined();
+    const ignoring = await sweep(async ({ seed }) => (await pairRun(seed)).report, { seeds: [8] });
+    expect(ignoring.failures[0]?.shrunk).toBeUndefined(); // it never read ctx.schedule: nothing to shrink with
   });
 });
