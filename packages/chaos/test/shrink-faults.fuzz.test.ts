@@ -18,7 +18,17 @@ const anything = fc.oneof(
 /** Tokens near a valid one: the right shape with fuzzed parts, or a valid one with a character changed. */
 const tokens = fc.oneof(
   fc
-    .tuple(fc.constantFrom('0', '1', 'zz', '-1', ''), fc.array(fc.tuple(fc.constantFrom('kill', 'mine', 'none', 'nope', '', '%E0%A4%A'), fc.constantFrom('_', '0', 'k8', '-', 'zzzzzzzz'), fc.constantFrom('0', 'a', '', '1.5')), { maxLength: 3 }))
+    .tuple(
+      fc.constantFrom('0', '1', 'zz', '-1', ''),
+      fc.array(
+        fc.tuple(
+          fc.constantFrom('kill', 'mine', 'none', 'nope', '', '%E0%A4%A'),
+          fc.constantFrom('_', '0', 'k8', '-', 'zzzzzzzz'),
+          fc.constantFrom('0', 'a', '', '1.5'),
+        ),
+        { maxLength: 3 },
+      ),
+    )
     .map(([seed, steps]) => `f1:${seed}:${steps.map((s) => s.join('/')).join(',')}`),
   fc.tuple(fc.nat(20), fc.string({ minLength: 1, maxLength: 1 })).map(([i, c]) => {
     const valid = 'f1:0:kill/1/a,mine/_/0';
@@ -31,7 +41,11 @@ describe('fault schedule options, fuzzed', () => {
     system.trapExits();
     const pool = await system.start(supervisor({ id: 'pool', children: [worker('w', (ctx) => ctx.spawn(() => undefined))] }));
     const mine: MonkeyAction = { name: 'mine', run: () => undefined };
-    const step = fc.record({ action: fc.oneof(fc.constantFrom('kill', 'mine', 'none', 'nope'), anything), draws: fc.oneof(fc.constantFrom('lowest', 0, 7), anything), gap: fc.oneof(fc.constantFrom(0, 10), anything) });
+    const step = fc.record({
+      action: fc.oneof(fc.constantFrom('kill', 'mine', 'none', 'nope'), anything),
+      draws: fc.oneof(fc.constantFrom('lowest', 0, 7), anything),
+      gap: fc.oneof(fc.constantFrom(0, 10), anything),
+    });
     const schedules = fc.oneof(
       anything,
       tokens,

@@ -95,8 +95,12 @@ describe('shrinking a failing fault schedule', () => {
     expect(minimal).toEqual(expect.arrayContaining(['kill pair/a', expect.stringMatching(/^drop \d to pair\/b$/)]));
     expect(shrunk.original).toBe(report.schedule);
     // The readable timeline: virtual time, action, target, then the violation.
-    expect(shrunk.timeline).toMatch(/^ {2}at +\d+ ms {2}(kill|drop) +.*pair\/[ab]\n {2}at +\d+ ms {2}(kill|drop) +.*pair\/[ab]\n {2}✗ the invariant 'a keeps its count' failed at \d+ ms: a has 0/);
-    expect(shrunk.summary()).toContain(`fault schedule shrunk from ${report.schedule.steps.length} actions to 2 actions (${shrunk.runs} re-runs), seed ${SEED}:`);
+    expect(shrunk.timeline).toMatch(
+      /^ {2}at +\d+ ms {2}(kill|drop) +.*pair\/[ab]\n {2}at +\d+ ms {2}(kill|drop) +.*pair\/[ab]\n {2}✗ the invariant 'a keeps its count' failed at \d+ ms: a has 0/,
+    );
+    expect(shrunk.summary()).toContain(
+      `fault schedule shrunk from ${report.schedule.steps.length} actions to 2 actions (${shrunk.runs} re-runs), seed ${SEED}:`,
+    );
     expect(shrunk.summary()).toContain(`schedule: '${shrunk.token}'`);
 
     const fixed = await pairRun(SEED, { buggy: false, schedule: shrunk.token });
@@ -122,7 +126,13 @@ describe('shrinking a failing fault schedule', () => {
       const { spec, invariants } = replicatedCounter(true);
       const pair = await system.start(spec);
       const ready = () => invariants['a keeps its count']() === true;
-      const report = await monkey(system, { target: pair, profile: { kill: 1, drop: 1, heal: 2 }, steps: 40, liveness: { within: 1000, ready }, schedule }).check();
+      const report = await monkey(system, {
+        target: pair,
+        profile: { kill: 1, drop: 1, heal: 2 },
+        steps: 40,
+        liveness: { within: 1000, ready },
+        schedule,
+      }).check();
       await system.teardown();
       return report;
     };
@@ -163,7 +173,9 @@ describe('shrinking a failing fault schedule', () => {
     expect(ran).toEqual(['once']);
     expect(report).toMatchObject({ steps: 2, skipped: 1, elapsed: 12 });
     expect(report.schedule.steps.map((s) => s.action)).toEqual(['once', 'none']);
-    expect(() => monkey(system, { actions: [once], schedule: { seed: system.seed + 1, steps } })).toThrow(/monkey options\.schedule\.seed: got \d+; expected the seed of this monkey's system/);
+    expect(() => monkey(system, { actions: [once], schedule: { seed: system.seed + 1, steps } })).toThrow(
+      /monkey options\.schedule\.seed: got \d+; expected the seed of this monkey's system/,
+    );
   });
 
   test('a sweep shrinks each failing seed by default and prints the minimal timeline with a replay that runs it', async () => {

@@ -79,7 +79,8 @@ function decodeSchedule(where: string, token: string): FaultSchedule {
     }
     const [draws, gap] = [fields[1] ?? '', fields[2] ?? ''];
     const number = /^[0-9a-z]{1,7}$/;
-    if (fields.length !== 3 || action === '' || (draws !== '_' && !number.test(draws)) || !number.test(gap)) throw new InvalidOptionError(where, token, ACCEPTED);
+    if (fields.length !== 3 || action === '' || (draws !== '_' && !number.test(draws)) || !number.test(gap))
+      throw new InvalidOptionError(where, token, ACCEPTED);
     steps.push({ action, draws: draws === '_' ? 'lowest' : Number.parseInt(draws, 36), gap: Number.parseInt(gap, 36) });
   }
   return { seed, steps };
@@ -91,9 +92,14 @@ export function checkSchedule(where: string, value: unknown, actions: readonly s
   if (typeof schedule !== 'object' || schedule === null || Array.isArray(schedule)) throw new InvalidOptionError(where, value, ACCEPTED);
   checkOptions(where, schedule as FaultSchedule, ['seed', 'steps']);
   const s = schedule as FaultSchedule;
-  if (!Number.isInteger(s.seed) || s.seed < 0 || s.seed > 0xffffffff) throw new InvalidOptionError(`${where}.seed`, s.seed, 'a seed (an integer from 0 to 4294967295)');
+  if (!Number.isInteger(s.seed) || s.seed < 0 || s.seed > 0xffffffff)
+    throw new InvalidOptionError(`${where}.seed`, s.seed, 'a seed (an integer from 0 to 4294967295)');
   if (s.seed !== seed) {
-    throw new InvalidOptionError(`${where}.seed`, s.seed, `the seed of this monkey's system (${seed}): a schedule replays on a system with the seed it was recorded under`);
+    throw new InvalidOptionError(
+      `${where}.seed`,
+      s.seed,
+      `the seed of this monkey's system (${seed}): a schedule replays on a system with the seed it was recorded under`,
+    );
   }
   if (!Array.isArray(s.steps)) throw new InvalidOptionError(`${where}.steps`, s.steps, 'an array of steps { action, draws, gap }');
   const steps = s.steps.map((step: unknown, i): ScheduledAction => {
@@ -106,14 +112,19 @@ export function checkSchedule(where: string, value: unknown, actions: readonly s
     if (draws !== 'lowest' && !(Number.isInteger(draws) && draws >= 0 && draws <= 0xffffffff)) {
       throw new InvalidOptionError(`${at}.draws`, draws, "a seed (an integer from 0 to 4294967295) or 'lowest'");
     }
-    if (!Number.isInteger(gap) || gap < 0 || gap > MAX_GAP) throw new InvalidOptionError(`${at}.gap`, gap, `virtual milliseconds, an integer from 0 to ${MAX_GAP}`);
+    if (!Number.isInteger(gap) || gap < 0 || gap > MAX_GAP)
+      throw new InvalidOptionError(`${at}.gap`, gap, `virtual milliseconds, an integer from 0 to ${MAX_GAP}`);
     return { action, draws, gap };
   });
   return { seed: s.seed, steps };
 }
 
 /** Safety phase or liveness phase, and which invariant: shrinking keeps a candidate only if it fails the same way. */
-export function failureKind(report: { ok: boolean; violation?: { invariant: string } | undefined; liveness?: { converged: boolean } | undefined }): string | undefined {
+export function failureKind(report: {
+  ok: boolean;
+  violation?: { invariant: string } | undefined;
+  liveness?: { converged: boolean } | undefined;
+}): string | undefined {
   if (report.violation) return `the invariant '${report.violation.invariant}'`;
   if (report.liveness && !report.liveness.converged) return 'the liveness phase';
   return report.ok ? undefined : 'the run';

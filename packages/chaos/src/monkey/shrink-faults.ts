@@ -78,7 +78,7 @@ export function checkShrinkOptions(where: string, options: unknown): Required<Sh
 export async function shrinkFaults(rerun: Rerun, failing: MonkeyOutcome, options: ShrinkFaultsOptions = {}): Promise<ShrunkSchedule> {
   checkFunction<Rerun>('shrinkFaults(rerun)', rerun, '(schedule) => Promise<monkey report>');
   const kind = typeof failing === 'object' && failing !== null && 'schedule' in failing ? failureKind(failing) : undefined;
-  if (kind === undefined) throw new InvalidOptionError('shrinkFaults(report)', failing, "a failing monkey report (its ok false), from run() or check()");
+  if (kind === undefined) throw new InvalidOptionError('shrinkFaults(report)', failing, 'a failing monkey report (its ok false), from run() or check()');
   const { runs, time } = checkShrinkOptions('shrinkFaults options', options);
   const reports = new WeakMap<readonly ScheduledAction[], MonkeyOutcome>([[failing.schedule.steps, failing]]);
   const seed = failing.schedule.seed;

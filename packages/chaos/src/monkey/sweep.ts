@@ -75,9 +75,12 @@ export async function sweep(scenario: Scenario, options: SweepOptions): Promise<
   checkFunction<Scenario>('sweep(scenario)', scenario, '(ctx) => void | report');
   checkOptions('sweep options', options, ['seeds', 'from', 'replay', 'sometimes', 'onSeed', 'shrink', 'schedule']);
   const seeds = seedList(options);
-  const byDefault = (seed: number, schedule?: string): string => `sweep(scenario, { seeds: [${seed}]${schedule === undefined ? '' : `, schedule: '${schedule}'`} })`;
+  const byDefault = (seed: number, schedule?: string): string =>
+    `sweep(scenario, { seeds: [${seed}]${schedule === undefined ? '' : `, schedule: '${schedule}'`} })`;
   const replay =
-    options.replay === undefined ? byDefault : checkFunction<(s: number, t?: string) => string>('sweep options.replay', options.replay, '(seed, schedule?) => string');
+    options.replay === undefined
+      ? byDefault
+      : checkFunction<(s: number, t?: string) => string>('sweep options.replay', options.replay, '(seed, schedule?) => string');
   const shrink = options.shrink === undefined || options.shrink === true ? {} : options.shrink === false ? undefined : options.shrink;
   const shrinkOptions = shrink === undefined ? undefined : checkShrinkOptions('sweep options.shrink', shrink);
   const given = options.schedule;
