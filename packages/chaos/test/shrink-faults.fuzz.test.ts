@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect } from 'vitest';
 import { test } from '@quiesce/harness';
 import { QuiesceError, supervisor, worker } from '@quiesce/runtime';
-import { monkey, shrinkFaults, sweep, type MonkeyAction } from '@quiesce/chaos';
+import { type FaultSchedule, monkey, shrinkFaults, sweep, type MonkeyAction } from '@quiesce/chaos';
 import { MISTAKES } from '../../runtime/test/support/call-outcome.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
@@ -67,11 +67,12 @@ describe('fault schedule options, fuzzed', () => {
   });
 
   test('shrinkFaults: options and the report fuzzed; a refusal never re-runs anything', async ({ system }) => {
-    const failing = await monkey(system, { actions: [{ name: 'boom', run: () => undefined }], steps: 2, invariants: { never: () => false } }).run();
+    const options = { actions: [{ name: 'boom', run: () => undefined }], steps: 1, invariants: { never: () => false } };
+    const failing = await monkey(system, options).run();
     let reruns = 0;
-    const rerun = async () => {
+    const rerun = async (schedule: FaultSchedule) => {
       reruns++;
-      return failing;
+      return monkey(system, { ...options, schedule }).run();
     };
     await fc.assert(
       fc.asyncProperty(fc.constantFrom('runs', 'time', 'report', 'options'), anything, async (key, value) => {

@@ -161,6 +161,17 @@ describe('shrinking a failing fault schedule', () => {
     expect(shrunk.summary()).toContain('cut short by its budget');
   });
 
+  test('a rerun that ignores the schedule it is given is refused at its first re-run, naming shrinkFaults(rerun)', async () => {
+    const { report } = await pairRun(SEED);
+    let reruns = 0;
+    const ignoring = async () => {
+      reruns++;
+      return (await pairRun(SEED)).report;
+    };
+    await expect(shrinkFaults(ignoring, report)).rejects.toThrow(/^shrinkFaults\(rerun\): got .*; expected a function that passes the schedule it is given/);
+    expect(reruns).toBe(1);
+  });
+
   test('a step whose action is not enabled when its turn comes is skipped; a schedule from another seed is refused', async ({ system }) => {
     const ran: string[] = [];
     const once: MonkeyAction = { name: 'once', enabled: () => !ran.includes('once'), run: () => void ran.push('once') };
@@ -197,5 +208,13 @@ describe('shrinking a failing fault schedule', () => {
     expect(off.failures[0]?.shrunk).toBeUndefined();
     const ignoring = await sweep(async ({ seed }) => (await pairRun(seed)).report, { seeds: [8] });
     expect(ignoring.failures[0]?.shrunk).toBeUndefined(); // it never read ctx.schedule: nothing to shrink with
+    const readOnly = await sweep(
+      async (ctx) => {
+        void ctx.schedule; // read, but not passed on to the monkey
+        return (await pairRun(ctx.seed)).report;
+      },
+      { seeds: [8] },
+    );
+    expect(readOnly.failures[0]?.error).toMatch(/^seed 8: \d+ steps[^]*\nnot shrunk: shrinkFaults\(rerun\)/);
   });
 });

@@ -91,7 +91,15 @@ export async function shrinkFaults(rerun: Rerun, failing: MonkeyOutcome, options
         if (error instanceof InvalidOptionError) throw error; // the rerun's own mistake, not a failure
         return { failed: false, made: candidate };
       }
-      const made = report.schedule.steps;
+      const made = report?.schedule?.steps;
+      // A run from a schedule takes its steps or skips some, never more: more means the schedule was not used.
+      if (!Array.isArray(made) || made.length > candidate.length) {
+        throw new InvalidOptionError(
+          'shrinkFaults(rerun)',
+          rerun,
+          'a function that passes the schedule it is given to monkey(…, { schedule }) and returns its report',
+        );
+      }
       reports.set(made, report);
       return { failed: failureKind(report) === kind, made };
     },

@@ -118,8 +118,13 @@ export async function sweep(scenario: Scenario, options: SweepOptions): Promise<
             if (typeof again !== 'object' || again === null || !isMonkeyReport(again)) throw new Error('the scenario returned no monkey report');
             return again;
           };
-          shrunk = await shrinkFaults(rerun, outcome, shrinkOptions);
-          error = `${error}\n${shrunk.summary()}`;
+          try {
+            shrunk = await shrinkFaults(rerun, outcome, shrinkOptions);
+            error = `${error}\n${shrunk.summary()}`;
+          } catch (e) {
+            // The seed failed all the same: say why its faults could not be shrunk.
+            error = `${error}\nnot shrunk: ${e instanceof Error ? e.message : formatValue(e)}`;
+          }
         }
       }
     } catch (e) {
