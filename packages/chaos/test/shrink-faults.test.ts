@@ -215,6 +215,6 @@ describe('shrinking a failing fault schedule', () => {
       },
       { seeds: [8] },
     );
-    expect(readOnly.failures[0]?.error).toMatch(/^seed 8: \d+ steps[^]*\nnot shrunk: shrinkFaults\(rerun\)/);
+    expect(readOnly.failures[0]?.error).toMatch(/^seed 8: \d+ steps[\s\S]*\nnot shrunk: shrinkFaults\(rerun\)/);
   });
 });
