@@ -14,6 +14,8 @@ export default defineConfig({
       // Subpaths before their package, so '@quiesce/harness/prop' is not read as '<harness src>/prop'.
       '@quiesce/harness/prop': fileURLToPath(new URL('./packages/harness/src/prop/index.ts', import.meta.url)),
       '@quiesce/harness/internal': fileURLToPath(new URL('./packages/harness/src/internal.ts', import.meta.url)),
+      '@quiesce/chaos/script': fileURLToPath(new URL('./packages/chaos/src/script/index.ts', import.meta.url)),
+      '@quiesce/chaos/linearizability': fileURLToPath(new URL('./packages/chaos/src/linearizability/index.ts', import.meta.url)),
       '@quiesce/runtime/internal': fileURLToPath(new URL('./packages/runtime/src/internal/index.ts', import.meta.url)),
       '@quiesce/runtime': src('runtime'),
       '@quiesce/harness': src('harness'),

@@ -166,10 +166,12 @@ import { Runtime, startSupervisor, supervisor, worker, VERSION, type HistoryEven
 import * as harness from '@quiesce/harness';
 import * as assertions from '@quiesce/assertions';
 import * as chaos from '@quiesce/chaos';
+import { runChaos } from '@quiesce/chaos/script';
 
 test('every published package loads', () => {
   expect(typeof VERSION).toBe('string');
   for (const mod of [harness, assertions, chaos]) expect(Object.keys(mod).length).toBeGreaterThan(0);
+  expect(typeof runChaos).toBe('function'); // the chaos-script entry of the exports map
 });
 
 test('a supervisor restarts a crashed child with a new pid', async () => {

@@ -1,12 +1,12 @@
 // Rows: shrinking failing fault schedules (`shrinkFaults` in @quiesce/chaos).
 //
-// 11   how much shrinking reduces a failing monkey run's fault schedule: actions before and after,
+// 13   how much shrinking reduces a failing monkey run's fault schedule: actions before and after,
 //      over the failing seeds among 1-30 of a planted bug that needs two faults (kill `a`, drop the
 //      one message `a` sends `b` on restart), mixed with jobs and heals; against fast-check's own
 //      shrinker given the same failing schedules (as the one example of an `fc.array` of steps:
 //      fast-check's machinery where it would fit, shrinking by its arbitraries, knowing nothing of
 //      what each run did).
-// 11b  re-runs spent shrinking one failure, the same two sides.
+// 13b  re-runs spent shrinking one failure, the same two sides.
 import fc from 'fast-check';
 import { monkey, shrinkFaults } from '../../packages/chaos/dist/index.js';
 import { Runtime, startSupervisor, supervisor, worker } from '../../packages/runtime/dist/index.js';

@@ -1,5 +1,5 @@
 import type { Runtime } from '@quiesce/runtime';
-import type { TestSystem } from '@quiesce/harness';
+import type { HistoryPattern, MemoryTrendOptions, TestSystem } from '@quiesce/harness';
 
 /**
  * The matchers' signatures, independent of any Vitest major. The type entries
@@ -70,6 +70,26 @@ export interface LatencyBounds {
   throughput?: number;
 }
 
+export interface MailboxOptions {
+  /** The operation to measure during (sync or async; it drives time itself, e.g. `system.advance`). Required unless a measurement is expected. */
+  during?: () => unknown;
+  /** After `during` returns, wait until nothing more happens (durable idle) before ending. Default true. */
+  settle?: boolean;
+  /** Real milliseconds the settling after the operation may take. Default: the system's wait timeout. */
+  timeout?: number;
+}
+
+/** How many events `toRecordEvents` expects: `exactly`, or `atLeast` and/or `atMost`. */
+export interface CountBounds {
+  exactly?: number;
+  atLeast?: number;
+  atMost?: number;
+  /** Count from this history position (`system.mark()`). Default: the whole history. */
+  since?: number;
+  /** Real milliseconds the system may take to become quiet. Default: the system's wait timeout. */
+  timeout?: number;
+}
+
 /**
  * Quiesce's matchers. `R` is what a synchronous matcher returns (`void`, or `Promise<void>` under
  * `.resolves` / `.rejects` in Vitest 5); asynchronous matchers always return `Promise<void>` and
@@ -136,4 +156,22 @@ export interface QuiesceMatchers<R = void> {
    * latency figure depends on the machine (docs/reporting.md).
    */
   toMeetLatency(bounds: LatencyBounds): R;
+  /**
+   * The process's mailbox held at most `max` messages while `options.during` ran (and until the
+   * system settled after it), measured exactly from every enqueue and dequeue; or, on a
+   * measurement from `system.measureMailbox`, its max is at most `max`. A failure prints the
+   * figures (initial, final, max, mean, the virtual time of the peak) and the timeline of the peak.
+   */
+  toKeepMailboxWithin(max: number, options?: MailboxOptions): Promise<void>;
+  /**
+   * The history (of a TestSystem, Runtime, SupervisorRef or History) holds `bounds` events matching
+   * `pattern` (a kind, a partial event, a predicate): a number means exactly. Counted once nothing
+   * more will happen (durable idle), so one too many is seen; every event counted is listed on failure.
+   */
+  toRecordEvents(pattern: HistoryPattern, bounds: number | CountBounds): Promise<void>;
+  /**
+   * The operation (`(i) => unknown`, run `iterations` times after a warmup), or a `memoryTrend()`
+   * result, grows memory by all four rules: use `.not.toLeakMemory()`. For slow-tagged suites.
+   */
+  toLeakMemory(options?: MemoryTrendOptions): Promise<void>;
 }

@@ -3,7 +3,7 @@
  * entry points (`@quiesce/assertions`, `/vitest4`, `/vitest5`) add those.
  */
 export type { QuiesceMatchers, Duration, RestartOptions, ResponsiveOptions, ReceiveOptions, ConvergeOptions, YieldOptions } from './matcher-types.js';
-export type { LatencyBounds } from './matcher-types.js';
+export type { LatencyBounds, MailboxOptions, CountBounds } from './matcher-types.js';
 export type { ProcessSubject, HistorySubject } from './subjects.js';
 export { parseDuration } from './options/duration.js';
 export { historyProperty, isHistoryProperty, type HistoryProperty, type PropertyResult } from './properties/property.js';

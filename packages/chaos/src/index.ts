@@ -16,9 +16,16 @@ export {
   type FailStartOptions,
   type CrashLoopOptions,
 } from './runtime/chaos.js';
+export type { SkewOptions } from './runtime/time-faults.js';
 export type { ProcessTarget, PairEnd } from './runtime/targets.js';
+export { withFdLimit, withHeapLimit, withWorkerHeapLimit, type LimitValue, type CommandLine } from './exhaust/limits.js';
 export { DEFAULT_LINK_KINDS } from './runtime/link-faults.js';
 export type { Fault } from './fault.js';
+export type { ChaosEvents } from './events.js';
+// The linearizability checker itself needs no fast-check; the scenarios that feed it are at @quiesce/chaos/linearizability.
+export { checkLinearizable, type Operation, type LinearizabilityVerdict } from './linearizability/check.js';
+export { resolveModel, type SequentialModel, type ResolvedModel } from './linearizability/model.js';
+export { formatHistory, describeVerdict } from './linearizability/timeline.js';
 export { InjectedFault } from './errors.js';
 export { FAULT_KINDS, CHAOS_KINDS, type FaultKind, type ChaosKind } from './kinds.js';
 export type { ChaosHost, ChaosSystem } from './host.js';
@@ -65,3 +72,6 @@ export {
 } from './explore/explore.js';
 export { STRATEGIES, type ExploreOptions, type ExploreStrategy, type ReplayOptions } from './explore/options.js';
 export type { ExploreScenario, ExploreCheck, Verdict } from './explore/run.js';
+export { HttpFaults, type HttpFaultsOptions, type MswFaultServer, type MswHttpLike, type HttpResolverInfo } from './http/http-faults.js';
+export { HTTP_FAULT_TYPES, type HttpFaultType, type HttpFaultOptions, type HttpFaultAttributes, type HttpRoute } from './http/http-options.js';
+export { ContainerFaults, type ChaosContainer, type ContainerFaultOptions } from './containers/container-faults.js';

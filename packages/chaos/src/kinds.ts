@@ -35,6 +35,14 @@ export const FAULT_KINDS = {
   osCommand: 'fault.os_command',
   /** The TCP proxy: a toxic took a connection, or closed it (timeout, limit_data, reset_peer); the proxy went down or up. */
   tcp: 'fault.tcp',
+  /** An HTTP fault hit a request (msw): `data.action` is the fault ('status', 'network_error', 'latency', 'slow_body', 'truncated_body', 'malformed_body', 'reset'). */
+  http: 'fault.http',
+  /** The virtual clock jumped forward (`data.ms`); the timers due fired in order. */
+  clockJump: 'fault.clock_jump',
+  /** A process's (or the whole system's) timers run fast or slow by `data.factor`. */
+  clockSkew: 'fault.clock_skew',
+  /** A container fault through the engine's API (`data.action`: pause, unpause, stop, kill, restart). */
+  container: 'fault.container',
 } as const;
 
 /** What the monkey records around its faults. */

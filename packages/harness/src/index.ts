@@ -104,6 +104,26 @@ export {
   type WaitStrategyLike,
   type EngineContainer,
 } from './containers/index.js';
+export { countEvents, type CountOptions, type EventCount } from './waits/count.js';
+export {
+  measureMailbox,
+  eventsAroundPeak,
+  isMailboxMeasurement,
+  PEAK_TRAIL,
+  type MailboxMeasurement,
+  type MailboxPoint,
+  type MeasureMailboxOptions,
+} from './measure/mailbox.js';
+export {
+  memoryTrend,
+  judgeTrend,
+  leastSquaresSlope,
+  isMemoryTrend,
+  type MemoryTrend,
+  type MemoryTrendOptions,
+  type TrendRule,
+} from './measure/memory.js';
+export { forceGc, gcFunction, type GcSource } from './measure/gc.js';
 export { awaitQuiescence, describeQuiescence, DEFAULT_QUIET_PERIOD, type Quiescence, type QuiescenceOptions } from './waits/quiescence.js';
 export { matches, describePattern, type Pattern } from './match/match.js';
 export {

@@ -14,3 +14,5 @@ export { resolveExpectRequestOptions, resolveCollectUnhandledOptions } from './m
 export { validateConformanceTarget } from './conformance/run.js';
 export { isConformanceSuite } from './conformance/define.js';
 export { readable, READABLE_LIMITS, type ReadableLimits } from './observe/index.js';
+export { memoryTrendOptions } from './measure/memory.js';
+export { countOptions } from './waits/count.js';

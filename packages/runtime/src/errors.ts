@@ -12,6 +12,8 @@ export type QuiesceErrorCode =
   | 'CALL_EXIT'
   | 'START_FAILED'
   | 'MAX_CHILDREN'
+  // A spawn refused at the runtime's process limit (OTP's system_limit).
+  | 'SYSTEM_LIMIT'
   | 'CHILD_NOT_FOUND'
   | 'CHILD_RUNNING'
   | 'CHILD_RESTARTING'
@@ -32,6 +34,8 @@ export type QuiesceErrorCode =
   | 'UNHANDLED_REQUEST'
   | 'PROPERTY_FAILED'
   | 'SWEEP_FAILED'
+  // @quiesce/chaos's concurrent scenarios: a history no sequential order explains.
+  | 'NOT_LINEARIZABLE'
   // The harness's containers.
   | 'MISSING_PEER'
   | 'NO_CONTAINER_ENGINE'
@@ -69,6 +73,16 @@ export class UnknownOptionError extends InvalidOptionError {
     const guess = suggestion === undefined ? '' : `, did you mean '${suggestion}'?`;
     this.message = `${where}.${key}: got ${describeValue(value)}; no such option${guess} (${accepts})`;
     Object.assign(this.details, { key, known: [...known], suggestion });
+  }
+}
+
+/**
+ * A spawn refused because the runtime already runs its limit of processes: OTP's `system_limit`
+ * (erlang:spawn raises it at +P). As an exit reason it serialises to `{ error: 'SystemLimitError', … }`.
+ */
+export class SystemLimitError extends QuiesceError {
+  constructor(limit: number, operation = 'spawn') {
+    super('SYSTEM_LIMIT', `${operation}: system_limit (the runtime already runs its limit of ${limit} processes)`, { limit, operation });
   }
 }
 

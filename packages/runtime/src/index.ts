@@ -35,6 +35,7 @@ export {
   type RuntimeOptions,
   type SpawnOptions,
   type MessageHandler,
+  type MailboxListener,
   type SchedulerOption,
 } from './process/runtime.js';
 // The fault-injection hook @quiesce/chaos installs (Runtime.intercept).
@@ -97,5 +98,6 @@ export {
   workerThread,
   WORKER_SHUTDOWN_MESSAGE,
   type WorkerThreadOptions,
+  type WorkerResourceLimits,
   type WorkerThreadChildOptions,
 } from './children/worker-thread.js';

@@ -8,6 +8,9 @@ import { toBeResponsive } from './responsive.js';
 import { toHaveRestarted, toRestart } from './restarts.js';
 import { toSatisfy } from './satisfy.js';
 import { toYield } from './yield.js';
+import { toKeepMailboxWithin } from './mailbox.js';
+import { toRecordEvents } from './counts.js';
+import { toLeakMemory } from './memory.js';
 
 /** Every matcher `expect.extend` registers, by name. */
 export const quiesceMatchers = {
@@ -26,4 +29,7 @@ export const quiesceMatchers = {
   toSatisfy,
   toYield,
   toMeetLatency,
+  toKeepMailboxWithin,
+  toRecordEvents,
+  toLeakMemory,
 };

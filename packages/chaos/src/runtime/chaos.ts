@@ -3,6 +3,9 @@ import {
   QuiesceError,
   serialiseReason,
   type ChildSpec,
+  type DynamicSupervisorRef,
+  type WorkerResourceLimits,
+  type WorkerThreadOptions,
   type DeliveryKind,
   type ExitReason,
   type Pid,
@@ -19,10 +22,25 @@ import { FAULT_KINDS } from '../kinds.js';
 import { checkCount, checkInteger, checkOneOf, checkRate, checkSubset } from '../options.js';
 import { OsFaults } from '../os/os-faults.js';
 import { parseProxyOptions, TcpProxy, type TcpProxyOptions } from '../tcp/proxy.js';
+import { HttpFaults, parseHttpFaultsArgs, type HttpFaultsOptions, type MswFaultServer } from '../http/http-faults.js';
 import { HandlerFaults } from './handler-faults.js';
 import { DEFAULT_LINK_KINDS, describePair, LinkFaults, type LinkAction } from './link-faults.js';
 import { checkBehaviour, checkSupervisorChild, crashProcess, failingStart, runCrashLoop, throwingTerminate } from './supervision.js';
+import { clockJump, skew, type SkewOptions } from './time-faults.js';
+import { checkContainer, ContainerFaults, type ChaosContainer } from '../containers/container-faults.js';
 import { checkPairEnd, resolveProcess, type PairEnd, type ProcessTarget } from './targets.js';
+import {
+  capChildren,
+  capProcesses,
+  checkCommandLine,
+  drawLimit,
+  isWorkerOptions,
+  withFdLimit,
+  withHeapLimit,
+  withWorkerHeapLimit,
+  type CommandLine,
+  type LimitValue,
+} from '../exhaust/limits.js';
 
 export interface CrashOnOptions {
   /** Crash when handling the Nth message from now on (1: the next one). */
@@ -112,6 +130,7 @@ export class Chaos {
   readonly #links: LinkFaults;
   readonly #counts = new Map<string, number>();
   readonly #proxies: TcpProxy[] = [];
+  readonly #http: HttpFaults[] = [];
   #disposed = false;
 
   /** @internal use `chaos(system)`. */
@@ -290,6 +309,108 @@ export class Chaos {
     return throwingTerminate(checked, fault, options.error);
   }
 
+  // ------------------------------------------------------------------ time
+
+  /**
+   * Jump the virtual clock `ms` forward at once (a suspended VM, a stepped wall clock): the time is
+   * the new one before anything runs, then the timers that came due fire in deadline order, each
+   * seeing the new time. Refused on a real clock.
+   */
+  async clockJump(ms: number): Promise<void> {
+    this.#live('clockJump');
+    await clockJump(this.host, (data) => this.#event(FAULT_KINDS.clockJump, 'clock', data), ms);
+  }
+
+  /**
+   * Skew a process's view of time ('*': every process's) by `factor` on the virtual clock: its
+   * timers take `1/factor` of their delay and its `ctx.now()` runs `factor` times as fast. Heal
+   * ends it. Refused on a real clock.
+   */
+  skew(target: ProcessTarget | '*', options: SkewOptions): Fault {
+    this.#live('skew');
+    const pid = target === '*' ? '*' : resolveProcess(this.host, 'skew', target);
+    return skew(this.host, (label, o, onHeal) => this.#arm('clock_skew', label, o, { onHeal }), pid, options);
+  }
+
+  // ------------------------------------------------------------------ containers
+
+  /**
+   * Faults on a container this test's system started (`system.container`): pause, unpause, stop,
+   * kill, restart through the engine's API (the harness's container faults), each recorded as
+   * `fault.container`. Refused with NOT_OWNED for any other container.
+   */
+  container(handle: ChaosContainer): ContainerFaults {
+    this.#live('container');
+    const container = checkContainer(this.host, handle);
+    return new ContainerFaults(
+      container,
+      (type, target, o, onHeal) => this.#arm(type, target, o, { onHeal }),
+      (kind, source, data) => this.#event(kind, source, data),
+    );
+  // ------------------------------------------------------------------ resource exhaustion
+
+  /**
+   * Cap the runtime's live processes at `limit` (a number, or `{ min, max }` drawn from the seed):
+   * a spawn at the cap throws SystemLimitError (OTP's system_limit) and records
+   * `process.system_limit`; a supervisor starting a child there records `child.start_failed`.
+   * Heal (or teardown) restores the previous cap.
+   */
+  limitProcesses(limit: LimitValue): Fault {
+    this.#live('limitProcesses');
+    const n = drawLimit('limitProcesses(limit)', limit, this.#random, 0);
+    let restore = (): void => undefined;
+    const fault = this.#arm('limit_processes', 'runtime', { limit: n, live: this.runtime.processCount }, { onHeal: () => restore() });
+    restore = capProcesses(this.runtime, n);
+    return fault;
+  }
+
+  /**
+   * Cap a dynamic supervisor's children at `limit` (a number or a seeded range): startChild at the
+   * cap is refused with MAX_CHILDREN (OTP's `{error, max_children}`) and records
+   * `supervisor.max_children`. Heal (or teardown) restores its own maxChildren.
+   */
+  limitChildren(supervisor: DynamicSupervisorRef, limit: LimitValue): Fault {
+    this.#live('limitChildren');
+    const n = drawLimit('limitChildren(limit)', limit, this.#random, 0);
+    const cap = capChildren('limitChildren(supervisor)', supervisor, n);
+    return this.#arm('limit_children', cap.label, { limit: n }, { onHeal: cap.restore });
+  }
+
+  /**
+   * OS process options (`{ command, args, … }`, for osProcess or system.spawn) whose program starts
+   * with its file-descriptor limit lowered to `limit` (a number or a seeded range): past it, its
+   * open() and socket() fail with EMFILE. The limit dies with the program; the fault's arm and
+   * heal (at teardown) are in the history.
+   */
+  limitFds<T extends CommandLine>(options: T, limit: LimitValue): T {
+    this.#live('limitFds');
+    const checked = checkCommandLine('limitFds(options)', options);
+    const n = drawLimit('limitFds(limit)', limit, this.#random, 3);
+    this.#arm('limit_fds', `os:${checked.command}`, { limit: n });
+    return withFdLimit(options, n);
+  }
+
+  /**
+   * Worker-thread options (`{ filename | url, … }`) with an old-generation heap limit of `mb` MiB
+   * (ERR_WORKER_OUT_OF_MEMORY past it), or OS process options whose program gets one (Node:
+   * --max-old-space-size; others: RLIMIT_AS). `mb` is a number or a seeded range.
+   */
+  limitHeap<T extends WorkerThreadOptions>(options: T, mb: LimitValue): T & { resourceLimits: WorkerResourceLimits };
+  limitHeap<T extends CommandLine>(options: T, mb: LimitValue): T;
+  limitHeap<T extends CommandLine | WorkerThreadOptions>(options: T, mb: LimitValue): T {
+    this.#live('limitHeap');
+    const n = drawLimit('limitHeap(mb)', mb, this.#random, 1);
+    if (isWorkerOptions(options)) {
+      const file = options.filename ?? options.url;
+      this.#arm('limit_heap', `thread:${String(file)}`, { mb: n, via: 'resourceLimits' });
+      return withWorkerHeapLimit(options, n) as T;
+    }
+    const checked = checkCommandLine('limitHeap(options)', options);
+    const limited = withHeapLimit(checked, n);
+    this.#arm('limit_heap', `os:${checked.command}`, { mb: n, via: limited.command === 'sh' ? 'rlimit_as' : 'max_old_space_size' });
+    return limited as T;
+  }
+
   // ------------------------------------------------------------------ TCP
 
   /**
@@ -313,6 +434,28 @@ export class Chaos {
     return proxy;
   }
 
+  // ------------------------------------------------------------------ HTTP
+
+  /**
+   * HTTP faults on an msw server (2 or 3) of this test: `chaos(system).http(server, { http }).fault('status', { path, status: 503 })`.
+   * Refused (NOT_OWNED) while another live test's system holds faults on the same server. Its
+   * handlers leave the server at teardown (or `dispose()`).
+   */
+  http(server: MswFaultServer, options: HttpFaultsOptions): HttpFaults {
+    this.#live('http');
+    const parsed = parseHttpFaultsArgs(server, options);
+    const faults = new HttpFaults(
+      this.#random.fork(`http#${this.#http.length + 1}`),
+      (type, target, o, onHeal, limit) => this.#arm(type, target, o, { onHeal, limit }),
+      parsed.server,
+      parsed,
+      this.host.system,
+    );
+    faults.claim();
+    this.#http.push(faults);
+    return faults;
+  }
+
   // ------------------------------------------------------------------ lifetime
 
   /** Heal every active fault: hung processes resume, paused programs continue, nothing more is injected. */
@@ -328,6 +471,7 @@ export class Chaos {
     this.#links.dispose();
     this.#handlers.dispose();
     for (const proxy of this.#proxies) void proxy.close();
+    for (const faults of this.#http) faults.dispose();
     this.#disposed = true;
   }
 
@@ -365,8 +509,13 @@ export class Chaos {
   }
 
   #instant(kind: string, pid: Pid, data: Record<string, unknown>): void {
+    this.#event(kind, this.runtime.label(pid), data);
+  }
+
+  /** A one-shot fault: recorded with its own id and counted. */
+  #event(kind: string, source: string, data: Record<string, unknown>): void {
     const id = `f${++countersOf(this.runtime).faults}`;
-    this.runtime.record(kind, this.runtime.label(pid), { fault: id, ...data });
+    this.runtime.record(kind, source, { fault: id, ...data });
     this.#count(kind);
   }
 

@@ -20,6 +20,12 @@ export interface QuiescePluginOptions {
   printSeed?: boolean;
   /** Reporters for the run (the seam Quiesce's reporters plug into). Default: the config's, else Vitest's. */
   reporters?: Reporters;
+  /**
+   * Run the test workers with `--expose-gc`, so memory assertions (`memoryTrend`, `toLeakMemory`)
+   * force collections through `globalThis.gc`. For the project of a slow suite that asks for it.
+   * Default false (they fall back to enabling the flag at run time).
+   */
+  exposeGc?: boolean;
 }
 
 export interface ResolvedQuiesceOptions {
@@ -29,9 +35,10 @@ export interface ResolvedQuiesceOptions {
   setupFile: boolean;
   printSeed: boolean;
   reporters: Reporters | undefined;
+  exposeGc: boolean;
 }
 
-const KNOWN = ['seed', 'live', 'tags', 'setupFile', 'printSeed', 'reporters'];
+const KNOWN = ['seed', 'live', 'tags', 'setupFile', 'printSeed', 'reporters', 'exposeGc'];
 
 /** Validate the plugin's options against the environment; throws InvalidOptionError naming the option. */
 export function resolveQuiesceOptions(options: unknown, env: Record<string, string | undefined> = process.env): ResolvedQuiesceOptions {
@@ -40,7 +47,7 @@ export function resolveQuiesceOptions(options: unknown, env: Record<string, stri
     throw new InvalidOptionError('quiesce(options)', options, `an object { ${KNOWN.join(', ')} }`);
   const o = options as Record<string, unknown>;
   checkKnownKeys('quiesce options', o, KNOWN);
-  const { seed, live, tags = true, setupFile = true, printSeed = true, reporters } = o;
+  const { seed, live, tags = true, setupFile = true, printSeed = true, reporters, exposeGc = false } = o;
   if (seed !== undefined && !(typeof seed === 'number' && Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff)) {
     throw new InvalidOptionError('quiesce options.seed', seed, 'an integer from 0 to 4294967295');
   }
@@ -49,6 +56,7 @@ export function resolveQuiesceOptions(options: unknown, env: Record<string, stri
     ['tags', tags],
     ['setupFile', setupFile],
     ['printSeed', printSeed],
+    ['exposeGc', exposeGc],
   ] as const) {
     if (value !== undefined && typeof value !== 'boolean') throw new InvalidOptionError(`quiesce options.${name}`, value, 'a boolean');
   }
@@ -71,5 +79,6 @@ export function resolveQuiesceOptions(options: unknown, env: Record<string, stri
     setupFile: setupFile as boolean,
     printSeed: printSeed as boolean,
     reporters: reporters as Reporters | undefined,
+    exposeGc: exposeGc as boolean,
   };
 }

@@ -49,7 +49,8 @@ type TestConfig = NonNullable<ViteUserConfig['test']>;
  * - a setup file that registers @quiesce/assertions' matchers when the package is installed;
  * - with the tags, a global setup that looks for a container engine once per run: without one,
  *   `docker`-tagged tests are skipped with the reason and how to get an engine (docs/containers.md);
- * - `reporters`, the seam Quiesce's reporters plug into.
+ * - `reporters`, the seam Quiesce's reporters plug into;
+ * - with `exposeGc`, workers run with `--expose-gc` (memory assertions force full collections).
  *
  * Bad options throw a QuiesceError naming the option.
  */
@@ -74,6 +75,8 @@ export function quiesce(options: QuiescePluginOptions = {}): Plugin {
           ? { tags: quiesceTags({ live: resolved.live }).filter((tag) => !userTags.has(tag.name)), globalSetup: [dockerGlobalSetupPath()] }
           : {}),
         ...(resolved.reporters !== undefined ? { reporters: resolved.reporters } : {}),
+        // Workers that can force a full collection (memory assertions); the user's own flags kept.
+        ...(resolved.exposeGc ? { execArgv: [...new Set([...(user.execArgv ?? []), '--expose-gc'])] } : {}),
       };
       return { test };
     },

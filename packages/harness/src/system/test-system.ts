@@ -31,6 +31,8 @@ import { Inbox } from '../inbox/inbox.js';
 import { drive, isDriven, validateWaitOptions, type DriveTarget, type WaitOptions } from '../waits/driver.js';
 import { awaitQuiescence, DEFAULT_QUIET_PERIOD, type Quiescence } from '../waits/quiescence.js';
 import { WaitError } from '../waits/wait-error.js';
+import { countEvents, type CountOptions, type EventCount } from '../waits/count.js';
+import { measureMailbox, type MailboxMeasurement, type MeasureMailboxOptions } from '../measure/mailbox.js';
 import { callerLocation, LeakError, type Owned, type OwnedResource } from '../core/resources.js';
 import { teardownFailure } from './teardown-error.js';
 import { validateSystemOptions, type TestSystemOptions } from './options.js';
@@ -330,6 +332,26 @@ export class TestSystem implements DriveTarget, EventRecorder {
     const timeout =
       options.timeout === undefined ? Math.max(this.defaultTimeout, quietPeriod) : checkMilliseconds('quiescence options.timeout', options.timeout);
     return awaitQuiescence(this, { quietPeriod, timeout });
+  }
+
+  /**
+   * Count the events matching `pattern` (a kind, a partial event or a predicate) once nothing more
+   * will happen (durable idle for a closed system; see quiescence): exact, every one of them, so
+   * one event too many is seen. From the start of the history unless `since` (`system.mark()`).
+   */
+  count(pattern: HistoryPattern, options: CountOptions = {}): Promise<EventCount> {
+    this.#assertLive('count');
+    return this.#raceInterrupt(countEvents(this, toEventPredicate(pattern), options));
+  }
+
+  /**
+   * Measure `pid`'s mailbox exactly while `operation` runs, and until the system settles after it
+   * (unless `settle: false`): initial, final, max, mean, and the virtual time of the peak. The
+   * runtime reports every enqueue and dequeue, so nothing between two samples is missed.
+   */
+  measureMailbox(pid: Pid, operation: () => unknown, options: MeasureMailboxOptions = {}): Promise<MailboxMeasurement> {
+    this.#assertLive('measureMailbox');
+    return measureMailbox(this, pid, operation, options);
   }
 
   /**

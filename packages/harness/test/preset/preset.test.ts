@@ -18,6 +18,7 @@ type TestConfig = {
   setupFiles?: string[];
   tags?: Array<{ name: string; skip?: boolean; timeout?: number }>;
   reporters?: unknown;
+  execArgv?: string[];
 };
 
 /** Call the plugin's config hook as Vite does, with the user's `test` config. */
@@ -99,6 +100,13 @@ describe('quiesce() plugin', () => {
     expect(config.reporters).toEqual(['default', 'json']);
     expect(configOf(quiesce()).reporters).toBeUndefined();
     expect(configOf(quiesce({ setupFile: false })).setupFiles).toBeUndefined();
+  });
+
+  test('exposeGc runs the workers with --expose-gc, keeping the user’s own flags', () => {
+    expect(configOf(quiesce()).execArgv).toBeUndefined();
+    expect(configOf(quiesce({ exposeGc: true })).execArgv).toEqual(['--expose-gc']);
+    expect(configOf(quiesce({ exposeGc: true }), { execArgv: ['--no-warnings', '--expose-gc'] }).execArgv).toEqual(['--no-warnings', '--expose-gc']);
+    expect(() => resolveQuiesceOptions({ exposeGc: 'yes' })).toThrow(/quiesce options\.exposeGc: got "yes"; expected a boolean/);
   });
 
   test('bad options throw QuiesceError naming the option', () => {

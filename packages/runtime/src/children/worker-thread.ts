@@ -50,6 +50,19 @@ export interface WorkerThreadOptions {
   readyTimeout?: number;
   /** Send every message from the worker (except the ready one) to this process. */
   forwardTo?: Pid;
+  /**
+   * The worker's heap limits (Node's `ResourceLimits`, in MB): a worker that outgrows them exits
+   * with ERR_WORKER_OUT_OF_MEMORY (code 1), its error in the `thread.exit` event. Default: Node's.
+   */
+  resourceLimits?: WorkerResourceLimits;
+}
+
+/** The heap limits a worker thread may be given (a subset of Node's `ResourceLimits`, in MB). */
+export interface WorkerResourceLimits {
+  maxOldGenerationSizeMb?: number;
+  maxYoungGenerationSizeMb?: number;
+  codeRangeSizeMb?: number;
+  stackSizeMb?: number;
 }
 
 /** workerThread options: the worker's, plus the child-spec fields a supervisor uses. */
@@ -68,9 +81,11 @@ interface NormalisedWorkerOptions {
   readonly ready: ((message: unknown) => boolean) | undefined;
   readonly readyTimeout: number | undefined;
   readonly forwardTo: Pid | undefined;
+  readonly resourceLimits: WorkerResourceLimits | undefined;
 }
 
-const WORKER_KEYS = ['filename', 'url', 'workerData', 'ready', 'readyTimeout', 'forwardTo'] as const;
+const WORKER_KEYS = ['filename', 'url', 'workerData', 'ready', 'readyTimeout', 'forwardTo', 'resourceLimits'] as const;
+const LIMIT_KEYS = ['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb'] as const;
 
 const WORKER_THREAD: ProxiedChildKind<WorkerThreadOptions, NormalisedWorkerOptions> = {
   specName: 'workerThread',
@@ -112,7 +127,10 @@ function launchThread(runtime: Runtime, options: NormalisedWorkerOptions, label:
       errno: 'ENOENT',
     });
   }
-  const worker = new Worker(options.target, { workerData: options.workerData });
+  const worker = new Worker(options.target, {
+    workerData: options.workerData,
+    ...(options.resourceLimits !== undefined ? { resourceLimits: options.resourceLimits } : {}),
+  });
   const { threadId } = worker;
   // A live thread is external work: waits wait for it and a virtual clock flows with real time.
   const release = runtime.holdExternal(`worker thread ${options.display} (thread ${threadId})`);
@@ -161,7 +179,7 @@ function isFile(path: string): boolean {
 }
 
 function normaliseWorkerOptions(where: string, options: Record<string, unknown>): NormalisedWorkerOptions {
-  const { filename, url, workerData, ready, readyTimeout, forwardTo } = options as Partial<WorkerThreadOptions>;
+  const { filename, url, workerData, ready, readyTimeout, forwardTo, resourceLimits } = options as Partial<WorkerThreadOptions>;
   if ((filename === undefined) === (url === undefined)) {
     throw new InvalidOptionError(`${where}.filename/url`, { filename, url }, 'exactly one of filename (a path) or url (a file: or data: URL)');
   }
@@ -183,7 +201,20 @@ function normaliseWorkerOptions(where: string, options: Record<string, unknown>)
     ready,
     readyTimeout: checkReadyTimeout(where, readyTimeout, ready !== undefined),
     forwardTo,
+    resourceLimits: checkResourceLimits(`${where}.resourceLimits`, resourceLimits),
   };
+}
+
+function checkResourceLimits(option: string, value: unknown): WorkerResourceLimits | undefined {
+  if (value === undefined) return undefined;
+  const accepted = `an object with some of ${LIMIT_KEYS.join(', ')} (positive numbers of MB)`;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidOptionError(option, value, accepted);
+  for (const [key, mb] of Object.entries(value)) {
+    if (!(LIMIT_KEYS as readonly string[]).includes(key)) throw new InvalidOptionError(`${option}.${key}`, mb, `no such limit (${accepted})`);
+    if (mb !== undefined && !(typeof mb === 'number' && Number.isFinite(mb) && mb > 0))
+      throw new InvalidOptionError(`${option}.${key}`, mb, 'a positive number of MB');
+  }
+  return { ...(value as WorkerResourceLimits) };
 }
 
 /** A path, or a file: URL as Node's own Worker accepts (`new URL('./w.js', import.meta.url)`); absolute either way. */

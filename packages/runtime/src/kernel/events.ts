@@ -131,6 +131,16 @@ export interface RuntimeEvents extends LifecycleEvents {
    */
   'message.send': { to: string; message: unknown };
   /**
+   * A spawn was refused: `live` processes already run and the runtime's cap (`limitProcesses`) is `limit` (OTP's system_limit). Source: the label the process would have had, or `runtime`.
+   * @writer runtime
+   */
+  'process.system_limit': { limit: number; live: number };
+  /**
+   * A dynamic supervisor refused startChild: it already has `maxChildren` children (OTP's `{error, max_children}`). Source: its label.
+   * @writer dynamic supervisor
+   */
+  'supervisor.max_children': { maxChildren: number; children: number };
+  /**
    * The scheduler itself failed (a replay token that no longer fits): the runtime halts. Source: `runtime`.
    * @writer runtime
    */

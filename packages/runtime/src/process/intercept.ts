@@ -28,6 +28,10 @@ export interface HandlerInterceptor<H> {
   delivery?(delivery: InterceptedDelivery, deliver: () => void): void;
   /** `pid` is about to handle `message` with `handler`: return the handler to run (it, or a wrapper). */
   handler?(pid: Pid, message: unknown, handler: H): H;
+  /** A kernel timer of `owner` (undefined: set outside any process) asks for `delayMs`: return the delay to use (a skewed clock). */
+  timer?(owner: Pid | undefined, delayMs: number): number;
+  /** `pid` reads the time (`ctx.now()`): return what it sees (a skewed clock). */
+  now?(pid: Pid, now: number): number;
 }
 
 /** Pass `delivery` through `interceptors` in installation order; the last one's `deliver` schedules it. */
@@ -47,4 +51,18 @@ export function interceptHandler<H>(interceptors: readonly HandlerInterceptor<H>
   let current = handler;
   for (const interceptor of interceptors) if (interceptor.handler) current = interceptor.handler(pid, message, current);
   return current;
+}
+
+/** The delay a timer gets after every interceptor has had its say, in installation order. */
+export function interceptTimer<H>(interceptors: readonly HandlerInterceptor<H>[], owner: Pid | undefined, delayMs: number): number {
+  let delay = delayMs;
+  for (const interceptor of interceptors) if (interceptor.timer) delay = interceptor.timer(owner, delay);
+  return delay;
+}
+
+/** The time `pid` sees after every interceptor has had its say. */
+export function interceptNow<H>(interceptors: readonly HandlerInterceptor<H>[], pid: Pid, now: number): number {
+  let seen = now;
+  for (const interceptor of interceptors) if (interceptor.now) seen = interceptor.now(pid, seen);
+  return seen;
 }

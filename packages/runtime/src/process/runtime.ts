@@ -1,4 +1,4 @@
-import { CallExitError, CallTimeoutError, InvalidOptionError, NoProcError, QuiesceError } from '../errors.js';
+import { CallExitError, CallTimeoutError, InvalidOptionError, NoProcError, QuiesceError, SystemLimitError } from '../errors.js';
 import { checkMilliseconds, checkOptions } from '../internal/options.js';
 import type { Clock, TimerHandle } from '../kernel/clock.js';
 import type { CustomKind, EventKind, QuiesceEvents } from '../kernel/events.js';
@@ -12,7 +12,7 @@ import { nextMacrotask } from '../kernel/turn.js';
 import { VirtualClock } from '../kernel/virtual-clock.js';
 import { publishEvent } from '../diagnostics/channels.js';
 import { isNormalExit, serialiseReason, type DownMessage, type ExitMessage, type ExitReason } from './exit-reason.js';
-import { interceptDelivery, interceptHandler, type DeliveryKind, type HandlerInterceptor } from './intercept.js';
+import { interceptDelivery, interceptHandler, interceptNow, interceptTimer, type DeliveryKind, type HandlerInterceptor } from './intercept.js';
 import { Pid } from './pid.js';
 import {
   checkPid,
@@ -84,6 +84,8 @@ class Proc {
   timers: Set<TimerHandle> | undefined = undefined;
   system: SystemHandler | undefined = undefined;
   ctx: ProcessContext | undefined = undefined;
+  /** Told the mailbox's length at every enqueue and dequeue (see Runtime.watchMailbox); usually none. */
+  mailboxWatchers: Set<MailboxListener> | undefined = undefined;
 
   constructor(pid: Pid, handler: MessageHandler, label: string | undefined) {
     this.pid = pid;
@@ -92,6 +94,9 @@ class Proc {
     this.handler = handler;
   }
 }
+
+/** Told a mailbox's new length (messages not yet handled) each time it changes. */
+export type MailboxListener = (length: number) => void;
 
 /** The watcher's side of a process monitor: a DOWN is delivered only while this entry exists. */
 interface MonitorEntry {
@@ -132,6 +137,10 @@ export class Runtime {
   readonly #outside: Pid;
   #nextPid = 1;
   #nextRef = 1;
+  /** Live processes (the map keeps dead ones for their exit reasons). */
+  #liveCount = 0;
+  /** Most live processes at once; a spawn beyond it fails with system_limit. */
+  #processLimit = Number.POSITIVE_INFINITY;
   #pumping = false;
   #pumpScheduled = false;
   /** Handlers running that are not blocked on a kernel event. */
@@ -171,6 +180,12 @@ export class Runtime {
 
   now(): number {
     return this.clock.now();
+  }
+
+  /** The time as process `pid` sees it (its `ctx.now()`): the clock's, unless a fault skews its view. */
+  timeOf(pid: Pid): number {
+    const now = this.clock.now();
+    return this.#interceptors.length === 0 ? now : interceptNow(this.#interceptors, pid, now);
   }
 
   /**
@@ -243,7 +258,8 @@ export class Runtime {
   setTimer(delayMs: number, fn: () => void, owner?: Pid): TimerHandle {
     checkTimerArguments(delayMs, fn, owner);
     const proc = owner ? this.#resolve(owner) : undefined;
-    const handle = this.clock.setTimer(delayMs, () => {
+    const delay = this.#interceptors.length === 0 ? delayMs : interceptTimer(this.#interceptors, owner, delayMs);
+    const handle = this.clock.setTimer(delay, () => {
       proc?.timers?.delete(handle);
       fn();
       this.#schedulePump();
@@ -396,6 +412,10 @@ export class Runtime {
     this.#assertRunning('spawn');
     if (typeof handler !== 'function') throw new InvalidOptionError('spawn(handler)', handler, 'a function (message, ctx) => void');
     validateSpawnOptions(options);
+    if (this.#liveCount >= this.#processLimit) {
+      this.record('process.system_limit', options.label ?? 'runtime', { limit: this.#processLimit, live: this.#liveCount });
+      throw new SystemLimitError(this.#processLimit);
+    }
     const linkTo = options.link ? this.#resolve(options.link) : undefined;
     if (options.name !== undefined && this.#names.has(options.name)) {
       throw new QuiesceError('NAME_TAKEN', `spawn: name ${JSON.stringify(options.name)} is already registered to ${this.#names.get(options.name)!.key}`, {
@@ -406,6 +426,7 @@ export class Runtime {
     const proc = new Proc(pid, handler, options.label);
     proc.trapExit = options.trapExit ?? false;
     this.#procs.set(pid.id, proc);
+    this.#liveCount++;
     if (options.name !== undefined) {
       proc.name = options.name;
       this.#names.set(options.name, proc);
@@ -479,6 +500,52 @@ export class Runtime {
     const out: Pid[] = [];
     for (const proc of this.#procs.values()) if (proc.alive) out.push(proc.pid);
     return out;
+  }
+
+  /** How many processes are alive now. */
+  get processCount(): number {
+    return this.#liveCount;
+  }
+
+  /**
+   * Cap how many processes may be alive at once (OTP's +P); `undefined` removes the cap. A spawn at
+   * the cap throws SystemLimitError (code SYSTEM_LIMIT, OTP's system_limit) and records
+   * `process.system_limit`. Processes already alive are left alone. Returns the previous cap.
+   */
+  limitProcesses(limit: number | undefined): number | undefined {
+    if (limit !== undefined && !(Number.isSafeInteger(limit) && limit >= 0))
+      throw new InvalidOptionError('limitProcesses(limit)', limit, 'an integer >= 0, or undefined for no limit');
+    const previous = this.#processLimit;
+    this.#processLimit = limit ?? Number.POSITIVE_INFINITY;
+    return Number.isFinite(previous) ? previous : undefined;
+  }
+
+  /** The process cap set by `limitProcesses`, if any. */
+  get processLimit(): number | undefined {
+    return Number.isFinite(this.#processLimit) ? this.#processLimit : undefined;
+  }
+
+  /**
+   * Call `listener` with `pid`'s mailbox length each time a message is enqueued or taken out (and
+   * with 0 when the process exits): an exact trace, not a sample. Returns the unwatch function.
+   * The current length is `messageQueueLength(pid)`.
+   */
+  watchMailbox(pid: Pid, listener: MailboxListener): () => void {
+    checkPid('watchMailbox(pid)', pid);
+    if (typeof listener !== 'function') throw new InvalidOptionError('watchMailbox(listener)', listener, 'a function (length) => void');
+    const proc = this.#resolve(pid);
+    if (!proc?.alive) return () => undefined;
+    const watchers = (proc.mailboxWatchers ??= new Set());
+    watchers.add(listener);
+    return () => {
+      watchers.delete(listener);
+      if (watchers.size === 0 && proc.mailboxWatchers === watchers) proc.mailboxWatchers = undefined;
+    };
+  }
+
+  #mailboxChanged(proc: Proc): void {
+    const length = proc.mailbox.length - proc.head;
+    for (const listener of [...proc.mailboxWatchers!]) listener(length);
   }
 
   messageQueueLength(pid: Pid): number {
@@ -848,10 +915,10 @@ export class Runtime {
    * that removes it. Not for production code.
    */
   intercept(interceptor: Interceptor): () => void {
-    const accepted = 'an object with delivery(delivery, deliver) and/or handler(pid, message, handler)';
+    const accepted = 'an object with one or more of delivery(delivery, deliver), handler(pid, message, handler), timer(owner, delayMs), now(pid, now)';
     if (typeof interceptor !== 'object' || interceptor === null) throw new InvalidOptionError('intercept(interceptor)', interceptor, accepted);
-    const { delivery, handler } = interceptor;
-    const hooks = [delivery, handler].filter((hook) => hook !== undefined);
+    const { delivery, handler, timer, now } = interceptor;
+    const hooks = [delivery, handler, timer, now].filter((hook) => hook !== undefined);
     if (hooks.length === 0 || hooks.some((hook) => typeof hook !== 'function')) throw new InvalidOptionError('intercept(interceptor)', interceptor, accepted);
     this.#interceptors = [...this.#interceptors, interceptor];
     return () => {
@@ -897,6 +964,7 @@ export class Runtime {
   #deliver(proc: Proc, message: unknown): void {
     if (!proc.alive) return;
     proc.mailbox.push(message);
+    if (proc.mailboxWatchers) this.#mailboxChanged(proc);
     if (proc.busy || proc.woken) return;
     proc.woken = true;
     this.#enqueue(RUN, proc, () => {
@@ -913,6 +981,7 @@ export class Runtime {
         proc.mailbox = [];
         proc.head = 0;
       }
+      if (proc.mailboxWatchers) this.#mailboxChanged(proc);
       if (isSystemEnvelope(message)) {
         this.#handleSystem(proc, message);
         continue;
@@ -968,9 +1037,14 @@ export class Runtime {
   #exitProc(proc: Proc, reason: ExitReason): void {
     if (!proc.alive) return;
     proc.alive = false;
+    this.#liveCount--;
     proc.exitReason = reason;
     proc.mailbox = [];
     proc.head = 0;
+    if (proc.mailboxWatchers) {
+      this.#mailboxChanged(proc);
+      proc.mailboxWatchers = undefined;
+    }
     if (proc.name !== undefined) {
       this.#names.delete(proc.name);
     }
@@ -1086,7 +1160,7 @@ export class ProcessContext {
   }
 
   now(): number {
-    return this.runtime.now();
+    return this.runtime.timeOf(this.self);
   }
 
   send(to: Pid | string, message: unknown): void {

@@ -23,7 +23,7 @@ export interface DynamicSupervisorOptions {
 
 interface DynState {
   readonly label: string;
-  readonly maxChildren: number;
+  maxChildren: number;
   readonly intensity: RestartIntensity;
   /** In start order. */
   children: Array<{ spec: NormalisedChildSpec; pid: Pid }>;
@@ -50,6 +50,20 @@ export class DynamicSupervisorRef {
 
   get maxChildren(): number {
     return this.#state.maxChildren;
+  }
+
+  /**
+   * Change the most children alive at once (Infinity: no limit); children beyond a lowered limit
+   * are left running, new starts are refused with MAX_CHILDREN. Returns the previous limit. For
+   * fault injection (@quiesce/chaos's limitChildren), which restores it at teardown.
+   */
+  setMaxChildren(max: number): number {
+    if (!(max === Number.POSITIVE_INFINITY || (Number.isSafeInteger(max) && max >= 0))) {
+      throw new InvalidOptionError('setMaxChildren(max)', max, 'an integer >= 0, or Infinity for no limit');
+    }
+    const previous = this.#state.maxChildren;
+    this.#state.maxChildren = max;
+    return previous;
   }
 
   /** Live children in start order. */
@@ -150,6 +164,7 @@ export async function startDynamicSupervisor(runtime: Runtime, options: DynamicS
           return { reply: { error }, state: s };
         }
         if (s.children.length >= s.maxChildren) {
+          runtime.record('supervisor.max_children', label, { maxChildren: s.maxChildren, children: s.children.length });
           return {
             reply: {
               error: new QuiesceError('MAX_CHILDREN', `startChild: ${label} already has maxChildren (${s.maxChildren}) children`, {
