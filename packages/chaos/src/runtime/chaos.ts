@@ -347,6 +347,8 @@ export class Chaos {
       (type, target, o, onHeal) => this.#arm(type, target, o, { onHeal }),
       (kind, source, data) => this.#event(kind, source, data),
     );
+  }
+
   // ------------------------------------------------------------------ resource exhaustion
 
   /**
