@@ -3,7 +3,21 @@ import { connect, createServer } from 'node:net';
 import { Piscina } from 'piscina';
 import { createTestSystem, expect, test } from '@quiesce/harness';
 import { CallTimeoutError, Runtime, supervisor, worker, type Pid, type ServerBehaviour, type StartFn } from '@quiesce/runtime';
-import { chaos, enableFaultSites, explore, FAULT_KINDS, FAULTY_CHILD, injectFailures, injectionsOf, maybeFault, monkey, swarm, sweep } from '@quiesce/chaos';
+import {
+  chaos,
+  enableFaultSites,
+  explore,
+  FAULT_KINDS,
+  FAULTY_CHILD,
+  type FaultSchedule,
+  injectFailures,
+  injectionsOf,
+  maybeFault,
+  monkey,
+  shrinkFaults,
+  swarm,
+  sweep,
+} from '@quiesce/chaos';
 
 const idle: StartFn = (ctx) => ctx.spawn(() => undefined);
 const echo: ServerBehaviour<null> = { init: () => ({ state: null }), handleCall: (req) => ({ reply: req, state: null }) };
@@ -162,6 +176,67 @@ test('a seed sweep: which seeds fail, and how to replay each', async () => {
   );
   expect(report.failures.length).toBeGreaterThan(0);
   expect(report.failures[0]!.replay).toMatch(/^node soak\.mjs --seed \d+$/);
+});
+
+/**
+ * A cache `a` whose durable copy lives with `b`: on every start `a` asks `b` for it, once. It loses
+ * its state only if it is killed and that one message to `b` is dropped.
+ */
+async function cacheAndStore(seed: number, schedule?: FaultSchedule | string) {
+  const system = createTestSystem({ testId: 'cache and store', seed, trapExits: true });
+  const seen = { a: 0, writes: 0 };
+  const disk = { count: 5 };
+  const b: ServerBehaviour<null> = {
+    init: () => ({ state: null }),
+    handleCast: (m, state, ctx) => {
+      ctx.send((m as { sync: Pid }).sync, disk.count);
+      return { state };
+    },
+  };
+  const a: ServerBehaviour<number> = {
+    init: (_args, ctx) => {
+      seen.a = 0;
+      ctx.cast('b', { sync: ctx.self }); // the bug: asked once, never again
+      return { state: 0 };
+    },
+    handleCast: (_write, count) => {
+      seen.writes++;
+      disk.count = seen.a = count + 1;
+      return { state: count + 1 };
+    },
+    handleInfo: (count) => ({ state: (seen.a = count as number) }),
+  };
+  const pair = await system.start(
+    supervisor({
+      id: 'pair',
+      intensity: 1000,
+      period: 1,
+      children: [worker('b', (ctx) => ctx.startServer(b, null, { name: 'b' })), worker('a', (ctx) => ctx.startServer(a, undefined, { name: 'a' }))],
+    }),
+  );
+  const report = await monkey(system, {
+    target: pair,
+    actions: [{ name: 'write', enabled: () => system.runtime.whereis('a') !== undefined, run: () => system.runtime.cast('a', 'write') }],
+    profile: { write: 8, kill: 1, drop: 1, heal: 2 },
+    steps: 100,
+    invariants: { 'a keeps its count': () => seen.a === 5 + seen.writes || `a has ${seen.a}, not ${5 + seen.writes}` },
+    schedule, // undefined: draw the actions from the seed
+  }).run();
+  await system.teardown();
+  return report;
+}
+
+test('shrinking a failing fault schedule to the two faults that matter', async () => {
+  const report = await cacheAndStore(8);
+  expect(report.ok).toBe(false);
+  expect(report.schedule.steps.length).toBeGreaterThan(30);
+
+  const shrunk = await shrinkFaults((schedule) => cacheAndStore(8, schedule), report, { runs: 200 });
+  expect(shrunk.minimal.steps.map((s) => `${s.action} ${s.detail}`).sort()).toEqual(['drop 1 to pair/b', 'kill pair/a']);
+  expect(shrunk.summary()).toContain(`schedule: '${shrunk.token}'`); // the timeline, and the token that replays it
+
+  const again = await cacheAndStore(8, shrunk.token);
+  expect(again.violation).toEqual(shrunk.report.violation);
 });
 
 /** Two clients each add 1 to a counter: `readThenWrite` reads, then writes the value + 1 (a race); otherwise one `add` message. */

@@ -54,6 +54,8 @@ export {
   type Violation,
 } from './monkey/monkey.js';
 export { treeActions, processActions, type MonkeyAction, type MonkeyContext } from './monkey/actions.js';
+export { encodeSchedule, type FaultSchedule, type ScheduledAction, type TakenAction, type RecordedSchedule } from './monkey/schedule.js';
+export { shrinkFaults, type ShrinkFaultsOptions, type ShrunkSchedule, type Rerun, type MonkeyOutcome } from './monkey/shrink-faults.js';
 export { swarm, type Profile, type Weights, type SwarmOptions } from './monkey/profile.js';
 export { runningWorkers, treeMissing, type TreeWorker } from './monkey/tree.js';
 export { sweep, type Scenario, type SeedContext, type SweepOptions, type SweepReport, type SeedResult } from './monkey/sweep.js';

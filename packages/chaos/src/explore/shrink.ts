@@ -1,3 +1,4 @@
+import { deltaDebug } from '../shrink/delta.js';
 import { trimDefaults } from './token.js';
 
 /** What one attempt at a candidate schedule gave: whether it still failed, and the choices it really made. */
@@ -23,11 +24,10 @@ function smaller(a: readonly number[], b: readonly number[]): boolean {
 }
 
 /**
- * Shrink a failing schedule to a local minimum, delta-debugging style: set chunks of choices to
- * the default (halving the chunk size down to one; zeroing a suffix shortens the
- * schedule), then lower single choices, until a whole round changes nothing or `budget` attempts
- * are spent. A candidate is re-run leniently (a choice that no longer fits takes the default), and
- * kept, as the choices it really made, when it still fails and is smaller.
+ * Shrink a failing schedule to a local minimum with the shared delta debugger: set chunks of
+ * choices to the default (zeroing a suffix shortens the schedule), then lower single choices. A
+ * candidate is re-run leniently (a choice that no longer fits takes the default), and kept, as the
+ * choices it really made, when it still fails and is smaller.
  *
  * (Cutting chunks out as well, so later choices move up, was tried: on the bench's race it found
  * no shorter schedule, and settled on more deviations for twice the runs.)
@@ -40,41 +40,16 @@ export async function shrinkChoices(
   attempt: (choices: readonly number[]) => Promise<Attempt>,
   budget: number,
 ): Promise<{ choices: number[]; attempts: number }> {
-  let best = trimDefaults(initial);
-  let attempts = 0;
-  const tryCandidate = async (candidate: number[]): Promise<boolean> => {
-    attempts++;
-    const outcome = await attempt(candidate);
-    const made = trimDefaults(outcome.choices);
-    if (!outcome.failed || !smaller(made, best)) return false;
-    best = made;
-    return true;
-  };
-  for (let progress = true; progress && attempts < budget; ) {
-    progress = false;
-    for (let chunk = highestPowerOfTwo(best.length); chunk >= 1 && attempts < budget; chunk = Math.floor(chunk / 2)) {
-      for (let start = 0; start < best.length && attempts < budget; start += chunk) {
-        if (!best.slice(start, start + chunk).some((c) => c !== 0)) continue;
-        const candidate = best.map((c, i) => (i >= start && i < start + chunk ? 0 : c));
-        if (await tryCandidate(candidate)) progress = true;
-      }
-    }
-    for (let i = 0; i < best.length && attempts < budget; i++) {
-      for (let lower = 1; lower < (best[i] ?? 0) && attempts < budget; lower++) {
-        const candidate = [...best];
-        candidate[i] = lower;
-        if (await tryCandidate(candidate)) {
-          progress = true;
-          break;
-        }
-      }
-    }
-  }
+  const { best, attempts } = await deltaDebug<number>(initial, {
+    attempt: async (candidate) => {
+      const outcome = await attempt(candidate);
+      return { failed: outcome.failed, made: outcome.choices };
+    },
+    smaller,
+    normalise: trimDefaults,
+    chunk: (best, start, n) => (best.slice(start, start + n).some((c) => c !== 0) ? best.map((c, i) => (i >= start && i < start + n ? 0 : c)) : undefined),
+    variants: (c) => Array.from({ length: Math.max(0, c - 1) }, (_, i) => i + 1),
+    budget,
+  });
   return { choices: best, attempts };
-}
-
-function highestPowerOfTwo(n: number): number {
-  let p = 1;
-  while (p * 2 <= n) p *= 2;
-  return n === 0 ? 0 : p;
 }

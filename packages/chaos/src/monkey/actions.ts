@@ -8,7 +8,7 @@ import { runningWorkers } from './tree.js';
 /** What an action sees at its step. */
 export interface MonkeyContext {
   readonly chaos: Chaos;
-  /** The action's draws (which worker, how long a delay): a stream of the monkey's seed. */
+  /** The action's draws (which worker, how long a delay): this step's own stream of the monkey's seed (see FaultSchedule). */
   readonly random: Random;
   /** 1-based. */
   readonly step: number;

@@ -1,4 +1,4 @@
-import { formatValue, InvalidOptionError, QuiesceError, SupervisorRef, type Random } from '@quiesce/runtime';
+import { deriveSeed, formatValue, InvalidOptionError, QuiesceError, SupervisorRef, type Random } from '@quiesce/runtime';
 import { checkMilliseconds, checkOptions } from '@quiesce/runtime/internal';
 import { countersOf } from '../fault.js';
 import { resolveHost, type ChaosHost, type Host } from '../host.js';
@@ -8,6 +8,7 @@ import type { ChaosProcess } from '../os/os-faults.js';
 import { chaos as makeChaos, Chaos } from '../runtime/chaos.js';
 import { processActions, treeActions, type MonkeyAction, type MonkeyContext } from './actions.js';
 import { pickWeighted, type Profile, type Weights } from './profile.js';
+import { checkSchedule, drawsOf, encodeSchedule, type FaultSchedule, type RecordedSchedule, type TakenAction } from './schedule.js';
 import { treeMissing } from './tree.js';
 
 /** An invariant: true or undefined holds; false, a string (what is wrong) or a throw is a violation. */
@@ -41,6 +42,12 @@ export interface MonkeyOptions {
   liveness?: LivenessOptions;
   /** Use this chaos (and its faults) instead of a new one. */
   chaos?: Chaos;
+  /**
+   * Run exactly these actions (a report's `schedule`, a shrunk one, or its token) instead of
+   * drawing them from the seed; `steps`, `duration`, `gap` and `profile` then play no part. A
+   * step whose action is not enabled when its turn comes is skipped. Undefined: draw from the seed.
+   */
+  schedule?: FaultSchedule | string | undefined;
 }
 
 export interface Violation {
@@ -67,6 +74,12 @@ export interface SafetyReport {
   readonly ok: boolean;
   /** How to replay this run. */
   readonly replay: string;
+  /** The actions taken, in order, with their draws, gaps and virtual times: `monkey(system, { schedule })` runs them again. */
+  readonly schedule: RecordedSchedule;
+  /** The schedule as a token (`schedule: token` replays it). */
+  readonly token: string;
+  /** Scheduled steps skipped because their action was not enabled (0 unless run from a schedule). */
+  readonly skipped: number;
 }
 
 export interface LivenessReport {
@@ -81,7 +94,7 @@ export interface MonkeyReport extends SafetyReport {
   readonly liveness: LivenessReport | undefined;
 }
 
-const KEYS = ['target', 'actions', 'profile', 'steps', 'duration', 'gap', 'invariants', 'liveness', 'chaos'] as const;
+const KEYS = ['target', 'actions', 'profile', 'steps', 'duration', 'gap', 'invariants', 'liveness', 'chaos', 'schedule'] as const;
 
 /**
  * A monkey over a target (VOPR-style): a safety phase of weighted actions with preconditions,
@@ -101,6 +114,7 @@ export class Monkey {
   readonly #liveness: Required<Omit<LivenessOptions, 'ready'>> & Pick<LivenessOptions, 'ready'>;
   readonly #target: SupervisorRef | readonly ChaosProcess[] | undefined;
   readonly #random: Random;
+  readonly #schedule: FaultSchedule | undefined;
   #safety: SafetyReport | undefined;
 
   /** @internal use monkey(system, options). */
@@ -115,6 +129,7 @@ export class Monkey {
     this.#gap = o.gap;
     this.#invariants = o.invariants;
     this.#liveness = o.liveness;
+    this.#schedule = o.schedule;
     this.#random = host.random.fork(`monkey#${++countersOf(host.runtime).chaos}`);
     const names = o.actions.map((a) => a.name);
     const uniform = Object.fromEntries(names.map((n) => [n, 1]));
@@ -134,26 +149,49 @@ export class Monkey {
     const start = host.runtime.now();
     const random = this.#random.fork('steps');
     const counts: Record<string, number> = {};
+    const taken: TakenAction[] = [];
+    const planned = this.#schedule?.steps;
     let violation: Violation | undefined;
     let step = 0;
-    while (step < this.#steps && host.runtime.now() - start < this.#duration) {
+    let skipped = 0;
+    for (let next = 0; planned ? next < planned.length : step < this.#steps && host.runtime.now() - start < this.#duration; next++) {
+      // Each step draws from its own stream, so a schedule with steps cut out keeps the others' draws.
+      let draws: number | 'lowest' = deriveSeed(random.seed, `draws.${step + 1}`);
+      let action: MonkeyAction | undefined;
+      let gap: number;
+      const ctxAt = (d: number | 'lowest'): MonkeyContext => ({ chaos: this.chaos, random: drawsOf(d), step: step + 1, now: () => host.runtime.now() });
+      if (planned) {
+        const s = planned[next]!;
+        ({ draws, gap } = s);
+        action = this.#actions.find((a) => a.name === s.action);
+        if (action && !(action.enabled?.(ctxAt(draws)) ?? true)) {
+          skipped++;
+          continue;
+        }
+      } else {
+        const ctx = ctxAt(draws);
+        const weights = this.#actions.map((a) => ((this.#weights[a.name] ?? 0) > 0 && (a.enabled?.(ctx) ?? true) ? this.#weights[a.name]! : 0));
+        gap = random.between(this.#gap.min, this.#gap.max);
+        if (weights.some((w) => w > 0)) action = this.#actions[pickWeighted(random, weights)]!;
+      }
       step++;
-      const ctx: MonkeyContext = { chaos: this.chaos, random, step, now: () => host.runtime.now() };
-      const enabled = this.#actions.map((a) => (this.#weights[a.name] ?? 0) > 0 && (a.enabled?.(ctx) ?? true));
-      const weights = this.#actions.map((a, i) => (enabled[i] ? this.#weights[a.name]! : 0));
-      const gap = random.between(this.#gap.min, this.#gap.max);
-      if (weights.some((w) => w > 0)) {
-        const action = this.#actions[pickWeighted(random, weights)]!;
+      const at = host.runtime.now();
+      if (action) {
         counts[action.name] = (counts[action.name] ?? 0) + 1;
+        let detail: string | undefined;
         try {
-          const detail = await action.run(ctx);
-          host.runtime.record(CHAOS_KINDS.step, 'monkey', { step, action: action.name, ...(typeof detail === 'string' ? { detail } : {}) });
+          const said = await action.run(ctxAt(draws));
+          detail = typeof said === 'string' ? said : undefined;
+          host.runtime.record(CHAOS_KINDS.step, 'monkey', { step, action: action.name, ...(detail !== undefined ? { detail } : {}) });
         } catch (error) {
+          taken.push({ step, action: action.name, draws, gap, at });
           violation = this.#violate(step, `action ${action.name}`, error);
           break;
         }
+        taken.push({ step, action: action.name, draws, gap, at, ...(detail !== undefined ? { detail } : {}) });
       } else {
         host.runtime.record(CHAOS_KINDS.step, 'monkey', { step, action: 'none' });
+        taken.push({ step, action: 'none', draws, gap, at });
       }
       try {
         await host.advance(gap);
@@ -164,6 +202,7 @@ export class Monkey {
       violation = await this.#checkInvariants(step);
       if (violation) break;
     }
+    const schedule: RecordedSchedule = { seed: host.seed, steps: taken };
     this.#safety = {
       seed: host.seed,
       steps: step,
@@ -174,6 +213,9 @@ export class Monkey {
       violation,
       ok: violation === undefined,
       replay: host.replay(),
+      schedule,
+      token: encodeSchedule(schedule),
+      skipped,
     };
     return this.#safety;
   }
@@ -312,6 +354,7 @@ interface Parsed {
   gap: { min: number; max: number };
   invariants: Array<[string, Invariant]>;
   liveness: Required<Omit<LivenessOptions, 'ready'>> & Pick<LivenessOptions, 'ready'>;
+  schedule: FaultSchedule | undefined;
 }
 
 function parseOptions(host: Host, options: MonkeyOptions): Parsed {
@@ -378,6 +421,8 @@ function parseOptions(host: Host, options: MonkeyOptions): Parsed {
   if (live.ready !== undefined && typeof live.ready !== 'function') {
     throw new InvalidOptionError('monkey options.liveness.ready', live.ready, 'a function () => boolean');
   }
+  const names = actions.map((a) => a.name);
+  const schedule = options.schedule === undefined ? undefined : checkSchedule('monkey options.schedule', options.schedule, names, host.seed);
   // Made last: a refused monkey leaves no chaos behind.
   const c = options.chaos ?? makeChaos(host.system ?? host.runtime, { label: 'monkey' });
   return {
@@ -390,5 +435,6 @@ function parseOptions(host: Host, options: MonkeyOptions): Parsed {
     gap: { min, max },
     invariants: Object.entries(invariants),
     liveness: { within, tick, ...(live.ready ? { ready: live.ready } : {}) },
+    schedule,
   };
 }
