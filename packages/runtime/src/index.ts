@@ -8,7 +8,7 @@ export const VERSION = '0.1.0';
 export * from './errors.js';
 
 export type { Clock, TimerHandle } from './kernel/clock.js';
-export { RealClock, type RealTimeSource } from './kernel/real-clock.js';
+export { RealClock, type RealTimeSource, type HoldableTimer } from './kernel/real-clock.js';
 export { VirtualClock } from './kernel/virtual-clock.js';
 export { TimeFlow, Activity, type StepResult, type TimeHost } from './kernel/time-flow.js';
 export { realNow, realTimer, realDelay, withinReal } from './kernel/real-time.js';
