@@ -110,7 +110,13 @@ interface PendingCall {
   target: Proc;
   /** The calling process, if any: its calls are dropped when it exits. */
   caller: Pid | null;
-  unwatch: () => void;
+  /** Its sender key ('external' outside any process): where the reply or the exit travels to. */
+  callerKey: string;
+  /**
+   * The request has reached the live target: from then on the target's exit rejects the call with
+   * CallExitError (the monitor OTP's gen:call holds, kept as this flag: #exitProc scans the calls).
+   */
+  delivered: boolean;
 }
 
 /**
@@ -728,25 +734,19 @@ export class Runtime {
         timeoutMs === 'infinity'
           ? undefined
           : this.setTimer(timeoutMs, () => this.#settleCall(ref, false, new CallTimeoutError(t.label, timeoutMs)), from.caller ?? undefined);
-      const pending: PendingCall = { resolve: resolve as (v: unknown) => void, reject, timer, target: t, caller: from.caller, unwatch: () => undefined };
+      const pending: PendingCall = { resolve: resolve as (v: unknown) => void, reject, timer, target: t, caller: from.caller, callerKey, delivered: false };
       this.#calls.set(ref, pending);
       const kind: DeliveryKind = operation === 'call' ? 'call' : 'system';
       this.#enqueue(
         callerKey,
         t,
         () => {
-          const waiting = this.#calls.has(ref);
           if (!t.alive) {
-            if (waiting) this.#answer(t.key, callerKey, () => this.#settleCall(ref, false, new NoProcError(display, operation)), 'signal', 'noproc');
+            if (this.#calls.has(ref))
+              this.#answer(t.key, callerKey, () => this.#settleCall(ref, false, new NoProcError(display, operation)), 'signal', 'noproc');
             return;
           }
-          // The exit travels target -> caller like the reply does (OTP's DOWN), so a reply sent before
-          // the target exited always wins, whatever order the scheduler picks across pairs.
-          if (waiting) {
-            const exited = (reason: ExitReason): void =>
-              this.#answer(t.key, callerKey, () => this.#settleCall(ref, false, new CallExitError(t.label, reason)), 'signal', reason);
-            pending.unwatch = this.watch(t.pid, exited);
-          }
+          pending.delivered = true;
           this.#deliver(t, envelope);
         },
         kind,
@@ -764,7 +764,6 @@ export class Runtime {
     const pending = this.#calls.get(ref);
     if (!pending) return;
     this.#calls.delete(ref);
-    pending.unwatch();
     if (pending.timer) this.clock.clearTimer(pending.timer);
     if (ok) pending.resolve(value);
     else pending.reject(value);
@@ -1003,8 +1002,15 @@ export class Runtime {
       proc.monitors = undefined;
     }
     // A caller that died cannot take its replies: forget its pending calls (they reject NOPROC).
+    // A call the dead process had received exits with its reason. That exit travels target ->
+    // caller like the reply does (OTP's DOWN to gen:call's monitor), after every link signal and
+    // DOWN this exit sent on that pair, so a reply sent before the exit always wins, whatever
+    // order the scheduler picks across pairs.
     for (const [ref, call] of this.#calls) {
       if (call.caller?.equals(proc.pid)) this.#settleCall(ref, false, new NoProcError(proc.key, 'call (the caller exited)'));
+      else if (call.target === proc && call.delivered) {
+        this.#answer(proc.key, call.callerKey, () => this.#settleCall(ref, false, new CallExitError(proc.label, reason)), 'signal', reason);
+      }
     }
     proc.ctx = undefined;
     proc.system = undefined;
