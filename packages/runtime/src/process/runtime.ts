@@ -52,6 +52,9 @@ export interface SpawnOptions {
 
 let nextNode = 1;
 
+/** The timeout rule of calls, sync and getState. */
+const CALL_TIMEOUT = { allowInfinity: true } as const;
+
 /** Already resolved: `SETTLED.then(fn)` queues `fn` as a microtask. */
 const SETTLED = Promise.resolve();
 
@@ -662,7 +665,7 @@ export class Runtime {
    */
   call<R = unknown>(target: Pid | string, request: unknown, timeoutMs: number | 'infinity' = 5000, from?: Pid): Promise<R> {
     try {
-      checkMilliseconds('call timeout', timeoutMs, { allowInfinity: true });
+      checkMilliseconds('call timeout', timeoutMs, CALL_TIMEOUT);
       checkTarget('call', target);
       checkSender('call', from);
     } catch (error) {
@@ -672,7 +675,7 @@ export class Runtime {
     const t = this.#resolve(target);
     if (!t?.alive) return Promise.reject(new NoProcError(String(target), 'call'));
     const envelope: CallEnvelope = { [CALL]: true, request, from: { caller: from ?? null, ref: this.#nextRef++ } };
-    return this.#request<R>(t, envelope, envelope.from, timeoutMs, String(target), 'call');
+    return this.#request<R>(t, envelope, envelope.from, timeoutMs, target, 'call');
   }
 
   /** Fire-and-forget request to a server (gen_server:cast). */
@@ -690,8 +693,8 @@ export class Runtime {
     if (!pending) return;
     // A dead process cannot act: a reply its still-running handler computes after its death is dropped.
     if (replier !== undefined && !this.isAlive(replier)) return;
-    const fromKey = replier?.toString() ?? pending.target.key;
-    this.#answer(fromKey, from.caller?.toString() ?? 'external', () => this.#settleCall(from.ref, true, value), 'reply', value);
+    const fromKey = replier === undefined || replier === pending.target.pid ? pending.target.key : replier.toString();
+    this.#answer(fromKey, pending.callerKey, () => this.#settleCall(from.ref, true, value), 'reply', value);
   }
 
   /**
@@ -709,7 +712,7 @@ export class Runtime {
 
   #system(target: Pid | string, request: SystemRequest, timeoutMs: number | 'infinity', from?: Pid): Promise<unknown> {
     try {
-      checkMilliseconds(`${request} timeout`, timeoutMs, { allowInfinity: true });
+      checkMilliseconds(`${request} timeout`, timeoutMs, CALL_TIMEOUT);
       checkTarget(request, target);
       checkSender(request, from);
     } catch (error) {
@@ -718,7 +721,7 @@ export class Runtime {
     const t = this.#resolve(target);
     if (!t?.alive) return Promise.reject(new NoProcError(String(target), request));
     const fromRef: From = { caller: from ?? null, ref: this.#nextRef++ };
-    return this.#request(t, { [SYSTEM]: request, from: fromRef }, fromRef, timeoutMs, String(target), request);
+    return this.#request(t, { [SYSTEM]: request, from: fromRef }, fromRef, timeoutMs, target, request);
   }
 
   /**
@@ -726,14 +729,18 @@ export class Runtime {
    * the monitor OTP's gen:call sets up first: a target that is dead when it arrives (an earlier exit
    * signal from the caller killed it) answers NOPROC, as OTP's call exits with noproc.
    */
-  #request<R>(t: Proc, envelope: unknown, from: From, timeoutMs: number | 'infinity', display: string, operation: string): Promise<R> {
+  #request<R>(t: Proc, envelope: unknown, from: From, timeoutMs: number | 'infinity', target: Pid | string, operation: string): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       const ref = from.ref;
       const callerKey = from.caller?.toString() ?? 'external';
+      // Not a timer owned by the caller: a caller that exits settles its calls, which clears it.
       const timer =
         timeoutMs === 'infinity'
           ? undefined
-          : this.setTimer(timeoutMs, () => this.#settleCall(ref, false, new CallTimeoutError(t.label, timeoutMs)), from.caller ?? undefined);
+          : this.clock.setTimer(timeoutMs, () => {
+              this.#settleCall(ref, false, new CallTimeoutError(t.label, timeoutMs));
+              this.#schedulePump();
+            });
       const pending: PendingCall = { resolve: resolve as (v: unknown) => void, reject, timer, target: t, caller: from.caller, callerKey, delivered: false };
       this.#calls.set(ref, pending);
       const kind: DeliveryKind = operation === 'call' ? 'call' : 'system';
@@ -743,7 +750,7 @@ export class Runtime {
         () => {
           if (!t.alive) {
             if (this.#calls.has(ref))
-              this.#answer(t.key, callerKey, () => this.#settleCall(ref, false, new NoProcError(display, operation)), 'signal', 'noproc');
+              this.#answer(t.key, callerKey, () => this.#settleCall(ref, false, new NoProcError(String(target), operation)), 'signal', 'noproc');
             return;
           }
           pending.delivered = true;
@@ -836,12 +843,15 @@ export class Runtime {
   }
 
   #schedule(kind: DeliveryKind, from: string, to: string, payload: unknown, run: () => void): void {
-    const schedule = (): void => {
+    if (this.#interceptors.length === 0) {
       this.scheduler.enqueue(from, to, run);
       this.#schedulePump();
-    };
-    if (this.#interceptors.length === 0) schedule();
-    else interceptDelivery(this.#interceptors, { kind, from, to, payload }, schedule);
+      return;
+    }
+    interceptDelivery(this.#interceptors, { kind, from, to, payload }, () => {
+      this.scheduler.enqueue(from, to, run);
+      this.#schedulePump();
+    });
   }
 
   /**
