@@ -1,5 +1,5 @@
 import { InvalidOptionError, QuiesceError, VirtualClock, realNow, realTimer, type Runtime } from '@quiesce/runtime';
-import { checkKnownKeys, checkMilliseconds, checkObject } from '@quiesce/runtime/internal';
+import { checkKnownKeys, checkMilliseconds, checkObject, nextMacrotask } from '@quiesce/runtime/internal';
 import type { DriveTarget } from '../core/host.js';
 import { WaitError, type WaitFailure } from './wait-error.js';
 
@@ -70,10 +70,22 @@ export async function drive<T>(target: DriveTarget, what: string, outcome: Promi
   const fail = (failure: WaitFailure, cause?: unknown): WaitError =>
     new WaitError(what, failure, { virtual: rt.now() - startVirtual, real: realNow() - startReal }, rt.history, cause);
 
-  // One real-time bound for the whole wait: a timeout, not a sleep.
+  // Most waits are answered by what is already under way, before the runtime is ever idle: give
+  // the outcome the rest of this macrotask before arming a real-time bound and listeners. Time
+  // cannot move meanwhile (only a step moves it, and every step first waits for a macrotask), and
+  // an outcome in wins over an abort or an interruption below too.
+  if (!signal?.aborted && target.interrupted === false) {
+    await Promise.race([watched.then(noop, noop), nextMacrotask()]);
+    if (settled) {
+      drivers.set(rt, drivers.get(rt)! - 1);
+      return watched;
+    }
+  }
+
+  // One real-time bound for the whole wait, counted from its start: a timeout, not a sleep.
   let cancelReal = (): void => undefined;
   const realDeadline = new Promise<'real-timeout'>((resolve) => {
-    cancelReal = realTimer(realTimeout, () => resolve('real-timeout'));
+    cancelReal = realTimer(Math.max(0, realTimeout - (realNow() - startReal)), () => resolve('real-timeout'));
   });
   // The listener is removed when the wait ends: a test's signal outlives many waits.
   let onAbort = (): void => undefined;
@@ -120,6 +132,8 @@ export async function drive<T>(target: DriveTarget, what: string, outcome: Promi
     releaseInterrupt();
   }
 }
+
+const noop = (): void => undefined;
 
 /** How many waits are driving each runtime's clock right now. */
 const drivers = new WeakMap<Runtime, number>();

@@ -7,3 +7,4 @@
 export { MAX_TIMER_MS, checkKnownKeys, checkMilliseconds, checkObject, checkOptions, closestKey, type Checked, type MillisecondsRule } from './options.js';
 export { round } from './format.js';
 export { jsonReplacer } from '../kernel/history.js';
+export { nextMacrotask } from '../kernel/turn.js';
