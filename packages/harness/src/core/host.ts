@@ -14,12 +14,6 @@ export interface DriveTarget {
    * nothing of it is kept alive by a system that outlives thousands of waits.
    */
   onInterrupt(listener: (error: unknown) => void): () => void;
-  /**
-   * Whether it has been interrupted already. A target that says `false` lets a wait first give
-   * its outcome the rest of the current macrotask before it arms its real-time bound and
-   * listeners (most outcomes arrive by then); left out, a wait arms them at once.
-   */
-  readonly interrupted?: boolean;
 }
 
 /**

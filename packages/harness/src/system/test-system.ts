@@ -519,10 +519,6 @@ export class TestSystem implements DriveTarget, EventRecorder {
     return this.runtime.externalLive();
   }
 
-  get interrupted(): boolean {
-    return this.#interruption !== undefined;
-  }
-
   onInterrupt(listener: (error: unknown) => void): () => void {
     if (typeof listener !== 'function') throw new InvalidOptionError('onInterrupt(listener)', listener, 'a function (error) => void');
     if (this.#interruption) {

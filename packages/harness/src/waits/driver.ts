@@ -70,46 +70,50 @@ export async function drive<T>(target: DriveTarget, what: string, outcome: Promi
   const fail = (failure: WaitFailure, cause?: unknown): WaitError =>
     new WaitError(what, failure, { virtual: rt.now() - startVirtual, real: realNow() - startReal }, rt.history, cause);
 
-  // Most waits are answered by what is already under way, before the runtime is ever idle: give
-  // the outcome the rest of this macrotask before arming a real-time bound and listeners. Time
-  // cannot move meanwhile (only a step moves it, and every step first waits for a macrotask), and
-  // an outcome in wins over an abort or an interruption below too.
-  if (!signal?.aborted && target.interrupted === false) {
-    await Promise.race([watched.then(noop, noop), nextMacrotask()]);
-    if (settled) {
-      drivers.set(rt, drivers.get(rt)! - 1);
-      return watched;
-    }
-  }
-
-  // One real-time bound for the whole wait, counted from its start: a timeout, not a sleep.
-  let cancelReal = (): void => undefined;
-  const realDeadline = new Promise<'real-timeout'>((resolve) => {
-    cancelReal = realTimer(Math.max(0, realTimeout - (realNow() - startReal)), () => resolve('real-timeout'));
-  });
-  // The listener is removed when the wait ends: a test's signal outlives many waits.
-  let onAbort = (): void => undefined;
-  const aborted = new Promise<'aborted'>((resolve) => {
-    onAbort = () => resolve('aborted');
-    if (signal?.aborted) resolve('aborted');
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  // The interruption is heard from the start (a teardown right after the wait began ends it at
+  // once, as it always has); the rest is armed only if the outcome is not in by the end of this
+  // macrotask (below).
+  let interruption: WaitError | undefined;
   let releaseInterrupt = (): void => undefined;
   const interrupted = new Promise<never>((_resolve, reject) => {
     releaseInterrupt = target.onInterrupt((error) => {
       // An outcome that is already in (e.g. a final status read after teardown) wins over the interruption.
       if (settled) return;
-      reject(fail(error instanceof WaitError ? error.failure : isTeardown(error) ? 'aborted' : 'linked-exit', error));
+      interruption = fail(error instanceof WaitError ? error.failure : isTeardown(error) ? 'aborted' : 'linked-exit', error);
+      reject(interruption);
     });
   });
+  let cancelReal = (): void => undefined;
+  let onAbort = (): void => undefined;
   // A step still in progress when the wait ends must not move the clock behind the test's back.
-  const stopStep = new AbortController();
+  let stopStep: AbortController | undefined;
 
   // Either may settle after the wait has ended; their rejections are handled here, not lost.
   watched.catch(() => undefined);
   interrupted.catch(() => undefined);
 
   try {
+    // Most waits are answered by what is already under way, before the runtime is ever idle:
+    // the outcome gets the rest of this macrotask before the wait arms its real-time bound and
+    // abort listener and starts stepping. Time cannot move meanwhile (only a step moves it).
+    if (!signal?.aborted) {
+      await Promise.race([watched.then(noop, noop), interrupted.catch(noop), nextMacrotask()]);
+      if (settled) return await watched;
+      if (interruption) throw interruption;
+    }
+
+    // One real-time bound for the whole wait, counted from its start: a timeout, not a sleep.
+    const realDeadline = new Promise<'real-timeout'>((resolve) => {
+      cancelReal = realTimer(Math.max(0, realTimeout - (realNow() - startReal)), () => resolve('real-timeout'));
+    });
+    // The listener is removed when the wait ends: a test's signal outlives many waits.
+    const aborted = new Promise<'aborted'>((resolve) => {
+      onAbort = () => resolve('aborted');
+      if (signal?.aborted) resolve('aborted');
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    stopStep = new AbortController();
+
     for (;;) {
       const done = watched.then(() => 'done' as const);
       const step = await Promise.race([done, rt.step(deadline, stopStep.signal), realDeadline, aborted, interrupted]);
@@ -126,7 +130,7 @@ export async function drive<T>(target: DriveTarget, what: string, outcome: Promi
     }
   } finally {
     drivers.set(rt, drivers.get(rt)! - 1);
-    stopStep.abort();
+    stopStep?.abort();
     cancelReal();
     signal?.removeEventListener('abort', onAbort);
     releaseInterrupt();
