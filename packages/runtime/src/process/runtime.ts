@@ -74,6 +74,8 @@ class Proc {
   busy = false;
   /** Its turn to handle its mailbox is scheduled. */
   woken = false;
+  /** Runs its turn (see #deliver); made on its first message. */
+  turn: (() => void) | undefined = undefined;
   /** A handler (or init) of this process is running: it counts as active unless blocked on kernel waits. */
   running = false;
   /** Kernel waits (calls, sleeps, ctx.await) started by the current handler run and still pending. */
@@ -342,10 +344,22 @@ export class Runtime {
   #account(proc: Proc, change: () => void): void {
     const before = proc.running && proc.waits === 0;
     change();
+    this.#accounted(proc, before);
+  }
+
+  /** The second half of #account, for the hot paths that change the fields inline (no closure). */
+  #accounted(proc: Proc, activeBefore: boolean): void {
     const after = proc.running && proc.waits === 0;
-    if (before === after) return;
+    if (activeBefore === after) return;
     this.#active += after ? 1 : -1;
     if (!after) this.#checkIdle();
+  }
+
+  /** A handler run of `proc` ends (or its process died): it no longer counts as running. */
+  #stopRunning(proc: Proc): void {
+    const before = proc.running && proc.waits === 0;
+    proc.running = false;
+    this.#accounted(proc, before);
   }
 
   /**
@@ -434,7 +448,7 @@ export class Runtime {
     }
     if (options.init && proc.alive) {
       const init = options.init;
-      this.#runHandler(proc, () => init(this.#ctx(proc)));
+      this.#runHandler(proc, (_message, ctx) => init(ctx), undefined);
     }
     return pid;
   }
@@ -911,10 +925,15 @@ export class Runtime {
     proc.mailbox.push(message);
     if (proc.busy || proc.woken) return;
     proc.woken = true;
-    this.#enqueue(RUN, proc, () => {
-      proc.woken = false;
-      if (!proc.busy) this.#drain(proc);
-    });
+    // One turn function per process, made on its first message and reused for every later one.
+    this.#enqueue(
+      RUN,
+      proc,
+      (proc.turn ??= () => {
+        proc.woken = false;
+        if (!proc.busy) this.#drain(proc);
+      }),
+    );
   }
 
   #drain(proc: Proc): void {
@@ -930,7 +949,7 @@ export class Runtime {
         continue;
       }
       const handler = this.#interceptors.length === 0 ? proc.handler : interceptHandler(this.#interceptors, proc.pid, message, proc.handler);
-      this.#runHandler(proc, () => handler(message, this.#ctx(proc)));
+      this.#runHandler(proc, handler, message);
     }
   }
 
@@ -940,24 +959,24 @@ export class Runtime {
     else this.reply(envelope.from, undefined, proc.pid);
   }
 
-  #runHandler(proc: Proc, run: () => void | Promise<void>): void {
+  #runHandler(proc: Proc, handler: MessageHandler, message: unknown): void {
     // Counted as running from the first instruction: a wait started in the synchronous part of an
     // async handler then finds the run it belongs to.
-    this.#account(proc, () => {
-      proc.running = true;
-      proc.run++;
-      proc.waits = 0;
-    });
+    const before = proc.running && proc.waits === 0;
+    proc.running = true;
+    proc.run++;
+    proc.waits = 0;
+    this.#accounted(proc, before);
     let result: void | Promise<void>;
     try {
-      result = run();
+      result = handler(message, this.#ctx(proc));
     } catch (error) {
-      this.#account(proc, () => (proc.running = false));
+      this.#stopRunning(proc);
       this.#exitProc(proc, error as ExitReason);
       return;
     }
     if (!isPromiseLike(result)) {
-      this.#account(proc, () => (proc.running = false));
+      this.#stopRunning(proc);
       return;
     }
     proc.busy = true;
@@ -969,7 +988,7 @@ export class Runtime {
 
   #handlerDone(proc: Proc, failure: { error: unknown } | undefined): void {
     proc.busy = false;
-    this.#account(proc, () => (proc.running = false));
+    this.#stopRunning(proc);
     if (failure && proc.alive) this.#exitProc(proc, failure.error as ExitReason);
     else this.#drain(proc);
     this.#schedulePump();
@@ -1026,9 +1045,10 @@ export class Runtime {
     }
     proc.ctx = undefined;
     proc.system = undefined;
+    proc.turn = undefined;
     // A dead process's handler may still be awaiting something that never settles; whatever it
     // does next cannot act (its context throws), so it no longer holds the system busy.
-    this.#account(proc, () => (proc.running = false));
+    this.#stopRunning(proc);
     this.#schedulePump();
   }
 
