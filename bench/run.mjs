@@ -7,7 +7,7 @@
 // Inside a child, Quiesce and its peer alternate rep by rep, so both see the same machine.
 //
 //   npm run bench                  every row
-//   npm run bench -- calls memory  only these rows (ids: calls, restarts, memory, virtual-time, ports, restart-latency, fixture, fault-site, tcp-proxy, otp)
+//   npm run bench -- calls memory  only these rows (ids: calls, restarts, memory, virtual-time, ports, restart-latency, fixture, fault-site, tcp-proxy, explore, otp)
 //
 // Prints one table and writes bench/results/latest.json. It measures the built
 // packages/runtime/dist and packages/harness/dist: run `npm run build` first if the sources changed.
@@ -31,6 +31,7 @@ const MEASUREMENTS = [
   { id: 'fixture', module: 'harness/fixture-tests.mjs', budgetMs: 120_000 },
   { id: 'fault-site', module: 'chaos/fault-site.mjs', budgetMs: 20_000 },
   { id: 'tcp-proxy', module: 'chaos/tcp-proxy.mjs', budgetMs: 60_000 },
+  { id: 'explore', module: 'chaos/explore.mjs', budgetMs: 30_000 },
   { id: 'otp', module: 'runtime/otp.mjs', budgetMs: 60_000 },
 ];
 

@@ -3,6 +3,7 @@
 //
 //   npm run flaky                          10 shuffled runs, the last 3 under CPU load
 //   npm run flaky -- --runs 100 --loaded 30
+//   npm run flaky -- --runs 100 --no-isolate packages/runtime/test/kernel ...   a subset, files sharing workers
 //
 // Two sessions of the built CLI on the root vitest.config.ts, both shuffled: `runs - loaded` runs
 // on a quiet machine, then `loaded` runs while scripts/cpu-load.mjs keeps every core busy (bounded
@@ -17,11 +18,14 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '10' }, loaded: { type: 'string' }, seed: { type: 'string' } } });
+const { values, positionals: filters } = parseArgs({
+  options: { runs: { type: 'string', default: '10' }, loaded: { type: 'string' }, seed: { type: 'string' }, 'no-isolate': { type: 'boolean' } },
+  allowPositionals: true,
+});
 const runs = Number(values.runs);
 const loaded = Number(values.loaded ?? Math.round(runs * 0.3));
 if (!Number.isInteger(runs) || runs < 1 || !Number.isInteger(loaded) || loaded < 0 || loaded > runs) {
-  console.error('usage: npm run flaky -- [--runs N] [--loaded K (0..N, runs under CPU load)] [--seed S]');
+  console.error('usage: npm run flaky -- [--runs N] [--loaded K (0..N, runs under CPU load)] [--seed S] [--no-isolate] [file filters...]');
   process.exit(3);
 }
 const seed = values.seed ?? String(Date.now() % 0x1_0000_0000);
@@ -30,7 +34,9 @@ mkdirSync(out, { recursive: true });
 const bin = join(root, 'packages/harness/dist/cli/bin.js');
 
 function session(name, count, sessionSeed) {
-  console.log(`\n== ${name}: ${count} shuffled runs (seed ${sessionSeed})`);
+  console.log(
+    `\n== ${name}: ${count} shuffled runs (seed ${sessionSeed})${filters.length > 0 ? ` of ${filters.join(' ')}` : ''}${values['no-isolate'] ? ', files sharing workers' : ''}`,
+  );
   const args = [
     bin,
     'flaky',
@@ -43,6 +49,8 @@ function session(name, count, sessionSeed) {
     join(out, `${name}.json`),
     '--html',
     join(out, `${name}.html`),
+    ...(values['no-isolate'] ? ['--no-isolate'] : []),
+    ...filters,
   ];
   const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
   if (result.status === 2 || result.status === 3) process.exit(result.status);

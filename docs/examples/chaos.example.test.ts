@@ -2,8 +2,8 @@
 import { connect, createServer } from 'node:net';
 import { Piscina } from 'piscina';
 import { createTestSystem, expect, test } from '@quiesce/harness';
-import { CallTimeoutError, Runtime, supervisor, worker, type ServerBehaviour, type StartFn } from '@quiesce/runtime';
-import { chaos, enableFaultSites, FAULT_KINDS, FAULTY_CHILD, injectFailures, injectionsOf, maybeFault, monkey, swarm, sweep } from '@quiesce/chaos';
+import { CallTimeoutError, Runtime, supervisor, worker, type Pid, type ServerBehaviour, type StartFn } from '@quiesce/runtime';
+import { chaos, enableFaultSites, explore, FAULT_KINDS, FAULTY_CHILD, injectFailures, injectionsOf, maybeFault, monkey, swarm, sweep } from '@quiesce/chaos';
 
 const idle: StartFn = (ctx) => ctx.spawn(() => undefined);
 const echo: ServerBehaviour<null> = { init: () => ({ state: null }), handleCall: (req) => ({ reply: req, state: null }) };
@@ -162,4 +162,51 @@ test('a seed sweep: which seeds fail, and how to replay each', async () => {
   );
   expect(report.failures.length).toBeGreaterThan(0);
   expect(report.failures[0]!.replay).toMatch(/^node soak\.mjs --seed \d+$/);
+});
+
+/** Two clients each add 1 to a counter: `readThenWrite` reads, then writes the value + 1 (a race); otherwise one `add` message. */
+function twoIncrements(readThenWrite: boolean) {
+  return async (rt: Runtime): Promise<true | string> => {
+    let value = 0;
+    const counter = rt.spawn(
+      (message, ctx) => {
+        const m = message as { get: Pid } | { set: number } | { add: number };
+        if ('get' in m) ctx.send(m.get, { value });
+        else if ('set' in m) value = m.set;
+        else value += m.add;
+      },
+      { name: 'counter' },
+    );
+    for (const name of ['client-a', 'client-b']) {
+      const client = rt.spawn(
+        (message, ctx) => {
+          if (message === 'go') ctx.send(counter, readThenWrite ? { get: ctx.self } : { add: 1 });
+          else ctx.send(counter, { set: (message as { value: number }).value + 1 });
+        },
+        { name },
+      );
+      rt.send(client, 'go');
+    }
+    await rt.idle();
+    return value === 2 || `lost update: the counter is ${value}`;
+  };
+}
+
+test('explore: PCT finds a lost update, its token replays it byte for byte, the fix passes every schedule', async () => {
+  const racy = twoIncrements(true);
+  const report = await explore(racy, { strategy: 'pct', depth: 2, runs: 1000, seed: 1 });
+  expect(report.ok).toBe(false);
+  expect(report.failure!.message).toBe('lost update: the counter is 1');
+  expect(report.summary()).toContain(`explore.replay(scenario, '${report.failure!.token}')`);
+
+  const first = await explore.replay(racy, report.failure!.token);
+  const second = await explore.replay(racy, report.failure!.token);
+  expect(second.failed && second.history === first.history).toBe(true);
+
+  const fixed = twoIncrements(false);
+  const por = await explore(fixed, { strategy: 'exhaustive' });
+  const plain = await explore(fixed, { strategy: 'exhaustive', reduction: 'none' });
+  expect(por).toMatchObject({ ok: true, complete: true });
+  expect(por.schedules).toBeLessThan(plain.schedules);
+  por.assertOk(); // in a test: throws the summary, timeline included, if a schedule failed
 });

@@ -1,4 +1,5 @@
-import { DynamicSupervisorRef, History, InvalidOptionError, isKind, Pid, Runtime, SupervisorRef, supervisorRefOf, type HistoryEvent } from '@quiesce/runtime';
+import { DynamicSupervisorRef, History, InvalidOptionError, isKind, Pid, Runtime, SupervisorRef, type HistoryEvent } from '@quiesce/runtime';
+import { supervisorRefOf } from '@quiesce/runtime/internal';
 import { Inbox, TestSystem, systemOf } from '@quiesce/harness';
 
 /**

@@ -1,4 +1,5 @@
-import { DynamicSupervisorRef, isKind, Pid, supervisorRefOf, type Runtime, type SupervisorRef } from '@quiesce/runtime';
+import { DynamicSupervisorRef, isKind, Pid, type Runtime, type SupervisorRef } from '@quiesce/runtime';
+import { supervisorRefOf } from '@quiesce/runtime/internal';
 import { incarnationEvents, type SupervisorView } from './subjects.js';
 
 /** One child of a supervision tree as the matchers see it. */

@@ -51,4 +51,15 @@ export { swarm, type Profile, type Weights, type SwarmOptions } from './monkey/p
 export { runningWorkers, treeMissing, type TreeWorker } from './monkey/tree.js';
 export { sweep, type Scenario, type SeedContext, type SweepOptions, type SweepReport, type SeedResult } from './monkey/sweep.js';
 export { TcpProxy, type TcpProxyOptions } from './tcp/proxy.js';
+export { containerProxy, type ContainerProxyOptions, type ProxiedContainer } from './tcp/container-proxy.js';
 export { TOXIC_TYPES, type ToxicType, type ToxicOptions, type ToxicAttributes, type ToxicCommon, type Direction } from './tcp/toxics.js';
+export {
+  explore,
+  type ExploreReport,
+  type ExploreFailure,
+  type ScheduleSummary,
+  type PctBound,
+  type ReplayResult,
+} from './explore/explore.js';
+export { STRATEGIES, type ExploreOptions, type ExploreStrategy, type ReplayOptions } from './explore/options.js';
+export type { ExploreScenario, ExploreCheck, Verdict } from './explore/run.js';

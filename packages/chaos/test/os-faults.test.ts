@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect } from 'vitest';
 import { createTestSystem, test, type TestSystem, type TrackedProcess } from '@quiesce/harness';
-import { groupState, Runtime } from '@quiesce/runtime';
+import { Runtime } from '@quiesce/runtime';
+import { groupState } from '@quiesce/runtime/internal';
 import { chaos, FAULT_KINDS, FAULTY_CHILD } from '@quiesce/chaos';
 
 /** The faulty-child fixture, ready, with a stdin to command it. */

@@ -1,8 +1,8 @@
 import { connect, createServer } from 'node:net';
 import { describe, expect } from 'vitest';
 import { createTestSystem, test, type TestSystem } from '@quiesce/harness';
-import { realNow } from '@quiesce/runtime';
 import { chaos, FAULT_KINDS } from '@quiesce/chaos';
+import { realNow } from '@quiesce/runtime/internal';
 
 /** An echo server the test owns, on 127.0.0.1:0. */
 async function echoServer(system: TestSystem): Promise<number> {

@@ -49,10 +49,7 @@ export {
   awaitLine,
   awaitExit,
   ExternalWaitError,
-  ProcessGroupReaper,
   processReaper,
-  groupState,
-  signalGroup,
   DEFAULT_READY_TIMEOUT,
   DEFAULT_KILL_TIMEOUT,
   type SpawnOptions,
@@ -78,9 +75,9 @@ export {
   type WaitFailed,
   type WaitOutcome,
 } from './waits/outcome.js';
+export { sharedContainer } from './system/shared-container.js';
 export {
   ContainerHandle,
-  sharedContainer,
   SharedContainer,
   pauseContainer,
   unpauseContainer,
@@ -130,4 +127,4 @@ export { MAX_RECORDED_BODY, type BodySnapshot } from './msw/request-snapshot.js'
 // packages share beyond this API at '@quiesce/harness/internal'.
 export { load, LatencyHistogram, type LoadOptions, type LoadTarget, type LoadFunction, type LoadRequest } from './load/index.js';
 export type { LatencyBucket, LatencySummary } from './load/index.js';
-export type { LoadStats, QuiesceTaskMeta, TimelineEvent } from './report/meta-types.js';
+export type { LoadStats, QuiesceTaskMeta, TimelineEvent } from './core/task-meta.js';

@@ -1,4 +1,5 @@
-import { groupState, osProcess, QuiesceError, startServer, supervisor, type ServerBehaviour } from '@quiesce/runtime';
+import { osProcess, QuiesceError, startServer, supervisor, type ServerBehaviour } from '@quiesce/runtime';
+import { groupState } from '@quiesce/runtime/internal';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { createTestSystem, TeardownError, WaitError, type OwnedResource, type TestSystem } from '@quiesce/harness';
 

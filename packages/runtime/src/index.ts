@@ -8,12 +8,10 @@ export const VERSION = '0.1.0';
 export * from './errors.js';
 
 export type { Clock, TimerHandle } from './kernel/clock.js';
-export { RealClock, type RealTimeSource, type HoldableTimer } from './kernel/real-clock.js';
+export { RealClock } from './kernel/real-clock.js';
 export { VirtualClock } from './kernel/virtual-clock.js';
-export { TimeFlow, Activity, type StepResult, type TimeHost } from './kernel/time-flow.js';
-export { realNow, realTimer, realDelay, withinReal } from './kernel/real-time.js';
 export { Random, deriveSeed } from './kernel/random.js';
-export { History, formatTimeline, touchesOutside, isKind, type EventOf, type HistoryEvent, type HistoryListener } from './kernel/history.js';
+export { History, formatTimeline, isKind, type EventOf, type HistoryEvent, type HistoryListener } from './kernel/history.js';
 export type { CustomKind, EventData, EventKind, LifecycleEvents, QuiesceEvents, ReservedNamespace, RuntimeEvents } from './kernel/events.js';
 export { Scheduler, fifo, seededRandom, replay, type Delivery, type SchedulingPolicy } from './kernel/scheduler.js';
 
@@ -44,7 +42,6 @@ export type { InterceptedDelivery, DeliveryKind } from './process/intercept.js';
 
 export {
   startServer,
-  startServerOutcome,
   type ServerBehaviour,
   type InitResult,
   type CallResult,
@@ -57,9 +54,6 @@ export {
   worker,
   serverChild,
   startSupervisor,
-  startSupervisorOutcome,
-  supervisorRefOf,
-  validateSupervisorSpec,
   SupervisorRef,
   type ChildInfo,
   type ChildCounts,
@@ -82,9 +76,7 @@ export {
   type AutoShutdown,
   type ChildType,
 } from './supervisor/spec.js';
-export { RestartIntensity } from './supervisor/intensity.js';
-export { childStartContext, terminateChild } from './supervisor/child-ops.js';
-export { isSupervisorSpec } from './supervisor/spec.js';
+export { terminateChild } from './supervisor/child-ops.js';
 export { startDynamicSupervisor, DynamicSupervisorRef, type DynamicSupervisorOptions } from './supervisor/dynamic.js';
 export { Registry } from './registry/registry.js';
 export { DuplicateRegistry, type RegistryEntry, type EntryPattern } from './registry/duplicate.js';
@@ -92,25 +84,18 @@ export { DuplicateRegistry, type RegistryEntry, type EntryPattern } from './regi
 export {
   CHANNEL_PREFIX,
   LIFECYCLE_KINDS,
-  RUNTIME_MARK,
   channelName,
-  isRuntimeMessage,
   type LifecycleKind,
   type LifecycleMessage,
 } from './diagnostics/channels.js';
 export type { ChannelName } from './diagnostics/channels.js';
 
-export { LineSplitter } from './children/lines.js';
-export { OsProcessGroup, type OsGroupOptions, type ExitStatus, type SignalledBy } from './children/os/group.js';
-export { ProcessGroupReaper, processReaper } from './children/os/reaper.js';
-export { groupState, signalGroup, awaitGroupGone, type GroupState } from './children/os/process-group.js';
-export { probeWithBackoff, PROBE_INITIAL_DELAY, PROBE_MAX_DELAY, type ProbeOutcome, type Probed } from './kernel/backoff.js';
-export { osProcess, spawnOsProcess, osExitReason, type OsProcessOptions, type OsProcessChildOptions } from './children/os-process.js';
+export { OsProcessGroup, type ExitStatus } from './children/os/group.js';
+export { processReaper } from './children/os/reaper.js';
+export { osProcess, type OsProcessOptions, type OsProcessChildOptions } from './children/os-process.js';
 export {
   workerThread,
-  spawnWorkerThread,
   WORKER_SHUTDOWN_MESSAGE,
   type WorkerThreadOptions,
   type WorkerThreadChildOptions,
 } from './children/worker-thread.js';
-export type { ProxySpawnOptions } from './children/options.js';

@@ -1,16 +1,7 @@
 import diagnostics from 'node:diagnostics_channel';
 import { describe, expect, test, type TestContext } from 'vitest';
-import {
-  CHANNEL_PREFIX,
-  LIFECYCLE_KINDS,
-  RUNTIME_MARK,
-  channelName,
-  isRuntimeMessage,
-  startSupervisor,
-  supervisor,
-  type LifecycleMessage,
-  type Runtime,
-} from '@quiesce/runtime';
+import { CHANNEL_PREFIX, LIFECYCLE_KINDS, channelName, startSupervisor, supervisor, type LifecycleMessage, type Runtime } from '@quiesce/runtime';
+import { RUNTIME_MARK, isRuntimeMessage } from '@quiesce/runtime/internal';
 import { child, vrt } from './support/helpers.js';
 
 /**

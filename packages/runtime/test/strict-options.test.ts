@@ -9,11 +9,10 @@ import {
   startServer,
   startSupervisor,
   supervisor,
-  validateSupervisorSpec,
   worker,
   type SupervisorSpec,
 } from '@quiesce/runtime';
-import { checkKnownKeys, checkMilliseconds, checkObject, closestKey, round } from '@quiesce/runtime/internal';
+import { checkKnownKeys, checkMilliseconds, checkObject, closestKey, round, validateSupervisorSpec } from '@quiesce/runtime/internal';
 import { crashable, rejection, thrown, vrt } from './support/helpers.js';
 
 // A misspelt option is an error everywhere, never silently the default: `supervisor({ intensty: 5 })`

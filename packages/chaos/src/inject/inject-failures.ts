@@ -1,5 +1,5 @@
-import { InvalidOptionError, Random, realTimer, type TimerHandle } from '@quiesce/runtime';
-import { checkMilliseconds, checkOptions } from '@quiesce/runtime/internal';
+import { InvalidOptionError, Random, type TimerHandle } from '@quiesce/runtime';
+import { checkMilliseconds, checkOptions, realTimer } from '@quiesce/runtime/internal';
 import { InjectedFault } from '../errors.js';
 import { countersOf } from '../fault.js';
 import { resolveHost, type ChaosHost, type Host } from '../host.js';

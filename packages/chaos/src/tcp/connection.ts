@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type { Socket } from 'node:net';
-import { realDelay, realNow, realTimer, type Random } from '@quiesce/runtime';
+import type { Random } from '@quiesce/runtime';
+import { realDelay, realNow, realTimer } from '@quiesce/runtime/internal';
 import type { Direction, ToxicSpec } from './toxics.js';
 
 /** A toxic as one connection holds it: its spec, and the draws of this connection. */

@@ -5,6 +5,7 @@ import { randomInt } from 'node:crypto';
 import { InvalidOptionError, QuiesceError } from '@quiesce/runtime';
 import { closestKey } from '@quiesce/runtime/internal';
 import { runsForBound } from '../flaky/stats.js';
+import { parseRequired, type RequiredPart } from '../preset/require.js';
 
 export type ProgressMode = 'bar' | 'lines' | 'none';
 
@@ -22,6 +23,10 @@ export interface FlakyArgs {
   targetRate: number | null;
   confidence: number;
   bisect: boolean;
+  /** false: files share workers within a run (Vitest's `isolate: false`); undefined: the config's own. */
+  isolate: false | undefined;
+  /** Parts the run requires (QUIESCE_REQUIRE): a selected test needing one that is absent is exit 2. */
+  require: RequiredPart[];
   progress: ProgressMode | undefined;
 }
 
@@ -49,6 +54,8 @@ const FLAKY_OPTIONS = {
   root: { type: 'string' },
   testNamePattern: { type: 'string', short: 't' },
   'no-bisect': { type: 'boolean' },
+  'no-isolate': { type: 'boolean' },
+  require: { type: 'string', multiple: true },
   progress: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -83,6 +90,8 @@ export function parseFlakyArgs(argv: readonly string[], cwd = process.cwd()): Fl
     targetRate,
     confidence,
     bisect: !values['no-bisect'],
+    isolate: values['no-isolate'] ? false : undefined,
+    require: parseRequired('--require', (values.require ?? []).join(',')),
     progress: progress as ProgressMode | undefined,
   };
 }
@@ -97,7 +106,7 @@ export function parseMergeArgs(argv: readonly string[], cwd = process.cwd()): Me
   return { files, json: path('--json', values.json, cwd), html: path('--html', values.html, cwd) };
 }
 
-function parse<T extends Record<string, { type: 'string' | 'boolean'; short?: string }>>(argv: readonly string[], options: T) {
+function parse<T extends Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>>(argv: readonly string[], options: T) {
   try {
     return parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
   } catch (error) {

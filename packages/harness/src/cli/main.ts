@@ -6,7 +6,7 @@ import { barProgress, lineProgress, silentProgress, type Progress } from '../fla
 import { renderText } from '../flaky/render-text.js';
 import type { ExitCode, FlakyReport } from '../flaky/report.js';
 import { VitestSession } from '../flaky/vitest-session.js';
-import { renderFlakyHtml } from '../report/html/flaky-page.js';
+import { renderFlakyHtml } from '../flaky/html/flaky-page.js';
 import { writeReportFile } from '../report/write-file.js';
 import { parseFlakyArgs, parseMergeArgs, type ProgressMode } from './args.js';
 import { USAGE } from './usage.js';
@@ -34,6 +34,10 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
     if (error instanceof QuiesceError && error.code === 'INVALID_OPTION') {
       io.stderr.write(`quiesce flaky: ${error.message}\n`);
       return 3;
+    }
+    if (error instanceof QuiesceError && (error.code === 'NO_CONTAINER_ENGINE' || error.code === 'MISSING_PEER')) {
+      io.stderr.write(`quiesce flaky: infrastructure error: ${error.message}\n`);
+      return 2;
     }
     const tail = log.text();
     io.stderr.write(
@@ -63,6 +67,8 @@ async function flaky(argv: readonly string[], io: Io, log: LogTail): Promise<Exi
     testNamePattern: args.testNamePattern,
     shuffle: args.shuffle,
     shard: args.shard,
+    isolate: args.isolate,
+    require: args.require,
     log,
   });
   let report: FlakyReport;

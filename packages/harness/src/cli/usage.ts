@@ -18,6 +18,10 @@ quiesce flaky options:
   --config FILE       the Vitest config (default: vitest.config.* or vite.config.* in the root)
   --root DIR          the project root (default: the current directory)
   --no-bisect         do not bisect order-dependent failures for their polluter
+  --no-isolate        the files of a run share workers (Vitest's isolate: false): much faster
+                      reruns of fast tests; cross-file state then leaks between files
+  --require PARTS     parts the run requires (QUIESCE_REQUIRE): docker; a selected docker-tagged
+                      test without an engine is then exit 2, not a skip
   --progress MODE     bar, lines or none (default: bar on a terminal, lines otherwise)
 
 quiesce flaky merge options:

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { QuiesceError, realNow, withinReal } from '@quiesce/runtime';
+import { QuiesceError } from '@quiesce/runtime';
+import { realNow, withinReal } from '@quiesce/runtime/internal';
 import type { SystemHost } from '../core/host.js';
 import { awaitListening } from '../probes/tcp.js';
 import type { OwnedResource } from '../core/resources.js';

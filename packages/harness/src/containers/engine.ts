@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { QuiesceError, withinReal } from '@quiesce/runtime';
+import { QuiesceError } from '@quiesce/runtime';
+import { withinReal } from '@quiesce/runtime/internal';
 import { installHint, loadTestcontainers, type RuntimeClient, type TestcontainersModule } from './peer.js';
 
 /** The container engine testcontainers found, as the harness uses it. */

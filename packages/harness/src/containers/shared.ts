@@ -6,7 +6,6 @@ import { containerEngine } from './engine.js';
 import { startContainer, unpauseContainer } from './faults.js';
 import { parseContainer, type ContainerOptions } from './options.js';
 import type { ContainerSpecLike, StartedContainerLike } from './types.js';
-import type { TestSystem } from '../system/test-system.js';
 
 /** What a shared container is made from: an image or a container object, and `system.container`'s options. */
 export interface SharedContainerDefinition<S extends StartedContainerLike = StartedContainerLike> extends ContainerOptions {
@@ -18,13 +17,13 @@ export interface SharedContainerContext {
   port(): Promise<number>;
 }
 
-export interface SharedContainerOptions<S extends StartedContainerLike = StartedContainerLike> {
+export interface SharedContainerOptions<S extends StartedContainerLike = StartedContainerLike, Sys extends ContainerSystem = ContainerSystem> {
   /**
    * Runs when a test takes the container over from an earlier test, after the harness has brought
    * it back to running (unpaused, or started again if a test stopped it): put its state back
    * (`FLUSHALL`, truncate tables). Recorded as `container.reset` in the test's history.
    */
-  reset?: (container: ContainerHandle<S>, system: TestSystem) => void | Promise<void>;
+  reset?: (container: ContainerHandle<S>, system: Sys) => void | Promise<void>;
 }
 
 /**
@@ -48,18 +47,18 @@ export interface SharedContainerOptions<S extends StartedContainerLike = Started
  * top of the file or in a `describe`), and by the reaper if the worker dies. One test at a time:
  * a concurrent `use` is rejected with CONTAINER_IN_USE.
  */
-export function sharedContainer<S extends StartedContainerLike = StartedContainerLike>(
+export function sharedContainer<S extends StartedContainerLike = StartedContainerLike, Sys extends ContainerSystem = ContainerSystem>(
   define: (context: SharedContainerContext) => SharedContainerDefinition<S> | Promise<SharedContainerDefinition<S>>,
-  options: SharedContainerOptions<S> = {},
-): SharedContainer<S> {
-  const shared = new SharedContainer(define, options);
+  options: SharedContainerOptions<S, Sys> = {},
+): SharedContainer<S, Sys> {
+  const shared = new SharedContainer<S, Sys>(define, options);
   afterAll(() => shared.dispose());
   return shared;
 }
 
-export class SharedContainer<S extends StartedContainerLike = StartedContainerLike> {
+export class SharedContainer<S extends StartedContainerLike = StartedContainerLike, Sys extends ContainerSystem = ContainerSystem> {
   readonly #define: (context: SharedContainerContext) => SharedContainerDefinition<S> | Promise<SharedContainerDefinition<S>>;
-  readonly #reset: SharedContainerOptions<S>['reset'];
+  readonly #reset: SharedContainerOptions<S, Sys>['reset'];
   readonly #leases: PortLease[] = [];
   #handle: Promise<ContainerHandle<S>> | undefined;
   /** The started container, once `#handle` resolved (teardown detaches it synchronously). */
@@ -70,7 +69,7 @@ export class SharedContainer<S extends StartedContainerLike = StartedContainerLi
   /** @internal use `sharedContainer`. */
   constructor(
     define: (context: SharedContainerContext) => SharedContainerDefinition<S> | Promise<SharedContainerDefinition<S>>,
-    options: SharedContainerOptions<S>,
+    options: SharedContainerOptions<S, Sys>,
   ) {
     if (typeof define !== 'function') {
       throw new InvalidOptionError('sharedContainer(define)', define, 'a function ({ port }) => ({ image, ...container options })');
@@ -83,7 +82,7 @@ export class SharedContainer<S extends StartedContainerLike = StartedContainerLi
   }
 
   /** Take the container for this test: started on first use, brought back to running and reset on every later one. */
-  async use(system: TestSystem): Promise<ContainerHandle<S>> {
+  async use(system: Sys): Promise<ContainerHandle<S>> {
     if (this.#disposed) throw new QuiesceError('CONTAINER_FAILED', 'sharedContainer: used after the file ended (it has been removed)');
     if (this.#user && this.#user !== system && !this.#user.tornDown) {
       const why = 'another test is using it now (concurrent tests cannot share one container: give each its own with system.container)';
@@ -130,7 +129,7 @@ export class SharedContainer<S extends StartedContainerLike = StartedContainerLi
     return handle;
   }
 
-  async #takeOver(handle: ContainerHandle<S>, system: TestSystem): Promise<void> {
+  async #takeOver(handle: ContainerHandle<S>, system: Sys): Promise<void> {
     handle.attach(system);
     system.record('container.attached', handle.source, { id: handle.id.slice(0, 12) });
     const state = await system.runtime.external(boundedReal(handle.state(), DEFAULT_OPERATION_TIMEOUT, 'inspect'));

@@ -1,5 +1,6 @@
 import { relative } from 'node:path';
-import { QuiesceError, realNow } from '@quiesce/runtime';
+import { QuiesceError } from '@quiesce/runtime';
+import { realNow } from '@quiesce/runtime/internal';
 import type { TestSpecification } from 'vitest/node';
 import { candidatePolluters, judgeRuns, judgeTest, usableOutcomes, type Judging } from './analyse.js';
 import { bisect } from './bisect.js';

@@ -3,7 +3,7 @@
  * both; `quiesce flaky merge` unions the raw parts of several shards and derives again, so a
  * merged report is exactly the report of one machine that ran every shard's tests.
  */
-import type { LoadStats, TimelineEvent } from '../report/meta-types.js';
+import type { LoadStats, TimelineEvent } from '../core/task-meta.js';
 
 /** One test's outcome in one run: P passed, F failed, S skipped, - not run (settled, or not in this shard). */
 export type OutcomeCode = 'P' | 'F' | 'S' | '-';

@@ -1,6 +1,10 @@
 import { Writable } from 'node:stream';
-import { QuiesceError, realNow } from '@quiesce/runtime';
+import { QuiesceError } from '@quiesce/runtime';
+import { realNow } from '@quiesce/runtime/internal';
 import type { TestSpecification, Vitest } from 'vitest/node';
+import type { EngineStatus } from '../containers/engine.js';
+import { DOCKER_TAG } from '../preset/docker-skip.js';
+import { REQUIRE_ENV, type RequiredPart } from '../preset/require.js';
 import { SEED_ENV } from '../system/seed.js';
 import { recordOf, type TestCaseLike, type TestErrorLike, type TestRecord } from '../report/test-record.js';
 
@@ -14,6 +18,13 @@ export interface SessionSetup {
   /** Force shuffled files and tests; otherwise the config's own `sequence.shuffle` stands. */
   shuffle: boolean;
   shard: { index: number; count: number } | null;
+  /**
+   * false: the files of a run share workers (Vitest's `isolate: false`), their modules evaluated
+   * once per worker instead of once per file; undefined: the config's own setting.
+   */
+  isolate: false | undefined;
+  /** Parts the run requires (QUIESCE_REQUIRE, read by the quiesce() preset's global setup). */
+  require: readonly RequiredPart[];
   /** Where Vitest's own log lines go (its logger is not the CLI's output). */
   log: Writable;
 }
@@ -66,6 +77,8 @@ export class VitestSession {
   static async open(setup: SessionSetup): Promise<VitestSession> {
     const { createVitest } = await import('vitest/node');
     const collector = new OrderCollector();
+    // The preset's global setup runs in this process and reads it from the environment.
+    if (setup.require.length > 0) process.env[REQUIRE_ENV] = setup.require.join(',');
     let vitest: Vitest;
     try {
       vitest = await createVitest(
@@ -77,6 +90,7 @@ export class VitestSession {
           reporters: [collector as never],
           ...(setup.testNamePattern !== undefined ? { testNamePattern: setup.testNamePattern } : {}),
           ...(setup.shuffle ? { sequence: { shuffle: { files: true, tests: true } } } : {}),
+          ...(setup.isolate === false ? { isolate: false } : {}),
           passWithNoTests: true,
         },
         {},
@@ -135,6 +149,7 @@ export class VitestSession {
       }
       for (const test of tests) if (!only || only.has(test.id)) records.push(recordOf(test as unknown as TestCaseLike));
     }
+    this.#assertRequiredParts(result.testModules);
     const ran = records.some((r) => r.ran);
     const error =
       !ran && records.some((r) => r.status === 'failed')
@@ -144,6 +159,26 @@ export class VitestSession {
           : null;
     const unhandledErrors = result.unhandledErrors.map((e) => describeError(e));
     return { records, order: this.#collector.order, shuffled: Boolean(vitest.config.sequence.shuffle), durationMs, error, unhandledErrors };
+  }
+
+  /**
+   * A required engine that is absent is an infrastructure error, not a test failure: thrown
+   * (exit 2) as soon as a run selected a `docker`-tagged test, which then failed saying so.
+   */
+  #assertRequiredParts(modules: ReadonlyArray<{ children: { allTests(): Iterable<{ tags: string[]; result(): { state: string } }> } }>): void {
+    for (const project of this.#vitest.projects) {
+      const provided = project.getProvidedContext() as unknown as { quiesceDocker?: EngineStatus; quiesceDockerRequired?: boolean };
+      const status = provided.quiesceDocker;
+      if (!provided.quiesceDockerRequired || status === undefined || status.available) continue;
+      // Selected and run: failed for want of the engine (the preset's setup fails them); filtered-out ones are skipped.
+      const needing = modules.flatMap((m) => [...m.children.allTests()]).filter((t) => t.tags.includes(DOCKER_TAG) && t.result().state === 'failed').length;
+      if (needing === 0) continue;
+      throw new QuiesceError(
+        'NO_CONTAINER_ENGINE',
+        `a required part is missing: ${REQUIRE_ENV}=docker requires a container engine for the ${needing} selected test(s) tagged '${DOCKER_TAG}', and none answers (${status.reason.split('\n')[0]}). To run them: ${status.hint}`,
+        { reason: status.reason },
+      );
+    }
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,5 @@
 import { TestRunner } from 'vitest';
-import type { LoadStats, QuiesceTaskMeta } from '../report/meta-types.js';
+import type { LoadStats, QuiesceTaskMeta } from '../core/task-meta.js';
 
 interface TaskWithMeta {
   meta: { quiesce?: QuiesceTaskMeta };

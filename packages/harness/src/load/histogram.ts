@@ -3,26 +3,12 @@
  * exact; plus log-spaced buckets that several runs can add up (the report's combined figures and
  * its histogram plot).
  */
+import type { LatencyBucket, LatencySummary } from '../core/task-meta.js';
+
+export type { LatencyBucket, LatencySummary };
 
 /** Buckets per doubling: edges at 2^(k/8) ms, so a bucket is about 9% wide. */
 export const BUCKETS_PER_DOUBLING = 8;
-
-/** One histogram bucket: `count` samples above the previous edge and at most `le` milliseconds. */
-export interface LatencyBucket {
-  le: number;
-  count: number;
-}
-
-/** The figures a latency distribution is judged by, in milliseconds. */
-export interface LatencySummary {
-  count: number;
-  mean: number;
-  min: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-}
 
 export class LatencyHistogram {
   #samples = new Float64Array(1024);

@@ -1,9 +1,9 @@
-import { realNow, realTimer } from '@quiesce/runtime';
-import type { LoadStats } from '../report/meta-types.js';
+import type { LoadStats } from '../core/task-meta.js';
 import { attachLoad } from './attach.js';
 import { LatencyHistogram } from './histogram.js';
 import { resolveLoadOptions, type LoadOptions, type ResolvedLoadOptions } from './options.js';
 import { resolveTarget, type LoadTarget, type ResolvedTarget } from './target.js';
+import { realNow, realTimer } from '@quiesce/runtime/internal';
 
 /** How many distinct error messages a result keeps. */
 const ERROR_SAMPLES = 5;

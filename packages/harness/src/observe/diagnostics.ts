@@ -38,8 +38,8 @@
  * tests that bridge the same channels should not run `test.concurrent` with each other.
  */
 import diagnostics from 'node:diagnostics_channel';
-import { CHANNEL_PREFIX, InvalidOptionError, LIFECYCLE_KINDS, channelName, isRuntimeMessage } from '@quiesce/runtime';
-import { checkKnownKeys } from '@quiesce/runtime/internal';
+import { CHANNEL_PREFIX, InvalidOptionError, LIFECYCLE_KINDS, channelName } from '@quiesce/runtime';
+import { checkKnownKeys, isRuntimeMessage } from '@quiesce/runtime/internal';
 import type { Attach } from './observer.js';
 import { readable } from './readable.js';
 

@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { Readable } from 'node:stream';
-import { InvalidOptionError, QuiesceError, LineSplitter } from '@quiesce/runtime';
+import { InvalidOptionError, QuiesceError } from '@quiesce/runtime';
+import { LineSplitter } from '@quiesce/runtime/internal';
 import { parseExternalWait, runExternalWait, type ExternalWaitOptions } from '../waits/external-wait.js';
 import { parseLinePattern } from './options.js';
 import type { ExitStatus } from './tracked-process.js';

@@ -1,15 +1,46 @@
 import type { TestProject } from 'vitest/node';
 import { detectContainerEngine } from '../containers/engine.js';
+import { DOCKER_TAG } from './docker-skip.js';
+import { REQUIRE_ENV, requiredParts } from './require.js';
+
+/** The exit code of a run that needed a required part it did not have (as `quiesce flaky`'s). */
+export const MISSING_PART_EXIT_CODE = 2;
 
 /**
  * The quiesce() preset's global setup: look for a container engine once per run (in Vitest's main
  * process) and hand the answer to every worker (`inject('quiesceDocker')`), where tests tagged
- * `docker` then run or skip with the reason and how to get an engine.
+ * `docker` then run or skip with the reason and how to get an engine. With QUIESCE_REQUIRE=docker
+ * they fail instead of skipping, and the run exits 2 once a `docker`-tagged test was selected.
  */
-export default async function setup(project: TestProject): Promise<void> {
+export default async function setup(project: TestProject): Promise<(() => void) | undefined> {
+  const required = requiredParts().includes('docker');
   const status = await detectContainerEngine();
   project.provide('quiesceDocker', status);
+  project.provide('quiesceDockerRequired', required);
   const say = (line: string): void => project.vitest.logger.log(line);
-  if (status.available) say(`[quiesce] container engine: Docker API ${status.serverVersion} at ${status.endpoint ?? 'a TLS endpoint'}`);
-  else say(`[quiesce] no container engine: tests tagged 'docker' will be skipped (${status.reason.split('\n')[0]}). To run them: ${status.hint}`);
+  if (status.available) {
+    say(`[quiesce] container engine: Docker API ${status.serverVersion} at ${status.endpoint ?? 'a TLS endpoint'}`);
+    return undefined;
+  }
+  const reason = status.reason.split('\n')[0];
+  if (!required) {
+    say(`[quiesce] no container engine: tests tagged 'docker' will be skipped (${reason}). To run them: ${status.hint}`);
+    return undefined;
+  }
+  say(
+    `[quiesce] no container engine, and ${REQUIRE_ENV}=docker requires one: tests tagged 'docker' fail and the run exits 2 (${reason}). To run them: ${status.hint}`,
+  );
+  // The run's exit code, set once Vitest has set its own (1 for the failed tests): 2, an
+  // infrastructure error, when a docker-tagged test was selected.
+  return () => {
+    const selected = project.vitest.state
+      .getTestModules()
+      .flatMap((module) => [...module.children.allTests()])
+      .filter((test) => test.tags.includes(DOCKER_TAG) && test.result().state === 'failed');
+    if (selected.length === 0) return;
+    project.vitest.logger.error(
+      `[quiesce] exit ${MISSING_PART_EXIT_CODE}: ${selected.length} test(s) tagged 'docker' need a container engine ${REQUIRE_ENV}=docker requires, and none answers (${reason}). To run them: ${status.hint}`,
+    );
+    process.exitCode = MISSING_PART_EXIT_CODE;
+  };
 }

@@ -1,8 +1,8 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { InvalidOptionError } from '@quiesce/runtime';
+import { probeWithBackoff, type ProbeOutcome } from '@quiesce/runtime/internal';
 import { parseExternalWait, runExternalWait, type ExternalWaitOptions } from '../waits/external-wait.js';
-import { probeWithBackoff, type ProbeOutcome } from '@quiesce/runtime';
 import type { ProbeReport } from './tcp.js';
 
 /** Options of `awaitHealthy`. */

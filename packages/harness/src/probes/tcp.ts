@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { InvalidOptionError } from '@quiesce/runtime';
+import { probeWithBackoff, type ProbeOutcome } from '@quiesce/runtime/internal';
 import { parseExternalWait, runExternalWait, type ExternalWaitOptions } from '../waits/external-wait.js';
-import { probeWithBackoff, type ProbeOutcome } from '@quiesce/runtime';
 
 /** Options of `awaitListening`. */
 export interface AwaitListeningOptions extends ExternalWaitOptions {

@@ -5,7 +5,6 @@
 export { QuiesceReporter, QuiesceReporter as default, type QuiesceReporterOptions } from './reporter.js';
 export { buildReport, summariseLoads, type ReportDocument, type ReportSummary, type ReportTest, type LoadSummary } from './json-report.js';
 export { recordOf, type TestRecord, type TestStatus, type TestCaseLike, type FailureInfo } from './test-record.js';
-export type { LoadStats, TimelineEvent, QuiesceTaskMeta } from './meta-types.js';
+export type { LoadStats, TimelineEvent, QuiesceTaskMeta } from '../core/task-meta.js';
 export type { LatencyBucket, LatencySummary } from '../load/histogram.js';
 export { renderReportHtml } from './html/report-page.js';
-export { renderFlakyHtml } from './html/flaky-page.js';

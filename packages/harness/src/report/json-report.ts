@@ -1,6 +1,6 @@
 import { replayCommand, testSeed } from '../system/seed.js';
 import { bucketPercentile, mergeBuckets } from '../load/histogram.js';
-import type { LoadStats, TimelineEvent } from './meta-types.js';
+import type { LoadStats, TimelineEvent } from '../core/task-meta.js';
 import { errorLine, type TestRecord, type TestStatus } from './test-record.js';
 
 /** The JSON report (schemas/report.schema.json). Durations in seconds, latencies in milliseconds. */

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
-import { InvalidOptionError, realNow } from '@quiesce/runtime';
-import { checkOptions } from '@quiesce/runtime/internal';
+import { InvalidOptionError } from '@quiesce/runtime';
+import { checkOptions, realNow } from '@quiesce/runtime/internal';
 import { runSeed, SEED_ENV } from '../system/seed.js';
 import { buildReport, type ReportDocument } from './json-report.js';
 import { recordOf, type TestCaseLike } from './test-record.js';

@@ -1,6 +1,6 @@
 import type { HistoryEvent } from '@quiesce/runtime';
 import { jsonReplacer } from '@quiesce/runtime/internal';
-import type { QuiesceTaskMeta, TimelineEvent } from './meta-types.js';
+import type { QuiesceTaskMeta, TimelineEvent } from '../core/task-meta.js';
 
 /** How many of a failed test's last history events its report carries. */
 export const TIMELINE_EVENTS = 200;

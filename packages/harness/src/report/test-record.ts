@@ -1,5 +1,5 @@
 import { stripVTControlCharacters } from 'node:util';
-import type { QuiesceTaskMeta } from './meta-types.js';
+import type { QuiesceTaskMeta } from '../core/task-meta.js';
 
 /**
  * One test's outcome in one run, read from Vitest's reported TestCase: what the JSON report,

@@ -1,4 +1,5 @@
-import { realDelay, type Pid, type Runtime } from '@quiesce/runtime';
+import type { Pid, Runtime } from '@quiesce/runtime';
+import { realDelay } from '@quiesce/runtime/internal';
 import type { DriveTarget } from '../core/host.js';
 import type { Owned } from '../core/resources.js';
 import { drive } from '../waits/driver.js';

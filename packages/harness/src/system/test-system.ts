@@ -9,12 +9,10 @@ import {
   VirtualClock,
   isExitMessage,
   isNormalExit,
-  isSupervisorSpec,
   serialiseReason,
   startDynamicSupervisor,
   startServer,
   startSupervisor,
-  childStartContext,
   type ChildSpec,
   type CustomKind,
   type DynamicSupervisorOptions,
@@ -24,19 +22,20 @@ import {
   type History,
   type HistoryEvent,
   type QuiesceEvents,
-  type SchedulerOption,
   type ServerBehaviour,
   type SupervisorSpec,
 } from '@quiesce/runtime';
-import { checkMilliseconds, checkObject, checkOptions } from '@quiesce/runtime/internal';
+import { checkMilliseconds, checkObject, checkOptions, isSupervisorSpec, childStartContext } from '@quiesce/runtime/internal';
 import type { AnyKindPattern, EventPattern, EventRecorder } from '../core/events.js';
 import { Inbox } from '../inbox/inbox.js';
-import { describePattern, matches, type Pattern } from '../match/match.js';
 import { drive, isDriven, validateWaitOptions, type DriveTarget, type WaitOptions } from '../waits/driver.js';
 import { awaitQuiescence, DEFAULT_QUIET_PERIOD, type Quiescence } from '../waits/quiescence.js';
 import { WaitError } from '../waits/wait-error.js';
 import { callerLocation, LeakError, type Owned, type OwnedResource } from '../core/resources.js';
 import { teardownFailure } from './teardown-error.js';
+import { validateSystemOptions, type TestSystemOptions } from './options.js';
+import { describeHistoryPattern, toEventPredicate, type HistoryPattern, type UntilOptions } from './history-pattern.js';
+import { checkAddress, checkOwnedResource, pidOf } from './arguments.js';
 import { awaitActorsGone, disposeOwned, findLeaks, stopStartedTrees, type StartedTree } from './teardown.js';
 import { leftovers, type Leftover } from './leftovers.js';
 import { systemRegistry } from './registry.js';
@@ -58,44 +57,8 @@ import { processReaper } from '@quiesce/runtime';
 import { awaitHealthy, awaitListening, type AwaitHealthyOptions, type AwaitListeningOptions, type HealthReport, type ProbeReport } from '../probes/index.js';
 import { containerFor, type ContainerHandle, type ContainerOptions, type ContainerSpecLike, type StartedContainerLike } from '../containers/index.js';
 
-export interface TestSystemOptions {
-  /** The test's seed. Default: derived from the run seed (QUIESCE_SEED) and `testId`. */
-  seed?: number;
-  /** A stable id for the test (file and full name); names the seed and the replay command. */
-  testId?: string;
-  /** The test file, for the replay command. */
-  file?: string;
-  /** The test's full name, for the replay command. */
-  testName?: string;
-  /** Default 'virtual'. */
-  clock?: 'virtual' | 'real';
-  /** Delivery order; default FIFO. `{ random: seed }` and `{ replay: token }` explore interleavings. */
-  scheduler?: SchedulerOption;
-  /** The test's AbortSignal: every wait gives up when it aborts. */
-  signal?: AbortSignal;
-  /** Record every message send in the history. */
-  recordMessages?: boolean;
-  /** Do not fail the test when a started tree exits on its own (the test traps exits). Default false. */
-  trapExits?: boolean;
-  /** Default timeout of every wait, in ms (virtual and real, see WaitOptions). Default 5000. */
-  timeout?: number;
-  /**
-   * Real milliseconds with no event after which negatives (`.not.toRestart`, `inbox.refute`,
-   * `settle`) decide while OS processes or other external actors are live. A closed system
-   * decides at durable idleness instead, exactly. Default 100.
-   */
-  quietPeriod?: number;
-}
-
 /** What `system.start` accepts: a supervisor spec, a child spec, or a server behaviour with its args. */
 export type Startable = SupervisorSpec | ChildSpec;
-
-export type HistoryPattern = string | Pattern | ((event: HistoryEvent) => boolean);
-
-export interface UntilOptions extends WaitOptions {
-  /** Where to look from: 'now' (default: only events after the call), 'start' (the whole history) or a seq. */
-  since?: 'now' | 'start' | number;
-}
 
 /**
  * One isolated world per test (docs/architecture.md, "Isolation and teardown"): a runtime on a virtual clock, a history, a scoped
@@ -679,64 +642,6 @@ export class TestSystem implements DriveTarget, EventRecorder {
   }
 }
 
-export function toEventPredicate(pattern: HistoryPattern): (event: HistoryEvent) => boolean {
-  if (typeof pattern === 'string') return (e) => e.kind === pattern;
-  if (typeof pattern === 'function') return pattern as (e: HistoryEvent) => boolean;
-  if (typeof pattern === 'object' && pattern !== null) return (e) => matches(e, pattern);
-  throw new InvalidOptionError('until(pattern)', pattern, 'an event kind, a partial event { kind, source, data } or a predicate');
-}
-
-function describeHistoryPattern(pattern: HistoryPattern): string {
-  return typeof pattern === 'string' ? `kind ${JSON.stringify(pattern)}` : describePattern(pattern);
-}
-
-const SYSTEM_KEYS = ['seed', 'testId', 'file', 'testName', 'clock', 'scheduler', 'signal', 'recordMessages', 'trapExits', 'timeout', 'quietPeriod'] as const;
-
-/** The pid behind what stop, kill and monitor accept: a Pid, or a ref that has one. */
-function pidOf(operation: string, target: unknown): Pid {
-  if (target instanceof Pid) return target;
-  const pid = typeof target === 'object' && target !== null ? (target as { pid?: unknown }).pid : undefined;
-  if (pid instanceof Pid) return pid;
-  throw new InvalidOptionError(`${operation}(target)`, target, 'a Pid, a SupervisorRef or a DynamicSupervisorRef');
-}
-
-/** What send, call and sync address: a Pid or a registered name. */
-function checkAddress(operation: string, target: unknown): void {
-  if (!(target instanceof Pid) && typeof target !== 'string') throw new InvalidOptionError(`${operation}(target)`, target, 'a Pid or a registered name');
-}
-
-/** Checked when owned, not at teardown: a resource teardown cannot dispose of is the caller's mistake, reported where it is made. */
-function checkOwnedResource(resource: unknown): void {
-  if (typeof resource !== 'object' || resource === null) {
-    throw new InvalidOptionError('own(resource)', resource, 'an object { kind, label, dispose(), alive(), external?() }');
-  }
-  const r = resource as Partial<Record<keyof OwnedResource, unknown>>;
-  if (typeof r.kind !== 'string' || r.kind === '') throw new InvalidOptionError('own(resource).kind', r.kind, "a non-empty string, e.g. 'pool'");
-  if (typeof r.label !== 'string') throw new InvalidOptionError('own(resource).label', r.label, 'a string naming it in leak reports');
-  for (const fn of ['dispose', 'alive'] as const) {
-    if (typeof r[fn] !== 'function') throw new InvalidOptionError(`own(resource).${fn}`, r[fn], 'a function');
-  }
-  if (r.external !== undefined && typeof r.external !== 'function') {
-    throw new InvalidOptionError('own(resource).external', r.external, 'a function or undefined');
-  }
-}
-
-function validateSystemOptions(options: TestSystemOptions): void {
-  // A typo (`timout`) is an error, not the default: the rest (scheduler, recordMessages) the runtime checks.
-  checkOptions('TestSystem options', options, SYSTEM_KEYS);
-  const { seed, testId, clock, timeout, trapExits, signal, file, testName, quietPeriod } = options;
-  if (quietPeriod !== undefined) checkMilliseconds('quietPeriod', quietPeriod);
-  if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff))
-    throw new InvalidOptionError('seed', seed, 'an integer from 0 to 4294967295');
-  if (testId !== undefined && typeof testId !== 'string') throw new InvalidOptionError('testId', testId, 'a string');
-  if (file !== undefined && typeof file !== 'string') throw new InvalidOptionError('file', file, 'a string');
-  if (testName !== undefined && typeof testName !== 'string') throw new InvalidOptionError('testName', testName, 'a string');
-  if (clock !== undefined && clock !== 'virtual' && clock !== 'real') throw new InvalidOptionError('clock', clock, "'virtual' or 'real'");
-  if (timeout !== undefined) checkMilliseconds('timeout', timeout);
-  if (trapExits !== undefined && typeof trapExits !== 'boolean') throw new InvalidOptionError('trapExits', trapExits, 'a boolean');
-  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new InvalidOptionError('signal', signal, 'an AbortSignal');
-}
-
 const systems = systemRegistry<TestSystem>();
 
 /**
@@ -748,3 +653,4 @@ export function systemOf(target: Runtime | Pid | { readonly runtime: Runtime }):
 }
 
 export { WaitError };
+export { toEventPredicate, type HistoryPattern, type UntilOptions, type TestSystemOptions };

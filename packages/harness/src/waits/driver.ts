@@ -1,5 +1,5 @@
-import { InvalidOptionError, QuiesceError, VirtualClock, realNow, realTimer, type Runtime } from '@quiesce/runtime';
-import { checkKnownKeys, checkMilliseconds, checkObject, nextMacrotask } from '@quiesce/runtime/internal';
+import { InvalidOptionError, QuiesceError, VirtualClock, type Runtime } from '@quiesce/runtime';
+import { checkKnownKeys, checkMilliseconds, checkObject, nextMacrotask, realNow, realTimer } from '@quiesce/runtime/internal';
 import type { DriveTarget } from '../core/host.js';
 import { WaitError, type WaitFailure } from './wait-error.js';
 

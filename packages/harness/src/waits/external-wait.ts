@@ -1,5 +1,5 @@
-import { formatTimeline, InvalidOptionError, QuiesceError, realTimer, type History } from '@quiesce/runtime';
-import { checkMilliseconds, checkOptions, round } from '@quiesce/runtime/internal';
+import { formatTimeline, InvalidOptionError, QuiesceError, type History } from '@quiesce/runtime';
+import { checkMilliseconds, checkOptions, round, realTimer } from '@quiesce/runtime/internal';
 import type { SystemHost } from '../core/host.js';
 import { drive } from './driver.js';
 import { WaitError } from './wait-error.js';

@@ -1,4 +1,5 @@
-import { QuiesceError, realNow, realTimer, type HistoryEvent, type Runtime } from '@quiesce/runtime';
+import { QuiesceError, type HistoryEvent, type Runtime } from '@quiesce/runtime';
+import { realNow, realTimer } from '@quiesce/runtime/internal';
 import type { SystemHost } from '../core/host.js';
 import { DEFAULT_WAIT_TIMEOUT, drive, type DriveTarget } from './driver.js';
 import { awaitQuiescence, DEFAULT_QUIET_PERIOD, type Quiescence } from './quiescence.js';

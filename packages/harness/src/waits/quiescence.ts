@@ -1,4 +1,5 @@
-import { realDelay, realNow, realTimer, VirtualClock } from '@quiesce/runtime';
+import { VirtualClock } from '@quiesce/runtime';
+import { realDelay, realNow, realTimer } from '@quiesce/runtime/internal';
 import type { DriveTarget } from './driver.js';
 import { WaitError } from './wait-error.js';
 

@@ -1,5 +1,5 @@
-import { formatTimeline, QuiesceError, touchesOutside, type History, type HistoryEvent } from '@quiesce/runtime';
-import { round } from '@quiesce/runtime/internal';
+import { formatTimeline, QuiesceError, type History, type HistoryEvent } from '@quiesce/runtime';
+import { round, touchesOutside } from '@quiesce/runtime/internal';
 
 export type WaitFailure = 'timeout' | 'deadlock' | 'aborted' | 'linked-exit';
 

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { InvalidOptionError, ProcessGroupReaper, QuiesceError } from '@quiesce/runtime';
+import { InvalidOptionError, QuiesceError } from '@quiesce/runtime';
+import { ProcessGroupReaper } from '@quiesce/runtime/internal';
 import { ContainerHandle, killContainer, pauseContainer, sharedContainer } from '@quiesce/harness';
 import { endpointOf, parseContainer, parseEvent } from '../../src/containers/index.js';
 import { dockerGlobalSetupPath, quiesce } from '../../src/preset/plugin.js';

@@ -5,9 +5,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { test, type TestSystem } from '@quiesce/harness';
-import { realNow } from '@quiesce/runtime';
 import { containerEngine } from '../../src/containers/engine.js';
 import { watchEngineEvents } from '../../src/containers/events.js';
+import { realNow } from '@quiesce/runtime/internal';
 
 const fixtureDir = fileURLToPath(new URL('./fixtures/reaper/', import.meta.url));
 const vitestBin = join(dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs');

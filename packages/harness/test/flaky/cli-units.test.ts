@@ -49,6 +49,8 @@ describe('quiesce flaky arguments', () => {
       confidence: 0.95,
       bisect: true,
       shard: null,
+      isolate: undefined,
+      require: [],
     });
     const all = parseFlakyArgs(
       [
@@ -74,6 +76,9 @@ describe('quiesce flaky arguments', () => {
         '--no-bisect',
         '--progress',
         'lines',
+        '--no-isolate',
+        '--require',
+        'docker',
       ],
       dir,
     );
@@ -90,7 +95,12 @@ describe('quiesce flaky arguments', () => {
       testNamePattern: 'pool',
       bisect: false,
       progress: 'lines',
+      isolate: false,
+      require: ['docker'],
     });
+    expect(() => parseFlakyArgs(['--require', 'dokcer'], dir)).toThrow(
+      '--require: got "dokcer"; expected a comma-separated list of required parts: \'docker\'',
+    );
     // With a target and no --runs: the runs that bound a stable test under it.
     expect(parseFlakyArgs(['--target-rate', '0.1'], dir)).toMatchObject({ runs: 29 });
     expect(parseFlakyArgs(['--help'], dir)).toBe('help');
@@ -110,6 +120,8 @@ describe('quiesce flaky arguments', () => {
       '--root',
       '--config',
       '--shuffle',
+      '--no-isolate',
+      '--require',
       '--bogus',
       '-t',
       'file',

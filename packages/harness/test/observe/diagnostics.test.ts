@@ -3,7 +3,8 @@ import { EventEmitter } from 'node:events';
 import { createServer } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import fc from 'fast-check';
-import { QuiesceError, channelName, isRuntimeMessage, supervisor, worker, type StartFn } from '@quiesce/runtime';
+import { QuiesceError, channelName, supervisor, worker, type StartFn } from '@quiesce/runtime';
+import { isRuntimeMessage } from '@quiesce/runtime/internal';
 import { describe, expect } from 'vitest';
 import { createTestSystem, test, WaitError } from '@quiesce/harness';
 

@@ -4,8 +4,9 @@ import { createServer, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect } from 'vitest';
-import { awaitLine, ProcessGroupReaper, test, type TestSystem } from '@quiesce/harness';
-import { awaitGroupGone, type HistoryEvent } from '@quiesce/runtime';
+import { awaitLine, test, type TestSystem } from '@quiesce/harness';
+import type { HistoryEvent } from '@quiesce/runtime';
+import { awaitGroupGone, ProcessGroupReaper } from '@quiesce/runtime/internal';
 
 const child = fileURLToPath(new URL('../fixtures/os-child.mjs', import.meta.url));
 const fixtureDir = fileURLToPath(new URL('../fixtures/reaper/', import.meta.url));

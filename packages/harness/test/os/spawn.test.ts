@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { QuiesceError } from '@quiesce/runtime';
 import { describe, expect } from 'vitest';
-import { createTestSystem, groupState, test, WaitError, type TestSystem } from '@quiesce/harness';
+import { createTestSystem, test, WaitError, type TestSystem } from '@quiesce/harness';
+import { groupState } from '@quiesce/runtime/internal';
 
 const child = fileURLToPath(new URL('../fixtures/os-child.mjs', import.meta.url));
 const node = process.execPath;

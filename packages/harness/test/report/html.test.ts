@@ -8,7 +8,8 @@ import type { RunRaw, TestRaw } from '../../src/flaky/model.js';
 import { buildFlakyReport } from '../../src/flaky/report.js';
 import { runSeeds } from '../../src/flaky/seeds.js';
 import { LatencyHistogram } from '../../src/load/histogram.js';
-import { buildReport, renderFlakyHtml, renderReportHtml, type LoadStats, type TestRecord } from '../../src/report/index.js';
+import { buildReport, renderReportHtml, type LoadStats, type TestRecord } from '../../src/report/index.js';
+import { renderFlakyHtml } from '../../src/flaky/html/flaky-page.js';
 import { CHROMIUM_MISSING, countColours, openBrowser } from './chromium.js';
 import { schemaValidator } from './schema-check.js';
 

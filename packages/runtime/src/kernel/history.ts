@@ -3,7 +3,7 @@
  * to it, matchers judge it, chaos writes to it, failures print its tail. Wall-clock time is kept
  * beside the events, never in them, so two runs of one seed serialise identically.
  */
-import { round } from '../internal/format.js';
+import { round } from './format.js';
 import type { CustomKind, EventKind, QuiesceEvents } from './events.js';
 
 export interface HistoryEvent<K extends string = string, D = unknown> {

@@ -20,6 +20,12 @@ export interface Delivery {
 export interface SchedulingPolicy {
   readonly name: string;
   choose(ready: readonly Delivery[]): number;
+  /**
+   * Told of every delivery taken, chosen or the only one ready, just before it runs (not under
+   * FIFO, which takes the fast path). An explorer uses it to know which process ran last (a
+   * preemption is a switch away from it) and to print the schedule's timeline.
+   */
+  observe?(taken: Delivery): void;
 }
 
 /** Oldest first: the default, and what a user expects from a queue. */
@@ -118,6 +124,7 @@ export class Scheduler {
       this.#decisions.push(index);
     }
     const chosen = ready[index]!;
+    this.policy.observe?.(chosen);
     this.#size--;
     const key = `${chosen.from}->${chosen.to}`;
     const queue = this.#pairs.get(key)!;

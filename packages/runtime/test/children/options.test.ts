@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest';
-import { InvalidOptionError, type Runtime, osProcess, spawnOsProcess, spawnWorkerThread, workerThread, type QuiesceError } from '@quiesce/runtime';
+import { InvalidOptionError, type Runtime, osProcess, workerThread, type QuiesceError } from '@quiesce/runtime';
+import { spawnOsProcess, spawnWorkerThread } from '@quiesce/runtime/internal';
 import { fixture, node, thrown, world } from './support.js';
 
 // Bad input throws a QuiesceError at once, naming the option, the value and what is accepted,

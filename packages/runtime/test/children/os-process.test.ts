@@ -1,16 +1,7 @@
 import { tmpdir } from 'node:os';
 import { expect, test } from 'vitest';
-import {
-  QuiesceError,
-  type VirtualClock,
-  isExitMessage,
-  osExitReason,
-  osProcess,
-  spawnOsProcess,
-  startSupervisor,
-  supervisor,
-  type ExitMessage,
-} from '@quiesce/runtime';
+import { QuiesceError, type VirtualClock, isExitMessage, osProcess, startSupervisor, supervisor, type ExitMessage } from '@quiesce/runtime';
+import { osExitReason, spawnOsProcess } from '@quiesce/runtime/internal';
 import { exitOf, fixture, isDead, nextEvent, node, ofKind, osPidOf, rejection, world } from './support.js';
 
 // Every OS process here is real. Waits are on history events or on a proxy's exit; the only real

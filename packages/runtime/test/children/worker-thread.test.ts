@@ -1,6 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { expect, test } from 'vitest';
-import { type QuiesceError, type VirtualClock, WORKER_SHUTDOWN_MESSAGE, spawnWorkerThread, startSupervisor, supervisor, workerThread } from '@quiesce/runtime';
+import { type QuiesceError, type VirtualClock, WORKER_SHUTDOWN_MESSAGE, startSupervisor, supervisor, workerThread } from '@quiesce/runtime';
+import { spawnWorkerThread } from '@quiesce/runtime/internal';
 import { exitOf, fixture, inbox, nextEvent, ofKind, rejection, world } from './support.js';
 
 // Real worker threads running the fixtures in ../fixtures. Waits are on history events, on a

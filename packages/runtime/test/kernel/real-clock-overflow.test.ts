@@ -1,5 +1,6 @@
 import { afterEach, expect, test, vi } from 'vitest';
-import { RealClock, type RealTimeSource } from '@quiesce/runtime';
+import { RealClock } from '@quiesce/runtime';
+import type { RealTimeSource } from '@quiesce/runtime/internal';
 
 // The clock takes the native timers captured at load, so fake timers cannot reach it by
 // accident; the test hands it the (faked) globals on purpose.

@@ -230,3 +230,30 @@ describe('a replay that diverges on a live runtime', () => {
     expect(rt.scheduler.size).toBe(2);
   });
 });
+
+describe('SchedulingPolicy.observe', () => {
+  test('sees every delivery taken, chosen or alone, in the order they run', () => {
+    fc.assert(
+      fc.property(opsArb, fc.nat(), (ops, seed) => {
+        const observed: string[] = [];
+        const random = seededRandom(seed);
+        const policy: SchedulingPolicy = {
+          name: 'observing',
+          choose: (ready) => random.choose(ready),
+          observe: (taken) => void observed.push(`${taken.from}->${taken.to}`),
+        };
+        const { order } = run(policy, ops);
+        expect(observed).toEqual(order.map(pairOf));
+      }),
+    );
+  });
+
+  test('a policy without observe works as before', () => {
+    const s = new Scheduler({ name: 'first', choose: () => 0 });
+    const out: string[] = [];
+    s.enqueue('a', 'b', () => out.push('ab'));
+    s.enqueue('c', 'b', () => out.push('cb'));
+    for (let d = s.next(); d; d = s.next()) d.run();
+    expect(out).toEqual(['ab', 'cb']);
+  });
+});

@@ -5,7 +5,8 @@
  * `start` when its start returns (after its children), `down` comes from the history as each
  * tracked process exits, start failures are recorded by the start functions.
  */
-import { Pid, Runtime, startSupervisorOutcome, supervisor, type ChildSpec, type ExitReason, type SupervisorSpec } from '@quiesce/runtime';
+import { Pid, Runtime, supervisor, type ChildSpec, type ExitReason, type SupervisorSpec } from '@quiesce/runtime';
+import { startSupervisorOutcome } from '@quiesce/runtime/internal';
 import { formatAtom, type CrashReason, type Scenario, type SupNode, type WorkerNode } from './scenario.js';
 
 /** Erlang `~w` for the reasons the runtime produces in these scenarios. */

@@ -1,14 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import {
-  CallExitError,
-  CallTimeoutError,
-  QuiesceError,
-  startServer,
-  startServerOutcome,
-  type ExitReason,
-  type From,
-  type ServerBehaviour,
-} from '@quiesce/runtime';
+import { CallExitError, CallTimeoutError, QuiesceError, startServer, type ExitReason, type From, type ServerBehaviour } from '@quiesce/runtime';
+import { startServerOutcome } from '@quiesce/runtime/internal';
 import { rejection, vrt } from '../support/helpers.js';
 
 type Req = { get: true } | { add: number } | { hold: true } | { stopWith: ExitReason; reply?: unknown } | { crash: string } | { slowAdd: number };

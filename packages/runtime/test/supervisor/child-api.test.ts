@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { Pid, QuiesceError, startSupervisor, supervisor, supervisorRefOf, type ChildSpec } from '@quiesce/runtime';
+import { Pid, QuiesceError, startSupervisor, supervisor, type ChildSpec } from '@quiesce/runtime';
+import { supervisorRefOf } from '@quiesce/runtime/internal';
 import { child, crashable, ofKind, rejection, trace, vrt } from '../support/helpers.js';
 
 async function setup(children: ChildSpec[] = [child('a'), child('b')], strategy: 'one_for_one' | 'one_for_all' = 'one_for_one') {

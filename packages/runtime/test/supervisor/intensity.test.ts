@@ -1,16 +1,7 @@
 import * as fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import {
-  DEFAULT_INTENSITY,
-  DEFAULT_PERIOD,
-  RestartIntensity,
-  type Pid,
-  type Runtime,
-  startSupervisor,
-  supervisor,
-  type ChildSpec,
-  type Strategy,
-} from '@quiesce/runtime';
+import { DEFAULT_INTENSITY, DEFAULT_PERIOD, type Pid, type Runtime, startSupervisor, supervisor, type ChildSpec, type Strategy } from '@quiesce/runtime';
+import { RestartIntensity } from '@quiesce/runtime/internal';
 import { child, crashable, ofKind, trace, vrt } from '../support/helpers.js';
 
 // The runtime follows OTP: restart times in whole seconds of the clock; a restart exactly `period`

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { QuiesceError, startSupervisor, supervisor, validateSupervisorSpec, worker, type ChildSpec, type SupervisorSpec } from '@quiesce/runtime';
+import { QuiesceError, startSupervisor, supervisor, worker, type ChildSpec, type SupervisorSpec } from '@quiesce/runtime';
+import { validateSupervisorSpec } from '@quiesce/runtime/internal';
 import { crashable, rejection, vrt } from '../support/helpers.js';
 
 /** A child spec whose start function records that it ran: a rejected spec must start nothing. */

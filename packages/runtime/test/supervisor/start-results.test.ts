@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { QuiesceError, startSupervisor, startSupervisorOutcome, supervisor, worker, serverChild, type StartContext } from '@quiesce/runtime';
+import { QuiesceError, startSupervisor, supervisor, worker, serverChild, type StartContext } from '@quiesce/runtime';
+import { startSupervisorOutcome } from '@quiesce/runtime/internal';
 import { child, crashable, ofKind, rejection, trace, vrt } from '../support/helpers.js';
 
 describe('ok', () => {

@@ -1,5 +1,5 @@
 import type { LatencyBucket } from '../../load/histogram.js';
-import type { TimelineEvent } from '../meta-types.js';
+import type { TimelineEvent } from '../../core/task-meta.js';
 import { COLOURS, el, esc, hue, ms, percent, svg, title, tr } from './svg.js';
 
 export type Cell = 'P' | 'F' | 'S' | '-';

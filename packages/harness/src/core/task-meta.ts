@@ -1,8 +1,25 @@
 /**
  * What a test attaches for Quiesce's reporters, in Vitest's task meta (`task.meta.quiesce`),
- * which Vitest carries from the worker to the reporters. Plain JSON only.
+ * which Vitest carries from the worker to the reporters. Plain JSON only. On the ground floor:
+ * the load helpers and the system write it, the reporters read it.
  */
-import type { LatencyBucket, LatencySummary } from '../load/histogram.js';
+
+/** One histogram bucket: `count` samples above the previous edge and at most `le` milliseconds. */
+export interface LatencyBucket {
+  le: number;
+  count: number;
+}
+
+/** The figures a latency distribution is judged by, in milliseconds. */
+export interface LatencySummary {
+  count: number;
+  mean: number;
+  min: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
 
 /** The result of one `load()` run. Latencies in milliseconds. */
 export interface LoadStats {

@@ -1,6 +1,6 @@
-import type { FlakyReport, ReportedTest } from '../../flaky/report.js';
-import { gridChart, histogramChart, intervalChart, swimlaneChart, timelineTable } from './charts.js';
-import { COLOURS, esc, page, percent, tr } from './svg.js';
+import type { FlakyReport, ReportedTest } from '../report.js';
+import { gridChart, histogramChart, intervalChart, swimlaneChart, timelineTable } from '../../report/html/charts.js';
+import { COLOURS, esc, page, percent, tr } from '../../report/html/svg.js';
 
 const WORD: Record<ReportedTest['classification'], string> = { 'stable-pass': 'stable', 'stable-fail': 'broken', flaky: 'flaky', skipped: 'skipped' };
 

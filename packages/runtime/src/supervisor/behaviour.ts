@@ -1,0 +1,238 @@
+import { QuiesceError } from '../errors.js';
+import type { SupervisorEventKind, QuiesceEvents } from '../kernel/events.js';
+import { isExitMessage, isNormalExit, serialiseReason, type ExitReason } from '../process/exit-reason.js';
+import { Pid } from '../process/pid.js';
+import type { ProcessContext, Runtime } from '../process/runtime.js';
+import type { ServerBehaviour } from '../server/server.js';
+import { startChildProcess, terminateChild } from './child-ops.js';
+import { isSupervisorSpec, normaliseChildSpec, type ChildSpec, type NormalisedChildSpec, type SupervisorSpec } from './spec.js';
+import type { CallReply, ChildState, SupCall, SupState } from './state.js';
+
+/**
+ * How a supervisor takes a nested supervisor spec given to startChild: validated as a whole tree
+ * and turned into a child spec that starts it. Handed in by the module that starts supervisors,
+ * which the behaviour cannot import (it imports the behaviour).
+ */
+export interface NestedSupervisors {
+  validate(spec: SupervisorSpec, where: string): void;
+  asChild(spec: SupervisorSpec): ChildSpec;
+}
+
+/** The supervisor's gen_server callbacks: OTP's supervisor module, over `state`. */
+export function supervisorBehaviour(runtime: Runtime, state: SupState, nested: NestedSupervisors): ServerBehaviour<SupState> {
+  const record = <K extends SupervisorEventKind>(kind: K, data: QuiesceEvents[K]): void => {
+    runtime.record(kind, state.label, data);
+  };
+
+  const startOne = (ctx: ProcessContext, child: ChildState) => startChildProcess(runtime, ctx, child.spec, `${state.label}/${child.spec.id}`);
+
+  /**
+   * start_children: left to right. Temporary children that return ignore are dropped. Stops at
+   * the first failure and reports which child failed.
+   */
+  const startChildren = async (ctx: ProcessContext, list: ChildState[], restarting: boolean): Promise<{ failed?: { id: string; reason: unknown } }> => {
+    for (const child of [...list]) {
+      const outcome = await startOne(ctx, child);
+      if ('error' in outcome) {
+        record('child.start_failed', { id: child.spec.id, reason: serialiseReason(outcome.error) });
+        return { failed: { id: child.spec.id, reason: outcome.error } };
+      }
+      if (outcome.ok === undefined) {
+        record('child.ignore', { id: child.spec.id });
+        if (child.spec.restart === 'temporary') removeChild(child);
+        else child.pid = undefined;
+        continue;
+      }
+      child.pid = outcome.ok;
+      record(restarting ? 'child.restart' : 'child.start', { id: child.spec.id, pid: outcome.ok.toString() });
+    }
+    return {};
+  };
+
+  const removeChild = (child: ChildState): void => {
+    state.children = state.children.filter((c) => c !== child);
+  };
+
+  /** terminate_children: right to left, one at a time; temporary children are dropped. */
+  const terminateChildren = async (ctx: ProcessContext, list: ChildState[]): Promise<void> => {
+    for (const child of [...list].reverse()) {
+      if (child.pid instanceof Pid) {
+        const pid = child.pid;
+        const reason = await terminateChild(runtime, ctx, pid, child.spec.shutdown);
+        record('child.terminate', { id: child.spec.id, pid: pid.toString(), reason: serialiseReason(reason) });
+      }
+      if (child.spec.restart === 'temporary') removeChild(child);
+      else child.pid = undefined;
+    }
+  };
+
+  /** The strategy's restart; returns the id to try again if a start failed. */
+  const restartByStrategy = async (ctx: ProcessContext, child: ChildState): Promise<string | undefined> => {
+    const { strategy } = state.flags;
+    if (strategy === 'one_for_one') {
+      const outcome = await startOne(ctx, child);
+      if ('error' in outcome) {
+        record('child.start_failed', { id: child.spec.id, reason: serialiseReason(outcome.error) });
+        child.pid = 'restarting';
+        return child.spec.id;
+      }
+      child.pid = outcome.ok;
+      if (outcome.ok) record('child.restart', { id: child.spec.id, pid: outcome.ok.toString() });
+      else record('child.ignore', { id: child.spec.id });
+      return undefined;
+    }
+    const index = state.children.indexOf(child);
+    const affected = strategy === 'one_for_all' ? state.children : state.children.slice(index);
+    // OTP's del_child: the crashed child is already dead, so terminate_children skips it.
+    child.pid = undefined;
+    await terminateChildren(ctx, affected);
+    // The crashed child is never temporary here, so it is still in the list after terminateChildren.
+    const toStart = strategy === 'one_for_all' ? [...state.children] : state.children.slice(state.children.indexOf(child));
+    const { failed } = await startChildren(ctx, toStart, true);
+    if (!failed) return undefined;
+    const failedChild = state.children.find((c) => c.spec.id === failed.id);
+    if (failedChild) failedChild.pid = 'restarting';
+    return failed.id;
+  };
+
+  /** restart/2: count the restart against intensity, then restart by strategy. */
+  const restart = async (ctx: ProcessContext, child: ChildState): Promise<'ok' | 'shutdown'> => {
+    if (!state.intensity.add(runtime.now())) {
+      record('supervisor.intensity', { id: child.spec.id, intensity: state.flags.intensity, period: state.flags.period });
+      if (child.spec.restart === 'temporary') removeChild(child);
+      else child.pid = undefined;
+      return 'shutdown';
+    }
+    const retryId = await restartByStrategy(ctx, child);
+    if (retryId !== undefined) ctx.cast(ctx.self, { $retry: retryId });
+    return 'ok';
+  };
+
+  /** A child is down and not coming back: forget it, and maybe shut down (significant children). */
+  const deleteAndMaybeShutdown = (child: ChildState): 'ok' | 'shutdown' => {
+    if (child.spec.restart === 'temporary') removeChild(child);
+    else child.pid = undefined;
+    if (!child.spec.significant) return 'ok';
+    const { autoShutdown } = state.flags;
+    if (autoShutdown === 'any_significant') return 'shutdown';
+    if (autoShutdown === 'all_significant' && !state.children.some((c) => c.spec.significant && c.pid !== undefined)) return 'shutdown';
+    return 'ok';
+  };
+
+  /** do_restart: OTP's decision by restart type and exit reason. */
+  const onChildExit = async (ctx: ProcessContext, child: ChildState, reason: ExitReason): Promise<'ok' | 'shutdown'> => {
+    // The restart type rides along so properties can judge restart decisions from the history alone.
+    record('child.exit', { id: child.spec.id, pid: String(child.pid), reason: serialiseReason(reason), restart: child.spec.restart });
+    const { restart: type } = child.spec;
+    if (type === 'permanent') return restart(ctx, child);
+    if (isNormalExit(reason) || type === 'temporary') return deleteAndMaybeShutdown(child);
+    return restart(ctx, child);
+  };
+
+  const findById = (id: string): ChildState | undefined => state.children.find((c) => c.spec.id === id);
+
+  const stopWith = (reason: ExitReason) => ({ stop: reason, state });
+
+  return {
+    async init(_args, ctx) {
+      ctx.trapExit(true);
+      record('supervisor.start', {
+        strategy: state.flags.strategy,
+        intensity: state.flags.intensity,
+        period: state.flags.period,
+        children: state.children.map((c) => c.spec.id),
+      });
+      const { failed } = await startChildren(ctx, state.children, false);
+      if (failed) {
+        await terminateChildren(ctx, state.children);
+        return { stop: { shutdown: { failed_to_start_child: failed.id, reason: serialiseReason(failed.reason) } } };
+      }
+      return { state };
+    },
+
+    async handleInfo(message, _s, ctx) {
+      if (typeof message === 'object' && message !== null && '$stop' in message) {
+        return stopWith((message as { $stop: ExitReason }).$stop);
+      }
+      if (!isExitMessage(message)) return { state };
+      const child = state.children.find((c) => c.pid instanceof Pid && c.pid.equals(message.from));
+      if (!child) return { state };
+      const outcome = await onChildExit(ctx, child, message.reason);
+      return outcome === 'shutdown' ? stopWith('shutdown') : { state };
+    },
+
+    async handleCast(message, _s, ctx) {
+      const retryId = (message as { $retry?: string }).$retry;
+      const child = retryId === undefined ? undefined : findById(retryId);
+      if (child?.pid !== 'restarting') return { state };
+      const outcome = await restart(ctx, child);
+      return outcome === 'shutdown' ? stopWith('shutdown') : { state };
+    },
+
+    async handleCall(request: SupCall, _from, _s, ctx) {
+      const reply = (value: CallReply<unknown>) => ({ reply: value, state });
+      const error = (code: 'CHILD_NOT_FOUND' | 'CHILD_RUNNING' | 'CHILD_RESTARTING' | 'START_FAILED', message: string) =>
+        reply({ error: new QuiesceError(code, message) });
+      // OTP answers {error, restarting} for a child whose failed restart waits to be retried, {error, running} otherwise.
+      const notStopped = (op: string, child: ChildState) =>
+        child.pid === 'restarting'
+          ? error('CHILD_RESTARTING', `${op}: child ${JSON.stringify(child.spec.id)} is restarting (a failed restart is waiting to be retried)`)
+          : error('CHILD_RUNNING', `${op}: child ${JSON.stringify(child.spec.id)} is running`);
+      switch (request.op) {
+        case 'start_child': {
+          let spec: NormalisedChildSpec;
+          try {
+            const raw = request.spec;
+            if (isSupervisorSpec(raw)) nested.validate(raw, 'startChild');
+            spec = normaliseChildSpec(isSupervisorSpec(raw) ? nested.asChild(raw) : raw, 'startChild', state.flags.autoShutdown);
+          } catch (e) {
+            return reply({ error: e as QuiesceError });
+          }
+          if (findById(spec.id))
+            return reply({
+              error: new QuiesceError('DUPLICATE_CHILD_ID', `startChild: a child with id ${JSON.stringify(spec.id)} already exists`, { id: spec.id }),
+            });
+          const child: ChildState = { spec, pid: undefined };
+          const outcome = await startOne(ctx, child);
+          if ('error' in outcome) {
+            record('child.start_failed', { id: spec.id, reason: serialiseReason(outcome.error) });
+            return error('START_FAILED', `startChild(${spec.id}) failed: ${JSON.stringify(serialiseReason(outcome.error))}`);
+          }
+          if (outcome.ok === undefined && spec.restart === 'temporary') return reply({ ok: undefined });
+          child.pid = outcome.ok;
+          state.children.push(child);
+          if (outcome.ok) record('child.start', { id: spec.id, pid: outcome.ok.toString() });
+          return reply({ ok: outcome.ok });
+        }
+        case 'terminate_child': {
+          const child = findById(request.id);
+          if (!child) return error('CHILD_NOT_FOUND', `terminateChild: no child ${JSON.stringify(request.id)}`);
+          await terminateChildren(ctx, [child]);
+          return reply({ ok: undefined });
+        }
+        case 'restart_child': {
+          const child = findById(request.id);
+          if (!child) return error('CHILD_NOT_FOUND', `restartChild: no child ${JSON.stringify(request.id)}`);
+          if (child.pid !== undefined) return notStopped('restartChild', child);
+          const outcome = await startOne(ctx, child);
+          if ('error' in outcome) return error('START_FAILED', `restartChild(${request.id}) failed: ${JSON.stringify(serialiseReason(outcome.error))}`);
+          child.pid = outcome.ok;
+          if (outcome.ok) record('child.restart', { id: child.spec.id, pid: outcome.ok.toString() });
+          return reply({ ok: outcome.ok });
+        }
+        case 'delete_child': {
+          const child = findById(request.id);
+          if (!child) return error('CHILD_NOT_FOUND', `deleteChild: no child ${JSON.stringify(request.id)}`);
+          if (child.pid !== undefined) return notStopped('deleteChild', child);
+          removeChild(child);
+          return reply({ ok: undefined });
+        }
+      }
+    },
+
+    async terminate(reason, _s, ctx) {
+      await terminateChildren(ctx, state.children);
+      record('supervisor.shutdown', { reason: serialiseReason(reason) });
+    },
+  };
+}
