@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest';
-import { CallTimeoutError, RealClock, Runtime, startServer, withinReal } from '@quiesce/runtime';
+import { CallTimeoutError, RealClock, Runtime, startServer } from '@quiesce/runtime';
+import { withinReal } from '@quiesce/runtime/internal';
 
 // The real clock is only exercised through its own events: no test waits a guessed duration.
 
