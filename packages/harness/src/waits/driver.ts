@@ -73,14 +73,12 @@ export async function drive<T>(target: DriveTarget, what: string, outcome: Promi
   // The interruption is heard from the start (a teardown right after the wait began ends it at
   // once, as it always has); the rest is armed only if the outcome is not in by the end of this
   // macrotask (below).
-  let interruption: WaitError | undefined;
   let releaseInterrupt = (): void => undefined;
   const interrupted = new Promise<never>((_resolve, reject) => {
     releaseInterrupt = target.onInterrupt((error) => {
       // An outcome that is already in (e.g. a final status read after teardown) wins over the interruption.
       if (settled) return;
-      interruption = fail(error instanceof WaitError ? error.failure : isTeardown(error) ? 'aborted' : 'linked-exit', error);
-      reject(interruption);
+      reject(fail(error instanceof WaitError ? error.failure : isTeardown(error) ? 'aborted' : 'linked-exit', error));
     });
   });
   let cancelReal = (): void => undefined;
@@ -97,9 +95,10 @@ export async function drive<T>(target: DriveTarget, what: string, outcome: Promi
     // the outcome gets the rest of this macrotask before the wait arms its real-time bound and
     // abort listener and starts stepping. Time cannot move meanwhile (only a step moves it).
     if (!signal?.aborted) {
-      await Promise.race([watched.then(noop, noop), interrupted.catch(noop), nextMacrotask()]);
+      // An interruption rejects this race at once, as it rejected the stepping race before (it
+      // must: a wait ended by teardown lets go of what it listens to before teardown goes on).
+      await Promise.race([watched.then(noop, noop), interrupted, nextMacrotask()]);
       if (settled) return await watched;
-      if (interruption) throw interruption;
     }
 
     // One real-time bound for the whole wait, counted from its start: a timeout, not a sleep.
