@@ -1067,7 +1067,19 @@ export class Runtime {
     void SETTLED.then(this.#pumpTask);
   }
 
-  readonly #pumpTask = (): void => this.#pump();
+  /**
+   * What escapes the pump (a history listener that throws while a fault is recorded) is rethrown
+   * from a microtask of its own: an uncaught exception, as with queueMicrotask, not a rejection.
+   */
+  readonly #pumpTask = (): void => {
+    try {
+      this.#pump();
+    } catch (error) {
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
+  };
 
   #pump(): void {
     this.#pumpScheduled = false;
