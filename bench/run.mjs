@@ -7,7 +7,7 @@
 // Inside a child, Quiesce and its peer alternate rep by rep, so both see the same machine.
 //
 //   npm run bench                  every row
-//   npm run bench -- calls memory  only these rows (ids: calls, restarts, memory, virtual-time, ports, restart-latency, fixture, fault-site, tcp-proxy, explore, http-faults, linearizability, fault-shrink)
+//   npm run bench -- calls memory  only these rows (ids: calls, restarts, memory, virtual-time, ports, restart-latency, fixture, fault-site, tcp-proxy, explore, http-faults, linearizability, fault-shrink, otp)
 //
 // Prints one table and writes bench/results/latest.json. It measures the built
 // packages/runtime/dist and packages/harness/dist: run `npm run build` first if the sources changed.
@@ -35,6 +35,7 @@ const MEASUREMENTS = [
   { id: 'http-faults', module: 'chaos/http-faults.mjs', budgetMs: 30_000 },
   { id: 'linearizability', module: 'chaos/linearizability.mjs', budgetMs: 30_000 },
   { id: 'fault-shrink', module: 'chaos/fault-shrink.mjs', budgetMs: 30_000 },
+  { id: 'otp', module: 'runtime/otp.mjs', budgetMs: 60_000 },
 ];
 
 if (process.argv[2] === '--child') {

@@ -15,7 +15,8 @@ export const id = 'calls';
 
 const BATCH = 1000;
 
-async function quiesceSide(timeout) {
+/** Quiesce's side: a batch of BATCH sequential calls to an echo Server (also used by the OTP row). */
+export async function quiesceSide(timeout) {
   const rt = new Runtime(); // real clock, FIFO scheduler
   const server = await startServer(
     rt,

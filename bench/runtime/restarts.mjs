@@ -105,22 +105,30 @@ function peerRun(sup, cycles, maxMs) {
   });
 }
 
+/**
+ * One rep of Quiesce's side on a fresh runtime (the history and the dead processes' table grow
+ * with every cycle): `n` cycles or `limitMs`. Also used by the OTP row.
+ */
+export async function quiesceRestarts(n, limitMs) {
+  const rt = new Runtime();
+  const sup = await startSupervisor(
+    rt,
+    supervisor({
+      strategy: 'one_for_one',
+      intensity: 1e9,
+      period: 1,
+      children: [worker('w', (ctx) => ctx.spawn(crashOn), { shutdown: 'brutal_kill' })],
+    }),
+  );
+  const result = await quiesceRun(rt, sup, n, limitMs);
+  await rt.shutdown();
+  return result;
+}
+
 export async function measure({ reps = 5, cycles = 10_000, maxMs = 2000 } = {}) {
   const details = [];
-  // A fresh runtime per rep: the history (and the dead processes' table) grows with every cycle.
   const quiesceRep = async (n, limitMs) => {
-    const rt = new Runtime();
-    const sup = await startSupervisor(
-      rt,
-      supervisor({
-        strategy: 'one_for_one',
-        intensity: 1e9,
-        period: 1,
-        children: [worker('w', (ctx) => ctx.spawn(crashOn), { shutdown: 'brutal_kill' })],
-      }),
-    );
-    const result = await quiesceRun(rt, sup, n, limitMs);
-    await rt.shutdown();
+    const result = await quiesceRestarts(n, limitMs);
     details.push(result);
     return result.perSecond;
   };

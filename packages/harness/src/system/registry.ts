@@ -12,18 +12,22 @@ export interface SystemRegistry<S extends { readonly runtime: Runtime }> {
  * a registered system is collected with its test. Pids carry their runtime's node number, which
  * is unique per worker, so two tests' pids never resolve to the same system. Generic over the
  * system's type, so this module does not import the TestSystem that registers itself here.
+ *
+ * The node map's entries of collected systems are swept as registrations go (each sweep visits
+ * the map once, after it has doubled since the last), not by a FinalizationRegistry: registering
+ * every system of a 10,000-test file with one costs more than the sweeps.
  */
 export function systemRegistry<S extends { readonly runtime: Runtime }>(): SystemRegistry<S> {
   const byRuntime = new WeakMap<Runtime, S>();
   const byNode = new Map<number, WeakRef<S>>();
-  const forget = new FinalizationRegistry<number>((node) => {
-    if (byNode.get(node)?.deref() === undefined) byNode.delete(node);
-  });
+  let sweepAt = 64;
   return {
     register(system) {
       byRuntime.set(system.runtime, system);
       byNode.set(system.runtime.node, new WeakRef(system));
-      forget.register(system, system.runtime.node);
+      if (byNode.size < sweepAt) return;
+      for (const [node, ref] of byNode) if (ref.deref() === undefined) byNode.delete(node);
+      sweepAt = Math.max(64, byNode.size * 2);
     },
     lookup(target) {
       if (target instanceof Pid) return byNode.get(target.node)?.deref();

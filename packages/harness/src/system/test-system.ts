@@ -86,7 +86,7 @@ export class TestSystem implements DriveTarget, EventRecorder {
   #linkedFailure: QuiesceError | undefined;
   /** Listeners of pending waits, told when the test is interrupted (see onInterrupt). */
   readonly #interruptListeners = new Set<(error: unknown) => void>();
-  #interruption: { error: unknown } | undefined;
+  #interruption: { makeError: () => unknown; error?: unknown } | undefined;
   #torn = false;
   #tearingDown: Promise<void> | undefined;
   #releaseSignal = (): void => undefined;
@@ -120,7 +120,7 @@ export class TestSystem implements DriveTarget, EventRecorder {
     const signal = options.signal;
     if (signal) {
       const onAbort = (): void =>
-        this.#interrupt(new QuiesceError('TIMEOUT', 'the test was aborted (it timed out or was cancelled)', { aborted: true, reason: signal.reason }));
+        this.#interrupt(() => new QuiesceError('TIMEOUT', 'the test was aborted (it timed out or was cancelled)', { aborted: true, reason: signal.reason }));
       if (signal.aborted) onAbort();
       else {
         signal.addEventListener('abort', onAbort, { once: true });
@@ -507,7 +507,7 @@ export class TestSystem implements DriveTarget, EventRecorder {
   onInterrupt(listener: (error: unknown) => void): () => void {
     if (typeof listener !== 'function') throw new InvalidOptionError('onInterrupt(listener)', listener, 'a function (error) => void');
     if (this.#interruption) {
-      const { error } = this.#interruption;
+      const error = this.#interruptionError();
       queueMicrotask(() => listener(error));
       return () => undefined;
     }
@@ -517,13 +517,25 @@ export class TestSystem implements DriveTarget, EventRecorder {
     };
   }
 
-  /** Interrupt every pending wait (the first interruption wins; later ones are ignored). */
-  #interrupt(error: unknown): void {
+  /**
+   * Interrupt every pending wait (the first interruption wins; later ones are ignored). The error
+   * is built only when something listens: most teardowns find no wait pending.
+   */
+  #interrupt(makeError: () => unknown): void {
     if (this.#interruption) return;
-    this.#interruption = { error };
+    this.#interruption = { makeError };
+    if (this.#interruptListeners.size === 0) return;
+    const error = this.#interruptionError();
     const listeners = [...this.#interruptListeners];
     this.#interruptListeners.clear();
     for (const listener of listeners) listener(error);
+  }
+
+  /** The interruption's error, built once on first use. */
+  #interruptionError(): unknown {
+    const interruption = this.#interruption!;
+    if (!('error' in interruption)) interruption.error = interruption.makeError();
+    return interruption.error;
   }
 
   // ------------------------------------------------------------------ teardown
@@ -552,7 +564,7 @@ export class TestSystem implements DriveTarget, EventRecorder {
     this.#releaseSignal();
     // Waits still pending (a timed-out body, a forgotten await) end now, as aborted, rather than
     // run on against a system being taken apart (or hang until their timeout).
-    this.#interrupt(new QuiesceError('AFTER_TEARDOWN', "the test's system was torn down while this was still pending", {}));
+    this.#interrupt(() => new QuiesceError('AFTER_TEARDOWN', "the test's system was torn down while this was still pending", {}));
     // A linked crash that already failed the test does not stop the other trees from stopping properly.
     const problems = await stopStartedTrees(this.runtime, this.#started, (pid) => this.#stopping.add(pid));
     await this.runtime.shutdown({ code: 'AFTER_TEARDOWN', by: `test ${JSON.stringify(this.testId)}` });
@@ -640,7 +652,7 @@ export class TestSystem implements DriveTarget, EventRecorder {
       { reason: message.reason },
     );
     this.#linkedFailure ??= error;
-    this.#interrupt(error);
+    this.#interrupt(() => error);
   }
 
   #assertLive(operation: string): void {

@@ -1,5 +1,5 @@
 import { InvalidOptionError, QuiesceError, VirtualClock, type Runtime } from '@quiesce/runtime';
-import { checkKnownKeys, checkMilliseconds, checkObject, realNow, realTimer } from '@quiesce/runtime/internal';
+import { checkKnownKeys, checkMilliseconds, checkObject, nextMacrotask, realNow, realTimer } from '@quiesce/runtime/internal';
 import type { DriveTarget } from '../core/host.js';
 import { WaitError, type WaitFailure } from './wait-error.js';
 
@@ -70,18 +70,9 @@ export async function drive<T>(target: DriveTarget, what: string, outcome: Promi
   const fail = (failure: WaitFailure, cause?: unknown): WaitError =>
     new WaitError(what, failure, { virtual: rt.now() - startVirtual, real: realNow() - startReal }, rt.history, cause);
 
-  // One real-time bound for the whole wait: a timeout, not a sleep.
-  let cancelReal = (): void => undefined;
-  const realDeadline = new Promise<'real-timeout'>((resolve) => {
-    cancelReal = realTimer(realTimeout, () => resolve('real-timeout'));
-  });
-  // The listener is removed when the wait ends: a test's signal outlives many waits.
-  let onAbort = (): void => undefined;
-  const aborted = new Promise<'aborted'>((resolve) => {
-    onAbort = () => resolve('aborted');
-    if (signal?.aborted) resolve('aborted');
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  // The interruption is heard from the start (a teardown right after the wait began ends it at
+  // once, as it always has); the rest is armed only if the outcome is not in by the end of this
+  // macrotask (below).
   let releaseInterrupt = (): void => undefined;
   const interrupted = new Promise<never>((_resolve, reject) => {
     releaseInterrupt = target.onInterrupt((error) => {
@@ -90,14 +81,38 @@ export async function drive<T>(target: DriveTarget, what: string, outcome: Promi
       reject(fail(error instanceof WaitError ? error.failure : isTeardown(error) ? 'aborted' : 'linked-exit', error));
     });
   });
+  let cancelReal = (): void => undefined;
+  let onAbort = (): void => undefined;
   // A step still in progress when the wait ends must not move the clock behind the test's back.
-  const stopStep = new AbortController();
+  let stopStep: AbortController | undefined;
 
   // Either may settle after the wait has ended; their rejections are handled here, not lost.
   watched.catch(() => undefined);
   interrupted.catch(() => undefined);
 
   try {
+    // Most waits are answered by what is already under way, before the runtime is ever idle:
+    // the outcome gets the rest of this macrotask before the wait arms its real-time bound and
+    // abort listener and starts stepping. Time cannot move meanwhile (only a step moves it).
+    if (!signal?.aborted) {
+      // An interruption rejects this race at once, as it rejected the stepping race before (it
+      // must: a wait ended by teardown lets go of what it listens to before teardown goes on).
+      await Promise.race([watched.then(noop, noop), interrupted, nextMacrotask()]);
+      if (settled) return await watched;
+    }
+
+    // One real-time bound for the whole wait, counted from its start: a timeout, not a sleep.
+    const realDeadline = new Promise<'real-timeout'>((resolve) => {
+      cancelReal = realTimer(Math.max(0, realTimeout - (realNow() - startReal)), () => resolve('real-timeout'));
+    });
+    // The listener is removed when the wait ends: a test's signal outlives many waits.
+    const aborted = new Promise<'aborted'>((resolve) => {
+      onAbort = () => resolve('aborted');
+      if (signal?.aborted) resolve('aborted');
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    stopStep = new AbortController();
+
     for (;;) {
       const done = watched.then(() => 'done' as const);
       const step = await Promise.race([done, rt.step(deadline, stopStep.signal), realDeadline, aborted, interrupted]);
@@ -114,12 +129,14 @@ export async function drive<T>(target: DriveTarget, what: string, outcome: Promi
     }
   } finally {
     drivers.set(rt, drivers.get(rt)! - 1);
-    stopStep.abort();
+    stopStep?.abort();
     cancelReal();
     signal?.removeEventListener('abort', onAbort);
     releaseInterrupt();
   }
 }
+
+const noop = (): void => undefined;
 
 /** How many waits are driving each runtime's clock right now. */
 const drivers = new WeakMap<Runtime, number>();

@@ -11,7 +11,8 @@ export { jsonReplacer } from '../kernel/history.js';
 // What @quiesce/harness and @quiesce/chaos build on beyond the user's API.
 export { TimeFlow, Activity, type StepResult, type TimeHost } from '../kernel/time-flow.js';
 export { realNow, realTimer, realDelay, withinReal } from '../kernel/real-time.js';
-export type { RealTimeSource } from '../kernel/real-clock.js';
+export { nextMacrotask } from '../kernel/turn.js';
+export type { RealTimeSource, HoldableTimer } from '../kernel/real-clock.js';
 export { touchesOutside } from '../kernel/history.js';
 export { probeWithBackoff, PROBE_INITIAL_DELAY, PROBE_MAX_DELAY, type ProbeOutcome, type Probed } from '../kernel/backoff.js';
 export { RUNTIME_MARK, isRuntimeMessage } from '../diagnostics/channels.js';

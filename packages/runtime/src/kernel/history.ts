@@ -32,6 +32,10 @@ export function isKind<K extends EventKind>(event: HistoryEvent, ...kinds: [K, .
   return (kinds as readonly string[]).includes(event.kind) && typeof event.data === 'object' && event.data !== null;
 }
 
+/** Read once: `performance.timeOrigin` is a getter, and every event reads the wall clock. */
+const TIME_ORIGIN = performance.timeOrigin;
+const epochNow = (): number => TIME_ORIGIN + performance.now();
+
 export class History {
   readonly #events: HistoryEvent[] = [];
   readonly #wall: number[] = [];
@@ -43,7 +47,7 @@ export class History {
    * @param now virtual time source (the kernel's clock)
    * @param wallNow wall-clock source; kept apart from the events (docs/architecture.md, determinism rule 4)
    */
-  constructor(now: () => number = () => 0, wallNow: () => number = () => performance.timeOrigin + performance.now()) {
+  constructor(now: () => number = () => 0, wallNow: () => number = epochNow) {
     this.#now = now;
     this.#wallNow = wallNow;
   }

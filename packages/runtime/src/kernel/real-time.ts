@@ -18,6 +18,22 @@ export function realTimer(ms: number, fn: () => void): () => void {
   return () => nativeClearTimeout(handle);
 }
 
+/** A native timer that can stop holding the process open while it stays armed. */
+export interface HoldableTimer {
+  cancel(): void;
+  /** Hold the process open while armed (true, the default) or not (false): Node's ref()/unref(). */
+  hold(holding: boolean): void;
+}
+
+/** Like realTimer, but the timer can stay armed without holding the process open. */
+export function realHoldableTimer(ms: number, fn: () => void): HoldableTimer {
+  const handle = nativeSetTimeout(fn, Math.min(Math.max(ms, 0), 2_147_483_647));
+  return {
+    cancel: () => nativeClearTimeout(handle),
+    hold: (holding) => void (holding ? handle.ref() : handle.unref()),
+  };
+}
+
 /**
  * Resolve with 'elapsed' after `ms` real milliseconds, or with 'stopped' as soon as `stop`
  * aborts. A probe interval or a bound, never a sleep standing in for an event.

@@ -5,6 +5,7 @@
 // Captured at load: a test's fake timers must not stall the kernel's idleness check.
 const nativeSetImmediate = globalThis.setImmediate;
 
+/** @internal */
 export function nextMacrotask(): Promise<void> {
   return new Promise<void>((resolve) => nativeSetImmediate(resolve));
 }

@@ -52,6 +52,12 @@ export interface SpawnOptions {
 
 let nextNode = 1;
 
+/** The timeout rule of calls, sync and getState. */
+const CALL_TIMEOUT = { allowInfinity: true } as const;
+
+/** Already resolved: `SETTLED.then(fn)` queues `fn` as a microtask. */
+const SETTLED = Promise.resolve();
+
 /** The sender key of a process's turn to run: one pair per process, apart from every signal. */
 const RUN = 'run';
 
@@ -68,6 +74,8 @@ class Proc {
   busy = false;
   /** Its turn to handle its mailbox is scheduled. */
   woken = false;
+  /** Runs its turn (see #deliver); made on its first message. */
+  turn: (() => void) | undefined = undefined;
   /** A handler (or init) of this process is running: it counts as active unless blocked on kernel waits. */
   running = false;
   /** Kernel waits (calls, sleeps, ctx.await) started by the current handler run and still pending. */
@@ -112,7 +120,13 @@ interface PendingCall {
   target: Proc;
   /** The calling process, if any: its calls are dropped when it exits. */
   caller: Pid | null;
-  unwatch: () => void;
+  /** Its sender key ('external' outside any process): where the reply or the exit travels to. */
+  callerKey: string;
+  /**
+   * The request has reached the live target: from then on the target's exit rejects the call with
+   * CallExitError (the monitor OTP's gen:call holds, kept as this flag: #exitProc scans the calls).
+   */
+  delivered: boolean;
 }
 
 /**
@@ -346,10 +360,22 @@ export class Runtime {
   #account(proc: Proc, change: () => void): void {
     const before = proc.running && proc.waits === 0;
     change();
+    this.#accounted(proc, before);
+  }
+
+  /** The second half of #account, for the hot paths that change the fields inline (no closure). */
+  #accounted(proc: Proc, activeBefore: boolean): void {
     const after = proc.running && proc.waits === 0;
-    if (before === after) return;
+    if (activeBefore === after) return;
     this.#active += after ? 1 : -1;
     if (!after) this.#checkIdle();
+  }
+
+  /** A handler run of `proc` ends (or its process died): it no longer counts as running. */
+  #stopRunning(proc: Proc): void {
+    const before = proc.running && proc.waits === 0;
+    proc.running = false;
+    this.#accounted(proc, before);
   }
 
   /**
@@ -431,11 +457,11 @@ export class Runtime {
       proc.name = options.name;
       this.#names.set(options.name, proc);
     }
-    this.record('process.spawn', proc.label, {
-      pid: proc.key,
-      ...(options.name ? { name: options.name } : {}),
-      ...(options.link ? { parent: options.link.toString() } : {}),
-    });
+    // Optional fields assigned, not spread: the same keys in the same order, without the copies.
+    const spawned: QuiesceEvents['process.spawn'] = { pid: proc.key };
+    if (options.name) spawned.name = options.name;
+    if (options.link) spawned.parent = options.link.toString();
+    this.record('process.spawn', proc.label, spawned);
     if (options.link) {
       // Linking to a dead process kills the new one with noproc, as spawn_link does.
       if (linkTo?.alive) this.#linkProcs(proc, linkTo);
@@ -443,7 +469,7 @@ export class Runtime {
     }
     if (options.init && proc.alive) {
       const init = options.init;
-      this.#runHandler(proc, () => init(this.#ctx(proc)));
+      this.#runHandler(proc, (_message, ctx) => init(ctx), undefined);
     }
     return pid;
   }
@@ -720,7 +746,7 @@ export class Runtime {
    */
   call<R = unknown>(target: Pid | string, request: unknown, timeoutMs: number | 'infinity' = 5000, from?: Pid): Promise<R> {
     try {
-      checkMilliseconds('call timeout', timeoutMs, { allowInfinity: true });
+      checkMilliseconds('call timeout', timeoutMs, CALL_TIMEOUT);
       checkTarget('call', target);
       checkSender('call', from);
     } catch (error) {
@@ -730,7 +756,7 @@ export class Runtime {
     const t = this.#resolve(target);
     if (!t?.alive) return Promise.reject(new NoProcError(String(target), 'call'));
     const envelope: CallEnvelope = { [CALL]: true, request, from: { caller: from ?? null, ref: this.#nextRef++ } };
-    return this.#request<R>(t, envelope, envelope.from, timeoutMs, String(target), 'call');
+    return this.#request<R>(t, envelope, envelope.from, timeoutMs, target, 'call');
   }
 
   /** Fire-and-forget request to a server (gen_server:cast). */
@@ -748,8 +774,8 @@ export class Runtime {
     if (!pending) return;
     // A dead process cannot act: a reply its still-running handler computes after its death is dropped.
     if (replier !== undefined && !this.isAlive(replier)) return;
-    const fromKey = replier?.toString() ?? pending.target.key;
-    this.#answer(fromKey, from.caller?.toString() ?? 'external', () => this.#settleCall(from.ref, true, value), 'reply', value);
+    const fromKey = replier === undefined || replier === pending.target.pid ? pending.target.key : replier.toString();
+    this.#answer(fromKey, pending.callerKey, () => this.#settleCall(from.ref, true, value), 'reply', value);
   }
 
   /**
@@ -767,7 +793,7 @@ export class Runtime {
 
   #system(target: Pid | string, request: SystemRequest, timeoutMs: number | 'infinity', from?: Pid): Promise<unknown> {
     try {
-      checkMilliseconds(`${request} timeout`, timeoutMs, { allowInfinity: true });
+      checkMilliseconds(`${request} timeout`, timeoutMs, CALL_TIMEOUT);
       checkTarget(request, target);
       checkSender(request, from);
     } catch (error) {
@@ -776,7 +802,7 @@ export class Runtime {
     const t = this.#resolve(target);
     if (!t?.alive) return Promise.reject(new NoProcError(String(target), request));
     const fromRef: From = { caller: from ?? null, ref: this.#nextRef++ };
-    return this.#request(t, { [SYSTEM]: request, from: fromRef }, fromRef, timeoutMs, String(target), request);
+    return this.#request(t, { [SYSTEM]: request, from: fromRef }, fromRef, timeoutMs, target, request);
   }
 
   /**
@@ -784,33 +810,31 @@ export class Runtime {
    * the monitor OTP's gen:call sets up first: a target that is dead when it arrives (an earlier exit
    * signal from the caller killed it) answers NOPROC, as OTP's call exits with noproc.
    */
-  #request<R>(t: Proc, envelope: unknown, from: From, timeoutMs: number | 'infinity', display: string, operation: string): Promise<R> {
+  #request<R>(t: Proc, envelope: unknown, from: From, timeoutMs: number | 'infinity', target: Pid | string, operation: string): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       const ref = from.ref;
       const callerKey = from.caller?.toString() ?? 'external';
+      // Not a timer owned by the caller: a caller that exits settles its calls, which clears it.
       const timer =
         timeoutMs === 'infinity'
           ? undefined
-          : this.setTimer(timeoutMs, () => this.#settleCall(ref, false, new CallTimeoutError(t.label, timeoutMs)), from.caller ?? undefined);
-      const pending: PendingCall = { resolve: resolve as (v: unknown) => void, reject, timer, target: t, caller: from.caller, unwatch: () => undefined };
+          : this.clock.setTimer(timeoutMs, () => {
+              this.#settleCall(ref, false, new CallTimeoutError(t.label, timeoutMs));
+              this.#schedulePump();
+            });
+      const pending: PendingCall = { resolve: resolve as (v: unknown) => void, reject, timer, target: t, caller: from.caller, callerKey, delivered: false };
       this.#calls.set(ref, pending);
       const kind: DeliveryKind = operation === 'call' ? 'call' : 'system';
       this.#enqueue(
         callerKey,
         t,
         () => {
-          const waiting = this.#calls.has(ref);
           if (!t.alive) {
-            if (waiting) this.#answer(t.key, callerKey, () => this.#settleCall(ref, false, new NoProcError(display, operation)), 'signal', 'noproc');
+            if (this.#calls.has(ref))
+              this.#answer(t.key, callerKey, () => this.#settleCall(ref, false, new NoProcError(String(target), operation)), 'signal', 'noproc');
             return;
           }
-          // The exit travels target -> caller like the reply does (OTP's DOWN), so a reply sent before
-          // the target exited always wins, whatever order the scheduler picks across pairs.
-          if (waiting) {
-            const exited = (reason: ExitReason): void =>
-              this.#answer(t.key, callerKey, () => this.#settleCall(ref, false, new CallExitError(t.label, reason)), 'signal', reason);
-            pending.unwatch = this.watch(t.pid, exited);
-          }
+          pending.delivered = true;
           this.#deliver(t, envelope);
         },
         kind,
@@ -828,7 +852,6 @@ export class Runtime {
     const pending = this.#calls.get(ref);
     if (!pending) return;
     this.#calls.delete(ref);
-    pending.unwatch();
     if (pending.timer) this.clock.clearTimer(pending.timer);
     if (ok) pending.resolve(value);
     else pending.reject(value);
@@ -901,12 +924,15 @@ export class Runtime {
   }
 
   #schedule(kind: DeliveryKind, from: string, to: string, payload: unknown, run: () => void): void {
-    const schedule = (): void => {
+    if (this.#interceptors.length === 0) {
       this.scheduler.enqueue(from, to, run);
       this.#schedulePump();
-    };
-    if (this.#interceptors.length === 0) schedule();
-    else interceptDelivery(this.#interceptors, { kind, from, to, payload }, schedule);
+      return;
+    }
+    interceptDelivery(this.#interceptors, { kind, from, to, payload }, () => {
+      this.scheduler.enqueue(from, to, run);
+      this.#schedulePump();
+    });
   }
 
   /**
@@ -967,10 +993,15 @@ export class Runtime {
     if (proc.mailboxWatchers) this.#mailboxChanged(proc);
     if (proc.busy || proc.woken) return;
     proc.woken = true;
-    this.#enqueue(RUN, proc, () => {
-      proc.woken = false;
-      if (!proc.busy) this.#drain(proc);
-    });
+    // One turn function per process, made on its first message and reused for every later one.
+    this.#enqueue(
+      RUN,
+      proc,
+      (proc.turn ??= () => {
+        proc.woken = false;
+        if (!proc.busy) this.#drain(proc);
+      }),
+    );
   }
 
   #drain(proc: Proc): void {
@@ -987,7 +1018,7 @@ export class Runtime {
         continue;
       }
       const handler = this.#interceptors.length === 0 ? proc.handler : interceptHandler(this.#interceptors, proc.pid, message, proc.handler);
-      this.#runHandler(proc, () => handler(message, this.#ctx(proc)));
+      this.#runHandler(proc, handler, message);
     }
   }
 
@@ -997,24 +1028,24 @@ export class Runtime {
     else this.reply(envelope.from, undefined, proc.pid);
   }
 
-  #runHandler(proc: Proc, run: () => void | Promise<void>): void {
+  #runHandler(proc: Proc, handler: MessageHandler, message: unknown): void {
     // Counted as running from the first instruction: a wait started in the synchronous part of an
     // async handler then finds the run it belongs to.
-    this.#account(proc, () => {
-      proc.running = true;
-      proc.run++;
-      proc.waits = 0;
-    });
+    const before = proc.running && proc.waits === 0;
+    proc.running = true;
+    proc.run++;
+    proc.waits = 0;
+    this.#accounted(proc, before);
     let result: void | Promise<void>;
     try {
-      result = run();
+      result = handler(message, this.#ctx(proc));
     } catch (error) {
-      this.#account(proc, () => (proc.running = false));
+      this.#stopRunning(proc);
       this.#exitProc(proc, error as ExitReason);
       return;
     }
     if (!isPromiseLike(result)) {
-      this.#account(proc, () => (proc.running = false));
+      this.#stopRunning(proc);
       return;
     }
     proc.busy = true;
@@ -1026,7 +1057,7 @@ export class Runtime {
 
   #handlerDone(proc: Proc, failure: { error: unknown } | undefined): void {
     proc.busy = false;
-    this.#account(proc, () => (proc.running = false));
+    this.#stopRunning(proc);
     if (failure && proc.alive) this.#exitProc(proc, failure.error as ExitReason);
     else this.#drain(proc);
     this.#schedulePump();
@@ -1050,7 +1081,9 @@ export class Runtime {
     }
     if (proc.timers) for (const t of proc.timers) this.clock.clearTimer(t);
     proc.timers = undefined;
-    this.record('process.exit', proc.label, { pid: proc.key, reason: serialiseReason(reason), ...(proc.name ? { name: proc.name } : {}) });
+    const exited: QuiesceEvents['process.exit'] = { pid: proc.key, reason: serialiseReason(reason) };
+    if (proc.name) exited.name = proc.name;
+    this.record('process.exit', proc.label, exited);
     if (proc.links) {
       // Newest link first: a dying supervisor's children get their signals before its parent
       // does, which is what ERTS does in practice (the differential test checks it against OTP).
@@ -1074,14 +1107,22 @@ export class Runtime {
       proc.monitors = undefined;
     }
     // A caller that died cannot take its replies: forget its pending calls (they reject NOPROC).
+    // A call the dead process had received exits with its reason. That exit travels target ->
+    // caller like the reply does (OTP's DOWN to gen:call's monitor), after every link signal and
+    // DOWN this exit sent on that pair, so a reply sent before the exit always wins, whatever
+    // order the scheduler picks across pairs.
     for (const [ref, call] of this.#calls) {
       if (call.caller?.equals(proc.pid)) this.#settleCall(ref, false, new NoProcError(proc.key, 'call (the caller exited)'));
+      else if (call.target === proc && call.delivered) {
+        this.#answer(proc.key, call.callerKey, () => this.#settleCall(ref, false, new CallExitError(proc.label, reason)), 'signal', reason);
+      }
     }
     proc.ctx = undefined;
     proc.system = undefined;
+    proc.turn = undefined;
     // A dead process's handler may still be awaiting something that never settles; whatever it
     // does next cannot act (its context throws), so it no longer holds the system busy.
-    this.#account(proc, () => (proc.running = false));
+    this.#stopRunning(proc);
     this.#schedulePump();
   }
 
@@ -1095,8 +1136,24 @@ export class Runtime {
     this.#work.activity.notify();
     if (this.#pumpScheduled || this.#pumping) return;
     this.#pumpScheduled = true;
-    queueMicrotask(() => this.#pump());
+    // A reaction on a settled promise is the same microtask as queueMicrotask's, without the
+    // async resource Node builds for each queueMicrotask call.
+    void SETTLED.then(this.#pumpTask);
   }
+
+  /**
+   * What escapes the pump (a history listener that throws while a fault is recorded) is rethrown
+   * from a microtask of its own: an uncaught exception, as with queueMicrotask, not a rejection.
+   */
+  readonly #pumpTask = (): void => {
+    try {
+      this.#pump();
+    } catch (error) {
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
+  };
 
   #pump(): void {
     this.#pumpScheduled = false;

@@ -3,7 +3,7 @@ import { checkMilliseconds, checkOptions } from '../internal/options.js';
 import { isExitMessage, type ExitReason } from '../process/exit-reason.js';
 import type { Pid } from '../process/pid.js';
 import { isCallEnvelope, isCastEnvelope, type From } from '../process/protocol.js';
-import type { ProcessContext, Runtime } from '../process/runtime.js';
+import type { ProcessContext, Runtime, SpawnOptions } from '../process/runtime.js';
 
 /** What `init` returns: a state, `ignore` (no process), or stop with a reason (start fails). */
 export type InitResult<S> = { state: S } | { ignore: true } | { stop: ExitReason };
@@ -55,33 +55,33 @@ export async function startServerOutcome<S, Args>(
   const parent = options.link;
   let settle!: (o: StartOutcome) => void;
   const started = new Promise<StartOutcome>((resolve) => (settle = resolve));
-  const pid = runtime.spawn(() => undefined, {
-    ...(parent ? { link: parent } : {}),
-    ...(options.name !== undefined ? { name: options.name } : {}),
-    ...(options.label !== undefined ? { label: options.label } : {}),
-    init: async (ctx) => {
-      let result: InitResult<S>;
-      try {
-        result = await behaviour.init(args, ctx);
-      } catch (error) {
-        settle({ error });
-        ctx.exit(error as ExitReason);
-        return;
-      }
-      if ('ignore' in result) {
-        settle({ ignore: true });
-        ctx.exit('normal');
-        return;
-      }
-      if ('stop' in result) {
-        settle({ error: result.stop });
-        ctx.exit(result.stop);
-        return;
-      }
-      installServer(runtime, ctx, behaviour, result.state, parent);
-      settle({ ok: ctx.self });
-    },
-  });
+  const spawnOptions: SpawnOptions = {};
+  if (parent) spawnOptions.link = parent;
+  if (options.name !== undefined) spawnOptions.name = options.name;
+  if (options.label !== undefined) spawnOptions.label = options.label;
+  spawnOptions.init = async (ctx) => {
+    let result: InitResult<S>;
+    try {
+      result = await behaviour.init(args, ctx);
+    } catch (error) {
+      settle({ error });
+      ctx.exit(error as ExitReason);
+      return;
+    }
+    if ('ignore' in result) {
+      settle({ ignore: true });
+      ctx.exit('normal');
+      return;
+    }
+    if ('stop' in result) {
+      settle({ error: result.stop });
+      ctx.exit(result.stop);
+      return;
+    }
+    installServer(runtime, ctx, behaviour, result.state, parent);
+    settle({ ok: ctx.self });
+  };
+  const pid = runtime.spawn(() => undefined, spawnOptions);
   // The init may fail before it runs (e.g. linked to a dead parent).
   const unwatch = runtime.watch(pid, (reason) => settle({ error: reason }));
   const timeout = options.timeout ?? 5000;

@@ -14,8 +14,8 @@ import type { CallReply, ChildState, SupCall, SupState } from './state.js';
  * which the behaviour cannot import (it imports the behaviour).
  */
 export interface NestedSupervisors {
-  validate(spec: SupervisorSpec, where: string): void;
-  asChild(spec: SupervisorSpec): ChildSpec;
+  /** The whole tree validated (throwing INVALID_CHILD_SPEC naming `where`), as a child spec that starts it. */
+  asChild(spec: SupervisorSpec, where: string): ChildSpec;
 }
 
 /** The supervisor's gen_server callbacks: OTP's supervisor module, over `state`. */
@@ -183,8 +183,7 @@ export function supervisorBehaviour(runtime: Runtime, state: SupState, nested: N
           let spec: NormalisedChildSpec;
           try {
             const raw = request.spec;
-            if (isSupervisorSpec(raw)) nested.validate(raw, 'startChild');
-            spec = normaliseChildSpec(isSupervisorSpec(raw) ? nested.asChild(raw) : raw, 'startChild', state.flags.autoShutdown);
+            spec = normaliseChildSpec(isSupervisorSpec(raw) ? nested.asChild(raw, 'startChild') : raw, 'startChild', state.flags.autoShutdown);
           } catch (e) {
             return reply({ error: e as QuiesceError });
           }

@@ -38,11 +38,14 @@ export async function terminateChild(runtime: Runtime, ctx: ProcessContext, pid:
   const down = new Promise<ExitReason>((resolve) => {
     runtime.watch(pid, resolve);
   });
-  if (shutdown === 'brutal_kill') {
-    runtime.exit(pid, 'kill', ctx.self);
-  } else {
-    runtime.exit(pid, 'shutdown', ctx.self);
-    if (shutdown !== 'infinity') timer = runtime.setTimer(shutdown, () => runtime.exit(pid, 'kill', ctx.self), ctx.self);
+  // A child that has already exited gets no exit signal (a dead process ignores it) and no
+  // shutdown timer (it would only be cleared): its recorded reason is all there is to wait for.
+  if (runtime.isAlive(pid)) {
+    if (shutdown === 'brutal_kill') runtime.exit(pid, 'kill', ctx.self);
+    else {
+      runtime.exit(pid, 'shutdown', ctx.self);
+      if (shutdown !== 'infinity') timer = runtime.setTimer(shutdown, () => runtime.exit(pid, 'kill', ctx.self), ctx.self);
+    }
   }
   try {
     return await ctx.await(down);

@@ -53,7 +53,7 @@ export function serverChild<S, A>(id: string, behaviour: ServerBehaviour<S, A>, 
 }
 
 /** Normalise and validate a whole tree before anything starts, so a bad spec leaves nothing behind. */
-export function validateSupervisorSpec(spec: SupervisorSpec, where = 'supervisor'): { flags: NormalisedFlags; children: NormalisedChildSpec[] } {
+export function validateSupervisorSpec(spec: SupervisorSpec, where = 'supervisor'): ValidatedSupervisor {
   if (!isSupervisorSpec(spec)) throw new InvalidOptionError(where, spec, 'a supervisor spec built with supervisor({ ... })', 'INVALID_CHILD_SPEC');
   checkSupervisorKeys(where, spec);
   // The same rule as a child's id: a top-level id is the tree's label and the first segment of its paths.
@@ -66,8 +66,8 @@ export function validateSupervisorSpec(spec: SupervisorSpec, where = 'supervisor
       const nestedWhere = `${where}.children[${i}]`;
       if (typeof child.id !== 'string')
         throw new InvalidOptionError(`${nestedWhere}.id`, child.id, 'a non-empty string (a nested supervisor needs an id)', 'INVALID_CHILD_SPEC');
-      validateSupervisorSpec(child, `${nestedWhere}(${child.id})`);
-      return normaliseChildSpec(supervisorAsChild(child), `${where}.children[${i}]`, flags.autoShutdown);
+      const validated = validateSupervisorSpec(child, `${nestedWhere}(${child.id})`);
+      return normaliseChildSpec(supervisorAsChild(child, validated), `${where}.children[${i}]`, flags.autoShutdown);
     }
     return normaliseChildSpec(child, `${where}.children[${i}]`, flags.autoShutdown);
   });
@@ -75,7 +75,17 @@ export function validateSupervisorSpec(spec: SupervisorSpec, where = 'supervisor
   return { flags, children };
 }
 
-function supervisorAsChild(spec: SupervisorSpec): ChildSpec {
+/** A supervisor spec, checked and normalised once: what its starts (and restarts) use. */
+interface ValidatedSupervisor {
+  flags: NormalisedFlags;
+  children: NormalisedChildSpec[];
+}
+
+/**
+ * A nested supervisor as a child of its parent. Its spec was validated with the parent's, so every
+ * (re)start reuses that result, as OTP keeps a child spec once the supervisor has it.
+ */
+function supervisorAsChild(spec: SupervisorSpec, validated: ValidatedSupervisor): ChildSpec {
   return {
     id: spec.id!,
     type: 'supervisor',
@@ -83,7 +93,7 @@ function supervisorAsChild(spec: SupervisorSpec): ChildSpec {
     ...(spec.shutdown !== undefined ? { shutdown: spec.shutdown } : {}),
     ...(spec.significant !== undefined ? { significant: spec.significant } : {}),
     start: async (ctx) => {
-      const outcome = await startSupervisorOutcome(ctx.runtime, spec, { link: ctx.parent, label: ctx.path });
+      const outcome = await startValidated(ctx.runtime, spec, validated, { link: ctx.parent, label: ctx.path });
       return 'ok' in outcome ? outcome.ok.pid : { error: outcome.error };
     },
   };
@@ -91,8 +101,7 @@ function supervisorAsChild(spec: SupervisorSpec): ChildSpec {
 
 /** How a running supervisor takes a nested supervisor spec given to startChild. */
 const NESTED: NestedSupervisors = {
-  validate: (spec, where) => void validateSupervisorSpec(spec, where),
-  asChild: (spec) => supervisorAsChild(spec),
+  asChild: (spec, where) => supervisorAsChild(spec, validateSupervisorSpec(spec, where)),
 };
 
 export interface StartSupervisorOptions {
@@ -106,9 +115,18 @@ export type SupervisorStartOutcome = { ok: SupervisorRef } | { error: unknown };
 
 /** Start a supervisor; failures come back as `{ error }` (the start fails as in OTP). */
 export async function startSupervisorOutcome(runtime: Runtime, spec: SupervisorSpec, options: StartSupervisorOptions = {}): Promise<SupervisorStartOutcome> {
-  const { flags, children } = validateSupervisorSpec(spec);
+  const validated = validateSupervisorSpec(spec);
   checkObject('supervisor options', options);
   checkKnownKeys('supervisor options', options, ['link', 'name', 'label']);
+  return startValidated(runtime, spec, validated, options);
+}
+
+async function startValidated(
+  runtime: Runtime,
+  spec: SupervisorSpec,
+  { flags, children }: ValidatedSupervisor,
+  options: StartSupervisorOptions,
+): Promise<SupervisorStartOutcome> {
   const label = options.label ?? options.name ?? spec.id ?? 'supervisor';
   const state: SupState = {
     label,

@@ -47,3 +47,73 @@ test('a long timer cleared before its deadline never fires, even across its re-a
   expect(fired).toBe(0);
   expect(vi.getTimerCount()).toBe(0);
 });
+
+// The clock keeps one native timer per delay: a timer cleared before its deadline leaves its
+// native timer armed (not holding the process open), and the next timer of that delay reuses it.
+// That native timer fires at the old deadline, before the new one's: nothing may run then.
+const holdable: RealTimeSource = {
+  ...fakeable,
+  holdableTimer: (ms, fn) => {
+    const handle = setTimeout(fn, ms);
+    return { cancel: () => clearTimeout(handle), hold: (on) => void (on ? handle.ref() : handle.unref()) };
+  },
+};
+
+test('a timer that reuses the native timer of a cleared one fires at its own deadline, not the old one', () => {
+  vi.useFakeTimers();
+  const clock = new RealClock(holdable);
+  const fired: number[] = [];
+  const first = clock.setTimer(100, () => fired.push(1));
+  vi.advanceTimersByTime(40);
+  expect(clock.clearTimer(first)).toBe(true);
+  const second = clock.setTimer(100, () => fired.push(clock.now()));
+  expect(second.deadline).toBe(140);
+  expect(vi.getTimerCount()).toBe(1); // the first's native timer serves the second
+  vi.advanceTimersByTime(60); // the old deadline (100): the native timer fires, nothing is due
+  expect(fired).toEqual([]);
+  expect(clock.pendingTimers()).toBe(1);
+  vi.advanceTimersByTime(39);
+  expect(fired).toEqual([]);
+  vi.advanceTimersByTime(1);
+  expect(fired).toEqual([140]);
+  expect(clock.pendingTimers()).toBe(0);
+  expect(vi.getTimerCount()).toBe(0);
+});
+
+test('timers of one delay fire in the order they were set, each at its deadline; a timer set while they fire waits its full delay', () => {
+  vi.useFakeTimers();
+  const clock = new RealClock(holdable);
+  const fired: Array<[string, number]> = [];
+  clock.setTimer(50, () => fired.push(['a', clock.now()]));
+  vi.advanceTimersByTime(10);
+  const b = clock.setTimer(50, () => fired.push(['b', clock.now()]));
+  clock.setTimer(50, () => {
+    fired.push(['c', clock.now()]);
+    clock.setTimer(50, () => fired.push(['d', clock.now()]));
+  });
+  clock.setTimer(20, () => fired.push(['short', clock.now()]));
+  expect(clock.clearTimer(b)).toBe(true);
+  vi.advanceTimersByTime(200);
+  expect(fired).toEqual([
+    ['short', 30],
+    ['a', 50],
+    ['c', 60],
+    ['d', 110],
+  ]);
+  expect(clock.pendingTimers()).toBe(0);
+  expect(vi.getTimerCount()).toBe(0);
+});
+
+test('a timer that throws does not lose the due timers after it', () => {
+  vi.useFakeTimers();
+  const clock = new RealClock(holdable);
+  const fired: string[] = [];
+  clock.setTimer(10, () => {
+    throw new Error('boom');
+  });
+  clock.setTimer(10, () => fired.push('after'));
+  expect(() => vi.advanceTimersByTime(10)).toThrow('boom');
+  vi.advanceTimersByTime(1);
+  expect(fired).toEqual(['after']);
+  expect(clock.pendingTimers()).toBe(0);
+});

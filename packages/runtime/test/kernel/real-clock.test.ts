@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest';
-import { RealClock } from '@quiesce/runtime';
+import { CallTimeoutError, RealClock, Runtime, startServer } from '@quiesce/runtime';
+import { withinReal } from '@quiesce/runtime/internal';
 
 // The real clock is only exercised through its own events: no test waits a guessed duration.
 
@@ -44,4 +45,45 @@ test('a cleared timer never fires; clearing twice or after firing returns false'
   });
   expect(cancelledRan).toBe(false);
   expect(clock.clearTimer(h2)).toBe(false);
+});
+
+// One native timer serves every timer of a delay (see real-clock.ts): a timer never fires before
+// its own deadline, whatever native timer of its delay was armed before it, and it does fire.
+// No threshold on how late: settling at all (within a generous bound) is the point.
+test('a real-clock call timeout fires no earlier than its duration, also when it reuses the native timer of an answered call', async () => {
+  const rt = new Runtime();
+  const silent = rt.spawn(() => undefined);
+  const echo = await startServer(rt, { init: () => ({ state: null }), handleCall: (request: unknown, _from, state) => ({ reply: request, state }) }, undefined);
+  // An answered call leaves its delay's native timer armed for its own deadline, earlier than the next call's.
+  expect(await rt.call(echo, 'first', 60)).toBe('first');
+  const started = rt.now();
+  const outcome = await withinReal(
+    rt.call(silent, 'never answered', 60).then(
+      () => 'replied',
+      (error: unknown) => error,
+    ),
+    30_000,
+  );
+  const elapsed = rt.now() - started;
+  expect(outcome).toBeInstanceOf(CallTimeoutError);
+  expect(elapsed).toBeGreaterThanOrEqual(60);
+  await rt.shutdown();
+});
+
+test('a real-clock timer set after an earlier one of the same delay was cleared fires no earlier than its own duration', async () => {
+  const clock = new RealClock();
+  const early = clock.setTimer(80, () => undefined);
+  // Set the second once real time has moved on (a shorter timer's firing is the event), so the
+  // native timer armed for the first fires while the second is not yet due.
+  const { set, firedAt } = await new Promise<{ set: number; firedAt: Promise<number> }>((resolve) =>
+    clock.setTimer(30, () => {
+      clock.clearTimer(early);
+      const set = clock.now();
+      resolve({ set, firedAt: new Promise<number>((fired) => clock.setTimer(80, () => fired(clock.now()))) });
+    }),
+  );
+  const at = await withinReal(firedAt, 30_000);
+  expect(at).toBeDefined();
+  expect(at! - set).toBeGreaterThanOrEqual(80);
+  expect(clock.pendingTimers()).toBe(0);
 });
