@@ -1,27 +1,14 @@
-import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { SOURCE_ALIASES } from './source-aliases.js';
 // Eat our own cooking: the same preset users add (a fresh run seed per run, tags, the matchers).
 import { quiesce } from './packages/harness/src/preset/plugin.js';
-
-const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
 
 // One config for the whole workspace: tests import the packages by name, resolved to their
 // sources so coverage measures src/ and no build is needed between edits.
 export default defineConfig({
   plugins: [quiesce()],
   resolve: {
-    alias: {
-      // Subpaths before their package, so '@quiesce/harness/prop' is not read as '<harness src>/prop'.
-      '@quiesce/harness/prop': fileURLToPath(new URL('./packages/harness/src/prop/index.ts', import.meta.url)),
-      '@quiesce/harness/internal': fileURLToPath(new URL('./packages/harness/src/internal.ts', import.meta.url)),
-      '@quiesce/chaos/script': fileURLToPath(new URL('./packages/chaos/src/script/index.ts', import.meta.url)),
-      '@quiesce/chaos/linearizability': fileURLToPath(new URL('./packages/chaos/src/linearizability/index.ts', import.meta.url)),
-      '@quiesce/runtime/internal': fileURLToPath(new URL('./packages/runtime/src/internal/index.ts', import.meta.url)),
-      '@quiesce/runtime': src('runtime'),
-      '@quiesce/harness': src('harness'),
-      '@quiesce/assertions': src('assertions'),
-      '@quiesce/chaos': src('chaos'),
-    },
+    alias: SOURCE_ALIASES,
   },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'docs/examples/**/*.test.ts'],
