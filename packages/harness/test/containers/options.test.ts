@@ -82,7 +82,7 @@ describe('system.container options', () => {
 });
 
 describe('the engine plumbing', () => {
-  test('without testcontainers the run\'s first line names the install command once, not twice', () => {
+  test("without testcontainers the run's first line names the install command once, not twice", () => {
     const hint = installHint();
     const reason = `containers need the optional peer 'testcontainers', which is not installed: ${hint}`;
     for (const required of [false, true]) {

@@ -158,7 +158,9 @@ function launchGroup(runtime: Runtime, os: NormalisedOsOptions, label: string, e
     // A ready pattern that does not match what the program prints is the usual cause: show both.
     notReady: () => {
       const printed =
-        lastLine === undefined ? 'it printed no stdout line' : `its last stdout line was ${JSON.stringify(lastLine.length > 200 ? `${lastLine.slice(0, 200)}…` : lastLine)}`;
+        lastLine === undefined
+          ? 'it printed no stdout line'
+          : `its last stdout line was ${JSON.stringify(lastLine.length > 200 ? `${lastLine.slice(0, 200)}…` : lastLine)}`;
       const stderr = group.stderrTail.trim();
       return `no stdout line ${os.readyDescription ?? 'made it ready'}; ${printed}${stderr ? `; its stderr ends: ${stderr}` : ''}`;
     },
@@ -187,7 +189,8 @@ function normaliseOsOptions(where: string, options: Record<string, unknown>): No
     cwd,
     env: env === undefined ? undefined : { ...env },
     ready: ready === undefined ? undefined : linePredicate(ready),
-    readyDescription: ready === undefined ? undefined : ready instanceof RegExp ? `matching ${String(ready)}` : `satisfying ${ready.name || 'the ready predicate'}`,
+    readyDescription:
+      ready === undefined ? undefined : ready instanceof RegExp ? `matching ${String(ready)}` : `satisfying ${ready.name || 'the ready predicate'}`,
     readyTimeout: checkReadyTimeout(where, readyTimeout, ready !== undefined),
     stdoutLines,
   };

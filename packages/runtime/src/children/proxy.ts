@@ -164,7 +164,11 @@ export function startProxy(runtime: Runtime, options: ProxyOptions): Promise<Pid
       readyTimeout,
       () => {
         const seen = handle?.notReady?.();
-        fail(new QuiesceError('READY_TIMEOUT', `${what} was not ready within ${readyTimeout} ms (readyTimeout)${seen ? `: ${seen}` : ''}; it was stopped`, { readyTimeout }));
+        fail(
+          new QuiesceError('READY_TIMEOUT', `${what} was not ready within ${readyTimeout} ms (readyTimeout)${seen ? `: ${seen}` : ''}; it was stopped`, {
+            readyTimeout,
+          }),
+        );
       },
       self,
     );
