@@ -40,7 +40,9 @@ export type QuiesceErrorCode =
   | 'MISSING_PEER'
   | 'NO_CONTAINER_ENGINE'
   | 'CONTAINER_FAILED'
-  | 'CONTAINER_IN_USE';
+  | 'CONTAINER_IN_USE'
+  // The harness's main entry (Vitest fixtures) imported outside a Vitest worker.
+  | 'OUTSIDE_VITEST';
 
 export class QuiesceError extends Error {
   readonly code: QuiesceErrorCode;

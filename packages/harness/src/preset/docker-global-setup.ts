@@ -7,6 +7,18 @@ import { REQUIRE_ENV, requiredParts } from './require.js';
 export const MISSING_PART_EXIT_CODE = 2;
 
 /**
+ * The line a run without an engine starts with. The hint is said once: a missing
+ * `testcontainers`'s reason already ends with the command that installs it.
+ */
+export function noEngineLine(reason: string, hint: string, required: boolean): string {
+  const what = required
+    ? `no container engine, and ${REQUIRE_ENV}=docker requires one: tests tagged 'docker' fail and the run exits 2`
+    : `no container engine: tests tagged 'docker' will be skipped`;
+  const why = reason.endsWith(hint) ? reason.slice(0, -hint.length).replace(/[\s:]+$/, '') : reason;
+  return `[quiesce] ${what} (${why}). To run them: ${hint}`;
+}
+
+/**
  * The quiesce() preset's global setup: look for a container engine once per run (in Vitest's main
  * process) and hand the answer to every worker (`inject('quiesceDocker')`), where tests tagged
  * `docker` then run or skip with the reason and how to get an engine. With QUIESCE_REQUIRE=docker
@@ -22,14 +34,8 @@ export default async function setup(project: TestProject): Promise<(() => void) 
     say(`[quiesce] container engine: Docker API ${status.serverVersion} at ${status.endpoint ?? 'a TLS endpoint'}`);
     return undefined;
   }
-  const reason = status.reason.split('\n')[0];
-  if (!required) {
-    say(`[quiesce] no container engine: tests tagged 'docker' will be skipped (${reason}). To run them: ${status.hint}`);
-    return undefined;
-  }
-  say(
-    `[quiesce] no container engine, and ${REQUIRE_ENV}=docker requires one: tests tagged 'docker' fail and the run exits 2 (${reason}). To run them: ${status.hint}`,
-  );
+  const reason = status.reason.split('\n')[0] ?? '';
+  say(noEngineLine(reason, status.hint, required));
   // The run's exit code, set once Vitest has set its own (1 for the failed tests): 2, an
   // infrastructure error, when a docker-tagged test was selected.
   return () => {

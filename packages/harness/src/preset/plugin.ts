@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Plugin, ViteUserConfig } from 'vitest/config';
 import { runSeed, SEED_ENV } from '../system/seed.js';
+import { requiredParts } from './require.js';
 import { resolveQuiesceOptions, type QuiescePluginOptions } from './options.js';
 import { quiesceTags, tagsFilterRequests } from './tags.js';
 
@@ -61,6 +62,9 @@ export function quiesce(options: QuiescePluginOptions = {}): Plugin {
   return {
     name: 'quiesce',
     config(config) {
+      // A bad QUIESCE_REQUIRE stops the run here, before Vitest looks for files: thrown later (from
+      // the global setup) it came after a misleading "No test files found".
+      if (resolved.tags) requiredParts();
       const user: TestConfig = config.test ?? {};
       const userEnvSeed = user.env?.[SEED_ENV];
       seed ??= userEnvSeed !== undefined ? runSeed({ [SEED_ENV]: userEnvSeed }) : randomInt(0, 0x1_0000_0000);

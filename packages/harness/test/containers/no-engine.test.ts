@@ -60,3 +60,13 @@ test('quiesce flaky --require docker without an engine exits 2 once a docker-tag
   const skipping = await quiesce(['flaky', '--runs', '2', '--seed', '1', '--progress', 'none'], cwd, signal, env);
   expect(skipping.code, skipping.stderr + skipping.stdout).toBe(0);
 });
+
+// A misspelt part stops the run at once with the variable named, not after a misleading
+// "No test files found" (the global setup, where it was first read, runs after file collection).
+test('QUIESCE_REQUIRE=dokcer: the run stops before collecting files, naming the variable and the parts accepted', { timeout: 120_000 }, async ({ signal }) => {
+  const run = await runVitest(`--config ${config}`, cleanEnv({ QUIESCE_REQUIRE: 'dokcer' }), signal);
+  const out = run.stdout + run.stderr;
+  expect(run.code, out).not.toBe(0);
+  expect(out).toContain(`QUIESCE_REQUIRE: got "dokcer"; expected a comma-separated list of required parts: 'docker'`);
+  expect(out).not.toContain('No test files found');
+});

@@ -4,6 +4,8 @@ import { InvalidOptionError, QuiesceError } from '@quiesce/runtime';
 import { ProcessGroupReaper } from '@quiesce/runtime/internal';
 import { ContainerHandle, killContainer, pauseContainer, sharedContainer } from '@quiesce/harness';
 import { endpointOf, parseContainer, parseEvent } from '../../src/containers/index.js';
+import { installHint } from '../../src/containers/peer.js';
+import { noEngineLine } from '../../src/preset/docker-global-setup.js';
 import { dockerGlobalSetupPath, quiesce } from '../../src/preset/plugin.js';
 
 /** A stand-in for a testcontainers GenericContainer: only its shape is looked at. */
@@ -80,6 +82,20 @@ describe('system.container options', () => {
 });
 
 describe('the engine plumbing', () => {
+  test("without testcontainers the run's first line names the install command once, not twice", () => {
+    const hint = installHint();
+    const reason = `containers need the optional peer 'testcontainers', which is not installed: ${hint}`;
+    for (const required of [false, true]) {
+      const line = noEngineLine(reason, hint, required);
+      expect(line.split(hint)).toHaveLength(2);
+      expect(line).toContain("(containers need the optional peer 'testcontainers', which is not installed). To run them: npm install -D testcontainers@");
+    }
+    // An engine that does not answer: the reason and the hint differ, both are said.
+    expect(noEngineLine('no container engine answers (DOCKER_HOST=unset)', 'start a Docker engine', false)).toBe(
+      "[quiesce] no container engine: tests tagged 'docker' will be skipped (no container engine answers (DOCKER_HOST=unset)). To run them: start a Docker engine",
+    );
+  });
+
   test('the quiesce() preset looks for an engine once per run (a global setup) when it defines the tags, and not without them', () => {
     const configOf = (plugin: ReturnType<typeof quiesce>) => (plugin.config as (c: object) => { test: { globalSetup?: string[] } })({}).test;
     expect(configOf(quiesce({ printSeed: false })).globalSetup).toEqual([dockerGlobalSetupPath()]);

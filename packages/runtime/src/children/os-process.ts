@@ -63,6 +63,8 @@ interface NormalisedOsOptions {
   readonly cwd: string | undefined;
   readonly env: Readonly<Record<string, string>> | undefined;
   readonly ready: ((line: string) => boolean) | undefined;
+  /** `matching /^ready/`, for errors. */
+  readonly readyDescription: string | undefined;
   readonly readyTimeout: number | undefined;
   readonly stdoutLines: boolean;
 }
@@ -124,6 +126,7 @@ function launchGroup(runtime: Runtime, os: NormalisedOsOptions, label: string, e
     reapOnExit: true,
   });
   // Readiness (and its timeout) belong to the proxy, which handles OS processes and threads alike.
+  let lastLine: string | undefined;
   if (os.ready === undefined) {
     void group.started.then(
       () => events.ready(),
@@ -132,6 +135,7 @@ function launchGroup(runtime: Runtime, os: NormalisedOsOptions, label: string, e
   } else {
     const ready = os.ready;
     group.onLine((line) => {
+      lastLine = line;
       if (events.tryReady(() => ready(line))) runtime.record('os.ready', label, { pid: group.pid, line });
     });
   }
@@ -151,6 +155,15 @@ function launchGroup(runtime: Runtime, os: NormalisedOsOptions, label: string, e
     kill: () => void group.signal('SIGKILL', 'supervisor'),
     // stdin is not connected: messages to the proxy have nowhere to go.
     deliver: () => undefined,
+    // A ready pattern that does not match what the program prints is the usual cause: show both.
+    notReady: () => {
+      const printed =
+        lastLine === undefined
+          ? 'it printed no stdout line'
+          : `its last stdout line was ${JSON.stringify(lastLine.length > 200 ? `${lastLine.slice(0, 200)}…` : lastLine)}`;
+      const stderr = group.stderrTail.trim();
+      return `no stdout line ${os.readyDescription ?? 'made it ready'}; ${printed}${stderr ? `; its stderr ends: ${stderr}` : ''}`;
+    },
   };
 }
 
@@ -176,6 +189,8 @@ function normaliseOsOptions(where: string, options: Record<string, unknown>): No
     cwd,
     env: env === undefined ? undefined : { ...env },
     ready: ready === undefined ? undefined : linePredicate(ready),
+    readyDescription:
+      ready === undefined ? undefined : ready instanceof RegExp ? `matching ${String(ready)}` : `satisfying ${ready.name || 'the ready predicate'}`,
     readyTimeout: checkReadyTimeout(where, readyTimeout, ready !== undefined),
     stdoutLines,
   };

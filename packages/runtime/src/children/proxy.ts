@@ -19,6 +19,8 @@ export interface ExternalHandle {
   kill(): void;
   /** A message sent to the proxy by a runtime process. */
   deliver(message: unknown): void;
+  /** What it waited for and what it saw instead, for a READY_TIMEOUT that says how to fix it. */
+  notReady?(): string;
 }
 
 /** How the external thing reports back to its proxy. */
@@ -160,7 +162,14 @@ export function startProxy(runtime: Runtime, options: ProxyOptions): Promise<Pid
   if (phase === 'starting' && readyTimeout !== undefined) {
     timer = runtime.setTimer(
       readyTimeout,
-      () => fail(new QuiesceError('READY_TIMEOUT', `${what} was not ready within ${readyTimeout} ms (readyTimeout); it was stopped`, { readyTimeout })),
+      () => {
+        const seen = handle?.notReady?.();
+        fail(
+          new QuiesceError('READY_TIMEOUT', `${what} was not ready within ${readyTimeout} ms (readyTimeout)${seen ? `: ${seen}` : ''}; it was stopped`, {
+            readyTimeout,
+          }),
+        );
+      },
       self,
     );
   }

@@ -153,6 +153,19 @@ test('readyTimeout fails the start with READY_TIMEOUT on the kernel clock and ki
   expect(rt.clock.pendingTimers()).toBe(0);
 });
 
+test('a READY_TIMEOUT names the ready pattern and the last line the program printed: a pattern that does not match is the usual cause', async () => {
+  const rt = world();
+  const start = spawnOsProcess(rt, { ...node('os-ready.mjs', 'starting up'), ready: /^listening/, readyTimeout: 1000, stdoutLines: true });
+  // Its `ready` line is out before the clock moves, so the error can name it.
+  await nextEvent(rt, (e) => e.kind === 'os.stdout' && (e.data as { line: string }).line === 'ready');
+  (rt.clock as VirtualClock).advanceSync(1000);
+  const error = await rejection(start);
+  expect((error as QuiesceError).code).toBe('READY_TIMEOUT');
+  expect((error as Error).message).toContain(
+    'was not ready within 1000 ms (readyTimeout): no stdout line matching /^listening/; its last stdout line was "ready"; it was stopped',
+  );
+});
+
 test('a virtual clock does not advance while a start is in flight', async () => {
   const rt = world();
   const start = spawnOsProcess(rt, { ...node('os-ready.mjs'), ready: /ready/, readyTimeout: 1000 });
