@@ -1,0 +1,16 @@
+import type { TestSystem } from '@quiesce/harness';
+import { startPool, type Pool, type PoolOptions } from '../../src/index.js';
+
+/**
+ * A pool owned by the test: its supervisor is started by the test's system (linked to the test,
+ * stopped at teardown, its crash fails the test), on the test's runtime, with ports leased from
+ * the harness. Each test gets its own pool; nothing is shared between tests.
+ */
+export function startTestPool(system: TestSystem, options: Partial<PoolOptions> = {}): Promise<Pool> {
+  return startPool(system.runtime, {
+    size: 2,
+    port: () => system.port(),
+    start: (spec) => system.start(spec),
+    ...options,
+  });
+}
