@@ -48,11 +48,12 @@ export function resolvePoolOptions(options: PoolOptions): ResolvedPoolOptions {
     if (value !== undefined && typeof value !== 'function') throw new InvalidOptionError(`startPool options.${name}`, value, 'a function');
     return value;
   };
+  if (options.size === undefined) throw new InvalidOptionError('startPool options.size', undefined, 'an integer >= 1 (required: how many workers)');
   if (typeof options.port !== 'function') throw new InvalidOptionError('startPool options.port', options.port, 'a function (workerId) => port');
   if (options.python !== undefined && (typeof options.python !== 'string' || options.python === ''))
     throw new InvalidOptionError('startPool options.python', options.python, 'a non-empty string (a program path or a name in PATH)');
   return {
-    size: int('size', options.size ?? 'missing', 1, 0),
+    size: int('size', options.size ?? null, 1, 0),
     port: options.port,
     start: fn('start', options.start),
     python: options.python ?? 'python3',

@@ -38,6 +38,8 @@ export class Pool {
   readonly #transport: Transport;
   readonly #sessions = new Sessions();
   readonly #slots: Slots;
+  /** Each worker's current process, as its start returned it (ahead of the supervisor's own table). */
+  readonly #live = new Map<string, Pid>();
   #ref: SupervisorRef | undefined;
   #requests = 0;
 
@@ -189,11 +191,12 @@ export class Pool {
   /** The worker holding `session`, or undefined for a new session. A session whose worker restarted is lost: SESSION_LOST. */
   #pinnedWorker(session: string): string | undefined {
     const pin = this.#sessions.get(session);
-    if (!pin) return undefined;
-    const current = this.#current(pin.worker);
-    if (current !== undefined && !current.equals(pin.pid)) this.#lose(pin.worker, current);
-    if (!this.#sessions.get(session)) throw new PoolError('SESSION_LOST', `session ${session} was on worker ${pin.worker}, which restarted; its variables are gone`);
-    return pin.worker;
+    if (pin) {
+      const current = this.#current(pin.worker);
+      if (current !== undefined && !current.equals(pin.pid)) this.#lose(pin.worker, current);
+    }
+    if (this.#sessions.takeLost(session)) throw new PoolError('SESSION_LOST', `session ${session} was lost: its worker restarted and its variables are gone`);
+    return this.#sessions.get(session)?.worker;
   }
 
   #pinIfNew(session: string, worker: string, pid: Pid): void {
@@ -214,8 +217,8 @@ export class Pool {
 
   /** The live process of worker `id`, or undefined while it is down or restarting. */
   #current(id: string): Pid | undefined {
-    const pid = this.#ref?.child(id);
-    return pid instanceof Pid && this.#rt.isAlive(pid) ? pid : undefined;
+    const pid = this.#live.get(id);
+    return pid !== undefined && this.#rt.isAlive(pid) ? pid : undefined;
   }
 
   #target(worker: string): WorkerTarget {
@@ -237,9 +240,10 @@ export class Pool {
       start: async (ctx) => {
         const started = await spec.start(ctx);
         if (started instanceof Pid) {
+          this.#live.set(id, started);
           this.#rt.record('pypool.worker_up', 'pool', { worker: id, pid: started.toString(), port });
           this.#lose(id, started);
-          queueMicrotask(() => this.#slots.pump());
+          this.#slots.pump();
         }
         return started;
       },

@@ -12,6 +12,8 @@ export interface Pin {
  */
 export class Sessions {
   readonly #pins = new Map<string, Pin>();
+  /** Sessions lost in a restart whose owner has not been told yet (told once, then forgotten). */
+  readonly #lost = new Set<string>();
 
   get(session: string): Pin | undefined {
     return this.#pins.get(session);
@@ -22,7 +24,13 @@ export class Sessions {
   }
 
   end(session: string): boolean {
+    this.#lost.delete(session);
     return this.#pins.delete(session);
+  }
+
+  /** Whether `session` was lost in a restart since its owner last used it; true once per loss. */
+  takeLost(session: string): boolean {
+    return this.#lost.delete(session);
   }
 
   /** The sessions held by `worker` in a process other than `current` (lost in a restart); they are forgotten. */
@@ -31,6 +39,7 @@ export class Sessions {
     for (const [session, pin] of this.#pins) {
       if (pin.worker === worker && !pin.pid.equals(current)) {
         this.#pins.delete(session);
+        this.#lost.add(session);
         lost.push(session);
       }
     }
