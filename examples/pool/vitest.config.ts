@@ -7,8 +7,9 @@ export default defineConfig({
   test: {
     name: 'example-pool',
     include: ['test/**/*.test.ts'],
-    // Random order every run, files in parallel: no test may depend on another.
-    sequence: { shuffle: { files: true, tests: true } },
+    // Random order every run, files in parallel and the tests of a file concurrently: no test may
+    // depend on another, each has its own system, pool, ports and Python processes.
+    sequence: { shuffle: { files: true, tests: true }, concurrent: true },
     testTimeout: 30_000,
   },
 });
