@@ -54,7 +54,15 @@ try {
       const failed = tests.filter((t) => t.status !== 'passed').length + Math.max(0, example.runs - tests.length);
       const durations = tests.map((t) => t.duration ?? 0).sort((a, b) => a - b);
       const median = durations.length ? durations[durations.length >> 1] : Number.NaN;
-      rows.push({ example: example.id, test: example.what, style, runs: example.runs, failed, medianTestMs: Math.round(median), wallS: (wall / 1000).toFixed(1) });
+      rows.push({
+        example: example.id,
+        test: example.what,
+        style,
+        runs: example.runs,
+        failed,
+        medianTestMs: Math.round(median),
+        wallS: (wall / 1000).toFixed(1),
+      });
     }
   }
 } finally {
@@ -62,6 +70,13 @@ try {
   rmSync(tmp, { recursive: true, force: true });
 }
 
-console.log(`examples bench: N runs per side under CPU load (1 busy thread); load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(
+  `examples bench: N runs per side under CPU load (1 busy thread); load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
 console.log('example    style     runs  failed  median test ms  wall s (one vitest run, start-up included)');
-for (const r of rows) console.log(`${r.example.padEnd(10)} ${r.style.padEnd(8)} ${String(r.runs).padStart(5)} ${String(r.failed).padStart(7)} ${String(r.medianTestMs).padStart(15)}  ${r.wallS.padStart(6)}`);
+for (const r of rows)
+  console.log(
+    `${r.example.padEnd(10)} ${r.style.padEnd(8)} ${String(r.runs).padStart(5)} ${String(r.failed).padStart(7)} ${String(r.medianTestMs).padStart(15)}  ${r.wallS.padStart(6)}`,
+  );

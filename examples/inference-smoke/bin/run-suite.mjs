@@ -36,7 +36,8 @@ function parse(argv) {
       } catch {
         throw new ConfigError(`--url: got ${JSON.stringify(value)}; expected an http:// or https:// URL`);
       }
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`--url: got ${JSON.stringify(value)}; expected an http:// or https:// URL`);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        throw new ConfigError(`--url: got ${JSON.stringify(value)}; expected an http:// or https:// URL`);
       options.url = value.replace(/\/+$/, '');
     } else if (flag === '--suite') {
       if (value !== 'all' && !SUITES.includes(value)) throw new ConfigError(`--suite: got ${JSON.stringify(value)}; expected one of all, ${SUITES.join(', ')}`);
@@ -45,7 +46,8 @@ function parse(argv) {
       options.output = resolve(value);
     } else {
       const ms = Number(value);
-      if (!Number.isInteger(ms) || ms < 1) throw new ConfigError(`--health-timeout: got ${JSON.stringify(value)}; expected a whole number of milliseconds >= 1`);
+      if (!Number.isInteger(ms) || ms < 1)
+        throw new ConfigError(`--health-timeout: got ${JSON.stringify(value)}; expected a whole number of milliseconds >= 1`);
       options.healthTimeout = ms;
     }
   }
@@ -79,7 +81,7 @@ async function main() {
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(`run-suite: ${error.message}`);
-    const output = process.argv.slice(2).find((a, i, all) => all[i - 1] === '--output') ?? 'inference-report.json';
+    const output = process.argv.slice(2).find((_a, i, all) => all[i - 1] === '--output') ?? 'inference-report.json';
     writeReport(resolve(output), { status: 'configuration_error', exit_code: 3, error: error.message });
     return 3;
   }

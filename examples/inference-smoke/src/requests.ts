@@ -28,13 +28,17 @@ export function parseCompletionRequest(body: unknown, limits: { model: string; m
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ApiError(400, 'invalid_body', 'the body must be a JSON object');
   const b = body as Record<string, unknown>;
   const got = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v));
-  if (typeof b.prompt !== 'string' || b.prompt.length === 0) throw new ApiError(400, 'invalid_prompt', `prompt: got ${got(b.prompt)}; expected a non-empty string`, 'prompt');
+  if (typeof b.prompt !== 'string' || b.prompt.length === 0)
+    throw new ApiError(400, 'invalid_prompt', `prompt: got ${got(b.prompt)}; expected a non-empty string`, 'prompt');
   const maxTokens = b.max_tokens ?? 16;
   if (!Number.isInteger(maxTokens) || (maxTokens as number) < 1 || (maxTokens as number) > limits.maxTokens)
     throw new ApiError(400, 'invalid_max_tokens', `max_tokens: got ${got(b.max_tokens)}; expected an integer from 1 to ${limits.maxTokens}`, 'max_tokens');
-  if (b.stream !== undefined && typeof b.stream !== 'boolean') throw new ApiError(400, 'invalid_stream', `stream: got ${got(b.stream)}; expected a boolean`, 'stream');
-  if (b.user !== undefined && (typeof b.user !== 'string' || b.user === '')) throw new ApiError(400, 'invalid_user', `user: got ${got(b.user)}; expected a non-empty string`, 'user');
+  if (b.stream !== undefined && typeof b.stream !== 'boolean')
+    throw new ApiError(400, 'invalid_stream', `stream: got ${got(b.stream)}; expected a boolean`, 'stream');
+  if (b.user !== undefined && (typeof b.user !== 'string' || b.user === ''))
+    throw new ApiError(400, 'invalid_user', `user: got ${got(b.user)}; expected a non-empty string`, 'user');
   const model = b.model ?? limits.model;
-  if (model !== limits.model) throw new ApiError(404, 'model_not_found', `model: got ${got(b.model)}; this service serves ${JSON.stringify(limits.model)}`, 'model');
+  if (model !== limits.model)
+    throw new ApiError(404, 'model_not_found', `model: got ${got(b.model)}; this service serves ${JSON.stringify(limits.model)}`, 'model');
   return { model: limits.model, prompt: b.prompt, maxTokens: maxTokens as number, stream: b.stream === true, user: b.user as string | undefined };
 }

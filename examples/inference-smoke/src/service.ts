@@ -56,7 +56,8 @@ export function createInferenceService(options: InferenceServiceOptions = {}): I
       const user = url.searchParams.get('user') ?? 'anonymous';
       return json(res, 200, { user, ...(usage.get(user) ?? { requests: 0, completion_tokens: 0 }) });
     }
-    if (url.pathname !== '/v1/completions') throw new ApiError(404, 'not_found', `no route ${req.method} ${url.pathname}; routes: GET /health, POST /v1/completions, GET /v1/usage`);
+    if (url.pathname !== '/v1/completions')
+      throw new ApiError(404, 'not_found', `no route ${req.method} ${url.pathname}; routes: GET /health, POST /v1/completions, GET /v1/usage`);
     if (req.method !== 'POST') throw new ApiError(405, 'method_not_allowed', `${req.method} /v1/completions: only POST is served`);
     if (!/^application\/json\b/i.test(req.headers['content-type'] ?? ''))
       throw new ApiError(415, 'unsupported_media_type', `content-type: got ${JSON.stringify(req.headers['content-type'] ?? null)}; expected application/json`);

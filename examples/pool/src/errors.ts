@@ -50,6 +50,7 @@ export function asPoolError(error: unknown, worker: string): PoolError {
   const message = error instanceof Error ? error.message : String(error);
   if (code === 'ECONNREFUSED') return new PoolError('WORKER_UNREACHABLE', `worker ${worker} is not listening: ${message}`, { cause: error });
   if (code === 'ETIMEDOUT') return new PoolError('TIMEOUT', `worker ${worker} did not answer in time: ${message}`, { cause: error });
-  if (code === 'ECONNRESET' || code === 'EPIPE') return new PoolError('WORKER_DISCONNECTED', `connection to worker ${worker} lost: ${message}`, { cause: error });
+  if (code === 'ECONNRESET' || code === 'EPIPE')
+    return new PoolError('WORKER_DISCONNECTED', `connection to worker ${worker} lost: ${message}`, { cause: error });
   return new PoolError('WORKER_CRASHED', `worker ${worker} failed: ${message}`, { cause: error });
 }

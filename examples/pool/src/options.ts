@@ -37,7 +37,12 @@ const KEYS = ['size', 'port', 'start', 'python', 'capacity', 'queueLimit', 'atte
 export function resolvePoolOptions(options: PoolOptions): ResolvedPoolOptions {
   if (typeof options !== 'object' || options === null) throw new InvalidOptionError('startPool(options)', options, 'an object');
   for (const key of Object.keys(options)) {
-    if (!KEYS.includes(key)) throw new InvalidOptionError(`startPool options.${key}`, (options as unknown as Record<string, unknown>)[key], `no such option (accepts ${KEYS.join(', ')})`);
+    if (!KEYS.includes(key))
+      throw new InvalidOptionError(
+        `startPool options.${key}`,
+        (options as unknown as Record<string, unknown>)[key],
+        `no such option (accepts ${KEYS.join(', ')})`,
+      );
   }
   const int = (name: keyof PoolOptions, value: unknown, min: number, fallback: number): number => {
     if (value === undefined) return fallback;

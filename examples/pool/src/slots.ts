@@ -38,7 +38,9 @@ export class Slots {
       return Promise.resolve(free);
     }
     if (this.#queue.length >= this.queueLimit) {
-      return Promise.reject(new PoolError('POOL_SATURATED', `every worker is busy and ${this.#queue.length} requests are queued (queueLimit ${this.queueLimit})`));
+      return Promise.reject(
+        new PoolError('POOL_SATURATED', `every worker is busy and ${this.#queue.length} requests are queued (queueLimit ${this.queueLimit})`),
+      );
     }
     return new Promise<string>((grant, fail) => {
       this.#queue.push({ worker, grant, fail });

@@ -10,4 +10,12 @@ export { load, LatencyHistogram, type LoadOptions, type LoadTarget, type LoadFun
 export type { LatencyBucket, LatencySummary } from './load/index.js';
 export type { LoadStats } from './report/meta-types.js';
 export { createPortAllocator, listenOnFreePort, type PortAllocator, type PortAllocatorOptions, type PortLease, type ListeningServer } from './ports/index.js';
-export { awaitLine, awaitExit, ExternalWaitError, type AwaitLineOptions, type ExitStatus, type ExternalWaitFailure, type ExternalWaitOptions } from './os/index.js';
+export {
+  awaitLine,
+  awaitExit,
+  ExternalWaitError,
+  type AwaitLineOptions,
+  type ExitStatus,
+  type ExternalWaitFailure,
+  type ExternalWaitOptions,
+} from './os/index.js';

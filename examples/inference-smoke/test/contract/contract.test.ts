@@ -1,7 +1,7 @@
 import { Ajv } from 'ajv';
 import { describe, expect } from 'vitest';
 import { test } from '@quiesce/harness';
-import { complete, serviceUnderTest } from '../support/service.js';
+import { complete, jsonOf, serviceUnderTest } from '../support/service.js';
 
 // The parts of OpenAI's completions contract clients rely on, as JSON Schema.
 const ajv = new Ajv({ allErrors: true, strict: true });
@@ -49,7 +49,7 @@ describe('the completions contract', () => {
     const res = await complete(base, { prompt: 'Contract check, please.', max_tokens: 5 });
     expect(res.headers.get('content-type')).toBe('application/json');
     expect(res.headers.get('x-request-id')).toMatch(/^cmpl-\d+$/);
-    const body = await res.json();
+    const body = await jsonOf(res);
     expect(isCompletion(body), ajv.errorsText(isCompletion.errors)).toBe(true);
     expect(body.usage.total_tokens).toBe(body.usage.prompt_tokens + body.usage.completion_tokens);
     expect(body.usage.completion_tokens).toBe(5);

@@ -1,6 +1,6 @@
 import { describe, expect } from 'vitest';
 import { test } from '@quiesce/harness';
-import { complete, serviceUnderTest, userOf } from '../support/service.js';
+import { complete, jsonOf, serviceUnderTest, userOf, type ErrorBody } from '../support/service.js';
 
 /** The text of an SSE completion stream, event by event, and whether it ended with [DONE]. */
 async function readStream(res: Response): Promise<{ texts: string[]; done: boolean }> {
@@ -24,15 +24,15 @@ describe('integration', () => {
   test('10 concurrent requests all succeed; the same prompt gives the same text, another prompt another', async ({ system }) => {
     const base = await serviceUnderTest(system);
     const prompts = Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? 'same prompt' : `prompt ${i}`));
-    const bodies = await Promise.all(prompts.map(async (prompt) => (await complete(base, { prompt, max_tokens: 8 })).json()));
-    const texts = bodies.map((b) => b.choices[0].text as string);
+    const bodies = await Promise.all(prompts.map(async (prompt) => jsonOf(await complete(base, { prompt, max_tokens: 8 }))));
+    const texts = bodies.map((b) => b.choices[0]!.text);
     expect(new Set(texts.filter((_, i) => i % 2 === 0)).size).toBe(1);
     expect(new Set(texts.filter((_, i) => i % 2 === 1)).size).toBe(5);
   });
 
   test('a streamed completion arrives token by token, in order, ends with [DONE], and equals the plain one', async ({ system }) => {
     const base = await serviceUnderTest(system);
-    const plain = (await (await complete(base, { prompt: 'Tell me a story', max_tokens: 12 })).json()).choices[0].text;
+    const plain = (await jsonOf(await complete(base, { prompt: 'Tell me a story', max_tokens: 12 }))).choices[0]!.text;
     const { texts, done } = await readStream(await complete(base, { prompt: 'Tell me a story', max_tokens: 12, stream: true }));
     expect(done).toBe(true);
     expect(texts).toHaveLength(13); // 12 tokens, then the final event with finish_reason
@@ -60,7 +60,7 @@ describe('integration', () => {
     for (const [what, pending, status, message] of cases) {
       const res = await pending;
       expect(res.status, what).toBe(status);
-      expect((await res.json()).error.message, what).toContain(message);
+      expect((await jsonOf<ErrorBody>(res)).error.message, what).toContain(message);
     }
 
     // The service is still healthy, and it counts exactly what it acknowledged: nothing lost, nothing extra.

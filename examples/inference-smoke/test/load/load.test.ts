@@ -18,5 +18,7 @@ test('completions under 8 concurrent clients: every request answered, figures re
   expect(stats.latency.count).toBe(200);
   expect(stats.latency.p50).toBeLessThanOrEqual(stats.latency.p95);
   expect(stats.latency.p95).toBeLessThanOrEqual(stats.latency.p99);
-  console.log(`[inference] ${stats.label}: ${stats.throughput.toFixed(0)} req/s, p50 ${stats.latency.p50.toFixed(1)} ms, p95 ${stats.latency.p95.toFixed(1)} ms, p99 ${stats.latency.p99.toFixed(1)} ms`);
+  console.log(
+    `[inference] ${stats.label}: ${stats.throughput.toFixed(0)} req/s, p50 ${stats.latency.p50.toFixed(1)} ms, p95 ${stats.latency.p95.toFixed(1)} ms, p99 ${stats.latency.p99.toFixed(1)} ms`,
+  );
 });

@@ -16,7 +16,11 @@ const runner = join(exampleDir, 'bin/run-suite.mjs');
 function tempDir(system: TestSystem): string {
   const dir = mkdtempSync(join(tmpdir(), 'inference-report-'));
   let removed = false;
-  system.own({ kind: 'dir', label: dir, dispose: () => void ((removed = true), rmSync(dir, { recursive: true, force: true })), alive: () => !removed });
+  const dispose = () => {
+    removed = true;
+    rmSync(dir, { recursive: true, force: true });
+  };
+  system.own({ kind: 'dir', label: dir, dispose, alive: () => !removed });
   return dir;
 }
 
@@ -31,7 +35,11 @@ describe('bin/run-suite.mjs exit codes', () => {
   test('3: bad configuration, named in the report', async ({ system }) => {
     const { code, report } = await run(system, ['--url', 'http://127.0.0.1:1', '--suite', 'nightly']);
     expect(code).toBe(3);
-    expect(report).toEqual({ status: 'configuration_error', exit_code: 3, error: '--suite: got "nightly"; expected one of all, smoke, contract, integration, load' });
+    expect(report).toEqual({
+      status: 'configuration_error',
+      exit_code: 3,
+      error: '--suite: got "nightly"; expected one of all, smoke, contract, integration, load',
+    });
   });
 
   test('2: the service is not reachable (nothing listens on the port)', async ({ system }) => {

@@ -14,6 +14,26 @@ export async function serviceUnderTest(system: TestSystem): Promise<string> {
   return base;
 }
 
+/** A completion as the API returns it (the contract suite checks it against a JSON Schema). */
+export interface CompletionBody {
+  id: string;
+  object: string;
+  created: number;
+  model: string;
+  choices: Array<{ text: string; index: number; logprobs: null; finish_reason: string | null }>;
+  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+}
+
+/** An error as the API returns it. */
+export interface ErrorBody {
+  error: { message: string; type: string; param: string | null; code: string };
+}
+
+/** The JSON body of a response, typed as the caller expects it (checked by the assertions that follow). */
+export async function jsonOf<T = CompletionBody>(res: Response): Promise<T> {
+  return (await res.json()) as T;
+}
+
 /** POST a JSON body to /v1/completions. */
 export function complete(base: string, body: unknown, init: RequestInit = {}): Promise<Response> {
   return fetch(`${base}/v1/completions`, {

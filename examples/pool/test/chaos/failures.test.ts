@@ -7,7 +7,9 @@ import { startTestPool } from '../support/pool.js';
 // The snakepit chaos scenario on real Python workers: half of all calls to a worker fail, as an
 // exit (the worker's OS process is really killed), a timeout or a disconnect. The pool retries on
 // whichever worker is up, the supervisor restarts the killed ones, and the pool still serves.
-test('failures at rate 0.5 (exit, timeout, disconnect): at least 15 of 20 concurrent requests succeed', { tags: ['chaos'], timeout: 60_000 }, async ({ system }) => {
+test('failures at rate 0.5 (exit, timeout, disconnect): at least 15 of 20 concurrent requests succeed', { tags: ['chaos'], timeout: 60_000 }, async ({
+  system,
+}) => {
   const c = chaos(system);
   let pool: Pool | undefined;
   const transport = injectFailures(tcpTransport, {

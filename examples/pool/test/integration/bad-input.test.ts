@@ -14,7 +14,12 @@ test('malformed requests get a clear 4xx and no acknowledged write is lost', asy
       { op: 'compute', fn: 'sqrt', args: [4] },
       { op: 'set', session: 's', name: 42, value: 'x' },
       { op: 'get', session: 's' },
-    ].map((request) => pool.execute(request).then(() => undefined, (error: unknown) => error)),
+    ].map((request) =>
+      pool.execute(request).then(
+        () => undefined,
+        (error: unknown) => error,
+      ),
+    ),
   );
   for (const error of refusals) {
     expect(error).toBeInstanceOf(PoolError);
@@ -31,7 +36,7 @@ test('malformed requests get a clear 4xx and no acknowledged write is lost', asy
 
 test('a line that is not JSON is refused by the worker with 400, and the connection stays usable', async ({ system }) => {
   const pool = await startTestPool(system, { size: 1 });
-  const [{ port }] = pool.workers() as [{ port: number }];
+  const port = pool.workers()[0]!.port;
   const { connect } = await import('node:net');
   const answers = await new Promise<string[]>((resolve, reject) => {
     const socket = connect({ host: '127.0.0.1', port }, () => socket.write('{not json\n{"op":"ping"}\n'));

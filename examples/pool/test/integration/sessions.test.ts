@@ -11,7 +11,10 @@ describe('sessions', () => {
     await Promise.all(writers.map((i) => pool.set('s1', 'counter', i)));
     expect(writers).toContain(await pool.get('s1', 'counter'));
     // Every request of the session went to the one worker holding its variables.
-    const workers = system.history.ofKind('pypool.dispatch').filter((e) => e.data.session === 's1').map((e) => e.data.worker);
+    const workers = system.history
+      .ofKind('pypool.dispatch')
+      .filter((e) => e.data.session === 's1')
+      .map((e) => e.data.worker);
     expect(new Set(workers).size).toBe(1);
   });
 

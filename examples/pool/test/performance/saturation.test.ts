@@ -1,4 +1,5 @@
 import { describe, expect } from 'vitest';
+import { isKind } from '@quiesce/runtime';
 import { load, test } from '@quiesce/harness';
 import { startTestPool } from '../support/pool.js';
 
@@ -25,11 +26,11 @@ describe('pool saturation and throughput', () => {
     // The history shows the pool never put more than one request at a time on a worker (capacity 1).
     const inFlight = new Map<string, number>();
     for (const e of system.history.events) {
-      if (e.kind === 'pypool.dispatch') {
+      if (isKind(e, 'pypool.dispatch')) {
         const n = (inFlight.get(e.data.worker) ?? 0) + 1;
         inFlight.set(e.data.worker, n);
         expect(n).toBe(1);
-      } else if (e.kind === 'pypool.reply') inFlight.set(e.data.worker, inFlight.get(e.data.worker)! - 1);
+      } else if (isKind(e, 'pypool.reply')) inFlight.set(e.data.worker, inFlight.get(e.data.worker)! - 1);
     }
   });
 
