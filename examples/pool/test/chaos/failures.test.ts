@@ -38,12 +38,9 @@ test('failures at rate 0.5 (exit, timeout, disconnect): at least 15 of 20 concur
   const injected = injectionsOf(transport).counts();
   expect(Object.values(injected).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
   expect(system.history.ofKind('pypool.retry').length).toBeGreaterThan(0);
-  // Every kill happened during the requests; wait for as many restarts (a restart may still be
-  // starting Python now), then nothing more: no restart without a kill.
+  // Settled: every restart done (a restart still starting Python is an event to come, not quiet).
+  await system.settle({ timeout: 15_000 });
   const kills = c.counts()[FAULT_KINDS.kill] ?? 0;
-  let restarts = 0;
-  if (kills > 0) await system.until((e) => e.kind === 'child.restart' && ++restarts === kills, { since: 'start', timeout: 15_000 });
-  await system.settle();
   expect(system.history.ofKind('child.restart')).toHaveLength(kills);
   expect(pool.supervisor.countChildren().active).toBe(4);
 });
