@@ -8,7 +8,7 @@ import { startPool } from '../../examples/pool/src/index.js';
 const runs = Array.from({ length: Number(process.env.BENCH_RUNS ?? 1) }, (_, i) => i);
 
 test.for(runs)('a worker killed mid-request is restarted (Quiesce) #%i', async (_run, { system }) => {
-  const pool = await startPool(system.runtime, { size: 2, port: () => system.port(), start: (spec) => system.start(spec) });
+  const pool = await startPool(system.runtime, { size: 2, port: () => system.port(), start: (spec) => system.start(spec, { timeout: 20_000 }) });
   const held = pool.stream({ op: 'hold' });
   expect((await held.next()).value).toBe('holding');
   const mark = system.mark();

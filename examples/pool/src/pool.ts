@@ -267,7 +267,7 @@ export class Pool {
  * Start a pool on `runtime`: a real-clock `new Runtime()` in production, `system.runtime` in a test.
  *
  * ```ts
- * const pool = await startPool(system.runtime, { size: 2, port: () => system.port(), start: (spec) => system.start(spec) });
+ * const pool = await startPool(system.runtime, { size: 2, port: () => system.port(), start: (spec) => system.start(spec, { timeout: 20_000 }) });
  * await pool.execute({ op: 'echo', payload: 'hi' });   // { result: 'hi', worker: 'w1' }
  * ```
  */
