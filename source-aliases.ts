@@ -11,7 +11,7 @@ const at = (path: string) => fileURLToPath(new URL(`./packages/${path}`, import.
 export const SOURCE_ALIASES: Record<string, string> = {
   '@quiesce/harness/prop': at('harness/src/prop/index.ts'),
   '@quiesce/harness/internal': at('harness/src/internal.ts'),
-  '@quiesce/harness/ports': at('harness/src/ports/public.ts'),
+  '@quiesce/harness/tools': at('harness/src/tools.ts'),
   '@quiesce/chaos/script': at('chaos/src/script/index.ts'),
   '@quiesce/chaos/linearizability': at('chaos/src/linearizability/index.ts'),
   '@quiesce/runtime/internal': at('runtime/src/internal/index.ts'),

@@ -1,7 +1,18 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { SOURCE_ALIASES } from './source-aliases.js';
 // Eat our own cooking: the same preset users add (a fresh run seed per run, tags, the matchers).
 import { quiesce } from './packages/harness/src/preset/plugin.js';
+
+// The examples are projects of their own users would write: each with its own vitest.config.ts
+// (the quiesce() preset, shuffled), importing @quiesce/* by name through node_modules, i.e. the
+// built packages. `npm test` runs them as Vitest projects beside the packages' own tests. An
+// example without a config of its own runs in the packages' project.
+const examplesDir = fileURLToPath(new URL('./examples', import.meta.url));
+const examples = existsSync(examplesDir) ? readdirSync(examplesDir).sort() : [];
+const withConfig = examples.filter((name) => existsSync(`${examplesDir}/${name}/vitest.config.ts`));
+const withoutConfig = examples.filter((name) => !withConfig.includes(name) && existsSync(`${examplesDir}/${name}/test`));
 
 // One config for the whole workspace: tests import the packages by name, resolved to their
 // sources so coverage measures src/ and no build is needed between edits.
@@ -11,7 +22,16 @@ export default defineConfig({
     alias: SOURCE_ALIASES,
   },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'docs/examples/**/*.test.ts'],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'quiesce',
+          include: ['packages/*/test/**/*.test.ts', ...withoutConfig.map((name) => `examples/${name}/test/**/*.test.ts`), 'docs/examples/**/*.test.ts'],
+        },
+      },
+      ...withConfig.map((name) => `examples/${name}/vitest.config.ts`),
+    ],
     // Eat our own cooking: every run shuffles files and tests, and files run in parallel.
     sequence: { shuffle: { files: true, tests: true } },
     testTimeout: 60_000,

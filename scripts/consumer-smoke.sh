@@ -350,6 +350,20 @@ for (const tgz of process.argv.slice(2)) {
 }
 EOF
 
+log "plain Node imports @quiesce/harness/tools (the helpers for scripts outside a Vitest run) and uses them"
+node --input-type=module <<'EOF'
+import { createServer } from 'node:http';
+import { awaitHealthy, load } from '@quiesce/harness/tools';
+const server = createServer((_req, res) => res.end('ok')).listen(0, '127.0.0.1');
+await new Promise((resolve) => server.once('listening', resolve));
+const url = `http://127.0.0.1:${server.address().port}`;
+const health = await awaitHealthy(`${url}/health`, { timeout: 5000 });
+const stats = await load(url, { requests: 20, concurrency: 2 });
+server.close();
+if (health.status !== 200 || stats.errors !== 0 || stats.latency.count !== 20) throw new Error(`unexpected: ${JSON.stringify({ health, stats })}`);
+console.error('[smoke] @quiesce/harness/tools: awaitHealthy and load ran in plain Node');
+EOF
+
 log "vitest run (vitest $(npx --no-install vitest --version))"
 npx --no-install vitest run
 

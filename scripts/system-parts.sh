@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The system parts some tests need, all from Debian: Erlang (`escript`, the OTP oracle of the
 # differential tests), redis-server, a Docker engine (docker.io), Chromium (the HTML report
-# checks) and tmux (the terminal session of `quiesce flaky`). Installs whichever are missing when it can (root, or passwordless sudo, with apt-get);
+# checks), tmux (the terminal session of `quiesce flaky`) and python3 (the workers of
+# examples/pool). Installs whichever are missing when it can (root, or passwordless sudo, with apt-get);
 # otherwise it says what is missing and the command that installs it, and the tests that need a
 # missing part skip with a message naming it.
 #
@@ -10,8 +11,8 @@
 #   bash scripts/system-parts.sh --only erlang-base,redis-server
 set -uo pipefail
 
-declare -A PROVIDES=([erlang-base]=escript [redis-server]=redis-server [docker.io]=dockerd [chromium]=chromium [tmux]=tmux)
-PARTS=(erlang-base redis-server docker.io chromium tmux)
+declare -A PROVIDES=([erlang-base]=escript [redis-server]=redis-server [docker.io]=dockerd [chromium]=chromium [tmux]=tmux [python3]=python3)
+PARTS=(erlang-base redis-server docker.io chromium tmux python3)
 CHECK_ONLY=""
 while (($#)); do
   case "$1" in

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { LoadStats } from '../core/task-meta.js';
 import { attachLoad } from './attach.js';
 import { LatencyHistogram } from './histogram.js';
@@ -35,6 +36,10 @@ async function runLoad(target: ResolvedTarget, options: ResolvedLoadOptions): Pr
   };
 
   const whole = new AbortController();
+  // Each request in flight listens on the load's signal (its abort race, and http.request's own
+  // listener), and removes its listeners when it ends: at most a few per sender. Node's default
+  // limit of 10 would print a MaxListenersExceededWarning from 5 concurrent HTTP senders on.
+  setMaxListeners(0, whole.signal);
   const inFlight = new Map<number, number>();
   let issued = 0;
   let stoppedBy: LoadStats['stoppedBy'] | undefined;

@@ -163,15 +163,22 @@ export class TestSystem implements DriveTarget, EventRecorder {
   /**
    * Start a supervision tree (or a single child) under the test, linked to it, and wait until it
    * is up. Virtual time advances if its start needs it. Rejects with START_FAILED, leaving
-   * nothing started, if any child fails to start.
+   * nothing started, if any child fails to start. `options` bound the wait like any wait's (a
+   * tree of OS children that each take seconds to get ready needs more than the default 5000 ms);
+   * bad options throw before anything starts.
    */
-  async start(spec: SupervisorSpec): Promise<SupervisorRef>;
-  async start(spec: ChildSpec): Promise<Pid>;
-  async start(spec: Startable): Promise<SupervisorRef | Pid> {
+  async start(spec: SupervisorSpec, options?: WaitOptions): Promise<SupervisorRef>;
+  async start(spec: ChildSpec, options?: WaitOptions): Promise<Pid>;
+  async start(spec: Startable, options: WaitOptions = {}): Promise<SupervisorRef | Pid> {
     this.#assertLive('start');
+    validateWaitOptions(options, 'start');
     const at = callerLocation();
     if (isSupervisorSpec(spec)) {
-      const ref = await this.#drive(`supervisor ${spec.id ?? ''} to start`.replace('  ', ' '), startSupervisor(this.runtime, spec, { link: this.#root }));
+      const ref = await this.#drive(
+        `supervisor ${spec.id ?? ''} to start`.replace('  ', ' '),
+        startSupervisor(this.runtime, spec, { link: this.#root }),
+        options,
+      );
       this.#adopt(ref.pid, ref.label, () => ref.stop(), at);
       return ref;
     }
@@ -182,6 +189,7 @@ export class TestSystem implements DriveTarget, EventRecorder {
     const result = await this.#drive(
       `child ${child.id} to start`,
       Promise.resolve(child.start(childStartContext(this.runtime, this.#root, child.id, child.id))),
+      options,
     );
     if (!(result instanceof Pid)) {
       // A child spec reports a failed start as { error }: that error is the one the test needs to see.

@@ -26,8 +26,9 @@ export interface QuiescenceOptions {
  * deterministically, without moving the clock. A system with live external actors (an OS child
  * may exit at any moment) cannot be idle for sure: time flows with real time, as it does in any
  * wait, and it decides once nothing at all has happened — no delivery, no history event, no timer,
- * no external operation ending — for `quietPeriod` real milliseconds. The answer says which rule
- * decided, so a message can say so.
+ * no external operation ending — for `quietPeriod` real milliseconds, with no external operation
+ * in flight (those are events to come, waited for first). The answer says which rule decided, so
+ * a message can say so.
  */
 export async function awaitQuiescence(target: DriveTarget, options: QuiescenceOptions): Promise<Quiescence> {
   const rt = target.runtime;
@@ -51,9 +52,12 @@ export async function awaitQuiescence(target: DriveTarget, options: QuiescenceOp
       // Something outside is live: time flows with real time (timers due meanwhile fire), and the
       // system is quiet once a whole quiet period passes with no step waking on activity.
       // A timer due within the quiet period is an event to come, not quiet: wait for it first.
+      // So is an external operation in flight (an OS child starting or stopping, a lease, a
+      // request through msw): it ends, in an event or a failure, however long the program takes
+      // to print its ready line; a restart half done is not quiet.
       const clock = rt.clock;
       const next = clock instanceof VirtualClock ? clock.nextDeadline() : undefined;
-      if (next !== undefined && next - rt.now() <= options.quietPeriod) {
+      if ((next !== undefined && next - rt.now() <= options.quietPeriod) || !rt.isQuiet()) {
         const until = new AbortController();
         try {
           await Promise.race([rt.step(Number.POSITIVE_INFINITY, until.signal, { jump: false }), bound, interrupted]);

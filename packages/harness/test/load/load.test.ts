@@ -138,6 +138,22 @@ describe('load() against HTTP', () => {
     expect(bodies).toEqual(Array(3).fill('POST yes {"n":1}'));
   });
 
+  test('many concurrent HTTP senders print no MaxListenersExceededWarning (their listeners share one signal)', async ({ system }) => {
+    const port = await system.listen(createServer((_req, res) => res.end('ok')));
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const stats = await load(`http://127.0.0.1:${port}/`, { requests: 64, concurrency: 16, attach: false });
+      expect(stats).toMatchObject({ requests: 64, errors: 0 });
+      // A warning is emitted on the next tick: let it land before looking.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
+  });
+
   test('a connection the server drops is an error, not a crash', async ({ system }) => {
     // A server that hangs up on every connection: an error each time, whatever else runs on the host.
     const port = await system.listen(createNetServer((socket) => socket.destroy()));
