@@ -16,6 +16,8 @@ describe('@quiesce/harness/tools', () => {
     expect(Object.keys(tools).sort()).toEqual([
       'ExternalWaitError',
       'LatencyHistogram',
+      'MemoryDuplex',
+      'PORT_DIR_ENV',
       'awaitExit',
       'awaitHealthy',
       'awaitLine',
@@ -23,6 +25,7 @@ describe('@quiesce/harness/tools', () => {
       'createPortAllocator',
       'listenOnFreePort',
       'load',
+      'memoryDuplex',
     ]);
   });
 
