@@ -1,4 +1,5 @@
-import { serialiseReason, type Random, type Runtime } from '@quiesce/runtime';
+import { serialiseReason, type QuiesceEvents, type Random, type Runtime } from '@quiesce/runtime';
+import type { FaultData, FiredKind } from './events.js';
 import { FAULT_KINDS } from './kinds.js';
 
 /** An armed fault: it fires later (per message, delivery, call or tick) until healed or used up. */
@@ -65,10 +66,10 @@ export class ArmedFault implements Fault {
     return this.#fired;
   }
 
-  /** Record one firing; the fault is used up once it has fired `limit` times. */
-  fire(kind: string, data: Record<string, unknown> = {}, source = this.target): void {
+  /** Record one firing (its kind's payload, less `fault`, which is this fault's id); the fault is used up once it has fired `limit` times. */
+  fire<K extends FiredKind>(kind: K, data: FaultData<K>, source = this.target): void {
     this.#fired++;
-    this.#runtime.record(kind, source, { fault: this.id, ...data });
+    recordFault(this.#runtime, kind, source, this.id, data);
     this.#onFire(kind);
     if (this.#fired >= this.#limit) this.#active = false;
   }
@@ -84,6 +85,14 @@ export class ArmedFault implements Fault {
   retire(): void {
     this.#active = false;
   }
+}
+
+/**
+ * Record a fault event: its payload with the fault's id. The one place the id is joined to data
+ * typed without it; callers are checked against the map through `FaultData`.
+ */
+export function recordFault<K extends FiredKind>(runtime: Runtime, kind: K, source: string, fault: string, data: FaultData<K>): void {
+  runtime.record(kind, source, { fault, ...data } as unknown as QuiesceEvents[K]);
 }
 
 /** Options as JSON-safe event data: functions named, errors described, undefined dropped. */

@@ -1,6 +1,9 @@
+import type { ChaosEvents } from './events.js';
+
 /**
- * Every history kind @quiesce/chaos records, in one place: the history's kinds are plain strings
- * today, and this map is what a typed event map will take its chaos entries from.
+ * Every history kind @quiesce/chaos records, by name: each is declared with its payload in the
+ * typed event map (`ChaosEvents`, events.ts), and the checks below keep these names and the map's
+ * keys the same set, so `history.ofKind(FAULT_KINDS.tcp)` is typed as `history.ofKind('fault.tcp')` is.
  *
  * Fault events share a shape: `source` is the label of what the fault hit (a process, an OS
  * program, a pair `a -> b`, a site), `data.fault` is the fault's id (`f1`, `f2`, … in the order
@@ -43,7 +46,7 @@ export const FAULT_KINDS = {
   clockSkew: 'fault.clock_skew',
   /** A container fault through the engine's API (`data.action`: pause, unpause, stop, kill, restart). */
   container: 'fault.container',
-} as const;
+} as const satisfies Record<string, Extract<keyof ChaosEvents, `fault.${string}`>>;
 
 /** What the monkey records around its faults. */
 export const CHAOS_KINDS = {
@@ -57,7 +60,13 @@ export const CHAOS_KINDS = {
   liveness: 'chaos.liveness',
   /** The liveness phase ended: converged or not, after how much virtual time. */
   converged: 'chaos.converged',
-} as const;
+} as const satisfies Record<string, Extract<keyof ChaosEvents, `chaos.${string}`>>;
 
 export type FaultKind = (typeof FAULT_KINDS)[keyof typeof FAULT_KINDS];
 export type ChaosKind = (typeof CHAOS_KINDS)[keyof typeof CHAOS_KINDS];
+
+/** `true` when `A` and `B` are the same set of kinds; otherwise the kinds one has and the other lacks. */
+type SameKinds<A, B> = [Exclude<A, B> | Exclude<B, A>] extends [never] ? true : { missing: Exclude<B, A>; extra: Exclude<A, B> };
+
+// A kind declared in the map but named in neither list (or the reverse) fails to compile here.
+true satisfies SameKinds<FaultKind | ChaosKind, Extract<keyof ChaosEvents, `fault.${string}` | `chaos.${string}`>>;

@@ -89,7 +89,7 @@ describe('the safety phase', () => {
     const report = await monkey(system, { actions: [never, once], steps: 5, gap: { min: 1, max: 1 } }).run();
     expect(ran).toEqual(['once']);
     expect(report.actions).toEqual({ once: 1 });
-    expect(system.history.ofKind(CHAOS_KINDS.step).map((e) => (e.data as { action: string }).action)).toEqual(['once', 'none', 'none', 'none', 'none']);
+    expect(system.history.ofKind(CHAOS_KINDS.step).map((e) => e.data.action)).toEqual(['once', 'none', 'none', 'none', 'none']);
   });
 
   test('bounded in virtual time as well as in steps', async ({ system }) => {
@@ -253,7 +253,7 @@ describe('a monkey over OS processes', () => {
     const procs = await Promise.all([0, 1].map(() => system.spawn(process.execPath, [FAULTY_CHILD], { ready: /^ready$/ })));
     const report = await monkey(system, { target: procs, profile: { os_pause: 3, os_resume: 3, os_term: 1 }, steps: 6, gap: { min: 1, max: 5 } }).run();
     expect(report.ok).toBe(true);
-    const signals = system.history.ofKind(FAULT_KINDS.osSignal).map((e) => (e.data as { signal: string }).signal);
+    const signals = system.history.ofKind(FAULT_KINDS.osSignal).map((e) => e.data.signal);
     expect(signals.length).toBeGreaterThan(0);
     // A resume is only ever sent to a paused program: every SIGCONT follows a SIGSTOP of the same pid.
     const stopped = new Set<number>();

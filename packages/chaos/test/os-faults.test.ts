@@ -105,7 +105,7 @@ describe('faults the program cooperates in (the faulty-child fixture)', () => {
     c.os.closeStdin(proc);
     expect(() => c.os.command(proc, 'echo late')).toThrow(/stdin is still open/);
     expect(proc.alive()).toBe(true);
-    expect(system.history.ofKind(FAULT_KINDS.osCommand).map((e) => (e.data as { command: string }).command)).toEqual(['close stdin']);
+    expect(system.history.ofKind(FAULT_KINDS.osCommand).map((e) => e.data.command)).toEqual(['close stdin']);
   });
 });
 

@@ -93,7 +93,7 @@ describe('the TCP fault proxy', () => {
     await proxy.up();
     expect(proxy.port).toBe(port);
     expect((await roundTrip(port, 'back')).data.toString()).toBe('back');
-    expect(system.history.ofKind(FAULT_KINDS.tcp).map((e) => (e.data as { action: string }).action)).toEqual(['down', 'up']);
+    expect(system.history.ofKind(FAULT_KINDS.tcp).map((e) => e.data.action)).toEqual(['down', 'up']);
   });
 
   test('planted bug: a client with no retry on a reset fails; the fixed client retries and gets its answer', async ({ system }) => {
@@ -112,7 +112,7 @@ describe('the TCP fault proxy', () => {
     await expect(noRetry('ping')).rejects.toMatchObject({ code: 'ECONNRESET' });
     proxy.toxic('reset_peer', { timeout: 0, count: 1 });
     expect((await withRetry('ping')).data.toString()).toBe('ping');
-    expect(system.history.ofKind(FAULT_KINDS.tcp).filter((e) => (e.data as { action: string }).action === 'reset_peer')).toHaveLength(2);
+    expect(system.history.ofKind(FAULT_KINDS.tcp).filter((e) => e.data.action === 'reset_peer')).toHaveLength(2);
   });
 
   test('toxicity: which connections a toxic takes is drawn from the seed, the same for the same seed', async () => {

@@ -1,4 +1,5 @@
 import { InvalidOptionError, QuiesceError } from '@quiesce/runtime';
+import type { FaultData } from '../events.js';
 import type { ArmedFault, Fault } from '../fault.js';
 import type { Host } from '../host.js';
 import { FAULT_KINDS } from '../kinds.js';
@@ -33,7 +34,7 @@ async function harness(): Promise<HarnessContainerFaults> {
 }
 
 type Arm = (type: string, target: string, options: Record<string, unknown>, onHeal: () => void) => ArmedFault;
-type Event = (kind: string, source: string, data: Record<string, unknown>) => void;
+type Event = (kind: typeof FAULT_KINDS.container, source: string, data: FaultData<typeof FAULT_KINDS.container>) => void;
 
 /**
  * Faults on one container the test's system started (`system.container`), through the engine's
@@ -95,7 +96,7 @@ export class ContainerFaults {
     await this.#once('restart', (h) => h.restartContainer(this.container, options));
   }
 
-  async #once(action: string, run: (h: HarnessContainerFaults) => Promise<void>): Promise<void> {
+  async #once(action: 'stop' | 'kill' | 'restart', run: (h: HarnessContainerFaults) => Promise<void>): Promise<void> {
     const h = await harness();
     this.#event(FAULT_KINDS.container, this.container.source, { action, container: this.container.label });
     await run(h);

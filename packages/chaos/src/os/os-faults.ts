@@ -1,7 +1,8 @@
 import type { Writable } from 'node:stream';
-import { InvalidOptionError, QuiesceError } from '@quiesce/runtime';
+import { InvalidOptionError, QuiesceError, type QuiesceEvents } from '@quiesce/runtime';
 import type { Fault } from '../fault.js';
 import type { ArmedFault } from '../fault.js';
+import type { ChaosEvents } from '../events.js';
 import type { Host } from '../host.js';
 import { FAULT_KINDS } from '../kinds.js';
 
@@ -120,8 +121,8 @@ export class OsFaults {
     return proc.kill(signal, 'chaos');
   }
 
-  #record(kind: string, proc: ChaosProcess, data: Record<string, unknown>): void {
-    this.#host.runtime.record(kind, proc.source, { pid: proc.pid, ...data });
+  #record<K extends typeof FAULT_KINDS.osCommand | typeof FAULT_KINDS.osSignal>(kind: K, proc: ChaosProcess, data: Omit<ChaosEvents[K], 'pid'>): void {
+    this.#host.runtime.record(kind, proc.source, { pid: proc.pid, ...data } as unknown as QuiesceEvents[K]);
     this.#count(kind);
   }
 

@@ -16,7 +16,8 @@ import {
 } from '@quiesce/runtime';
 import { checkMilliseconds, checkOptions } from '@quiesce/runtime/internal';
 import { InjectedFault } from '../errors.js';
-import { ArmedFault, countersOf, type Fault } from '../fault.js';
+import type { FaultData, FiredKind } from '../events.js';
+import { ArmedFault, countersOf, recordFault, type Fault } from '../fault.js';
 import { resolveHost, type ChaosHost, type Host } from '../host.js';
 import { FAULT_KINDS } from '../kinds.js';
 import { checkCount, checkInteger, checkOneOf, checkRate, checkSubset } from '../options.js';
@@ -510,14 +511,14 @@ export class Chaos {
     return fault;
   }
 
-  #instant(kind: string, pid: Pid, data: Record<string, unknown>): void {
+  #instant<K extends FiredKind>(kind: K, pid: Pid, data: FaultData<K>): void {
     this.#event(kind, this.runtime.label(pid), data);
   }
 
   /** A one-shot fault: recorded with its own id and counted. */
-  #event(kind: string, source: string, data: Record<string, unknown>): void {
+  #event<K extends FiredKind>(kind: K, source: string, data: FaultData<K>): void {
     const id = `f${++countersOf(this.runtime).faults}`;
-    this.runtime.record(kind, source, { fault: id, ...data });
+    recordFault(this.runtime, kind, source, id, data);
     this.#count(kind);
   }
 

@@ -1,5 +1,6 @@
 import { InvalidOptionError, QuiesceError, VirtualClock, type Pid } from '@quiesce/runtime';
 import { checkMilliseconds, checkOptions } from '@quiesce/runtime/internal';
+import type { FaultData } from '../events.js';
 import type { ArmedFault } from '../fault.js';
 import type { Host } from '../host.js';
 import { FAULT_KINDS } from '../kinds.js';
@@ -28,7 +29,7 @@ export function virtualClockOf(host: Host, operation: string): VirtualClock {
  * the time is the new one before anything runs, then the timers that came due fire in deadline
  * order (each sees the new time), the system reacting between them.
  */
-export async function clockJump(host: Host, record: (data: Record<string, unknown>) => void, ms: unknown): Promise<void> {
+export async function clockJump(host: Host, record: (data: FaultData<typeof FAULT_KINDS.clockJump>) => void, ms: unknown): Promise<void> {
   const clock = virtualClockOf(host, 'clockJump');
   const jump = checkMilliseconds('clockJump(ms)', ms, { positive: true });
   const from = clock.now();
