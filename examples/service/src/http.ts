@@ -15,6 +15,7 @@ export const MAX_BODY = 64 * 1024;
  *   GET    /sessions/:id/files            200 { files }
  *   GET    /sessions/:id/files/:name      200 text
  *   DELETE /sessions/:id                  204
+ *   GET    /health                        200 { ok: true } when Redis answers, else 503
  *
  * Errors are JSON `{ error, code }`: 4xx for the caller's mistakes, 503 STORE_UNAVAILABLE while Redis
  * cannot be reached (nothing was acknowledged; retry).
@@ -29,6 +30,11 @@ async function handle(sessions: SessionService, req: IncomingMessage, res: Serve
   const url = new URL(req.url ?? '/', 'http://service');
   const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
   const method = req.method ?? 'GET';
+  if (url.pathname === '/health') {
+    allow(method, ['GET']);
+    await sessions.ping();
+    return send(res, 200, { ok: true });
+  }
   if (parts[0] !== 'sessions') throw new ServiceError(404, 'NOT_FOUND', `no such resource: ${url.pathname}`);
   const [, id, resource, name] = parts;
 

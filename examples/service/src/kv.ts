@@ -36,6 +36,8 @@ export class MemoryKeyValue implements KeyValue {
 
   #run([name, key = '', ...rest]: string[]): Reply {
     switch (name?.toUpperCase()) {
+      case 'PING':
+        return 'PONG';
       case 'HSET': {
         const hash = this.#hash(key, true)!;
         let added = 0;

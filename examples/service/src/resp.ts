@@ -32,6 +32,14 @@ interface Waiting {
  * A batch is written in one piece, so a MULTI ... EXEC cannot interleave with other commands.
  * On a timeout the connection is dropped: a late reply must never be taken for the next command's.
  */
+/**
+ * A Redis that restarts answers `-LOADING` until it has read its data back: not ready yet, which
+ * the caller must see as unavailable (503, retry), not as a failure of the request (500).
+ */
+function notReadyAsUnavailable(reply: RedisReplyError): Error {
+  return /^LOADING\b/.test(reply.message) ? new StoreUnavailableError(`Redis is loading its data (${reply.message})`) : reply;
+}
+
 export class RespClient {
   readonly host: string;
   readonly port: number;
@@ -54,7 +62,7 @@ export class RespClient {
 
   async command(...args: Array<string | number>): Promise<Reply> {
     const [reply] = await this.batch([args]);
-    if (reply instanceof RedisReplyError) throw reply;
+    if (reply instanceof RedisReplyError) throw notReadyAsUnavailable(reply);
     return reply as Reply;
   }
 
@@ -62,7 +70,8 @@ export class RespClient {
   async transaction(commands: Array<Array<string | number>>): Promise<Reply[]> {
     const replies = await this.batch([['MULTI'], ...commands, ['EXEC']]);
     const exec = replies.at(-1);
-    if (!Array.isArray(exec)) throw exec instanceof RedisReplyError ? exec : new RedisReplyError(`EXEC answered ${JSON.stringify(exec)}`);
+    if (!Array.isArray(exec))
+      throw exec instanceof RedisReplyError ? notReadyAsUnavailable(exec) : new RedisReplyError(`EXEC answered ${JSON.stringify(exec)}`);
     return exec;
   }
 

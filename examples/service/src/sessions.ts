@@ -42,6 +42,11 @@ export class SessionService {
     this.#newId = newId;
   }
 
+  /** Whether the store answers: resolves when it does, rejects (StoreUnavailableError for Redis) when not. */
+  async ping(): Promise<void> {
+    await this.kv.command('PING');
+  }
+
   async create(): Promise<{ id: string; expiresAt: number }> {
     const id = this.#newId();
     const expiresAt = this.#now() + this.ttlMs;

@@ -126,7 +126,7 @@ export const serviceContract = defineConformance<Stack>('session service', (t) =
 
   t.test(
     'chaos: Redis killed mid-traffic and restarted — every acknowledged write is still there',
-    async ({ impl, expect }) => {
+    async ({ impl, system, expect }) => {
       const { id } = (await impl.call('POST', '/sessions')).body;
       let acked = 0;
       let killed: Promise<void> | undefined;
@@ -147,6 +147,9 @@ export const serviceContract = defineConformance<Stack>('session service', (t) =
       expect(down).toMatchObject({ status: 503, body: { code: 'STORE_UNAVAILABLE' } });
 
       await impl.redis.restart();
+      // A restarted Redis reads its data back before it serves (it answers LOADING meanwhile): the
+      // service's health says when it does, and the test waits for that event, not for a time.
+      await system.awaitHealthy(`${impl.url}/health`);
       const state = await impl.call('GET', `/sessions/${id}/state`);
       expect(state.status).toBe(200);
       for (const { i } of results.filter((r) => r.response.status === 200)) expect(state.body.vars[`v${i}`]).toBe(i);

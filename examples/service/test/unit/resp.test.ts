@@ -50,4 +50,22 @@ describe('the RESP client', () => {
     system.own({ kind: 'client', label: 'resp client', dispose: () => client.close(), alive: () => client.connected });
     await expect(client.command('PING')).rejects.toThrow(`cannot reach Redis at 127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`);
   });
+
+  test('a Redis still loading its data (LOADING) is unavailable (503, retry), not a failed request (500)', async ({ system }) => {
+    // A stand-in Redis that answers every command the way a restarted one does while it reads its AOF back.
+    const server = createServer((socket) =>
+      socket.on('data', (chunk) =>
+        socket.write(
+          chunk.toString().includes('EXEC')
+            ? '-LOADING Redis is loading the dataset in memory\r\n'.repeat(3)
+            : '-LOADING Redis is loading the dataset in memory\r\n',
+        ),
+      ),
+    );
+    const port = await system.listen(server);
+    const client = new RespClient({ port });
+    system.own({ kind: 'client', label: 'resp client', dispose: () => client.close(), alive: () => client.connected });
+    await expect(client.command('PING')).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(client.transaction([['HSET', 'k', 'f', 'v']])).rejects.toBeInstanceOf(StoreUnavailableError);
+  });
 });
