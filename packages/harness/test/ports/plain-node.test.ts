@@ -25,7 +25,7 @@ describe('outside Vitest', () => {
     );
     expect(code).toBe(3);
     expect(stdout).toMatch(/^OUTSIDE_VITEST: /);
-    expect(stdout).toContain("'@quiesce/harness/tools'");
+    expect(stdout).toContain('`@quiesce/harness/tools`');
   });
 
   it('@quiesce/harness/tools leases a port and gives it back', async () => {
