@@ -1,6 +1,5 @@
 // Runnable examples for docs/harness.md's sections on things outside the runtime: ports, OS
 // processes, third-party emitters, msw, propTest and conformance suites. Runs with `npm test`.
-import '@quiesce/assertions';
 import { EventEmitter } from 'node:events';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';

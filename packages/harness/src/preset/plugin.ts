@@ -82,6 +82,7 @@ export function quiesce(options: QuiescePluginOptions = {}): Plugin {
         // Workers that can force a full collection (memory assertions); the user's own flags kept.
         ...(resolved.exposeGc ? { execArgv: [...new Set([...(user.execArgv ?? []), '--expose-gc'])] } : {}),
       };
+      inheritIntoInlineProjects(user, test);
       return { test };
     },
     configureVitest({ vitest, project }) {
@@ -96,4 +97,36 @@ export function quiesce(options: QuiescePluginOptions = {}): Plugin {
       }
     },
   };
+}
+
+/**
+ * Give inline projects (`test.projects: [{ extends: true, test: {...} }]`) the preset's additions
+ * themselves. Vitest 5 resolves such a project on the root's shared Vite server from the root's
+ * test config as written, captured before any plugin's `config` hook has run, so without this the
+ * project would get no setup file (no matchers, no docker skip), no run seed and no tags. Vitest 4
+ * runs the plugin again for the project; every addition here is idempotent, so that is harmless.
+ * The engine's global setup stays at the root: it runs once per run and provides to every project.
+ */
+function inheritIntoInlineProjects(user: TestConfig, additions: TestConfig): void {
+  const projects: unknown = user.projects;
+  if (!Array.isArray(projects)) return;
+  for (const entry of projects) {
+    if (typeof entry !== 'object' || entry === null) continue; // a config file or a glob: its own config, its own preset
+    const project = entry as { extends?: unknown; test?: TestConfig };
+    if (project.extends === false || typeof project.extends === 'string') continue;
+    const own: TestConfig = (project.test ??= {});
+    const owned = (list: unknown): string[] =>
+      Array.isArray(list) ? list.filter((x): x is string => typeof x === 'string') : typeof list === 'string' ? [list] : [];
+    if (additions.setupFiles) {
+      const have = owned(own.setupFiles);
+      own.setupFiles = [...have, ...owned(additions.setupFiles).filter((file) => !have.includes(file))];
+    }
+    own.env = { ...additions.env, ...own.env };
+    own.provide = { ...additions.provide, ...own.provide };
+    if (additions.tags) {
+      const names = new Set((own.tags ?? []).map((tag) => tag.name));
+      own.tags = [...(own.tags ?? []), ...additions.tags.filter((tag) => !names.has(tag.name))];
+    }
+    if (additions.execArgv) own.execArgv = [...new Set([...(own.execArgv ?? []), ...additions.execArgv])];
+  }
 }

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, onTestFinished, vi } from 'vitest';
 import { QuiesceError } from '@quiesce/runtime';
@@ -209,6 +210,15 @@ describe('the preset in a nested vitest run', () => {
 
   // The fixture's docker-tagged test runs only where an engine answers (it skips, saying so, elsewhere).
   const withDocker = async (names: string[]): Promise<string[]> => ((await detectContainerEngine()).available ? names : names.filter((n) => n !== 'docker'));
+
+  test('an inline project extending the config gets the preset too: matchers, run seed, tags (Vitest 5 reads such projects before plugins run)', async ({
+    signal,
+  }) => {
+    const config = 'packages/harness/test/preset/fixtures/projects/vitest.config.ts';
+    const run = await runVitest(`--config ${config}`, cleanEnv(), signal);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(stripVTControlCharacters(run.stdout)).toMatch(/Tests +1 passed \| 1 skipped \(2\)/);
+  });
 
   test('live tests are skipped by default; every worker gets the printed run seed', async ({ signal }) => {
     const run = await runFixture('', {}, signal);
