@@ -24,7 +24,11 @@ const db: ServerBehaviour<null> = {
   },
 };
 
-/** A client that queries forever; `answered[id]` is the virtual time of its last answer. */
+/**
+ * A client that queries forever; `answered[id]` is the virtual time of its last answer. Its
+ * `c.sleep`s are the planted system's own think time and retry backoff on the runtime's virtual
+ * clock (OTP's timer:sleep), the behaviour under test — not the test waiting for anything.
+ */
 function client(id: string, buggy: boolean, answered: Record<string, number>) {
   return worker(id, (ctx) => {
     const pid = ctx.spawn(async (_go, c) => {

@@ -7,6 +7,7 @@ import { resolveModel, type ResolvedModel, type SequentialModel } from './model.
 import { formatHistory } from './timeline.js';
 import { decodeToken, encodeToken } from './token.js';
 import { PctPolicy, RandomPolicy } from '../explore/policy.js';
+import type { Scenario } from './types.js';
 
 /** Deliveries one run may take under an explorer's policy before it is abandoned (a livelock). */
 const MAX_STEPS = 1_000_000;
@@ -65,9 +66,6 @@ export interface ConcurrentOptions {
   /** Virtual milliseconds one run may take before its unfinished operations count as pending. Default 60000. */
   timeout?: number;
 }
-
-/** A scenario: each client's operations, in order. */
-export type Scenario<I> = readonly (readonly I[])[];
 
 /** One run of a scenario under one schedule. */
 export interface ConcurrentRun<I, O> {
@@ -399,3 +397,5 @@ function positiveInteger(option: string, value: unknown, min: number, max = Numb
   if (Number.isSafeInteger(value) && (value as number) >= min && (value as number) <= max) return value as number;
   throw new InvalidOptionError(option, value, max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`);
 }
+
+export type { Scenario };

@@ -1,5 +1,5 @@
 import { InvalidOptionError } from '@quiesce/runtime';
-import type { Scenario } from './scenario.js';
+import type { Scenario } from './types.js';
 
 /**
  * A replay token: the scenario and the scheduler's recorded choices (Scheduler.token), as

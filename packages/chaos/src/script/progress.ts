@@ -1,4 +1,4 @@
-import type { ScriptSeedResult } from './run-chaos.js';
+import type { ScriptSeedResult } from './result.js';
 
 /** Progress of a chaos script: one line rewritten in place on a terminal, a plain line per seed otherwise. */
 export class Progress {

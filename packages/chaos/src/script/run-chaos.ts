@@ -4,20 +4,7 @@ import { FAULT_KINDS } from '../kinds.js';
 import { describeReport, type SafetyReport } from '../monkey/monkey.js';
 import { parseScript, type ChaosScriptOptions, type ScriptRunContext, type ScriptSeedContext } from './options.js';
 import { Progress } from './progress.js';
-
-/** What became of one seed. */
-export interface ScriptSeedResult {
-  readonly seed: number;
-  /** 'held', 'failed' (an invariant, the liveness phase, or a throw), or 'not_started' (`start` failed). */
-  readonly outcome: 'held' | 'failed' | 'not_started';
-  /** Why it failed or did not start: the first line. */
-  readonly error?: string;
-  /** The invariant that failed (`name: message`), when a monkey's safety phase found one. */
-  readonly violation?: string;
-  /** Faults injected in this seed's run, by history kind. */
-  readonly faults: Readonly<Record<string, number>>;
-  readonly replay: string;
-}
+import type { ScriptSeedResult } from './result.js';
 
 export interface ChaosScriptResult {
   readonly runs: number;
@@ -164,3 +151,5 @@ async function quietly(fn: () => unknown): Promise<void> {
     // A runtime that failed under the chaos may refuse its shutdown: the seed's result says why.
   }
 }
+
+export type { ScriptSeedResult };

@@ -1,8 +1,12 @@
 import { InvalidOptionError } from '@quiesce/runtime';
 import { checkOptions } from '@quiesce/runtime/internal';
-import type { Chaos } from '../runtime/chaos.js';
 import { checkInteger, checkName } from '../options.js';
-import type { TcpProxy } from './proxy.js';
+import type { TcpProxy, TcpProxyOptions } from './proxy.js';
+
+/** What `containerProxy` needs of `chaos(system)`: its TCP proxy, owned by the system. */
+export interface ProxyMaker {
+  tcpProxy(options: TcpProxyOptions): Promise<TcpProxy>;
+}
 
 /**
  * The parts of a container chaos reads: @quiesce/harness's ContainerHandle (from
@@ -39,7 +43,7 @@ export interface ContainerProxyOptions {
  * proxy.toxic('latency', { latency: 200 }); // clients of proxy.port now wait 200 ms per reply
  * ```
  */
-export async function containerProxy(chaos: Chaos, container: ProxiedContainer, options: ContainerProxyOptions = {}): Promise<TcpProxy> {
+export async function containerProxy(chaos: ProxyMaker, container: ProxiedContainer, options: ContainerProxyOptions = {}): Promise<TcpProxy> {
   checkOptions('containerProxy options', options, ['port', 'label']);
   if (typeof container !== 'object' || container === null || typeof container.source !== 'string' || typeof container.host !== 'string') {
     throw new InvalidOptionError('containerProxy(container)', container, 'a container from system.container() or sharedContainer().use()');

@@ -1,5 +1,5 @@
 import { InvalidOptionError } from '../errors.js';
-import { checkKnownKeys, checkMilliseconds, checkObject } from '../internal/options.js';
+import { checkKnownKeys, checkMilliseconds, checkObject } from '../checks/options.js';
 import { Pid } from '../process/pid.js';
 import { Runtime } from '../process/runtime.js';
 import type { ChildSpec, RestartType } from '../supervisor/spec.js';

@@ -1,5 +1,5 @@
 import { InvalidOptionError } from '../errors.js';
-import { checkKnownKeys, checkObject } from '../internal/options.js';
+import { checkKnownKeys, checkObject } from '../checks/options.js';
 import type { Clock } from '../kernel/clock.js';
 import { History } from '../kernel/history.js';
 import { fifo, replay, seededRandom, type SchedulingPolicy } from '../kernel/scheduler.js';

@@ -1,5 +1,5 @@
 import { CallExitError, CallTimeoutError, InvalidOptionError, NoProcError, QuiesceError, SystemLimitError } from '../errors.js';
-import { checkMilliseconds, checkOptions } from '../internal/options.js';
+import { checkMilliseconds, checkOptions } from '../checks/options.js';
 import type { Clock, TimerHandle } from '../kernel/clock.js';
 import type { CustomKind, EventKind, QuiesceEvents } from '../kernel/events.js';
 import { History, type HistoryEvent } from '../kernel/history.js';

@@ -1,5 +1,5 @@
 import { InvalidOptionError, QuiesceError } from '../errors.js';
-import { checkMilliseconds, checkOptions } from '../internal/options.js';
+import { checkMilliseconds, checkOptions } from '../checks/options.js';
 import { isExitMessage, type ExitReason } from '../process/exit-reason.js';
 import type { Pid } from '../process/pid.js';
 import { isCallEnvelope, isCastEnvelope, type From } from '../process/protocol.js';

@@ -1,5 +1,5 @@
 import { QuiesceError } from '../errors.js';
-import { checkObject } from '../internal/options.js';
+import { checkObject } from '../checks/options.js';
 import type { ExitReason } from '../process/exit-reason.js';
 import { Pid } from '../process/pid.js';
 import type { ProcessContext, Runtime } from '../process/runtime.js';

@@ -1,5 +1,5 @@
 import { InvalidOptionError, QuiesceError } from '../errors.js';
-import { checkKnownKeys, checkObject } from '../internal/options.js';
+import { checkKnownKeys, checkObject } from '../checks/options.js';
 import type { SupervisorEventKind, QuiesceEvents } from '../kernel/events.js';
 import { isExitMessage, isNormalExit, serialiseReason, type ExitReason } from '../process/exit-reason.js';
 import { Pid } from '../process/pid.js';

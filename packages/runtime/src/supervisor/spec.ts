@@ -1,5 +1,5 @@
 import { InvalidOptionError, QuiesceError } from '../errors.js';
-import { checkKnownKeys, checkObject } from '../internal/options.js';
+import { checkKnownKeys, checkObject } from '../checks/options.js';
 import type { Pid } from '../process/pid.js';
 import type { MessageHandler, ProcessContext, Runtime, SpawnOptions } from '../process/runtime.js';
 import type { ServerBehaviour } from '../server/server.js';

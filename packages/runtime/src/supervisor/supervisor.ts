@@ -1,5 +1,5 @@
 import { InvalidOptionError, QuiesceError } from '../errors.js';
-import { checkKnownKeys, checkObject } from '../internal/options.js';
+import { checkKnownKeys, checkObject } from '../checks/options.js';
 import { serialiseReason } from '../process/exit-reason.js';
 import type { Pid } from '../process/pid.js';
 import type { Runtime } from '../process/runtime.js';
