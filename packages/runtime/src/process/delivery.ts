@@ -4,7 +4,7 @@ import { serialiseReason, type ExitReason } from './exit-reason.js';
 import type { Idleness } from './idleness.js';
 import { interceptDelivery, interceptHandler, type DeliveryKind, type HandlerInterceptor } from './intercept.js';
 import type { Proc, ProcessCode } from './proc.js';
-import { SYSTEM, type From, type SystemRequest } from './protocol.js';
+import { SYSTEM, type From, type SystemEnvelope } from './protocol.js';
 
 /** Already resolved: `SETTLED.then(fn)` queues `fn` as a microtask. */
 const SETTLED = Promise.resolve();
@@ -124,7 +124,7 @@ export class Delivery {
     }
   }
 
-  #handleSystem(proc: Proc, envelope: { [SYSTEM]: SystemRequest; from: From }): void {
+  #handleSystem(proc: Proc, envelope: SystemEnvelope): void {
     const request = envelope[SYSTEM];
     if (proc.system) proc.system(request, envelope.from);
     else this.#hooks!.answerSystem(envelope.from, proc);
@@ -214,6 +214,6 @@ function isPromiseLike(value: unknown): value is Promise<void> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
-function isSystemEnvelope(message: unknown): message is { [SYSTEM]: SystemRequest; from: From } {
+function isSystemEnvelope(message: unknown): message is SystemEnvelope {
   return typeof message === 'object' && message !== null && SYSTEM in message;
 }

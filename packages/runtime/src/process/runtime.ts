@@ -16,7 +16,7 @@ import { Idleness } from './idleness.js';
 import { interceptNow, interceptTimer, type HandlerInterceptor } from './intercept.js';
 import { Pid } from './pid.js';
 import { Proc, type MailboxListener, type SystemHandler } from './proc.js';
-import { CALL, SYSTEM, type CallEnvelope, type From, type SystemRequest } from './protocol.js';
+import type { From, SystemRequest } from './protocol.js';
 import {
   checkPid,
   checkSender,
@@ -537,8 +537,7 @@ export class Runtime {
     if (this.#stopped) return Promise.reject(this.stoppedError('call'));
     const t = this.#table.resolve(target);
     if (!t?.alive) return Promise.reject(new NoProcError(String(target), 'call'));
-    const envelope: CallEnvelope = { [CALL]: true, request, from: { caller: from ?? null, ref: this.#table.newRef() } };
-    return this.#calls.request<R>(t, envelope, envelope.from, timeoutMs, target, 'call');
+    return this.#calls.request<R>(t, this.#table.newRef(), from ?? null, 'call', request, timeoutMs, target);
   }
 
   /** Fire-and-forget request to a server (gen_server:cast). */
@@ -578,8 +577,7 @@ export class Runtime {
     }
     const t = this.#table.resolve(target);
     if (!t?.alive) return Promise.reject(new NoProcError(String(target), request));
-    const fromRef: From = { caller: from ?? null, ref: this.#table.newRef() };
-    return this.#calls.request(t, { [SYSTEM]: request, from: fromRef }, fromRef, timeoutMs, target, request);
+    return this.#calls.request(t, this.#table.newRef(), from ?? null, request, undefined, timeoutMs, target);
   }
 
   // ---------------------------------------------------------------- shutdown
