@@ -52,22 +52,33 @@ export async function startServerOutcome<S, Args>(
   validateBehaviour(behaviour);
   checkOptions('startServer options', options, ['link', 'name', 'label', 'timeout']);
   if (options.timeout !== undefined) checkMilliseconds('timeout', options.timeout, { allowInfinity: true });
+  return startCheckedServer(runtime, behaviour, args, options);
+}
+
+/**
+ * startServerOutcome for a behaviour and options already checked (a supervisor's own, the ones
+ * a start context passes on). An init that returns a plain value has run to its end inside the
+ * spawn, as gen_server's init runs before start_link returns: its outcome comes back as a value,
+ * with no watch, timer or promise made for it. Only an init still running when the spawn
+ * returns is waited for (watched for an early death, and bounded by `timeout`).
+ * @internal
+ */
+export function startCheckedServer<S, Args>(
+  runtime: Runtime,
+  behaviour: ServerBehaviour<S, Args>,
+  args: Args,
+  options: StartServerOptions,
+): MaybePromise<StartOutcome> {
   const parent = options.link;
-  let settle!: (o: StartOutcome) => void;
-  const started = new Promise<StartOutcome>((resolve) => (settle = resolve));
+  let outcome: StartOutcome | undefined;
+  let settle = (o: StartOutcome): void => {
+    outcome ??= o;
+  };
   const spawnOptions: SpawnOptions = {};
   if (parent) spawnOptions.link = parent;
   if (options.name !== undefined) spawnOptions.name = options.name;
   if (options.label !== undefined) spawnOptions.label = options.label;
-  spawnOptions.init = async (ctx) => {
-    let result: InitResult<S>;
-    try {
-      result = await behaviour.init(args, ctx);
-    } catch (error) {
-      settle({ error });
-      ctx.exit(error as ExitReason);
-      return;
-    }
+  const finish = (ctx: ProcessContext, result: InitResult<S>): void => {
     if ('ignore' in result) {
       settle({ ignore: true });
       ctx.exit('normal');
@@ -81,8 +92,37 @@ export async function startServerOutcome<S, Args>(
     installServer(runtime, ctx, behaviour, result.state, parent);
     settle({ ok: ctx.self });
   };
+  const fail = (ctx: ProcessContext, error: unknown): void => {
+    settle({ error });
+    ctx.exit(error as ExitReason);
+  };
+  spawnOptions.init = (ctx) => {
+    let result: MaybePromise<InitResult<S>>;
+    try {
+      result = behaviour.init(args, ctx);
+    } catch (error) {
+      fail(ctx, error);
+      return;
+    }
+    if (!isPromise(result)) {
+      finish(ctx, result);
+      return;
+    }
+    return result.then(
+      (r) => finish(ctx, r),
+      (error: unknown) => fail(ctx, error),
+    );
+  };
   const pid = runtime.spawn(() => undefined, spawnOptions);
-  // The init may fail before it runs (e.g. linked to a dead parent).
+  if (outcome !== undefined) return outcome;
+  const started = new Promise<StartOutcome>((resolve) => {
+    settle = (o) => {
+      if (outcome !== undefined) return;
+      outcome = o;
+      resolve(o);
+    };
+  });
+  // The init may fail before it runs (e.g. linked to a dead parent), or die while it waits.
   const unwatch = runtime.watch(pid, (reason) => settle({ error: reason }));
   const timeout = options.timeout ?? 5000;
   const timer =
@@ -92,12 +132,10 @@ export async function startServerOutcome<S, Args>(
           runtime.exit(pid, 'kill');
           settle({ error: new QuiesceError('TIMEOUT', `server init did not finish within ${timeout} ms`, { timeout }) });
         });
-  try {
-    return await started;
-  } finally {
+  return started.finally(() => {
     unwatch();
     if (timer) runtime.clearTimer(timer);
-  }
+  });
 }
 
 /** Start a server; rejects with QuiesceError START_FAILED if init fails, stops or ignores. */
