@@ -4,7 +4,7 @@ import { isExitMessage, isNormalExit, serialiseReason, type ExitReason } from '.
 import { Pid } from '../process/pid.js';
 import type { ProcessContext, Runtime } from '../process/runtime.js';
 import type { CastResult, InitResult, ServerBehaviour } from '../server/server.js';
-import { childStartContext, startChildProcess, terminateChild, type ChildStartOutcome } from './child-ops.js';
+import { startChildProcess, terminateChild, type ChildStartOutcome } from './child-ops.js';
 import { isSupervisorSpec, normaliseChildSpec, type ChildSpec, type NormalisedChildSpec, type SupervisorSpec } from './spec.js';
 import type { CallReply, ChildState, SupCall, SupState } from './state.js';
 
@@ -36,8 +36,7 @@ export function supervisorBehaviour(runtime: Runtime, state: SupState, nested: N
     runtime.record(kind, state.label, data);
   };
 
-  const startOne = (ctx: ProcessContext, child: ChildState) =>
-    startChildProcess(runtime, ctx, child.spec, (child.context ??= childStartContext(runtime, ctx.self, child.spec.id, `${state.label}/${child.spec.id}`)));
+  const startOne = (ctx: ProcessContext, child: ChildState) => startChildProcess(runtime, ctx, child.spec, `${state.label}/${child.spec.id}`);
 
   /**
    * start_children: left to right. Temporary children that return ignore are dropped. Stops at

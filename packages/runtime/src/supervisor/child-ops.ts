@@ -63,15 +63,10 @@ export type ChildStartOutcome = { ok: Pid | undefined } | { error: unknown };
  * once, as in OTP, where start_child runs to its end inside the supervisor; one that returns a
  * promise is waited on without holding the system busy.
  */
-export function startChildProcess(
-  runtime: Runtime,
-  ctx: ProcessContext,
-  spec: NormalisedChildSpec,
-  context: StartContext,
-): ChildStartOutcome | Promise<ChildStartOutcome> {
+export function startChildProcess(runtime: Runtime, ctx: ProcessContext, spec: NormalisedChildSpec, path: string): ChildStartOutcome | Promise<ChildStartOutcome> {
   let result: StartReturn | Promise<StartReturn>;
   try {
-    result = spec.start(context);
+    result = spec.start(childStartContext(runtime, ctx.self, spec.id, path));
   } catch (error) {
     return { error };
   }

@@ -5,7 +5,7 @@ import { isExitMessage, isNormalExit, serialiseReason, type ExitReason } from '.
 import { Pid } from '../process/pid.js';
 import type { ProcessContext, Runtime } from '../process/runtime.js';
 import { startServer } from '../server/server.js';
-import { childStartContext, startChildProcess, stopSupervisorProcess, terminateChild } from './child-ops.js';
+import { startChildProcess, stopSupervisorProcess, terminateChild } from './child-ops.js';
 import { RestartIntensity } from './intensity.js';
 import { normaliseChildSpec, normaliseFlags, type ChildSpec, type NormalisedChildSpec } from './spec.js';
 
@@ -109,7 +109,7 @@ export async function startDynamicSupervisor(runtime: Runtime, options: DynamicS
   const state: DynState = { label, maxChildren, intensity: new RestartIntensity(flags.intensity, flags.period), children: [], nextAnon: 1 };
   const record = <K extends SupervisorEventKind>(kind: K, data: QuiesceEvents[K]) => runtime.record(kind, label, data);
 
-  const startOne = (ctx: ProcessContext, spec: NormalisedChildSpec) => startChildProcess(runtime, ctx, spec, childStartContext(runtime, ctx.self, spec.id, `${label}/${spec.id}`));
+  const startOne = (ctx: ProcessContext, spec: NormalisedChildSpec) => startChildProcess(runtime, ctx, spec, `${label}/${spec.id}`);
 
   const shutdownAll = async (ctx: ProcessContext): Promise<void> => {
     // Dynamic children stop together, as OTP does for simple_one_for_one.

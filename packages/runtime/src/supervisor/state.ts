@@ -1,7 +1,7 @@
 import type { QuiesceError } from '../errors.js';
 import type { Pid } from '../process/pid.js';
 import type { RestartIntensity } from './intensity.js';
-import type { ChildSpec, NormalisedChildSpec, NormalisedFlags, StartContext, SupervisorSpec } from './spec.js';
+import type { ChildSpec, NormalisedChildSpec, NormalisedFlags, SupervisorSpec } from './spec.js';
 
 /**
  * A supervisor's state, shared by its behaviour (which changes it, in its own process) and its
@@ -28,11 +28,6 @@ export interface ChildCounts {
 export interface ChildState {
   spec: NormalisedChildSpec;
   pid: ChildPid;
-  /**
-   * What its start function gets, made at its first start: the supervisor process, the child's id
-   * and path are the same for every restart under this supervisor, so restarts reuse it.
-   */
-  context?: StartContext;
 }
 
 /** The supervisor's state; read synchronously through its SupervisorRef. */
