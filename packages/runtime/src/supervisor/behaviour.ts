@@ -200,12 +200,14 @@ export function supervisorBehaviour(runtime: Runtime, state: SupState, nested: N
     },
 
     handleInfo(message, _s, ctx) {
+      // Everything but a child's exit is answered a turn later, as it always was: a stop asked
+      // for from outside (`$stop`) keeps its place among what the asker does meanwhile.
       if (typeof message === 'object' && message !== null && '$stop' in message) {
-        return stopWith((message as { $stop: ExitReason }).$stop);
+        return Promise.resolve(stopWith((message as { $stop: ExitReason }).$stop));
       }
-      if (!isExitMessage(message)) return { state };
+      if (!isExitMessage(message)) return Promise.resolve({ state });
       const child = state.children.find((c) => c.pid instanceof Pid && c.pid.equals(message.from));
-      if (!child) return { state };
+      if (!child) return Promise.resolve({ state });
       const outcome = onChildExit(ctx, child, message.reason);
       return isPromise(outcome) ? outcome.then(continueOrStop) : continueOrStop(outcome);
     },
@@ -213,7 +215,7 @@ export function supervisorBehaviour(runtime: Runtime, state: SupState, nested: N
     handleCast(message, _s, ctx) {
       const retryId = (message as { $retry?: string }).$retry;
       const child = retryId === undefined ? undefined : findById(retryId);
-      if (child?.pid !== 'restarting') return { state };
+      if (child?.pid !== 'restarting') return Promise.resolve({ state });
       const outcome = restart(ctx, child);
       return isPromise(outcome) ? outcome.then(continueOrStop) : continueOrStop(outcome);
     },
