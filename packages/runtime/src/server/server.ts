@@ -1,5 +1,6 @@
 import { InvalidOptionError, QuiesceError } from '../errors.js';
 import { checkMilliseconds, checkOptions } from '../checks/options.js';
+import { isPromise, type MaybePromise } from '../kernel/maybe-promise.js';
 import { isExitMessage, type ExitReason } from '../process/exit-reason.js';
 import type { Pid } from '../process/pid.js';
 import { isCallEnvelope, isCastEnvelope, type From } from '../process/protocol.js';
@@ -11,8 +12,6 @@ export type InitResult<S> = { state: S } | { ignore: true } | { stop: ExitReason
 export type CallResult<S, R> = { reply: R; state: S } | { noreply: true; state: S } | { stop: ExitReason; state: S; reply?: R };
 
 export type CastResult<S> = { state: S } | { stop: ExitReason; state: S };
-
-type MaybePromise<T> = T | Promise<T>;
 
 /**
  * A GenServer-like behaviour. Callbacks run one message at a time in the server's process.
@@ -219,10 +218,6 @@ function installServer<S>(runtime: Runtime, ctx: ProcessContext, behaviour: Serv
     }
     if (isPromise(result)) return result.then(undefined, crash);
   });
-}
-
-function isPromise<T>(value: MaybePromise<T>): value is Promise<T> {
-  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
 /** `next(value)` now for a plain value, after it settles for a promise: synchronous callbacks stay synchronous. */

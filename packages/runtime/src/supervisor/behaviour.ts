@@ -1,5 +1,6 @@
 import { QuiesceError } from '../errors.js';
 import type { SupervisorEventKind, QuiesceEvents } from '../kernel/events.js';
+import { isPromise, type MaybePromise } from '../kernel/maybe-promise.js';
 import { isExitMessage, isNormalExit, serialiseReason, type ExitReason } from '../process/exit-reason.js';
 import { Pid } from '../process/pid.js';
 import type { ProcessContext, Runtime } from '../process/runtime.js';
@@ -18,16 +19,10 @@ export interface NestedSupervisors {
   asChild(spec: SupervisorSpec, where: string): ChildSpec;
 }
 
-type MaybePromise<T> = T | Promise<T>;
-
 /** The child that failed to start in start_children, and why. */
 interface StartFailure {
   id: string;
   reason: unknown;
-}
-
-function isPromise<T>(value: MaybePromise<T>): value is Promise<T> {
-  return value instanceof Promise;
 }
 
 /** The supervisor's gen_server callbacks: OTP's supervisor module, over `state`. */

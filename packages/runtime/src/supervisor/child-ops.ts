@@ -1,5 +1,6 @@
 import { QuiesceError } from '../errors.js';
 import { checkObject } from '../checks/options.js';
+import { isPromise } from '../kernel/maybe-promise.js';
 import type { ExitReason } from '../process/exit-reason.js';
 import { Pid } from '../process/pid.js';
 import type { ProcessContext, Runtime } from '../process/runtime.js';
@@ -63,22 +64,23 @@ export type ChildStartOutcome = { ok: Pid | undefined } | { error: unknown };
  * once, as in OTP, where start_child runs to its end inside the supervisor; one that returns a
  * promise is waited on without holding the system busy.
  */
-export function startChildProcess(runtime: Runtime, ctx: ProcessContext, spec: NormalisedChildSpec, path: string): ChildStartOutcome | Promise<ChildStartOutcome> {
+export function startChildProcess(
+  runtime: Runtime,
+  ctx: ProcessContext,
+  spec: NormalisedChildSpec,
+  path: string,
+): ChildStartOutcome | Promise<ChildStartOutcome> {
   let result: StartReturn | Promise<StartReturn>;
   try {
     result = spec.start(childStartContext(runtime, ctx.self, spec.id, path));
   } catch (error) {
     return { error };
   }
-  if (!isThenable(result)) return startReturned(runtime, ctx, spec, result);
+  if (!isPromise(result)) return startReturned(runtime, ctx, spec, result);
   return ctx.await(result).then(
     (returned) => startReturned(runtime, ctx, spec, returned),
     (error: unknown) => ({ error }),
   );
-}
-
-function isThenable<T>(value: T | Promise<T>): value is Promise<T> {
-  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
 function startReturned(runtime: Runtime, ctx: ProcessContext, spec: NormalisedChildSpec, result: StartReturn): ChildStartOutcome {
