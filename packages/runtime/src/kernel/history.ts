@@ -39,7 +39,12 @@ const epochNow = (): number => TIME_ORIGIN + performance.now();
 export class History {
   readonly #events: HistoryEvent[] = [];
   readonly #wall: number[] = [];
-  readonly #listeners = new Set<HistoryListener>();
+  /**
+   * Replaced, never changed in place, when a listener comes or goes: an append runs the listeners
+   * there were when it began (one may unsubscribe, or subscribe another, as it runs) without
+   * copying them for every event.
+   */
+  #listeners: readonly HistoryListener[] = [];
   readonly #now: () => number;
   readonly #wallNow: () => number;
 
@@ -68,22 +73,18 @@ export class History {
     const event: HistoryEvent = Object.freeze({ seq: this.#events.length, time: this.#now(), kind, source, data });
     this.#events.push(event);
     this.#wall.push(this.#wallNow());
-    // Listeners run synchronously, so an await resolves in the same turn as its event. A copy only
-    // when there is more than one: a listener may unsubscribe (or subscribe another) as it runs.
-    if (this.#listeners.size === 1) {
-      for (const listener of this.#listeners) {
-        listener(event);
-        break;
-      }
-    } else if (this.#listeners.size > 1) for (const listener of [...this.#listeners]) listener(event);
+    // Listeners run synchronously, so an await resolves in the same turn as its event.
+    const listeners = this.#listeners;
+    for (let i = 0; i < listeners.length; i++) listeners[i]!(event);
     return event;
   }
 
   /** Call `listener` for every later event; returns the unsubscribe function. */
   subscribe(listener: HistoryListener): () => void {
-    this.#listeners.add(listener);
+    // Once each, as a Set would keep it: subscribing a listener twice calls it once per event.
+    if (!this.#listeners.includes(listener)) this.#listeners = [...this.#listeners, listener];
     return () => {
-      this.#listeners.delete(listener);
+      if (this.#listeners.includes(listener)) this.#listeners = this.#listeners.filter((l) => l !== listener);
     };
   }
 

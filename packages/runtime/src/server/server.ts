@@ -1,5 +1,6 @@
 import { InvalidOptionError, QuiesceError } from '../errors.js';
 import { checkMilliseconds, checkOptions } from '../checks/options.js';
+import { isPromise, type MaybePromise } from '../kernel/maybe-promise.js';
 import { isExitMessage, type ExitReason } from '../process/exit-reason.js';
 import type { Pid } from '../process/pid.js';
 import { isCallEnvelope, isCastEnvelope, type From } from '../process/protocol.js';
@@ -11,8 +12,6 @@ export type InitResult<S> = { state: S } | { ignore: true } | { stop: ExitReason
 export type CallResult<S, R> = { reply: R; state: S } | { noreply: true; state: S } | { stop: ExitReason; state: S; reply?: R };
 
 export type CastResult<S> = { state: S } | { stop: ExitReason; state: S };
-
-type MaybePromise<T> = T | Promise<T>;
 
 /**
  * A GenServer-like behaviour. Callbacks run one message at a time in the server's process.
@@ -52,22 +51,33 @@ export async function startServerOutcome<S, Args>(
   validateBehaviour(behaviour);
   checkOptions('startServer options', options, ['link', 'name', 'label', 'timeout']);
   if (options.timeout !== undefined) checkMilliseconds('timeout', options.timeout, { allowInfinity: true });
+  return startCheckedServer(runtime, behaviour, args, options);
+}
+
+/**
+ * startServerOutcome for a behaviour and options already checked (a supervisor's own, the ones
+ * a start context passes on). An init that returns a plain value has run to its end inside the
+ * spawn, as gen_server's init runs before start_link returns: its outcome comes back as a value,
+ * with no watch, timer or promise made for it. Only an init still running when the spawn
+ * returns is waited for (watched for an early death, and bounded by `timeout`).
+ * @internal
+ */
+export function startCheckedServer<S, Args>(
+  runtime: Runtime,
+  behaviour: ServerBehaviour<S, Args>,
+  args: Args,
+  options: StartServerOptions,
+): MaybePromise<StartOutcome> {
   const parent = options.link;
-  let settle!: (o: StartOutcome) => void;
-  const started = new Promise<StartOutcome>((resolve) => (settle = resolve));
+  let outcome: StartOutcome | undefined;
+  let settle = (o: StartOutcome): void => {
+    outcome ??= o;
+  };
   const spawnOptions: SpawnOptions = {};
   if (parent) spawnOptions.link = parent;
   if (options.name !== undefined) spawnOptions.name = options.name;
   if (options.label !== undefined) spawnOptions.label = options.label;
-  spawnOptions.init = async (ctx) => {
-    let result: InitResult<S>;
-    try {
-      result = await behaviour.init(args, ctx);
-    } catch (error) {
-      settle({ error });
-      ctx.exit(error as ExitReason);
-      return;
-    }
+  const finish = (ctx: ProcessContext, result: InitResult<S>): void => {
     if ('ignore' in result) {
       settle({ ignore: true });
       ctx.exit('normal');
@@ -81,8 +91,37 @@ export async function startServerOutcome<S, Args>(
     installServer(runtime, ctx, behaviour, result.state, parent);
     settle({ ok: ctx.self });
   };
+  const fail = (ctx: ProcessContext, error: unknown): void => {
+    settle({ error });
+    ctx.exit(error as ExitReason);
+  };
+  spawnOptions.init = (ctx) => {
+    let result: MaybePromise<InitResult<S>>;
+    try {
+      result = behaviour.init(args, ctx);
+    } catch (error) {
+      fail(ctx, error);
+      return;
+    }
+    if (!isPromise(result)) {
+      finish(ctx, result);
+      return;
+    }
+    return result.then(
+      (r) => finish(ctx, r),
+      (error: unknown) => fail(ctx, error),
+    );
+  };
   const pid = runtime.spawn(() => undefined, spawnOptions);
-  // The init may fail before it runs (e.g. linked to a dead parent).
+  if (outcome !== undefined) return outcome;
+  const started = new Promise<StartOutcome>((resolve) => {
+    settle = (o) => {
+      if (outcome !== undefined) return;
+      outcome = o;
+      resolve(o);
+    };
+  });
+  // The init may fail before it runs (e.g. linked to a dead parent), or die while it waits.
   const unwatch = runtime.watch(pid, (reason) => settle({ error: reason }));
   const timeout = options.timeout ?? 5000;
   const timer =
@@ -92,12 +131,10 @@ export async function startServerOutcome<S, Args>(
           runtime.exit(pid, 'kill');
           settle({ error: new QuiesceError('TIMEOUT', `server init did not finish within ${timeout} ms`, { timeout }) });
         });
-  try {
-    return await started;
-  } finally {
+  return started.finally(() => {
     unwatch();
     if (timer) runtime.clearTimer(timer);
-  }
+  });
 }
 
 /** Start a server; rejects with QuiesceError START_FAILED if init fails, stops or ignores. */
@@ -181,10 +218,6 @@ function installServer<S>(runtime: Runtime, ctx: ProcessContext, behaviour: Serv
     }
     if (isPromise(result)) return result.then(undefined, crash);
   });
-}
-
-function isPromise<T>(value: MaybePromise<T>): value is Promise<T> {
-  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
 /** `next(value)` now for a plain value, after it settles for a promise: synchronous callbacks stay synchronous. */

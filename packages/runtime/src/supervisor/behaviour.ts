@@ -1,10 +1,11 @@
 import { QuiesceError } from '../errors.js';
 import type { SupervisorEventKind, QuiesceEvents } from '../kernel/events.js';
+import { isPromise, type MaybePromise } from '../kernel/maybe-promise.js';
 import { isExitMessage, isNormalExit, serialiseReason, type ExitReason } from '../process/exit-reason.js';
 import { Pid } from '../process/pid.js';
 import type { ProcessContext, Runtime } from '../process/runtime.js';
-import type { ServerBehaviour } from '../server/server.js';
-import { startChildProcess, terminateChild } from './child-ops.js';
+import type { CastResult, InitResult, ServerBehaviour } from '../server/server.js';
+import { startChildProcess, terminateChild, type ChildStartOutcome } from './child-ops.js';
 import { isSupervisorSpec, normaliseChildSpec, type ChildSpec, type NormalisedChildSpec, type SupervisorSpec } from './spec.js';
 import type { CallReply, ChildState, SupCall, SupState } from './state.js';
 
@@ -18,6 +19,12 @@ export interface NestedSupervisors {
   asChild(spec: SupervisorSpec, where: string): ChildSpec;
 }
 
+/** The child that failed to start in start_children, and why. */
+interface StartFailure {
+  id: string;
+  reason: unknown;
+}
+
 /** The supervisor's gen_server callbacks: OTP's supervisor module, over `state`. */
 export function supervisorBehaviour(runtime: Runtime, state: SupState, nested: NestedSupervisors): ServerBehaviour<SupState> {
   const record = <K extends SupervisorEventKind>(kind: K, data: QuiesceEvents[K]): void => {
@@ -28,25 +35,42 @@ export function supervisorBehaviour(runtime: Runtime, state: SupState, nested: N
 
   /**
    * start_children: left to right. Temporary children that return ignore are dropped. Stops at
-   * the first failure and reports which child failed.
+   * the first failure and reports which child failed. Children whose start functions return
+   * plain values start within this call; the first promise makes the rest wait for it.
    */
-  const startChildren = async (ctx: ProcessContext, list: ChildState[], restarting: boolean): Promise<{ failed?: { id: string; reason: unknown } }> => {
-    for (const child of [...list]) {
-      const outcome = await startOne(ctx, child);
-      if ('error' in outcome) {
-        record('child.start_failed', { id: child.spec.id, reason: serialiseReason(outcome.error) });
-        return { failed: { id: child.spec.id, reason: outcome.error } };
+  const startChildren = (ctx: ProcessContext, list: ChildState[], restarting: boolean): MaybePromise<StartFailure | undefined> => {
+    const toStart = [...list];
+    const from = (i: number): MaybePromise<StartFailure | undefined> => {
+      for (; i < toStart.length; i++) {
+        const child = toStart[i]!;
+        const outcome = startOne(ctx, child);
+        if (isPromise(outcome)) {
+          const next = i + 1;
+          return outcome.then((o) => started(child, o, restarting) ?? from(next));
+        }
+        const failed = started(child, outcome, restarting);
+        if (failed) return failed;
       }
-      if (outcome.ok === undefined) {
-        record('child.ignore', { id: child.spec.id });
-        if (child.spec.restart === 'temporary') removeChild(child);
-        else child.pid = undefined;
-        continue;
-      }
-      child.pid = outcome.ok;
-      record(restarting ? 'child.restart' : 'child.start', { id: child.spec.id, pid: outcome.ok.toString() });
+      return undefined;
+    };
+    return from(0);
+  };
+
+  /** The bookkeeping after one child of start_children started: a failure stops the loop. */
+  const started = (child: ChildState, outcome: ChildStartOutcome, restarting: boolean): StartFailure | undefined => {
+    if ('error' in outcome) {
+      record('child.start_failed', { id: child.spec.id, reason: serialiseReason(outcome.error) });
+      return { id: child.spec.id, reason: outcome.error };
     }
-    return {};
+    if (outcome.ok === undefined) {
+      record('child.ignore', { id: child.spec.id });
+      if (child.spec.restart === 'temporary') removeChild(child);
+      else child.pid = undefined;
+      return undefined;
+    }
+    child.pid = outcome.ok;
+    record(restarting ? 'child.restart' : 'child.start', { id: child.spec.id, pid: outcome.ok.toString() });
+    return undefined;
   };
 
   const removeChild = (child: ChildState): void => {
@@ -67,20 +91,30 @@ export function supervisorBehaviour(runtime: Runtime, state: SupState, nested: N
   };
 
   /** The strategy's restart; returns the id to try again if a start failed. */
-  const restartByStrategy = async (ctx: ProcessContext, child: ChildState): Promise<string | undefined> => {
+  const restartByStrategy = (ctx: ProcessContext, child: ChildState): MaybePromise<string | undefined> => {
     const { strategy } = state.flags;
     if (strategy === 'one_for_one') {
-      const outcome = await startOne(ctx, child);
-      if ('error' in outcome) {
-        record('child.start_failed', { id: child.spec.id, reason: serialiseReason(outcome.error) });
-        child.pid = 'restarting';
-        return child.spec.id;
-      }
-      child.pid = outcome.ok;
-      if (outcome.ok) record('child.restart', { id: child.spec.id, pid: outcome.ok.toString() });
-      else record('child.ignore', { id: child.spec.id });
-      return undefined;
+      const outcome = startOne(ctx, child);
+      return isPromise(outcome) ? outcome.then((o) => restartedOne(child, o)) : restartedOne(child, outcome);
     }
+    return restartSiblings(ctx, child, strategy);
+  };
+
+  /** one_for_one's bookkeeping after the restart of `child`: the id to retry if it failed. */
+  const restartedOne = (child: ChildState, outcome: ChildStartOutcome): string | undefined => {
+    if ('error' in outcome) {
+      record('child.start_failed', { id: child.spec.id, reason: serialiseReason(outcome.error) });
+      child.pid = 'restarting';
+      return child.spec.id;
+    }
+    child.pid = outcome.ok;
+    if (outcome.ok) record('child.restart', { id: child.spec.id, pid: outcome.ok.toString() });
+    else record('child.ignore', { id: child.spec.id });
+    return undefined;
+  };
+
+  /** one_for_all and rest_for_one: terminate the affected siblings, then start them again. */
+  const restartSiblings = async (ctx: ProcessContext, child: ChildState, strategy: 'one_for_all' | 'rest_for_one'): Promise<string | undefined> => {
     const index = state.children.indexOf(child);
     const affected = strategy === 'one_for_all' ? state.children : state.children.slice(index);
     // OTP's del_child: the crashed child is already dead, so terminate_children skips it.
@@ -88,7 +122,7 @@ export function supervisorBehaviour(runtime: Runtime, state: SupState, nested: N
     await terminateChildren(ctx, affected);
     // The crashed child is never temporary here, so it is still in the list after terminateChildren.
     const toStart = strategy === 'one_for_all' ? [...state.children] : state.children.slice(state.children.indexOf(child));
-    const { failed } = await startChildren(ctx, toStart, true);
+    const failed = await startChildren(ctx, toStart, true);
     if (!failed) return undefined;
     const failedChild = state.children.find((c) => c.spec.id === failed.id);
     if (failedChild) failedChild.pid = 'restarting';
@@ -96,16 +130,19 @@ export function supervisorBehaviour(runtime: Runtime, state: SupState, nested: N
   };
 
   /** restart/2: count the restart against intensity, then restart by strategy. */
-  const restart = async (ctx: ProcessContext, child: ChildState): Promise<'ok' | 'shutdown'> => {
+  const restart = (ctx: ProcessContext, child: ChildState): MaybePromise<'ok' | 'shutdown'> => {
     if (!state.intensity.add(runtime.now())) {
       record('supervisor.intensity', { id: child.spec.id, intensity: state.flags.intensity, period: state.flags.period });
       if (child.spec.restart === 'temporary') removeChild(child);
       else child.pid = undefined;
       return 'shutdown';
     }
-    const retryId = await restartByStrategy(ctx, child);
-    if (retryId !== undefined) ctx.cast(ctx.self, { $retry: retryId });
-    return 'ok';
+    const retry = (retryId: string | undefined): 'ok' => {
+      if (retryId !== undefined) ctx.cast(ctx.self, { $retry: retryId });
+      return 'ok';
+    };
+    const retryId = restartByStrategy(ctx, child);
+    return isPromise(retryId) ? retryId.then(retry) : retry(retryId);
   };
 
   /** A child is down and not coming back: forget it, and maybe shut down (significant children). */
@@ -120,7 +157,7 @@ export function supervisorBehaviour(runtime: Runtime, state: SupState, nested: N
   };
 
   /** do_restart: OTP's decision by restart type and exit reason. */
-  const onChildExit = async (ctx: ProcessContext, child: ChildState, reason: ExitReason): Promise<'ok' | 'shutdown'> => {
+  const onChildExit = (ctx: ProcessContext, child: ChildState, reason: ExitReason): MaybePromise<'ok' | 'shutdown'> => {
     // The restart type rides along so properties can judge restart decisions from the history alone.
     record('child.exit', { id: child.spec.id, pid: String(child.pid), reason: serialiseReason(reason), restart: child.spec.restart });
     const { restart: type } = child.spec;
@@ -133,8 +170,13 @@ export function supervisorBehaviour(runtime: Runtime, state: SupState, nested: N
 
   const stopWith = (reason: ExitReason) => ({ stop: reason, state });
 
+  /** A restart's outcome as the server takes it: carry on, or stop with `shutdown`. */
+  const continueOrStop = (outcome: 'ok' | 'shutdown'): CastResult<SupState> => (outcome === 'shutdown' ? stopWith('shutdown') : { state });
+
   return {
-    async init(_args, ctx) {
+    // init, handleInfo and handleCast return plain values when every start function does, so a
+    // restart runs to its end within the delivery of the exit that caused it, as in OTP.
+    init(_args, ctx) {
       ctx.trapExit(true);
       record('supervisor.start', {
         strategy: state.flags.strategy,
@@ -142,31 +184,35 @@ export function supervisorBehaviour(runtime: Runtime, state: SupState, nested: N
         period: state.flags.period,
         children: state.children.map((c) => c.spec.id),
       });
-      const { failed } = await startChildren(ctx, state.children, false);
-      if (failed) {
-        await terminateChildren(ctx, state.children);
-        return { stop: { shutdown: { failed_to_start_child: failed.id, reason: serialiseReason(failed.reason) } } };
-      }
-      return { state };
+      const initialised = (failed: StartFailure | undefined): MaybePromise<InitResult<SupState>> => {
+        if (!failed) return { state };
+        return terminateChildren(ctx, state.children).then(() => ({
+          stop: { shutdown: { failed_to_start_child: failed.id, reason: serialiseReason(failed.reason) } },
+        }));
+      };
+      const failed = startChildren(ctx, state.children, false);
+      return isPromise(failed) ? failed.then(initialised) : initialised(failed);
     },
 
-    async handleInfo(message, _s, ctx) {
+    handleInfo(message, _s, ctx) {
+      // Everything but a child's exit is answered a turn later, as it always was: a stop asked
+      // for from outside (`$stop`) keeps its place among what the asker does meanwhile.
       if (typeof message === 'object' && message !== null && '$stop' in message) {
-        return stopWith((message as { $stop: ExitReason }).$stop);
+        return Promise.resolve(stopWith((message as { $stop: ExitReason }).$stop));
       }
-      if (!isExitMessage(message)) return { state };
+      if (!isExitMessage(message)) return Promise.resolve({ state });
       const child = state.children.find((c) => c.pid instanceof Pid && c.pid.equals(message.from));
-      if (!child) return { state };
-      const outcome = await onChildExit(ctx, child, message.reason);
-      return outcome === 'shutdown' ? stopWith('shutdown') : { state };
+      if (!child) return Promise.resolve({ state });
+      const outcome = onChildExit(ctx, child, message.reason);
+      return isPromise(outcome) ? outcome.then(continueOrStop) : continueOrStop(outcome);
     },
 
-    async handleCast(message, _s, ctx) {
+    handleCast(message, _s, ctx) {
       const retryId = (message as { $retry?: string }).$retry;
       const child = retryId === undefined ? undefined : findById(retryId);
-      if (child?.pid !== 'restarting') return { state };
-      const outcome = await restart(ctx, child);
-      return outcome === 'shutdown' ? stopWith('shutdown') : { state };
+      if (child?.pid !== 'restarting') return Promise.resolve({ state });
+      const outcome = restart(ctx, child);
+      return isPromise(outcome) ? outcome.then(continueOrStop) : continueOrStop(outcome);
     },
 
     async handleCall(request: SupCall, _from, _s, ctx) {

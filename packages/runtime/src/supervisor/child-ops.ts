@@ -1,5 +1,6 @@
 import { QuiesceError } from '../errors.js';
 import { checkObject } from '../checks/options.js';
+import { isPromise } from '../kernel/maybe-promise.js';
 import type { ExitReason } from '../process/exit-reason.js';
 import { Pid } from '../process/pid.js';
 import type { ProcessContext, Runtime } from '../process/runtime.js';
@@ -54,22 +55,35 @@ export async function terminateChild(runtime: Runtime, ctx: ProcessContext, pid:
   }
 }
 
+/** What starting a child came to: its pid, undefined for `ignore`, or the error. */
+export type ChildStartOutcome = { ok: Pid | undefined } | { error: unknown };
+
 /**
- * OTP's do_start_child: run the start function inside the supervisor (which waits on it without
- * holding the system busy), link what it returns, and never throw.
+ * OTP's do_start_child: run the start function inside the supervisor, link what it returns, and
+ * never throw. A start function that returns a plain value (a pid from `ctx.spawn`) is done at
+ * once, as in OTP, where start_child runs to its end inside the supervisor; one that returns a
+ * promise is waited on without holding the system busy.
  */
-export async function startChildProcess(
+export function startChildProcess(
   runtime: Runtime,
   ctx: ProcessContext,
   spec: NormalisedChildSpec,
   path: string,
-): Promise<{ ok: Pid | undefined } | { error: unknown }> {
-  let result: StartReturn;
+): ChildStartOutcome | Promise<ChildStartOutcome> {
+  let result: StartReturn | Promise<StartReturn>;
   try {
-    result = await ctx.await(Promise.resolve(spec.start(childStartContext(runtime, ctx.self, spec.id, path))));
+    result = spec.start(childStartContext(runtime, ctx.self, spec.id, path));
   } catch (error) {
     return { error };
   }
+  if (!isPromise(result)) return startReturned(runtime, ctx, spec, result);
+  return ctx.await(result).then(
+    (returned) => startReturned(runtime, ctx, spec, returned),
+    (error: unknown) => ({ error }),
+  );
+}
+
+function startReturned(runtime: Runtime, ctx: ProcessContext, spec: NormalisedChildSpec, result: StartReturn): ChildStartOutcome {
   if (result === 'ignore') return { ok: undefined };
   if (result instanceof Pid) {
     runtime.link(ctx.self, result);

@@ -1,9 +1,10 @@
 import { InvalidOptionError, QuiesceError } from '../errors.js';
 import { checkKnownKeys, checkObject } from '../checks/options.js';
+import { isPromise } from '../kernel/maybe-promise.js';
 import { serialiseReason } from '../process/exit-reason.js';
 import type { Pid } from '../process/pid.js';
 import type { Runtime } from '../process/runtime.js';
-import { startServerOutcome, type ServerBehaviour } from '../server/server.js';
+import { startCheckedServer, type ServerBehaviour, type StartOutcome, type StartServerOptions } from '../server/server.js';
 import { supervisorBehaviour, type NestedSupervisors } from './behaviour.js';
 import { childStartContext } from './child-ops.js';
 import { RestartIntensity } from './intensity.js';
@@ -20,6 +21,7 @@ import {
   type NormalisedChildSpec,
   type NormalisedFlags,
   type StartContext,
+  type StartReturn,
   type SupervisorSpec,
 } from './spec.js';
 import type { SupState } from './state.js';
@@ -92,11 +94,17 @@ function supervisorAsChild(spec: SupervisorSpec, validated: ValidatedSupervisor)
     ...(spec.restart !== undefined ? { restart: spec.restart } : {}),
     ...(spec.shutdown !== undefined ? { shutdown: spec.shutdown } : {}),
     ...(spec.significant !== undefined ? { significant: spec.significant } : {}),
-    start: async (ctx) => {
-      const outcome = await startValidated(ctx.runtime, spec, validated, { link: ctx.parent, label: ctx.path });
-      return 'ok' in outcome ? outcome.ok.pid : { error: outcome.error };
+    // A plain value when the nested supervisor's children all started at once: its parent's
+    // restart of it then runs to its end within one delivery, as in OTP.
+    start: (ctx) => {
+      const outcome = startValidated(ctx.runtime, spec, validated, { link: ctx.parent, label: ctx.path });
+      return isPromise(outcome) ? outcome.then(childStartReturn) : childStartReturn(outcome);
     },
   };
+}
+
+function childStartReturn(outcome: SupervisorStartOutcome): StartReturn {
+  return 'ok' in outcome ? outcome.ok.pid : { error: outcome.error };
 }
 
 /** How a running supervisor takes a nested supervisor spec given to startChild. */
@@ -121,12 +129,12 @@ export async function startSupervisorOutcome(runtime: Runtime, spec: SupervisorS
   return startValidated(runtime, spec, validated, options);
 }
 
-async function startValidated(
+function startValidated(
   runtime: Runtime,
   spec: SupervisorSpec,
   { flags, children }: ValidatedSupervisor,
   options: StartSupervisorOptions,
-): Promise<SupervisorStartOutcome> {
+): SupervisorStartOutcome | Promise<SupervisorStartOutcome> {
   const label = options.label ?? options.name ?? spec.id ?? 'supervisor';
   const state: SupState = {
     label,
@@ -134,18 +142,20 @@ async function startValidated(
     children: children.map((s) => ({ spec: s, pid: undefined })),
     intensity: new RestartIntensity(flags.intensity, flags.period),
   };
-  const outcome = await startServerOutcome(runtime, supervisorBehaviour(runtime, state, NESTED), undefined, {
-    ...(options.link ? { link: options.link } : {}),
-    ...(options.name !== undefined ? { name: options.name } : {}),
-    label,
-    timeout: 'infinity',
-  });
-  if ('ok' in outcome) {
-    const ref = new SupervisorRef(runtime, outcome.ok, state);
-    registerSupervisorRef(ref);
-    return { ok: ref };
-  }
-  return { error: 'ignore' in outcome ? 'ignore' : outcome.error };
+  // The behaviour and these options are the module's own: startCheckedServer skips their checks.
+  const serverOptions: StartServerOptions = { label, timeout: 'infinity' };
+  if (options.link) serverOptions.link = options.link;
+  if (options.name !== undefined) serverOptions.name = options.name;
+  const outcome = startCheckedServer(runtime, supervisorBehaviour(runtime, state, NESTED), undefined, serverOptions);
+  const started = (o: StartOutcome): SupervisorStartOutcome => {
+    if ('ok' in o) {
+      const ref = new SupervisorRef(runtime, o.ok, state);
+      registerSupervisorRef(ref);
+      return { ok: ref };
+    }
+    return { error: 'ignore' in o ? 'ignore' : o.error };
+  };
+  return isPromise(outcome) ? outcome.then(started) : started(outcome);
 }
 
 /** Start a supervisor tree; rejects with QuiesceError START_FAILED (reason in `details.reason`) if a child fails to start. */

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { QuiesceError, startSupervisor, supervisor, worker, serverChild, type StartContext } from '@quiesce/runtime';
+import { Pid, QuiesceError, startSupervisor, supervisor, worker, serverChild, type StartContext } from '@quiesce/runtime';
 import { startSupervisorOutcome } from '@quiesce/runtime/internal';
 import { child, crashable, ofKind, rejection, trace, vrt } from '../support/helpers.js';
 
@@ -34,6 +34,33 @@ describe('ok', () => {
     rt.exit(sup.child('raw')!, 'boom');
     await rt.idle();
     expect(trace(rt, ['child.exit'])).toEqual(['child.exit raw']);
+  });
+
+  test('start functions returning pids and promises mix: one at a time, left to right, at start and on a one_for_all restart', async () => {
+    const rt = vrt();
+    const begun: string[] = [];
+    const plain = (id: string) =>
+      worker(id, (ctx) => {
+        begun.push(id);
+        return crashable()(ctx);
+      });
+    const later = (id: string) =>
+      worker(id, async (ctx) => {
+        begun.push(id);
+        await Promise.resolve();
+        begun.push(`${id} done`);
+        return crashable()(ctx);
+      });
+    const sup = await startSupervisor(rt, supervisor({ strategy: 'one_for_all', intensity: 5, children: [plain('a'), later('b'), plain('c'), later('d')] }));
+    const order = ['a', 'b', 'b done', 'c', 'd', 'd done'];
+    expect(begun).toEqual(order);
+    expect(trace(rt, ['child.start'])).toEqual(['child.start a', 'child.start b', 'child.start c', 'child.start d']);
+    begun.length = 0;
+    rt.send(sup.child('c')!, { crash: 'boom' });
+    await rt.idle();
+    expect(begun).toEqual(order);
+    expect(trace(rt, ['child.restart'])).toEqual(['child.restart a', 'child.restart b', 'child.restart c', 'child.restart d']);
+    expect(sup.whichChildren().map((c) => c.pid instanceof Pid && rt.isAlive(c.pid))).toEqual([true, true, true, true]);
   });
 });
 
