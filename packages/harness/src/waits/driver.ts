@@ -68,17 +68,26 @@ export async function drive<T>(target: DriveTarget, subject: WaitSubject, outcom
   const startReal = realNow();
   const deadline = startVirtual + timeout;
 
+  // The outcome, once in: `arrived` settles (never rejects) when it does; `result` gives it back.
   let settled = false;
-  const watched = outcome.then(
-    (value) => {
+  let failed = false;
+  let value: T | undefined;
+  let reason: unknown;
+  const arrived = outcome.then(
+    (v) => {
       settled = true;
-      return value;
+      value = v;
     },
     (error: unknown) => {
       settled = true;
-      throw error;
+      failed = true;
+      reason = error;
     },
   );
+  const result = (): T => {
+    if (failed) throw reason;
+    return value as T;
+  };
 
   const fail = (failure: WaitFailure, cause?: unknown): WaitError =>
     new WaitError(words(), failure, { virtual: rt.now() - startVirtual, real: realNow() - startReal }, rt.history, cause);
@@ -99,8 +108,7 @@ export async function drive<T>(target: DriveTarget, subject: WaitSubject, outcom
   // A step still in progress when the wait ends must not move the clock behind the test's back.
   let stopStep: AbortController | undefined;
 
-  // Either may settle after the wait has ended; their rejections are handled here, not lost.
-  watched.catch(noop);
+  // It may reject after the wait has ended; the rejection is handled here, not lost.
   interrupted.catch(noop);
 
   try {
@@ -110,8 +118,8 @@ export async function drive<T>(target: DriveTarget, subject: WaitSubject, outcom
     if (!signal?.aborted) {
       // An interruption rejects this race at once, as it rejected the stepping race before (it
       // must: a wait ended by teardown lets go of what it listens to before teardown goes on).
-      await Promise.race([watched.then(noop, noop), interrupted, macrotaskTurn()]);
-      if (settled) return await watched;
+      await Promise.race([arrived, interrupted, macrotaskTurn()]);
+      if (settled) return result();
     }
     // From here on the wait drives the clock (isDriven); the turn above only gave the outcome its chance.
     drivers.set(rt, (drivers.get(rt) ?? 0) + 1);
@@ -130,9 +138,9 @@ export async function drive<T>(target: DriveTarget, subject: WaitSubject, outcom
     stopStep = new AbortController();
 
     for (;;) {
-      const done = watched.then(() => 'done' as const);
+      const done = arrived.then(() => 'done' as const);
       const step = await Promise.race([done, rt.step(deadline, stopStep.signal), realDeadline, aborted, interrupted]);
-      if (settled || step === 'done') return await watched;
+      if (settled || step === 'done') return result();
       if (step === 'real-timeout') throw fail('timeout');
       if (step === 'aborted') throw fail('aborted', signal?.reason);
       if (step === 'fired' || step === 'flowed') continue;
