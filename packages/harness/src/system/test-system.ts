@@ -593,8 +593,7 @@ export class TestSystem implements DriveTarget, EventRecorder {
     // run on against a system being taken apart (or hang until their timeout).
     this.#interrupt(() => new QuiesceError('AFTER_TEARDOWN', "the test's system was torn down while this was still pending", {}));
     // A linked crash that already failed the test does not stop the other trees from stopping properly.
-    const problems =
-      this.#started.length > 0 ? await stopStartedTrees(this.runtime, this.#started, (pid) => (this.#stopping ??= new Set()).add(pid)) : [];
+    const problems = this.#started.length > 0 ? await stopStartedTrees(this.runtime, this.#started, (pid) => (this.#stopping ??= new Set()).add(pid)) : [];
     await this.runtime.shutdown({ code: 'AFTER_TEARDOWN', by: `test ${JSON.stringify(this.testId)}` });
     const owned = this.#owned;
     let leaks: Leak[];

@@ -60,7 +60,11 @@ export type WaitSubject = string | (() => string);
 export async function drive<T>(target: DriveTarget, subject: WaitSubject, outcome: Promise<T>, options: WaitOptions = {}): Promise<T> {
   let what = typeof subject === 'string' ? subject : undefined;
   const words = (): string => (what ??= (subject as () => string)());
-  const { timeout, signal, realTimeout = timeout }: WaitOptions & { timeout: number } = isEmptyObject(options) ? DEFAULTS : validateWaitOptions(options, words());
+  const {
+    timeout,
+    signal,
+    realTimeout = timeout,
+  }: WaitOptions & { timeout: number } = isEmptyObject(options) ? DEFAULTS : validateWaitOptions(options, words());
   const rt = target.runtime;
   let driving = false;
   const clock = rt.clock instanceof VirtualClock ? rt.clock : undefined;
