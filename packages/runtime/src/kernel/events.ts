@@ -201,3 +201,6 @@ export type CustomKind<K extends string> = K extends EventKind
   : K extends `${ReservedNamespace}.${string}`
     ? `${K} is not declared in QuiesceEvents, and its namespace is reserved: a misspelling?`
     : K;
+
+/** Records a declared event (the runtime's internals hold one: its `record` without the argument checks). */
+export type EventRecorder = <K extends EventKind>(kind: K, source: string, data: QuiesceEvents[K]) => void;

@@ -1,5 +1,5 @@
 import { normaliseDelay, type Clock, type TimerHandle } from './clock.js';
-import { realHoldableTimer, realNow, realTimer, type HoldableTimer } from './real-time.js';
+import { realHoldableTimer, realImmediate, realNow, realTimer, type HoldableTimer } from './real-time.js';
 
 export type { HoldableTimer } from './real-time.js';
 
@@ -17,9 +17,11 @@ export interface RealTimeSource {
    * clearing and arming a native timer for each. Without it an unused native timer is cleared.
    */
   holdableTimer?(ms: number, fn: () => void): HoldableTimer;
+  /** Run `fn` after the current macrotask (with holdableTimer): when idle native timers stop holding the process. */
+  afterTurn?(fn: () => void): void;
 }
 
-const NATIVE: RealTimeSource = { now: realNow, timer: realTimer, holdableTimer: realHoldableTimer };
+const NATIVE: RealTimeSource = { now: realNow, timer: realTimer, holdableTimer: realHoldableTimer, afterTurn: realImmediate };
 
 /** A pending timer: an entry of the list of its delay, oldest first. */
 class Entry implements TimerHandle {
@@ -54,6 +56,8 @@ class DelayList {
   holding = false;
   /** Its due timers are running: a timer they set joins the list without arming another native timer. */
   firing = false;
+  /** Emptied this turn: its native timer stops holding the process after the turn (see RealClock). */
+  releasing = false;
 
   constructor(delay: number) {
     this.delay = delay;
@@ -71,6 +75,8 @@ export class RealClock implements Clock {
   readonly #lists = new Map<number, DelayList>();
   #pending = 0;
   #nextId = 1;
+  /** Lists emptied this turn whose native timer still holds the process open (see clearTimer). */
+  #emptied: DelayList[] = [];
 
   /** @param source for tests of the clock itself; default the native timers. */
   constructor(source: RealTimeSource = NATIVE) {
@@ -114,10 +120,8 @@ export class RealClock implements Clock {
     const list = handle.list;
     this.#unlink(list, handle);
     if (list.head === undefined && list.native !== undefined && !list.firing) {
-      if (this.#source.holdableTimer) {
-        list.native.hold(false);
-        list.holding = false;
-      } else {
+      if (this.#source.holdableTimer) this.#releaseAfterTurn(list);
+      else {
         list.native.cancel();
         list.native = undefined;
         this.#lists.delete(list.delay);
@@ -128,6 +132,33 @@ export class RealClock implements Clock {
 
   pendingTimers(): number {
     return this.#pending;
+  }
+
+  /**
+   * An emptied list's native timer stops holding the process open once this turn is over, unless
+   * a timer joined the list meanwhile: a round-trip that sets and clears a timer of one delay,
+   * again and again in one turn (calls with a timeout), then toggles no native ref per timer.
+   */
+  #releaseAfterTurn(list: DelayList): void {
+    if (!list.holding || list.releasing) return;
+    list.releasing = true;
+    const schedule = this.#emptied.length === 0;
+    this.#emptied.push(list);
+    if (!schedule) return;
+    const afterTurn = this.#source.afterTurn;
+    if (afterTurn === undefined) this.#release();
+    else afterTurn(() => this.#release());
+  }
+
+  #release(): void {
+    const emptied = this.#emptied;
+    this.#emptied = [];
+    for (const list of emptied) {
+      list.releasing = false;
+      if (list.head !== undefined || list.native === undefined || !list.holding) continue;
+      list.native.hold(false);
+      list.holding = false;
+    }
   }
 
   #owns(list: DelayList): boolean {

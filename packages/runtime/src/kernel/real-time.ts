@@ -6,6 +6,7 @@
 const nativeSetTimeout = globalThis.setTimeout;
 const nativeClearTimeout = globalThis.clearTimeout;
 const nativeNow = performance.now.bind(performance);
+const nativeSetImmediate = globalThis.setImmediate;
 
 /** Real milliseconds since an arbitrary origin (monotonic). */
 export function realNow(): number {
@@ -16,6 +17,11 @@ export function realNow(): number {
 export function realTimer(ms: number, fn: () => void): () => void {
   const handle = nativeSetTimeout(fn, Math.min(Math.max(ms, 0), 2_147_483_647));
   return () => nativeClearTimeout(handle);
+}
+
+/** Run `fn` once the current macrotask and its microtasks are done (the native setImmediate). */
+export function realImmediate(fn: () => void): void {
+  nativeSetImmediate(fn);
 }
 
 /** A native timer that can stop holding the process open while it stays armed. */

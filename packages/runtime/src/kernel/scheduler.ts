@@ -74,8 +74,10 @@ export class Scheduler {
   readonly #fast: boolean;
   #seq = 0;
   // FIFO fast path: one global queue preserves every pair's order trivially.
-  #queue: Delivery[] = [];
+  // Slots [head, tail) hold the queue; taken slots are cleared, and a drained queue starts again at 0.
+  #queue: Array<Delivery | undefined> = [];
   #head = 0;
+  #tail = 0;
   // Other policies: per-pair queues, keyed "from->to" (made on first use: FIFO never needs them).
   #pairs: Map<string, Delivery[]> | undefined;
   #size = 0;
@@ -94,7 +96,7 @@ export class Scheduler {
     const delivery: Delivery = { seq: this.#seq++, from, to, run };
     this.#size++;
     if (this.#fast) {
-      this.#queue.push(delivery);
+      this.#queue[this.#tail++] = delivery;
       return;
     }
     const key = `${from}->${to}`;
@@ -109,9 +111,15 @@ export class Scheduler {
     if (this.#size === 0) return undefined;
     if (this.#fast) {
       this.#size--;
-      const d = this.#queue[this.#head++]!;
-      if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
-        this.#queue = this.#queue.slice(this.#head);
+      const d = this.#queue[this.#head]!;
+      this.#queue[this.#head++] = undefined;
+      if (this.#size === 0) {
+        // Drained (a call loop drains it every turn): start again at the first slot.
+        this.#head = 0;
+        this.#tail = 0;
+      } else if (this.#head > 1024 && this.#head * 2 > this.#tail) {
+        this.#queue = this.#queue.slice(this.#head, this.#tail);
+        this.#tail -= this.#head;
         this.#head = 0;
       }
       return d;

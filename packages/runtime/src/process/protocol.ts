@@ -19,6 +19,12 @@ export interface CallEnvelope {
 
 export type SystemRequest = 'sync' | 'get_state';
 
+/** A system request in a mailbox: answered by the runtime (sync) or the behaviour (get_state). */
+export interface SystemEnvelope {
+  readonly [SYSTEM]: SystemRequest;
+  readonly from: From;
+}
+
 export function isCallEnvelope(message: unknown): message is CallEnvelope {
   return typeof message === 'object' && message !== null && CALL in message;
 }

@@ -117,3 +117,54 @@ test('a timer that throws does not lose the due timers after it', () => {
   expect(fired).toEqual(['after']);
   expect(clock.pendingTimers()).toBe(0);
 });
+
+// A native timer whose list empties stops holding the process open after the turn, not at once:
+// a call loop sets and clears a timer of one delay per round-trip, and toggling Node's ref/unref
+// for each was a tenth of a call's cost. The source here records what the clock asks of it.
+function scripted() {
+  const holds: boolean[] = [];
+  const turnEnds: Array<() => void> = [];
+  const source: RealTimeSource = {
+    ...fakeable,
+    holdableTimer: (ms, fn) => {
+      const handle = setTimeout(fn, ms);
+      return { cancel: () => clearTimeout(handle), hold: (on) => void holds.push(on) };
+    },
+    afterTurn: (fn) => void turnEnds.push(fn),
+  };
+  const endTurn = (): void => {
+    for (const fn of turnEnds.splice(0)) fn();
+  };
+  return { source, holds, endTurn };
+}
+
+test('timers of one delay set and cleared again and again in a turn toggle no hold; the emptied list stops holding after the turn', () => {
+  vi.useFakeTimers();
+  const { source, holds, endTurn } = scripted();
+  const clock = new RealClock(source);
+  for (let i = 0; i < 100; i++) expect(clock.clearTimer(clock.setTimer(5000, () => undefined))).toBe(true);
+  expect(holds).toEqual([]);
+  expect(vi.getTimerCount()).toBe(1);
+  endTurn();
+  expect(holds).toEqual([false]);
+  // The next turn's first timer holds the process again, through the same native timer.
+  const handle = clock.setTimer(5000, () => undefined);
+  expect(holds).toEqual([false, true]);
+  expect(vi.getTimerCount()).toBe(1);
+  clock.clearTimer(handle);
+  endTurn();
+  expect(holds).toEqual([false, true, false]);
+});
+
+test('a list emptied and refilled within the turn keeps holding the process', () => {
+  vi.useFakeTimers();
+  const { source, holds, endTurn } = scripted();
+  const clock = new RealClock(source);
+  clock.clearTimer(clock.setTimer(5000, () => undefined));
+  let fired = 0;
+  clock.setTimer(5000, () => fired++);
+  endTurn();
+  expect(holds).toEqual([]);
+  vi.advanceTimersByTime(5000);
+  expect(fired).toBe(1);
+});

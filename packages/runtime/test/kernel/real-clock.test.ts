@@ -87,3 +87,15 @@ test('a real-clock timer set after an earlier one of the same delay was cleared 
   expect(at! - set).toBeGreaterThanOrEqual(80);
   expect(clock.pendingTimers()).toBe(0);
 });
+
+// Calls with a timeout leave their delay's native timer armed between calls; once the calls are
+// over it must not hold the process open (the process would otherwise live 5 s after its work).
+test('after a burst of calls with a 5 s timeout, no native timer holds the process open', async () => {
+  const { execFile } = await import('node:child_process');
+  const { fileURLToPath } = await import('node:url');
+  const script = fileURLToPath(new URL('../fixtures/calls-then-idle.mjs', import.meta.url));
+  const stdout = await new Promise<string>((resolve, reject) =>
+    execFile(process.execPath, [script], (error, out) => (error ? reject(error) : resolve(out))),
+  );
+  expect(JSON.parse(stdout.trim())).not.toContain('Timeout');
+});

@@ -37,6 +37,18 @@ describe('call', () => {
     expect(await rt.call(pid, 42)).toEqual({ echo: 42 });
   });
 
+  test('a copy of the From (same caller and ref) answers the call too, once; the From equals its plain copy', async () => {
+    const rt = vrt();
+    const pid = rt.spawn((m, ctx) => {
+      const { request, from } = m as { request: unknown; from: From };
+      expect(from).toEqual({ caller: null, ref: from.ref });
+      const copy: From = { ...from };
+      ctx.reply(copy, { echo: request });
+      ctx.reply(from, 'second');
+    });
+    expect(await rt.call(pid, 7)).toEqual({ echo: 7 });
+  });
+
   test('a call from inside a process blocks only the caller, and the system is idle meanwhile', async () => {
     const rt = vrt();
     const server = answerer(rt, 'later');

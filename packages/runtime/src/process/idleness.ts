@@ -1,0 +1,120 @@
+import { nextMacrotask } from '../kernel/turn.js';
+import { OutsideWork } from './outside-work.js';
+import type { Proc } from './proc.js';
+
+/** What idleness needs to know of the deliveries: whether any is queued or running, and a fault that halted them. */
+export interface DeliveryState {
+  /** A delivery is queued or the pump is running. */
+  pending(): boolean;
+  /** The error that halted the runtime, if any. */
+  fault(): unknown;
+}
+
+/**
+ * When a runtime is idle: no delivery pending, no handler working (one blocked on a kernel wait
+ * does not count), and for full quiet no external operation in flight. Resolves the waiters of
+ * `idle()` and `idleInside()` when that becomes true.
+ */
+export class Idleness {
+  /** What lives outside the runtime and may still act (see OutsideWork). */
+  readonly work = new OutsideWork(() => this.check());
+  readonly #deliveries: DeliveryState;
+  /** Handlers running that are not blocked on a kernel event. */
+  #active = 0;
+  #waiters: Array<() => void> = [];
+
+  constructor(deliveries: DeliveryState) {
+    this.#deliveries = deliveries;
+  }
+
+  /** True when nothing is runnable, no handler is working and no external operation is in flight. */
+  quiet(): boolean {
+    return this.insideQuiet() && this.work.inFlight === 0;
+  }
+
+  /** Nothing inside the runtime can run now; external operations may be in flight. */
+  insideQuiet(): boolean {
+    return this.#active === 0 && !this.#deliveries.pending();
+  }
+
+  /** Resolves when `quiet()` holds, and still holds after every pending microtask has run (checked across a macrotask turn). */
+  async durably(quiet: () => boolean): Promise<void> {
+    for (;;) {
+      if (this.#deliveries.fault() !== undefined) throw this.#deliveries.fault();
+      if (!quiet()) await new Promise<void>((resolve) => this.#waiters.push(resolve));
+      if (this.#deliveries.fault() !== undefined) throw this.#deliveries.fault();
+      await nextMacrotask();
+      if (quiet()) return;
+    }
+  }
+
+  /** Wake the waiters if the inside is quiet (or a fault halted the runtime); they re-check their own condition. */
+  check(): void {
+    if (this.#waiters.length === 0 || (!this.insideQuiet() && this.#deliveries.fault() === undefined)) return;
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiters) w();
+  }
+
+  /**
+   * A process counts as active while a handler of it runs and no kernel wait of that run is
+   * pending. Every change to those three fields goes through here so the count stays their sum.
+   */
+  account(proc: Proc, change: () => void): void {
+    const before = proc.running && proc.waits === 0;
+    change();
+    this.accounted(proc, before);
+  }
+
+  /** The second half of `account`, for the hot paths that change the fields inline (no closure). */
+  accounted(proc: Proc, activeBefore: boolean): void {
+    const after = proc.running && proc.waits === 0;
+    if (activeBefore === after) return;
+    this.#active += after ? 1 : -1;
+    if (!after) this.check();
+  }
+
+  /** A handler run of `proc` starts: it counts as running from its first instruction, with no wait yet. */
+  startRunning(proc: Proc): void {
+    const before = proc.running && proc.waits === 0;
+    proc.running = true;
+    proc.run++;
+    proc.waits = 0;
+    this.accounted(proc, before);
+  }
+
+  /** A handler run of `proc` ends (or its process died): it no longer counts as running. */
+  stopRunning(proc: Proc): void {
+    const before = proc.running && proc.waits === 0;
+    proc.running = false;
+    this.accounted(proc, before);
+  }
+
+  /**
+   * A kernel wait of `proc` begins: returns the function that ends it. Only waits started while a
+   * handler runs count, and only against that run (a wait it left pending, e.g. the loser of a
+   * Promise.race, is forgotten when the run ends).
+   */
+  beginWait(proc: Proc): () => void {
+    if (!proc.running) return () => undefined;
+    const run = proc.run;
+    this.account(proc, () => proc.waits++);
+    let ended = false;
+    return () => {
+      if (ended || proc.run !== run || !proc.running) return;
+      ended = true;
+      this.account(proc, () => proc.waits--);
+    };
+  }
+
+  /** Code outside any process's accounting waits on a kernel event: not active until `promise` settles. */
+  async block<T>(promise: Promise<T>): Promise<T> {
+    this.#active--;
+    this.check();
+    try {
+      return await promise;
+    } finally {
+      this.#active++;
+    }
+  }
+}
