@@ -4,14 +4,15 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const vitestBin = join(root, 'node_modules', 'vitest', 'vitest.mjs');
+const cpuOnExit = pathToFileURL(join(root, 'bench', 'harness', 'cpu-on-exit.mjs')).href;
 
 function run(file, env) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [vitestBin, 'run', '--config', 'bench/harness/vitest.measure.config.mjs'], {
+    const child = spawn(process.execPath, ['--import', cpuOnExit, vitestBin, 'run', '--config', 'bench/harness/vitest.measure.config.mjs'], {
       cwd: root,
       env: { ...process.env, QUIESCE_BENCH_FILE: file, ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -35,9 +36,16 @@ export async function runMeasureFile(file, env) {
   }
 }
 
-/** Run the file and return the wall milliseconds of the whole `vitest run`. */
+/** Run the file; the wall and CPU milliseconds of the whole `vitest run` (CPU: user + system, all its threads). */
 export async function runVitest(file, env) {
-  const t = performance.now();
-  await run(file, env);
-  return performance.now() - t;
+  const dir = mkdtempSync(join(tmpdir(), 'quiesce-bench-'));
+  const out = join(dir, 'cpu.json');
+  try {
+    const t = performance.now();
+    await run(file, { ...env, QUIESCE_BENCH_CPU_OUT: out });
+    const wallMs = performance.now() - t;
+    return { wallMs, cpuMs: JSON.parse(readFileSync(out, 'utf8')).cpuMs };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

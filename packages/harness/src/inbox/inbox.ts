@@ -47,9 +47,9 @@ export class Inbox {
       waiter = { pattern, resolve: resolve as (m: unknown) => void };
       this.#waiters.add(waiter);
     });
-    return drive(this.#target, `a message matching ${describePattern(pattern)} in ${this.#runtime.label(this.pid)}`, arrived, options).finally(() =>
-      this.#waiters.delete(waiter),
-    );
+    // Described only if the wait fails: most receives are answered at once.
+    const what = (): string => `a message matching ${describePattern(pattern)} in ${this.#runtime.label(this.pid)}`;
+    return drive(this.#target, what, arrived, options).finally(() => this.#waiters.delete(waiter));
   }
 
   /**

@@ -62,7 +62,13 @@ export async function disposeOwned(owned: readonly Owned[]): Promise<unknown[]> 
  */
 export async function findLeaks(runtime: Runtime, owned: readonly Owned[]): Promise<Leak[]> {
   await awaitActorsGone(runtime, ACTORS_GONE_BOUND);
-  const leaks: Leak[] = owned.filter((o) => o.resource.alive()).map((o) => ({ kind: o.resource.kind, label: o.resource.label, createdAt: o.createdAt }));
+  return leaksNow(runtime, owned);
+}
+
+/** The leak check as things stand now, with no wait for OS children or threads to go. */
+export function leaksNow(runtime: Runtime, owned: readonly Owned[]): Leak[] {
+  const leaks: Leak[] = [];
+  for (const o of owned) if (o.resource.alive()) leaks.push({ kind: o.resource.kind, label: o.resource.label, createdAt: o.createdAt });
   for (const actor of runtime.externalActors()) leaks.push({ kind: 'external', label: actor, createdAt: 'a supervised child of the runtime' });
   const timers = runtime.clock.pendingTimers();
   if (timers > 0) leaks.push({ kind: 'timer', label: `${timers} runtime timer(s) still pending`, createdAt: `the runtime's ${runtime.clock.kind} clock` });
@@ -73,8 +79,8 @@ export async function findLeaks(runtime: Runtime, owned: readonly Owned[]): Prom
  * Resolve once the runtime has no live external actor, or after `bound` real milliseconds. Actors
  * named in `except` (held by owned resources, disposed only later) are not waited for.
  */
-export async function awaitActorsGone(runtime: Runtime, bound = ACTORS_GONE_BOUND, except: ReadonlySet<string> = new Set()): Promise<void> {
-  const waiting = () => runtime.externalActors().some((label) => !except.has(label));
+export async function awaitActorsGone(runtime: Runtime, bound = ACTORS_GONE_BOUND, except?: ReadonlySet<string>): Promise<void> {
+  const waiting = () => runtime.externalActors().some((label) => !except?.has(label));
   if (!waiting()) return;
   const over = new AbortController();
   const limit = realDelay(bound, over.signal);

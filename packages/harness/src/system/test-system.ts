@@ -38,7 +38,7 @@ import { teardownFailure } from './teardown-error.js';
 import { validateSystemOptions, type TestSystemOptions } from './options.js';
 import { describeHistoryPattern, toEventPredicate, type HistoryPattern, type UntilOptions } from './history-pattern.js';
 import { checkAddress, checkOwnedResource, pidOf } from './arguments.js';
-import { awaitActorsGone, disposeOwned, findLeaks, stopStartedTrees, type StartedTree } from './teardown.js';
+import { awaitActorsGone, disposeOwned, findLeaks, leaksNow, stopStartedTrees, type Leak, type StartedTree } from './teardown.js';
 import { leftovers, type Leftover } from './leftovers.js';
 import { systemRegistry } from './registry.js';
 import {
@@ -71,25 +71,27 @@ export class TestSystem implements DriveTarget, EventRecorder {
   readonly seed: number;
   readonly runSeed: number;
   readonly testId: string;
-  readonly random: Random;
   readonly defaultTimeout: number;
   /** See TestSystemOptions.quietPeriod. */
   readonly quietPeriod: number;
 
   readonly #options: TestSystemOptions;
   readonly #root: Pid;
+  // What most tests never use is made on first use: a suite pays this constructor once per test.
   readonly #started: StartedTree[] = [];
-  readonly #stopping = new Set<Pid>();
+  #stopping: Set<Pid> | undefined;
   readonly #owned: Owned[] = [];
+  #random: Random | undefined;
   #inbox: Inbox | undefined;
   #trapExits: boolean;
   #linkedFailure: QuiesceError | undefined;
   /** Listeners of pending waits, told when the test is interrupted (see onInterrupt). */
-  readonly #interruptListeners = new Set<(error: unknown) => void>();
+  #interruptListeners: Set<(error: unknown) => void> | undefined;
   #interruption: { makeError: () => unknown; error?: unknown } | undefined;
+  /** The listener on the test's signal, added when the first wait listens (see #hearAbort). */
+  #onAbort: (() => void) | undefined;
   #torn = false;
   #tearingDown: Promise<void> | undefined;
-  #releaseSignal = (): void => undefined;
 
   constructor(options: TestSystemOptions = {}) {
     validateSystemOptions(options);
@@ -97,7 +99,6 @@ export class TestSystem implements DriveTarget, EventRecorder {
     this.testId = options.testId ?? 'anonymous';
     this.runSeed = runSeed();
     this.seed = options.seed ?? testSeed(this.runSeed, this.testId);
-    this.random = new Random(this.seed);
     this.defaultTimeout = options.timeout ?? 5000;
     this.quietPeriod = options.quietPeriod ?? DEFAULT_QUIET_PERIOD;
     this.#trapExits = options.trapExits ?? false;
@@ -112,21 +113,15 @@ export class TestSystem implements DriveTarget, EventRecorder {
     // The test's own process: the parent of every tree the test starts. It traps exits, so an
     // unexpected exit of a started tree is seen here and fails the test (start_link_supervised!).
     this.#root = this.runtime.spawn((message) => this.#onRootMessage(message), { trapExit: true, label: 'test' });
-    // Owned resources that live in real time (tracked processes, observers, servers) are external work.
-    this.runtime.addExternalSource(() => this.#owned.some((o) => o.resource.external?.() === true));
     this.runtime.record('system.start', 'test', { seed: this.seed, runSeed: this.runSeed, testId: this.testId });
     systems.register(this);
-    // One listener per system on the test's signal (not one per wait): an abort interrupts every wait.
-    const signal = options.signal;
-    if (signal) {
-      const onAbort = (): void =>
-        this.#interrupt(() => new QuiesceError('TIMEOUT', 'the test was aborted (it timed out or was cancelled)', { aborted: true, reason: signal.reason }));
-      if (signal.aborted) onAbort();
-      else {
-        signal.addEventListener('abort', onAbort, { once: true });
-        this.#releaseSignal = () => signal.removeEventListener('abort', onAbort);
-      }
-    }
+    // The test's signal is listened to from the first wait on (#hearAbort); an abort before that is
+    // read from `signal.aborted` where it matters (#interrupt, onInterrupt).
+  }
+
+  /** The test's seeded random source (made on first use; its sequence depends on the seed only). */
+  get random(): Random {
+    return (this.#random ??= new Random(this.seed));
   }
 
   get history(): History {
@@ -233,7 +228,7 @@ export class TestSystem implements DriveTarget, EventRecorder {
     this.#assertLive('stop');
     const pid = pidOf('stop', target);
     const entry = this.#started.find((s) => s.pid.equals(pid));
-    this.#stopping.add(pid);
+    (this.#stopping ??= new Set()).add(pid);
     const stopping = entry ? entry.stop() : target instanceof SupervisorRef || target instanceof DynamicSupervisorRef ? target.stop() : this.#stopPid(pid);
     await this.#drive(`${this.runtime.label(pid)} to stop`, stopping, options);
   }
@@ -399,6 +394,9 @@ export class TestSystem implements DriveTarget, EventRecorder {
   own<R extends OwnedResource>(resource: R, createdAt = callerLocation()): R {
     this.#assertLive('own');
     checkOwnedResource(resource);
+    // Owned resources that live in real time (tracked processes, observers, servers) are external
+    // work; the probe is added with the first one (before it, it could only answer false).
+    if (this.#owned.length === 0) this.runtime.addExternalSource(() => this.#owned.some((o) => o.resource.external?.() === true));
     this.#owned.push({ resource, createdAt });
     return resource;
   }
@@ -514,15 +512,34 @@ export class TestSystem implements DriveTarget, EventRecorder {
 
   onInterrupt(listener: (error: unknown) => void): () => void {
     if (typeof listener !== 'function') throw new InvalidOptionError('onInterrupt(listener)', listener, 'a function (error) => void');
+    if (!this.#interruption && this.#options.signal?.aborted) this.#interrupt(() => this.#abortError());
     if (this.#interruption) {
       const error = this.#interruptionError();
       queueMicrotask(() => listener(error));
       return () => undefined;
     }
-    this.#interruptListeners.add(listener);
+    const listeners = (this.#interruptListeners ??= new Set());
+    listeners.add(listener);
+    this.#hearAbort();
     return () => {
-      this.#interruptListeners.delete(listener);
+      listeners.delete(listener);
     };
+  }
+
+  /**
+   * Listen to the test's signal, once per system, from the first wait on: an abort interrupts every
+   * pending wait. A test that never waits adds no listener (an abort it did not hear is read from
+   * `signal.aborted` by #interrupt and onInterrupt, so it still comes first).
+   */
+  #hearAbort(): void {
+    const signal = this.#options.signal;
+    if (!signal || this.#onAbort) return;
+    this.#onAbort = () => this.#interrupt(() => this.#abortError());
+    signal.addEventListener('abort', this.#onAbort, { once: true });
+  }
+
+  #abortError(): QuiesceError {
+    return new QuiesceError('TIMEOUT', 'the test was aborted (it timed out or was cancelled)', { aborted: true, reason: this.#options.signal?.reason });
   }
 
   /**
@@ -531,8 +548,9 @@ export class TestSystem implements DriveTarget, EventRecorder {
    */
   #interrupt(makeError: () => unknown): void {
     if (this.#interruption) return;
-    this.#interruption = { makeError };
-    if (this.#interruptListeners.size === 0) return;
+    // The test's abort comes first even when no listener heard it (#hearAbort).
+    this.#interruption = { makeError: this.#options.signal?.aborted ? () => this.#abortError() : makeError };
+    if (!this.#interruptListeners || this.#interruptListeners.size === 0) return;
     const error = this.#interruptionError();
     const listeners = [...this.#interruptListeners];
     this.#interruptListeners.clear();
@@ -569,21 +587,31 @@ export class TestSystem implements DriveTarget, EventRecorder {
 
   async #teardown(): Promise<void> {
     this.#torn = true;
-    this.#releaseSignal();
+    // The test's signal outlives the system (a suite's own signal may outlive many).
+    if (this.#onAbort) this.#options.signal?.removeEventListener('abort', this.#onAbort);
     // Waits still pending (a timed-out body, a forgotten await) end now, as aborted, rather than
     // run on against a system being taken apart (or hang until their timeout).
     this.#interrupt(() => new QuiesceError('AFTER_TEARDOWN', "the test's system was torn down while this was still pending", {}));
     // A linked crash that already failed the test does not stop the other trees from stopping properly.
-    const problems = await stopStartedTrees(this.runtime, this.#started, (pid) => this.#stopping.add(pid));
+    const problems = this.#started.length > 0 ? await stopStartedTrees(this.runtime, this.#started, (pid) => (this.#stopping ??= new Set()).add(pid)) : [];
     await this.runtime.shutdown({ code: 'AFTER_TEARDOWN', by: `test ${JSON.stringify(this.testId)}` });
-    // The runtime's OS children are gone before owned resources go: a port lease is released only
-    // once no worker still listens on it.
-    // Not the actors owned resources hold (a system.spawn child, a container): their dispose ends them.
-    const ownedActors = new Set(this.#owned.map((o) => o.resource.actor).filter((label): label is string => label !== undefined));
-    await awaitActorsGone(this.runtime, undefined, ownedActors);
-    problems.push(...(await disposeOwned(this.#owned)));
-    const leaks = await findLeaks(this.runtime, this.#owned);
+    const owned = this.#owned;
+    let leaks: Leak[];
+    if (owned.length === 0 && !this.runtime.externalLive()) {
+      // Nothing owned, and no OS child, thread or external operation left (most tests): nothing
+      // to wait for or dispose; the leak check reads what remains at once.
+      leaks = leaksNow(this.runtime, owned);
+    } else {
+      // The runtime's OS children are gone before owned resources go: a port lease is released only
+      // once no worker still listens on it.
+      // Not the actors owned resources hold (a system.spawn child, a container): their dispose ends them.
+      const ownedActors = new Set(owned.map((o) => o.resource.actor).filter((label): label is string => label !== undefined));
+      await awaitActorsGone(this.runtime, undefined, ownedActors);
+      problems.push(...(await disposeOwned(owned)));
+      leaks = await findLeaks(this.runtime, owned);
+    }
     this.runtime.record('system.teardown', 'test', { leaks: leaks.length });
+    if (!this.#linkedFailure && leaks.length === 0 && problems.length === 0) return;
     // Most important first: a linked crash, then leaks, then whatever failed on the way.
     const failures = [...(this.#linkedFailure ? [this.#linkedFailure] : []), ...(leaks.length > 0 ? [new LeakError(leaks)] : []), ...problems];
     if (failures.length > 0) throw teardownFailure(failures);
@@ -650,7 +678,7 @@ export class TestSystem implements DriveTarget, EventRecorder {
     if (!isExitMessage(message)) return;
     const pid = message.from;
     const started = this.#started.find((s) => s.pid.equals(pid));
-    if (!started || this.#stopping.has(pid) || this.#torn) return;
+    if (!started || this.#stopping?.has(pid) || this.#torn) return;
     if (this.#trapExits || message.reason === 'normal') return;
     const error = new QuiesceError(
       'CALL_EXIT',

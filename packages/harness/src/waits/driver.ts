@@ -28,6 +28,8 @@ export function validateWaitOptions(
   where: string,
   extraKeys: readonly string[] = [],
 ): Required<Pick<WaitOptions, 'timeout'>> & WaitOptions {
+  // Most waits pass no options: nothing to check, and no message to build.
+  if (isEmptyObject(options)) return { timeout: DEFAULT_WAIT_TIMEOUT };
   checkObject(`${where} options`, options);
   checkKnownKeys(`${where} options`, options, [...WAIT_KEYS, ...extraKeys]);
   const timeout = checkMilliseconds(`${where}.timeout`, options.timeout ?? DEFAULT_WAIT_TIMEOUT);
@@ -38,6 +40,15 @@ export function validateWaitOptions(
   return { ...options, timeout };
 }
 
+function isEmptyObject(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  for (const _ in value) return false;
+  return true;
+}
+
+/** What a wait waits for, in words: a string, or a function that says it (called only if the words are needed, on failure). */
+export type WaitSubject = string | (() => string);
+
 /**
  * Wait for `outcome` while driving the system (docs/architecture.md, "Time"): step by step,
  * whenever nothing inside the runtime can run, a closed system's virtual clock jumps to the next
@@ -46,34 +57,49 @@ export function validateWaitOptions(
  * fails at once (the awaited thing can never happen). Bounded by `timeout` virtual and
  * `realTimeout` real milliseconds.
  */
-export async function drive<T>(target: DriveTarget, what: string, outcome: Promise<T>, options: WaitOptions = {}): Promise<T> {
-  const { timeout, signal, realTimeout = timeout } = validateWaitOptions(options, what);
+export async function drive<T>(target: DriveTarget, subject: WaitSubject, outcome: Promise<T>, options: WaitOptions = {}): Promise<T> {
+  let what = typeof subject === 'string' ? subject : undefined;
+  const words = (): string => (what ??= (subject as () => string)());
+  const {
+    timeout,
+    signal,
+    realTimeout = timeout,
+  }: WaitOptions & { timeout: number } = isEmptyObject(options) ? DEFAULTS : validateWaitOptions(options, words());
   const rt = target.runtime;
-  drivers.set(rt, (drivers.get(rt) ?? 0) + 1);
+  let driving = false;
   const clock = rt.clock instanceof VirtualClock ? rt.clock : undefined;
   const startVirtual = rt.now();
   const startReal = realNow();
   const deadline = startVirtual + timeout;
 
+  // The outcome, once in: `arrived` settles (never rejects) when it does; `result` gives it back.
   let settled = false;
-  const watched = outcome.then(
-    (value) => {
+  let failed = false;
+  let value: T | undefined;
+  let reason: unknown;
+  const arrived = outcome.then(
+    (v) => {
       settled = true;
-      return value;
+      value = v;
     },
     (error: unknown) => {
       settled = true;
-      throw error;
+      failed = true;
+      reason = error;
     },
   );
+  const result = (): T => {
+    if (failed) throw reason;
+    return value as T;
+  };
 
   const fail = (failure: WaitFailure, cause?: unknown): WaitError =>
-    new WaitError(what, failure, { virtual: rt.now() - startVirtual, real: realNow() - startReal }, rt.history, cause);
+    new WaitError(words(), failure, { virtual: rt.now() - startVirtual, real: realNow() - startReal }, rt.history, cause);
 
   // The interruption is heard from the start (a teardown right after the wait began ends it at
   // once, as it always has); the rest is armed only if the outcome is not in by the end of this
   // macrotask (below).
-  let releaseInterrupt = (): void => undefined;
+  let releaseInterrupt = noop;
   const interrupted = new Promise<never>((_resolve, reject) => {
     releaseInterrupt = target.onInterrupt((error) => {
       // An outcome that is already in (e.g. a final status read after teardown) wins over the interruption.
@@ -81,14 +107,13 @@ export async function drive<T>(target: DriveTarget, what: string, outcome: Promi
       reject(fail(error instanceof WaitError ? error.failure : isTeardown(error) ? 'aborted' : 'linked-exit', error));
     });
   });
-  let cancelReal = (): void => undefined;
-  let onAbort = (): void => undefined;
+  let cancelReal = noop;
+  let onAbort = noop;
   // A step still in progress when the wait ends must not move the clock behind the test's back.
   let stopStep: AbortController | undefined;
 
-  // Either may settle after the wait has ended; their rejections are handled here, not lost.
-  watched.catch(() => undefined);
-  interrupted.catch(() => undefined);
+  // It may reject after the wait has ended; the rejection is handled here, not lost.
+  interrupted.catch(noop);
 
   try {
     // Most waits are answered by what is already under way, before the runtime is ever idle:
@@ -97,9 +122,12 @@ export async function drive<T>(target: DriveTarget, what: string, outcome: Promi
     if (!signal?.aborted) {
       // An interruption rejects this race at once, as it rejected the stepping race before (it
       // must: a wait ended by teardown lets go of what it listens to before teardown goes on).
-      await Promise.race([watched.then(noop, noop), interrupted, nextMacrotask()]);
-      if (settled) return await watched;
+      await Promise.race([arrived, interrupted, macrotaskTurn()]);
+      if (settled) return result();
     }
+    // From here on the wait drives the clock (isDriven); the turn above only gave the outcome its chance.
+    drivers.set(rt, (drivers.get(rt) ?? 0) + 1);
+    driving = true;
 
     // One real-time bound for the whole wait, counted from its start: a timeout, not a sleep.
     const realDeadline = new Promise<'real-timeout'>((resolve) => {
@@ -114,9 +142,9 @@ export async function drive<T>(target: DriveTarget, what: string, outcome: Promi
     stopStep = new AbortController();
 
     for (;;) {
-      const done = watched.then(() => 'done' as const);
+      const done = arrived.then(() => 'done' as const);
       const step = await Promise.race([done, rt.step(deadline, stopStep.signal), realDeadline, aborted, interrupted]);
-      if (settled || step === 'done') return await watched;
+      if (settled || step === 'done') return result();
       if (step === 'real-timeout') throw fail('timeout');
       if (step === 'aborted') throw fail('aborted', signal?.reason);
       if (step === 'fired' || step === 'flowed') continue;
@@ -128,7 +156,7 @@ export async function drive<T>(target: DriveTarget, what: string, outcome: Promi
       throw fail('deadlock');
     }
   } finally {
-    drivers.set(rt, drivers.get(rt)! - 1);
+    if (driving) drivers.set(rt, drivers.get(rt)! - 1);
     stopStep?.abort();
     cancelReal();
     signal?.removeEventListener('abort', onAbort);
@@ -137,6 +165,20 @@ export async function drive<T>(target: DriveTarget, what: string, outcome: Promi
 }
 
 const noop = (): void => undefined;
+
+/** The options of a wait given none. */
+const DEFAULTS = Object.freeze({ timeout: DEFAULT_WAIT_TIMEOUT });
+
+let turn: Promise<void> | undefined;
+/**
+ * Resolves at the next macrotask; waits begun in one macrotask share it (one immediate for all
+ * of them, not one each).
+ */
+function macrotaskTurn(): Promise<void> {
+  return (turn ??= nextMacrotask().then(() => {
+    turn = undefined;
+  }));
+}
 
 /** How many waits are driving each runtime's clock right now. */
 const drivers = new WeakMap<Runtime, number>();

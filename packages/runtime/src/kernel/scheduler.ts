@@ -78,8 +78,8 @@ export class Scheduler {
   #queue: Array<Delivery | undefined> = [];
   #head = 0;
   #tail = 0;
-  // Other policies: per-pair queues, keyed "from->to".
-  readonly #pairs = new Map<string, Delivery[]>();
+  // Other policies: per-pair queues, keyed "from->to" (made on first use: FIFO never needs them).
+  #pairs: Map<string, Delivery[]> | undefined;
   #size = 0;
   readonly #decisions: number[] = [];
 
@@ -100,9 +100,10 @@ export class Scheduler {
       return;
     }
     const key = `${from}->${to}`;
-    const queue = this.#pairs.get(key);
+    const pairs = (this.#pairs ??= new Map());
+    const queue = pairs.get(key);
     if (queue) queue.push(delivery);
-    else this.#pairs.set(key, [delivery]);
+    else pairs.set(key, [delivery]);
   }
 
   /** Take the next delivery per the policy, or undefined when none is ready. */
@@ -123,8 +124,10 @@ export class Scheduler {
       }
       return d;
     }
+    // Not FIFO and a delivery is queued: enqueue made the pairs.
+    const pairs = this.#pairs!;
     const ready: Delivery[] = [];
-    for (const queue of this.#pairs.values()) ready.push(queue[0]!);
+    for (const queue of pairs.values()) ready.push(queue[0]!);
     ready.sort((a, b) => a.seq - b.seq);
     let index = 0;
     if (ready.length > 1) {
@@ -135,9 +138,9 @@ export class Scheduler {
     this.policy.observe?.(chosen);
     this.#size--;
     const key = `${chosen.from}->${chosen.to}`;
-    const queue = this.#pairs.get(key)!;
+    const queue = pairs.get(key)!;
     queue.shift();
-    if (queue.length === 0) this.#pairs.delete(key);
+    if (queue.length === 0) pairs.delete(key);
     return chosen;
   }
 

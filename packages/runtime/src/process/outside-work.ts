@@ -11,9 +11,10 @@ export class OutsideWork {
   readonly activity = new Activity();
   readonly #ended: () => void;
   #inFlight = 0;
-  readonly #actors = new Map<number, string>();
+  // Made on first use: most runtimes of a test suite never hold an actor or a source.
+  #actors: Map<number, string> | undefined;
   #nextActor = 1;
-  readonly #sources = new Set<() => boolean>();
+  #sources: Set<() => boolean> | undefined;
 
   /** @param ended called when an operation ends or an actor is released (the runtime re-checks idleness). */
   constructor(ended: () => void) {
@@ -27,17 +28,18 @@ export class OutsideWork {
 
   /** Whether anything outside can still act. */
   live(): boolean {
-    if (this.#inFlight > 0 || this.#actors.size > 0) return true;
-    for (const live of this.#sources) if (live()) return true;
+    if (this.#inFlight > 0 || (this.#actors !== undefined && this.#actors.size > 0)) return true;
+    if (this.#sources) for (const live of this.#sources) if (live()) return true;
     return false;
   }
 
   /** Count a live actor until the returned function is called (idempotent). */
   hold(label: string): () => void {
     const id = this.#nextActor++;
-    this.#actors.set(id, label);
+    const actors = (this.#actors ??= new Map());
+    actors.set(id, label);
     return () => {
-      if (!this.#actors.delete(id)) return;
+      if (!actors.delete(id)) return;
       this.activity.notify();
       this.#ended();
     };
@@ -45,14 +47,15 @@ export class OutsideWork {
 
   /** Labels of the live actors, oldest first. */
   labels(): string[] {
-    return [...this.#actors.values()];
+    return this.#actors ? [...this.#actors.values()] : [];
   }
 
   /** Add a liveness probe; returns the function that removes it. */
   addSource(live: () => boolean): () => void {
-    this.#sources.add(live);
+    const sources = (this.#sources ??= new Set());
+    sources.add(live);
     return () => {
-      this.#sources.delete(live);
+      sources.delete(live);
     };
   }
 
