@@ -94,8 +94,6 @@ test('after a burst of calls with a 5 s timeout, no native timer holds the proce
   const { execFile } = await import('node:child_process');
   const { fileURLToPath } = await import('node:url');
   const script = fileURLToPath(new URL('../fixtures/calls-then-idle.mjs', import.meta.url));
-  const stdout = await new Promise<string>((resolve, reject) =>
-    execFile(process.execPath, [script], (error, out) => (error ? reject(error) : resolve(out))),
-  );
+  const stdout = await new Promise<string>((resolve, reject) => execFile(process.execPath, [script], (error, out) => (error ? reject(error) : resolve(out))));
   expect(JSON.parse(stdout.trim())).not.toContain('Timeout');
 });
