@@ -587,6 +587,7 @@ export class TestSystem implements DriveTarget, EventRecorder {
 
   async #teardown(): Promise<void> {
     this.#torn = true;
+    systems.retire(this);
     // The test's signal outlives the system (a suite's own signal may outlive many).
     if (this.#onAbort) this.#options.signal?.removeEventListener('abort', this.#onAbort);
     // Waits still pending (a timed-out body, a forgotten await) end now, as aborted, rather than
