@@ -156,7 +156,11 @@ export async function drive<T>(target: DriveTarget, subject: WaitSubject, outcom
       throw fail('deadlock');
     }
   } finally {
-    if (driving) drivers.set(rt, drivers.get(rt)! - 1);
+    if (driving) {
+      const left = drivers.get(rt)! - 1;
+      if (left === 0) drivers.delete(rt);
+      else drivers.set(rt, left);
+    }
     stopStep?.abort();
     cancelReal();
     signal?.removeEventListener('abort', onAbort);
@@ -180,8 +184,12 @@ function macrotaskTurn(): Promise<void> {
   }));
 }
 
-/** How many waits are driving each runtime's clock right now. */
-const drivers = new WeakMap<Runtime, number>();
+/**
+ * How many waits are driving each runtime's clock right now; a runtime is in the map only while
+ * one does. Not a WeakMap: V8 clears weak entries only in a full collection, so a runtime keyed
+ * weakly outlives the young generation and is promoted with its whole system.
+ */
+const drivers = new Map<Runtime, number>();
 
 /** Whether some wait is driving `runtime`'s clock now (a stalled test with none was awaiting something else). */
 export function isDriven(runtime: Runtime): boolean {
