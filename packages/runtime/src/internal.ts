@@ -21,6 +21,7 @@ export { jsonReplacer } from './kernel/history.js';
 export { TimeFlow, Activity, type StepResult, type TimeHost } from './kernel/time-flow.js';
 export { realNow, realTimer, realDelay, withinReal } from './kernel/real-time.js';
 export { nextMacrotask } from './kernel/turn.js';
+export { isPromise, type MaybePromise } from './kernel/maybe-promise.js';
 export type { RealTimeSource, HoldableTimer } from './kernel/real-clock.js';
 export { touchesOutside } from './kernel/history.js';
 export { probeWithBackoff, PROBE_INITIAL_DELAY, PROBE_MAX_DELAY, type ProbeOutcome, type Probed } from './kernel/backoff.js';

@@ -1,5 +1,5 @@
 import { InvalidOptionError } from '@quiesce/runtime';
-import { checkOptions } from '@quiesce/runtime/internal';
+import { checkOptions, isPromise } from '@quiesce/runtime/internal';
 import { forceGc, type GcSource } from './gc.js';
 
 /**
@@ -79,7 +79,7 @@ export async function memoryTrend(operation: (i: number) => unknown, options: Me
   const run = async (n: number): Promise<void> => {
     for (let k = 0; k < n; k++) {
       const result = operation(i++);
-      if (isThenable(result)) await result;
+      if (isPromise(result)) await result;
     }
   };
   await run(o.warmup);
@@ -181,8 +181,4 @@ async function gauge(measure: () => number | Promise<number>): Promise<number> {
   const bytes = await measure();
   if (typeof bytes !== 'number' || !Number.isFinite(bytes)) throw new InvalidOptionError('memoryTrend options.measure()', bytes, 'a finite number of bytes');
   return bytes;
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }

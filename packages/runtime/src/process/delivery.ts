@@ -1,4 +1,5 @@
 import type { EventRecorder } from '../kernel/events.js';
+import { isPromise } from '../kernel/maybe-promise.js';
 import type { Scheduler } from '../kernel/scheduler.js';
 import { serialiseReason, type ExitReason } from './exit-reason.js';
 import type { Idleness } from './idleness.js';
@@ -143,7 +144,7 @@ export class Delivery {
       this.#hooks!.crash(proc, error as ExitReason);
       return;
     }
-    if (!isPromiseLike(result)) {
+    if (!isPromise(result)) {
       this.#idleness.stopRunning(proc);
       return;
     }
@@ -208,10 +209,6 @@ export class Delivery {
 export function mailboxChanged(proc: Proc): void {
   const length = proc.mailbox.length - proc.head;
   for (const listener of [...proc.mailboxWatchers!]) listener(length);
-}
-
-function isPromiseLike(value: unknown): value is Promise<void> {
-  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
 function isSystemEnvelope(message: unknown): message is SystemEnvelope {

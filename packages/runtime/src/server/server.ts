@@ -1,6 +1,6 @@
 import { InvalidOptionError, QuiesceError } from '../errors.js';
 import { checkMilliseconds, checkOptions } from '../checks/options.js';
-import { isPromise, type MaybePromise } from '../kernel/maybe-promise.js';
+import { andThen, isPromise, type MaybePromise } from '../kernel/maybe-promise.js';
 import { isExitMessage, type ExitReason } from '../process/exit-reason.js';
 import type { Pid } from '../process/pid.js';
 import { isCallEnvelope, isCastEnvelope, type From } from '../process/protocol.js';
@@ -218,11 +218,6 @@ function installServer<S>(runtime: Runtime, ctx: ProcessContext, behaviour: Serv
     }
     if (isPromise(result)) return result.then(undefined, crash);
   });
-}
-
-/** `next(value)` now for a plain value, after it settles for a promise: synchronous callbacks stay synchronous. */
-function andThen<T, R>(value: MaybePromise<T>, next: (value: T) => MaybePromise<R>): MaybePromise<R> {
-  return isPromise(value) ? value.then(next) : next(value);
 }
 
 function validateBehaviour(behaviour: ServerBehaviour<unknown, any>): void {

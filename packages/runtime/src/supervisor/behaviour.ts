@@ -1,6 +1,6 @@
 import { QuiesceError } from '../errors.js';
 import type { SupervisorEventKind, QuiesceEvents } from '../kernel/events.js';
-import { isPromise, type MaybePromise } from '../kernel/maybe-promise.js';
+import { andThen, isPromise, type MaybePromise } from '../kernel/maybe-promise.js';
 import { isExitMessage, isNormalExit, serialiseReason, type ExitReason } from '../process/exit-reason.js';
 import { Pid } from '../process/pid.js';
 import type { ProcessContext, Runtime } from '../process/runtime.js';
@@ -95,7 +95,7 @@ export function supervisorBehaviour(runtime: Runtime, state: SupState, nested: N
     const { strategy } = state.flags;
     if (strategy === 'one_for_one') {
       const outcome = startOne(ctx, child);
-      return isPromise(outcome) ? outcome.then((o) => restartedOne(child, o)) : restartedOne(child, outcome);
+      return andThen(outcome, (o) => restartedOne(child, o));
     }
     return restartSiblings(ctx, child, strategy);
   };
@@ -142,7 +142,7 @@ export function supervisorBehaviour(runtime: Runtime, state: SupState, nested: N
       return 'ok';
     };
     const retryId = restartByStrategy(ctx, child);
-    return isPromise(retryId) ? retryId.then(retry) : retry(retryId);
+    return andThen(retryId, retry);
   };
 
   /** A child is down and not coming back: forget it, and maybe shut down (significant children). */
@@ -191,7 +191,7 @@ export function supervisorBehaviour(runtime: Runtime, state: SupState, nested: N
         }));
       };
       const failed = startChildren(ctx, state.children, false);
-      return isPromise(failed) ? failed.then(initialised) : initialised(failed);
+      return andThen(failed, initialised);
     },
 
     handleInfo(message, _s, ctx) {
@@ -204,7 +204,7 @@ export function supervisorBehaviour(runtime: Runtime, state: SupState, nested: N
       const child = state.children.find((c) => c.pid instanceof Pid && c.pid.equals(message.from));
       if (!child) return Promise.resolve({ state });
       const outcome = onChildExit(ctx, child, message.reason);
-      return isPromise(outcome) ? outcome.then(continueOrStop) : continueOrStop(outcome);
+      return andThen(outcome, continueOrStop);
     },
 
     handleCast(message, _s, ctx) {
@@ -212,7 +212,7 @@ export function supervisorBehaviour(runtime: Runtime, state: SupState, nested: N
       const child = retryId === undefined ? undefined : findById(retryId);
       if (child?.pid !== 'restarting') return Promise.resolve({ state });
       const outcome = restart(ctx, child);
-      return isPromise(outcome) ? outcome.then(continueOrStop) : continueOrStop(outcome);
+      return andThen(outcome, continueOrStop);
     },
 
     async handleCall(request: SupCall, _from, _s, ctx) {

@@ -1,6 +1,6 @@
 import { InvalidOptionError, QuiesceError } from '../errors.js';
 import { checkKnownKeys, checkObject } from '../checks/options.js';
-import { isPromise } from '../kernel/maybe-promise.js';
+import { andThen } from '../kernel/maybe-promise.js';
 import { serialiseReason } from '../process/exit-reason.js';
 import type { Pid } from '../process/pid.js';
 import type { Runtime } from '../process/runtime.js';
@@ -98,7 +98,7 @@ function supervisorAsChild(spec: SupervisorSpec, validated: ValidatedSupervisor)
     // restart of it then runs to its end within one delivery, as in OTP.
     start: (ctx) => {
       const outcome = startValidated(ctx.runtime, spec, validated, { link: ctx.parent, label: ctx.path });
-      return isPromise(outcome) ? outcome.then(childStartReturn) : childStartReturn(outcome);
+      return andThen(outcome, childStartReturn);
     },
   };
 }
@@ -155,7 +155,7 @@ function startValidated(
     }
     return { error: 'ignore' in o ? 'ignore' : o.error };
   };
-  return isPromise(outcome) ? outcome.then(started) : started(outcome);
+  return andThen(outcome, started);
 }
 
 /** Start a supervisor tree; rejects with QuiesceError START_FAILED (reason in `details.reason`) if a child fails to start. */
