@@ -22,20 +22,28 @@ export type { DriveTarget } from '../core/host.js';
 
 const WAIT_KEYS = ['timeout', 'signal', 'realTimeout'] as const;
 
-/** Check a wait's options (known keys only: `until(…, { timeoutt })` is an error, not 5 s); `extraKeys` are the caller's own. */
+/** What a wait waits for, in words: a string, or a function that says it (called only if the words are needed). */
+export type WaitSubject = string | (() => string);
+
+/**
+ * Check a wait's options (known keys only: `until(…, { timeoutt })` is an error, not 5 s);
+ * `extraKeys` are the caller's own. `where` names the wait in messages; given as a function it is
+ * called only when there is something to check.
+ */
 export function validateWaitOptions(
   options: WaitOptions,
-  where: string,
+  where: WaitSubject,
   extraKeys: readonly string[] = [],
 ): Required<Pick<WaitOptions, 'timeout'>> & WaitOptions {
   // Most waits pass no options: nothing to check, and no message to build.
   if (isEmptyObject(options)) return { timeout: DEFAULT_WAIT_TIMEOUT };
-  checkObject(`${where} options`, options);
-  checkKnownKeys(`${where} options`, options, [...WAIT_KEYS, ...extraKeys]);
-  const timeout = checkMilliseconds(`${where}.timeout`, options.timeout ?? DEFAULT_WAIT_TIMEOUT);
-  if (options.realTimeout !== undefined) checkMilliseconds(`${where}.realTimeout`, options.realTimeout);
+  const at = typeof where === 'string' ? where : where();
+  checkObject(`${at} options`, options);
+  checkKnownKeys(`${at} options`, options, [...WAIT_KEYS, ...extraKeys]);
+  const timeout = checkMilliseconds(`${at}.timeout`, options.timeout ?? DEFAULT_WAIT_TIMEOUT);
+  if (options.realTimeout !== undefined) checkMilliseconds(`${at}.realTimeout`, options.realTimeout);
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
-    throw new InvalidOptionError(`${where}.signal`, options.signal, 'an AbortSignal');
+    throw new InvalidOptionError(`${at}.signal`, options.signal, 'an AbortSignal');
   }
   return { ...options, timeout };
 }
@@ -45,9 +53,6 @@ function isEmptyObject(value: unknown): boolean {
   for (const _ in value) return false;
   return true;
 }
-
-/** What a wait waits for, in words: a string, or a function that says it (called only if the words are needed, on failure). */
-export type WaitSubject = string | (() => string);
 
 /**
  * Wait for `outcome` while driving the system (docs/architecture.md, "Time"): step by step,
@@ -60,11 +65,7 @@ export type WaitSubject = string | (() => string);
 export async function drive<T>(target: DriveTarget, subject: WaitSubject, outcome: Promise<T>, options: WaitOptions = {}): Promise<T> {
   let what = typeof subject === 'string' ? subject : undefined;
   const words = (): string => (what ??= (subject as () => string)());
-  const {
-    timeout,
-    signal,
-    realTimeout = timeout,
-  }: WaitOptions & { timeout: number } = isEmptyObject(options) ? DEFAULTS : validateWaitOptions(options, words());
+  const { timeout, signal, realTimeout = timeout } = validateWaitOptions(options, words);
   const rt = target.runtime;
   let driving = false;
   const clock = rt.clock instanceof VirtualClock ? rt.clock : undefined;
@@ -169,9 +170,6 @@ export async function drive<T>(target: DriveTarget, subject: WaitSubject, outcom
 }
 
 const noop = (): void => undefined;
-
-/** The options of a wait given none. */
-const DEFAULTS = Object.freeze({ timeout: DEFAULT_WAIT_TIMEOUT });
 
 let turn: Promise<void> | undefined;
 /**

@@ -304,11 +304,9 @@ export class Runtime {
       throw new SystemLimitError(table.limit);
     }
     const linkTo = options.link ? table.resolve(options.link) : undefined;
-    if (options.name !== undefined && table.holderOf(options.name)) {
-      throw new QuiesceError('NAME_TAKEN', `spawn: name ${JSON.stringify(options.name)} is already registered to ${table.holderOf(options.name)!.key}`, {
-        name: options.name,
-      });
-    }
+    const holder = options.name === undefined ? undefined : table.holderOf(options.name);
+    if (holder)
+      throw new QuiesceError('NAME_TAKEN', `spawn: name ${JSON.stringify(options.name)} is already registered to ${holder.key}`, { name: options.name });
     const proc = new Proc(table.nextPid(), handler, options.label);
     proc.trapExit = options.trapExit ?? false;
     table.add(proc, options.name);
