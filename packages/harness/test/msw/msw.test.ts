@@ -39,6 +39,20 @@ function listening(api: MswApi) {
   return server;
 }
 
+/**
+ * A listening msw server that already holds handlers of its own: `initial` (given to setupServer,
+ * what a reset goes back to) and `before` (added with `use` before the test's own).
+ */
+function withNeighbours(api: MswApi) {
+  const initial = api.http.get('http://api.test/initial', () => api.HttpResponse.text('initial'));
+  const server = api.setupServer(initial);
+  server.listen(api.bypass as never);
+  onTestFinished(() => server.close());
+  const before = api.http.get('http://api.test/before', () => api.HttpResponse.text('before'));
+  server.use(before);
+  return { server, initial, before };
+}
+
 /** A real server on 127.0.0.1:0 for requests no handler takes, closed when the test ends. */
 async function network() {
   const real = await realServer();
@@ -243,13 +257,9 @@ describe.each(majors)('$title', ({ name, supported, load }) => {
   });
 
   test.skipIf(!supported)('useHandlers: handlers for one test, taken out at its end; the others keep their places', async () => {
-    const { http, HttpResponse, ...rest } = await load();
-    const initial = http.get('http://api.test/initial', () => HttpResponse.text('initial'));
-    const server = rest.setupServer(initial);
-    server.listen(rest.bypass as never);
-    onTestFinished(() => server.close());
-    const before = http.get('http://api.test/before', () => HttpResponse.text('before'));
-    server.use(before);
+    const api = await load();
+    const { http, HttpResponse } = api;
+    const { server, initial, before } = withNeighbours(api);
     const system = createTestSystem({ testId: 'msw-use-handlers' });
     const a = http.get('http://api.test/a', () => HttpResponse.text('a'));
     const b = http.post('http://api.test/b', () => HttpResponse.text('b', { status: 201 }));
@@ -276,13 +286,9 @@ describe.each(majors)('$title', ({ name, supported, load }) => {
   });
 
   test.skipIf(!supported)('at the end of its test the handler leaves the server; the other handlers keep their places', async () => {
-    const { http, HttpResponse, ...rest } = await load();
-    const initial = http.get('http://api.test/initial', () => HttpResponse.text('initial'));
-    const server = rest.setupServer(initial);
-    server.listen(rest.bypass as never);
-    onTestFinished(() => server.close());
-    const before = http.get('http://api.test/before', () => HttpResponse.text('before'));
-    server.use(before);
+    const api = await load();
+    const { http, HttpResponse } = api;
+    const { server, initial, before } = withNeighbours(api);
     const system = createTestSystem({ testId: 'msw-handler-leaves' });
     const expected = http.get('http://api.test/expected', () => HttpResponse.text('expected'));
     expectRequest(server, expected, { system, times: 0 });
