@@ -173,6 +173,16 @@ describe('waits and the test signal', () => {
 });
 
 describe('a stalled test', () => {
+  test('the hint gives virtual times rounded, as a person reads them', async () => {
+    const system = createTestSystem({ testId: 'stall hint rounded' });
+    await system.advance(1 / 3);
+    const timer = system.runtime.setTimer(1000, () => undefined);
+    await system.runtime.idle();
+    expect(system.stallHint()).toMatch(/sat idle at 0\.3 ms virtual with 1 timer\(s\) pending \(the next at 1000\.3 ms\)/);
+    system.runtime.clearTimer(timer);
+    await system.teardown();
+  });
+
   test('the failure hint says when the system sat idle with timers pending and no wait drove it', async () => {
     const system = createTestSystem({ testId: 'stall hint' });
     // Production code awaiting kernel time: a server that sleeps, called directly, not through a wait.

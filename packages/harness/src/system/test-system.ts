@@ -25,7 +25,7 @@ import {
   type ServerBehaviour,
   type SupervisorSpec,
 } from '@quiesce/runtime';
-import { checkMilliseconds, checkObject, checkOptions, isSupervisorSpec, childStartContext } from '@quiesce/runtime/internal';
+import { checkMilliseconds, checkObject, checkOptions, isSupervisorSpec, childStartContext, round } from '@quiesce/runtime/internal';
 import type { AnyKindPattern, EventPattern, EventRecorder } from '../core/events.js';
 import { Inbox } from '../inbox/inbox.js';
 import { drive, isDriven, validateWaitOptions, type DriveTarget, type WaitOptions } from '../waits/driver.js';
@@ -633,10 +633,10 @@ export class TestSystem implements DriveTarget, EventRecorder {
     const clock = this.runtime.clock;
     if (!(clock instanceof VirtualClock) || this.#torn || !this.runtime.isQuiet() || isDriven(this.runtime)) return undefined;
     const pending = clock.pendingTimers();
-    if (pending === 0) return undefined;
     const next = clock.nextDeadline();
+    if (pending === 0 || next === undefined) return undefined;
     return (
-      `the system sat idle at ${this.now()} ms virtual with ${pending} timer(s) pending (the next at ${next} ms) while no Quiesce wait drove its clock: ` +
+      `the system sat idle at ${round(this.now())} ms virtual with ${pending} timer(s) pending (the next at ${round(next)} ms) while no Quiesce wait drove its clock: ` +
       'a promise awaited outside a Quiesce wait never settles on a virtual clock if it needs kernel time. ' +
       'Await it through the system — `await system.drive(promise)` — or move time with `system.settle()` / `system.advance(ms)`.'
     );
