@@ -110,6 +110,24 @@ describe('TestSystem without fixtures', () => {
     expect(await run()).toBe(await run());
   });
 
+  test("a wait that names no timeout takes the system's default: the inbox's, the history's and a call's alike", async () => {
+    // A timer far beyond the default: each wait runs out of time at the default, not at 5 s.
+    const system = createTestSystem({ testId: 'default-timeout', timeout: 40 });
+    const server = system.runtime.spawn(() => undefined, { init: (self) => void self.sendAfter(60_000, 'late') });
+    const failures = [
+      await system.inbox.receive('never').catch((e: unknown) => e),
+      await system.until('test.never').catch((e: unknown) => e),
+      await system.drive(new Promise(() => undefined)).catch((e: unknown) => e),
+    ] as WaitError[];
+    for (const failure of failures) {
+      expect(failure).toBeInstanceOf(WaitError);
+      expect(failure.failure).toBe('timeout');
+      expect(failure.virtualElapsed).toBe(40);
+    }
+    system.kill(server);
+    await system.teardown();
+  });
+
   test('bad options throw QuiesceError naming the option', () => {
     expect(() => createTestSystem({ clock: 'wall' as never })).toThrow(/clock: got "wall"; expected 'virtual' or 'real'/);
     expect(() => createTestSystem({ seed: -1 })).toThrow(/seed: got -1/);

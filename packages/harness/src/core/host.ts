@@ -11,9 +11,13 @@ export interface DriveTarget {
   /**
    * Call `listener` once if the test is aborted or a linked process exits (at once if that already
    * happened); returns the function that removes it. A wait listens only while it is pending, so
-   * nothing of it is kept alive by a system that outlives thousands of waits.
+   * nothing of it is kept alive by a system that outlives thousands of waits. With `hearAbort`
+   * false the test's signal is not listened to for it (a wait that ends within the macrotask it
+   * began in cannot be aborted meanwhile: an abort comes from a timer); true by default.
    */
-  onInterrupt(listener: (error: unknown) => void): () => void;
+  onInterrupt(listener: (error: unknown) => void, hearAbort?: boolean): () => void;
+  /** Milliseconds a wait on it may take when it names no timeout (5000 if absent). */
+  readonly defaultTimeout?: number;
 }
 
 /**

@@ -4,6 +4,13 @@ import { describePattern, matches, type Pattern } from '../match/match.js';
 import { DEFAULT_WAIT_TIMEOUT, drive, type DriveTarget, type WaitOptions } from '../waits/driver.js';
 import { awaitQuiescence, DEFAULT_QUIET_PERIOD, describeQuiescence } from '../waits/quiescence.js';
 
+const NOT_FOUND = Object.freeze({ found: false as const });
+
+interface Waiter {
+  readonly pattern: Pattern;
+  resolve(message: unknown): void;
+}
+
 /**
  * The test's own process: code under test can send to `inbox.pid`, link to it or monitor it,
  * and the test receives with patterns (ExUnit's `assert_receive`). It traps exits, so an EXIT
@@ -14,7 +21,8 @@ export class Inbox {
   readonly #runtime: Runtime;
   readonly #target: DriveTarget;
   readonly #messages: unknown[] = [];
-  readonly #waiters = new Set<{ pattern: Pattern; resolve(message: unknown): void }>();
+  // An array, not a Set: an inbox has a receive or two pending at a time.
+  readonly #waiters: Waiter[] = [];
   /** Throws AFTER_TEARDOWN once the owning system is torn down. */
   readonly #assertLive: (operation: string) => void;
   readonly #quietPeriod: number;
@@ -42,14 +50,18 @@ export class Inbox {
     this.#assertLive('inbox.receive');
     const taken = this.#take(pattern);
     if (taken.found) return Promise.resolve(taken.message as T);
-    let waiter!: { pattern: Pattern; resolve(message: unknown): void };
+    let waiter!: Waiter;
     const arrived = new Promise<T>((resolve) => {
       waiter = { pattern, resolve: resolve as (m: unknown) => void };
-      this.#waiters.add(waiter);
+      this.#waiters.push(waiter);
     });
     // Described only if the wait fails: most receives are answered at once.
     const what = (): string => `a message matching ${describePattern(pattern)} in ${this.#runtime.label(this.pid)}`;
-    return drive(this.#target, what, arrived, options).finally(() => this.#waiters.delete(waiter));
+    // A waiter that got its message was taken out by #arrive; one that did not goes when the wait fails.
+    return drive(this.#target, what, arrived, options).then(undefined, (error: unknown) => {
+      this.#forget(waiter);
+      throw error;
+    });
   }
 
   /**
@@ -84,9 +96,11 @@ export class Inbox {
   }
 
   #arrive(message: unknown): void {
-    for (const waiter of this.#waiters) {
+    const waiters = this.#waiters;
+    for (let i = 0; i < waiters.length; i++) {
+      const waiter = waiters[i]!;
       if (matches(message, waiter.pattern)) {
-        this.#waiters.delete(waiter);
+        waiters.splice(i, 1);
         waiter.resolve(message);
         return;
       }
@@ -94,10 +108,16 @@ export class Inbox {
     this.#messages.push(message);
   }
 
-  #take(pattern: Pattern): { found: true; message: unknown } | { found: false } {
-    const index = this.#messages.findIndex((m) => matches(m, pattern));
-    if (index < 0) return { found: false };
-    const [message] = this.#messages.splice(index, 1);
-    return { found: true, message };
+  #forget(waiter: Waiter): void {
+    const at = this.#waiters.indexOf(waiter);
+    if (at >= 0) this.#waiters.splice(at, 1);
+  }
+
+  #take(pattern: Pattern): { found: true; message: unknown } | typeof NOT_FOUND {
+    const messages = this.#messages;
+    for (let i = 0; i < messages.length; i++) {
+      if (matches(messages[i], pattern)) return { found: true, message: messages.splice(i, 1)[0] };
+    }
+    return NOT_FOUND;
   }
 }

@@ -86,7 +86,7 @@ export class TestSystem implements DriveTarget, EventRecorder {
   #trapExits: boolean;
   #linkedFailure: QuiesceError | undefined;
   /** Listeners of pending waits, told when the test is interrupted (see onInterrupt). */
-  #interruptListeners: Set<(error: unknown) => void> | undefined;
+  #interruptListeners: ((error: unknown) => void)[] | undefined;
   #interruption: { makeError: () => unknown; error?: unknown } | undefined;
   /** The listener on the test's signal, added when the first wait listens (see #hearAbort). */
   #onAbort: (() => void) | undefined;
@@ -256,7 +256,7 @@ export class TestSystem implements DriveTarget, EventRecorder {
   until(pattern: ((event: HistoryEvent) => boolean) | AnyKindPattern, options?: UntilOptions): Promise<HistoryEvent>;
   until(pattern: HistoryPattern, options: UntilOptions = {}): Promise<HistoryEvent> {
     this.#assertLive('until');
-    const { since = 'now', ...opts } = validateWaitOptions(options, 'until', ['since']) as UntilOptions & { timeout: number };
+    const { since = 'now', ...opts } = validateWaitOptions(options, 'until', ['since']) as UntilOptions;
     const predicate = toEventPredicate(pattern);
     if (!(since === 'now' || since === 'start' || (Number.isInteger(since) && (since as number) >= 0))) {
       throw new InvalidOptionError('until.since', since, "'now', 'start' or a history seq (integer >= 0)");
@@ -510,7 +510,7 @@ export class TestSystem implements DriveTarget, EventRecorder {
     return this.runtime.externalLive();
   }
 
-  onInterrupt(listener: (error: unknown) => void): () => void {
+  onInterrupt(listener: (error: unknown) => void, hearAbort = true): () => void {
     if (typeof listener !== 'function') throw new InvalidOptionError('onInterrupt(listener)', listener, 'a function (error) => void');
     if (!this.#interruption && this.#options.signal?.aborted) this.#interrupt(() => this.#abortError());
     if (this.#interruption) {
@@ -518,11 +518,13 @@ export class TestSystem implements DriveTarget, EventRecorder {
       queueMicrotask(() => listener(error));
       return () => undefined;
     }
-    const listeners = (this.#interruptListeners ??= new Set());
-    listeners.add(listener);
-    this.#hearAbort();
+    // An array, not a Set: a system has a wait or two pending at a time, and most never more.
+    const listeners = (this.#interruptListeners ??= []);
+    listeners.push(listener);
+    if (hearAbort) this.#hearAbort();
     return () => {
-      listeners.delete(listener);
+      const at = listeners.indexOf(listener);
+      if (at >= 0) listeners.splice(at, 1);
     };
   }
 
@@ -550,10 +552,10 @@ export class TestSystem implements DriveTarget, EventRecorder {
     if (this.#interruption) return;
     // The test's abort comes first even when no listener heard it (#hearAbort).
     this.#interruption = { makeError: this.#options.signal?.aborted ? () => this.#abortError() : makeError };
-    if (!this.#interruptListeners || this.#interruptListeners.size === 0) return;
+    if (!this.#interruptListeners || this.#interruptListeners.length === 0) return;
     const error = this.#interruptionError();
-    const listeners = [...this.#interruptListeners];
-    this.#interruptListeners.clear();
+    const listeners = this.#interruptListeners;
+    this.#interruptListeners = [];
     for (const listener of listeners) listener(error);
   }
 
@@ -647,7 +649,7 @@ export class TestSystem implements DriveTarget, EventRecorder {
   #drive<T>(what: string, outcome: Promise<T>, options: WaitOptions = {}): Promise<T> {
     // Bad wait options reject before drive() looks at `outcome`: its own rejection must not go unhandled.
     outcome.catch(() => undefined);
-    return drive(this, what, outcome, { timeout: this.defaultTimeout, ...options });
+    return drive(this, what, outcome, options);
   }
 
   async #raceInterrupt<T>(promise: Promise<T>): Promise<T> {

@@ -1,5 +1,5 @@
 import { InvalidOptionError, QuiesceError, VirtualClock, type Runtime } from '@quiesce/runtime';
-import { checkKnownKeys, checkMilliseconds, checkObject, nextMacrotask, realNow, realTimer } from '@quiesce/runtime/internal';
+import { checkKnownKeys, checkMilliseconds, checkObject, realImmediate, realNow, realTimer } from '@quiesce/runtime/internal';
 import type { DriveTarget } from '../core/host.js';
 import { WaitError, type WaitFailure } from './wait-error.js';
 
@@ -28,24 +28,21 @@ export type WaitSubject = string | (() => string);
 /**
  * Check a wait's options (known keys only: `until(…, { timeoutt })` is an error, not 5 s);
  * `extraKeys` are the caller's own. `where` names the wait in messages; given as a function it is
- * called only when there is something to check.
+ * called only when there is something to check. A timeout left out stays out: the wait's target
+ * supplies its own default (a TestSystem's is below the test's timeout).
  */
-export function validateWaitOptions(
-  options: WaitOptions,
-  where: WaitSubject,
-  extraKeys: readonly string[] = [],
-): Required<Pick<WaitOptions, 'timeout'>> & WaitOptions {
+export function validateWaitOptions(options: WaitOptions, where: WaitSubject, extraKeys: readonly string[] = []): WaitOptions {
   // Most waits pass no options: nothing to check, and no message to build.
-  if (isEmptyObject(options)) return { timeout: DEFAULT_WAIT_TIMEOUT };
+  if (isEmptyObject(options)) return options;
   const at = typeof where === 'string' ? where : where();
   checkObject(`${at} options`, options);
   checkKnownKeys(`${at} options`, options, [...WAIT_KEYS, ...extraKeys]);
-  const timeout = checkMilliseconds(`${at}.timeout`, options.timeout ?? DEFAULT_WAIT_TIMEOUT);
+  if (options.timeout !== undefined) checkMilliseconds(`${at}.timeout`, options.timeout);
   if (options.realTimeout !== undefined) checkMilliseconds(`${at}.realTimeout`, options.realTimeout);
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
     throw new InvalidOptionError(`${at}.signal`, options.signal, 'an AbortSignal');
   }
-  return { ...options, timeout };
+  return options;
 }
 
 function isEmptyObject(value: unknown): boolean {
@@ -62,124 +59,190 @@ function isEmptyObject(value: unknown): boolean {
  * fails at once (the awaited thing can never happen). Bounded by `timeout` virtual and
  * `realTimeout` real milliseconds.
  */
-export async function drive<T>(target: DriveTarget, subject: WaitSubject, outcome: Promise<T>, options: WaitOptions = {}): Promise<T> {
-  let what = typeof subject === 'string' ? subject : undefined;
-  const words = (): string => (what ??= (subject as () => string)());
-  const { timeout, signal, realTimeout = timeout } = validateWaitOptions(options, words);
-  const rt = target.runtime;
-  let driving = false;
-  const clock = rt.clock instanceof VirtualClock ? rt.clock : undefined;
-  const startVirtual = rt.now();
-  const startReal = realNow();
-  const deadline = startVirtual + timeout;
-
-  // The outcome, once in: `arrived` settles (never rejects) when it does; `result` gives it back.
-  let settled = false;
-  let failed = false;
-  let value: T | undefined;
-  let reason: unknown;
-  const arrived = outcome.then(
-    (v) => {
-      settled = true;
-      value = v;
-    },
-    (error: unknown) => {
-      settled = true;
-      failed = true;
-      reason = error;
-    },
-  );
-  const result = (): T => {
-    if (failed) throw reason;
-    return value as T;
-  };
-
-  const fail = (failure: WaitFailure, cause?: unknown): WaitError =>
-    new WaitError(words(), failure, { virtual: rt.now() - startVirtual, real: realNow() - startReal }, rt.history, cause);
-
-  // The interruption is heard from the start (a teardown right after the wait began ends it at
-  // once, as it always has); the rest is armed only if the outcome is not in by the end of this
-  // macrotask (below).
-  let releaseInterrupt = noop;
-  const interrupted = new Promise<never>((_resolve, reject) => {
-    releaseInterrupt = target.onInterrupt((error) => {
-      // An outcome that is already in (e.g. a final status read after teardown) wins over the interruption.
-      if (settled) return;
-      reject(fail(error instanceof WaitError ? error.failure : isTeardown(error) ? 'aborted' : 'linked-exit', error));
+export function drive<T>(target: DriveTarget, subject: WaitSubject, outcome: Promise<T>, options: WaitOptions = {}): Promise<T> {
+  let wait: Wait;
+  try {
+    wait = new Wait(target, subject, options);
+  } catch (error) {
+    // Bad options reject, as every wait's failures do; nothing was armed.
+    return Promise.reject(error);
+  }
+  // Most waits are answered by what is already under way, before the runtime is ever idle: the
+  // outcome gets the rest of this macrotask before the wait arms its real-time bound and abort
+  // listeners and starts stepping. Time cannot move meanwhile (only a step moves it).
+  if (wait.signal?.aborted) return wait.steps(outcome);
+  return new Promise<T>((resolve, reject) => {
+    let open = true;
+    let release = noop;
+    // Subscribed before the interruption: an outcome already in wins over an interruption already
+    // made (e.g. a final status read after teardown), as its reaction runs first.
+    outcome.then(
+      (value) => {
+        if (!open) return;
+        open = false;
+        release();
+        resolve(value);
+      },
+      (error: unknown) => {
+        if (!open) return;
+        open = false;
+        release();
+        reject(error);
+      },
+    );
+    // The interruption is heard from the start: a teardown right after the wait began ends it at
+    // once. The test's signal is listened to only from the stepping on: an abort that comes
+    // meanwhile (from Vitest's timer, or the test itself) is read from the signal when it starts.
+    release = target.onInterrupt((error) => {
+      if (!open) return;
+      open = false;
+      reject(wait.interrupted(error));
+    }, false);
+    afterThisMacrotask(() => {
+      if (!open) return;
+      open = false;
+      release();
+      resolve(wait.steps(outcome));
     });
   });
-  let cancelReal = noop;
-  let onAbort = noop;
-  // A step still in progress when the wait ends must not move the clock behind the test's back.
-  let stopStep: AbortController | undefined;
+}
 
-  // It may reject after the wait has ended; the rejection is handled here, not lost.
-  interrupted.catch(noop);
+/** One wait: what it waits for, its bounds, and when it began. */
+class Wait {
+  readonly #target: DriveTarget;
+  readonly #subject: WaitSubject;
+  #what: string | undefined;
+  readonly timeout: number;
+  readonly realTimeout: number;
+  readonly signal: AbortSignal | undefined;
+  readonly #startVirtual: number;
+  readonly #startReal: number;
 
-  try {
-    // Most waits are answered by what is already under way, before the runtime is ever idle:
-    // the outcome gets the rest of this macrotask before the wait arms its real-time bound and
-    // abort listener and starts stepping. Time cannot move meanwhile (only a step moves it).
-    if (!signal?.aborted) {
-      // An interruption rejects this race at once, as it rejected the stepping race before (it
-      // must: a wait ended by teardown lets go of what it listens to before teardown goes on).
-      await Promise.race([arrived, interrupted, macrotaskTurn()]);
-      if (settled) return result();
-    }
-    // From here on the wait drives the clock (isDriven); the turn above only gave the outcome its chance.
+  constructor(target: DriveTarget, subject: WaitSubject, options: WaitOptions) {
+    this.#target = target;
+    this.#subject = subject;
+    // The target's default (a TestSystem's: below the test's own timeout) unless the wait names one.
+    validateWaitOptions(options, () => this.words());
+    this.timeout = options.timeout ?? target.defaultTimeout ?? DEFAULT_WAIT_TIMEOUT;
+    this.realTimeout = options.realTimeout ?? this.timeout;
+    this.signal = options.signal;
+    this.#startVirtual = target.runtime.now();
+    this.#startReal = realNow();
+  }
+
+  /** What the wait waits for, in words (built on first use: most waits never need them). */
+  words(): string {
+    return (this.#what ??= typeof this.#subject === 'string' ? this.#subject : this.#subject());
+  }
+
+  fail(failure: WaitFailure, cause?: unknown): WaitError {
+    const rt = this.#target.runtime;
+    return new WaitError(this.words(), failure, { virtual: rt.now() - this.#startVirtual, real: realNow() - this.#startReal }, rt.history, cause);
+  }
+
+  /** The error a wait ends with when the test is interrupted (aborted, torn down, a linked crash). */
+  interrupted(error: unknown): WaitError {
+    return this.fail(error instanceof WaitError ? error.failure : isTeardown(error) ? 'aborted' : 'linked-exit', error);
+  }
+
+  /** Drive the clock until the outcome is in, the bounds run out, or nothing more can happen. */
+  async steps<T>(outcome: Promise<T>): Promise<T> {
+    const target = this.#target;
+    const rt = target.runtime;
+    const { signal } = this;
+    const clock = rt.clock instanceof VirtualClock ? rt.clock : undefined;
+    const deadline = this.#startVirtual + this.timeout;
+
+    // The outcome, once in: `arrived` settles (never rejects) when it does; `result` gives it back.
+    let settled = false;
+    let failed = false;
+    let value: T | undefined;
+    let reason: unknown;
+    const arrived = outcome.then(
+      (v) => {
+        settled = true;
+        value = v;
+      },
+      (error: unknown) => {
+        settled = true;
+        failed = true;
+        reason = error;
+      },
+    );
+    const result = (): T => {
+      if (failed) throw reason;
+      return value as T;
+    };
+
+    let releaseInterrupt = noop;
+    const interrupted = new Promise<never>((_resolve, reject) => {
+      releaseInterrupt = target.onInterrupt((error) => {
+        // An outcome that is already in (e.g. a final status read after teardown) wins over the interruption.
+        if (settled) return;
+        reject(this.interrupted(error));
+      });
+    });
+    // It may reject after the wait has ended; the rejection is handled here, not lost.
+    interrupted.catch(noop);
+    let cancelReal = noop;
+    let onAbort = noop;
+    // A step still in progress when the wait ends must not move the clock behind the test's back.
+    const stopStep = new AbortController();
     drivers.set(rt, (drivers.get(rt) ?? 0) + 1);
-    driving = true;
+    try {
+      // One real-time bound for the whole wait, counted from its start: a timeout, not a sleep.
+      const realDeadline = new Promise<'real-timeout'>((resolve) => {
+        cancelReal = realTimer(Math.max(0, this.realTimeout - (realNow() - this.#startReal)), () => resolve('real-timeout'));
+      });
+      // The listener is removed when the wait ends: a test's signal outlives many waits.
+      const aborted = new Promise<'aborted'>((resolve) => {
+        onAbort = () => resolve('aborted');
+        if (signal?.aborted) resolve('aborted');
+        signal?.addEventListener('abort', onAbort, { once: true });
+      });
 
-    // One real-time bound for the whole wait, counted from its start: a timeout, not a sleep.
-    const realDeadline = new Promise<'real-timeout'>((resolve) => {
-      cancelReal = realTimer(Math.max(0, realTimeout - (realNow() - startReal)), () => resolve('real-timeout'));
-    });
-    // The listener is removed when the wait ends: a test's signal outlives many waits.
-    const aborted = new Promise<'aborted'>((resolve) => {
-      onAbort = () => resolve('aborted');
-      if (signal?.aborted) resolve('aborted');
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
-    stopStep = new AbortController();
-
-    for (;;) {
-      const done = arrived.then(() => 'done' as const);
-      const step = await Promise.race([done, rt.step(deadline, stopStep.signal), realDeadline, aborted, interrupted]);
-      if (settled || step === 'done') return result();
-      if (step === 'real-timeout') throw fail('timeout');
-      if (step === 'aborted') throw fail('aborted', signal?.reason);
-      if (step === 'fired' || step === 'flowed') continue;
-      if (step === 'beyond') {
-        // Nothing can happen before the deadline: time runs out first.
-        clock?.setNow(deadline);
-        throw fail('timeout');
+      for (;;) {
+        const done = arrived.then(() => 'done' as const);
+        const step = await Promise.race([done, rt.step(deadline, stopStep.signal), realDeadline, aborted, interrupted]);
+        if (settled || step === 'done') return result();
+        if (step === 'real-timeout') throw this.fail('timeout');
+        if (step === 'aborted') throw this.fail('aborted', signal?.reason);
+        if (step === 'fired' || step === 'flowed') continue;
+        if (step === 'beyond') {
+          // Nothing can happen before the deadline: time runs out first.
+          clock?.setNow(deadline);
+          throw this.fail('timeout');
+        }
+        throw this.fail('deadlock');
       }
-      throw fail('deadlock');
-    }
-  } finally {
-    if (driving) {
+    } finally {
       const left = drivers.get(rt)! - 1;
       if (left === 0) drivers.delete(rt);
       else drivers.set(rt, left);
+      stopStep.abort();
+      cancelReal();
+      signal?.removeEventListener('abort', onAbort);
+      releaseInterrupt();
     }
-    stopStep?.abort();
-    cancelReal();
-    signal?.removeEventListener('abort', onAbort);
-    releaseInterrupt();
   }
 }
 
 const noop = (): void => undefined;
 
-let turn: Promise<void> | undefined;
+let thisMacrotask: (() => void)[] | undefined;
 /**
- * Resolves at the next macrotask; waits begun in one macrotask share it (one immediate for all
- * of them, not one each).
+ * Run `fn` once this macrotask and its microtasks are done; waits begun in one macrotask share
+ * one native immediate, not one each.
  */
-function macrotaskTurn(): Promise<void> {
-  return (turn ??= nextMacrotask().then(() => {
-    turn = undefined;
-  }));
+function afterThisMacrotask(fn: () => void): void {
+  if (thisMacrotask === undefined) {
+    const queued: (() => void)[] = (thisMacrotask = []);
+    realImmediate(() => {
+      thisMacrotask = undefined;
+      for (const f of queued) f();
+    });
+  }
+  thisMacrotask.push(fn);
 }
 
 /**

@@ -594,6 +594,9 @@ export class Runtime {
     for (const proc of this.#table.living().reverse()) this.#signals.exit(proc, 'killed');
     this.#stopped = true;
     this.#calls.rejectAll(() => this.stoppedError('call (pending when the runtime stopped)'));
+    // Stopped, the runtime starts nothing new: quiet now (no delivery queued, no handler working, no
+    // external operation in flight) is quiet for good, and no macrotask turn is needed to tell.
+    if (this.#idleness.quiet() && this.#delivery.fault === undefined) return;
     await this.idle();
   }
 

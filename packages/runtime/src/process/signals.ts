@@ -37,7 +37,12 @@ export class Signals {
   readonly #idleness: Idleness;
   readonly #clock: Clock;
   readonly #record: EventRecorder;
-  readonly #monitors = new Map<number, MonitorEntry>();
+  // Made on first use: most runtimes of a test suite set no monitor.
+  #monitorMap: Map<number, MonitorEntry> | undefined;
+
+  get #monitors(): Map<number, MonitorEntry> {
+    return (this.#monitorMap ??= new Map());
+  }
 
   constructor(parts: SignalParts) {
     this.#table = parts.table;

@@ -12,7 +12,8 @@ export class ProcessTable {
   /** Stands for the world outside any process: the sender of an exit signal sent with no `from`. */
   readonly outside: Pid;
   readonly #procs = new Map<number, Proc>();
-  readonly #names = new Map<string, Proc>();
+  // Made on first use: most runtimes of a test suite register no name.
+  #names: Map<string, Proc> | undefined;
   #nextPid = 1;
   #nextRef = 1;
   /** Live processes (the map keeps dead ones for their exit reasons). */
@@ -41,18 +42,18 @@ export class ProcessTable {
     this.liveCount++;
     if (name !== undefined) {
       proc.name = name;
-      this.#names.set(name, proc);
+      (this.#names ??= new Map()).set(name, proc);
     }
   }
 
   /** A process that exited gives up its name (it keeps `proc.name` for its exit event). */
   freeName(proc: Proc): void {
-    if (proc.name !== undefined) this.#names.delete(proc.name);
+    if (proc.name !== undefined) this.#names?.delete(proc.name);
   }
 
   resolve(target: Pid | string): Proc | undefined {
     if (target instanceof Pid) return target.node === this.node ? this.#procs.get(target.id) : undefined;
-    if (typeof target === 'string') return this.#names.get(target);
+    if (typeof target === 'string') return this.#names?.get(target);
     return undefined;
   }
 
@@ -64,28 +65,28 @@ export class ProcessTable {
   }
 
   holderOf(name: string): Proc | undefined {
-    return this.#names.get(name);
+    return this.#names?.get(name);
   }
 
   register(name: string, proc: Proc): void {
-    const holder = this.#names.get(name);
+    const holder = this.#names?.get(name);
     if (holder) throw new QuiesceError('NAME_TAKEN', `register: name ${JSON.stringify(name)} is already registered to ${holder.key}`, { name });
     if (proc.name !== undefined) throw new QuiesceError('NAME_TAKEN', `register: ${proc.key} is already registered as ${JSON.stringify(proc.name)}`, { name });
     proc.name = name;
-    this.#names.set(name, proc);
+    (this.#names ??= new Map()).set(name, proc);
   }
 
   unregister(name: string): boolean {
-    const proc = this.#names.get(name);
+    const proc = this.#names?.get(name);
     if (!proc) return false;
-    this.#names.delete(name);
+    this.#names!.delete(name);
     proc.name = undefined;
     return true;
   }
 
   /** Names currently registered, in registration order. */
   names(): string[] {
-    return [...this.#names.keys()];
+    return this.#names ? [...this.#names.keys()] : [];
   }
 
   /** Live processes, in spawn order. */
