@@ -94,7 +94,8 @@ export class TestSystem implements DriveTarget, EventRecorder {
   #tearingDown: Promise<void> | undefined;
 
   constructor(options: TestSystemOptions = {}) {
-    validateSystemOptions(options);
+    if (optionsChecked) optionsChecked = false;
+    else validateSystemOptions(options);
     this.#options = options;
     this.testId = options.testId ?? 'anonymous';
     this.runSeed = runSeed();
@@ -706,6 +707,19 @@ export class TestSystem implements DriveTarget, EventRecorder {
 }
 
 const systems = systemRegistry<TestSystem>();
+
+/** Set for one construction by systemFromCheckedOptions: the options need no second check. */
+let optionsChecked = false;
+
+/**
+ * A TestSystem from options its caller built itself and knows to be valid (the fixture's, from
+ * Vitest's own context, once per test): the constructor does not check them again.
+ * @internal
+ */
+export function systemFromCheckedOptions(options: TestSystemOptions): TestSystem {
+  optionsChecked = true;
+  return new TestSystem(options);
+}
 
 /**
  * The TestSystem that owns `target`: a runtime, a pid of that runtime, or anything with a
