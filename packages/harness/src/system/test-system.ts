@@ -22,6 +22,7 @@ import {
   type History,
   type HistoryEvent,
   type QuiesceEvents,
+  type RuntimeOptions,
   type ServerBehaviour,
   type SupervisorSpec,
 } from '@quiesce/runtime';
@@ -94,23 +95,21 @@ export class TestSystem implements DriveTarget, EventRecorder {
   #tearingDown: Promise<void> | undefined;
 
   constructor(options: TestSystemOptions = {}) {
-    if (optionsChecked) optionsChecked = false;
-    else validateSystemOptions(options);
+    const checked = fromChecked;
+    fromChecked = undefined;
+    if (!checked) validateSystemOptions(options);
     this.#options = options;
     this.testId = options.testId ?? 'anonymous';
-    this.runSeed = runSeed();
+    this.runSeed = checked ? checked.runSeed : runSeed();
     this.seed = options.seed ?? testSeed(this.runSeed, this.testId);
     this.defaultTimeout = options.timeout ?? 5000;
     this.quietPeriod = options.quietPeriod ?? DEFAULT_QUIET_PERIOD;
     this.#trapExits = options.trapExits ?? false;
-    this.runtime = new Runtime({
-      clock: options.clock ?? 'virtual',
-      seed: this.seed,
-      // Every OS group the runtime starts (supervised children too) dies if this worker is SIGKILLed.
-      reaper: processReaper(),
-      ...(options.scheduler !== undefined ? { scheduler: options.scheduler } : {}),
-      ...(options.recordMessages !== undefined ? { recordMessages: options.recordMessages } : {}),
-    });
+    // Every OS group the runtime starts (supervised children too) dies if this worker is SIGKILLed.
+    const runtimeOptions: RuntimeOptions = { clock: options.clock ?? 'virtual', seed: this.seed, reaper: processReaper() };
+    if (options.scheduler !== undefined) runtimeOptions.scheduler = options.scheduler;
+    if (options.recordMessages !== undefined) runtimeOptions.recordMessages = options.recordMessages;
+    this.runtime = new Runtime(runtimeOptions);
     // The test's own process: the parent of every tree the test starts. It traps exits, so an
     // unexpected exit of a started tree is seen here and fails the test (start_link_supervised!).
     this.#root = this.runtime.spawn((message) => this.#onRootMessage(message), { trapExit: true, label: 'test' });
@@ -709,15 +708,16 @@ export class TestSystem implements DriveTarget, EventRecorder {
 const systems = systemRegistry<TestSystem>();
 
 /** Set for one construction by systemFromCheckedOptions: the options need no second check. */
-let optionsChecked = false;
+let fromChecked: { runSeed: number } | undefined;
 
 /**
  * A TestSystem from options its caller built itself and knows to be valid (the fixture's, from
- * Vitest's own context, once per test): the constructor does not check them again.
+ * Vitest's own context, once per test): the constructor does not check them again, and takes the
+ * run seed the caller read (reading the environment is a measurable share of a short test).
  * @internal
  */
-export function systemFromCheckedOptions(options: TestSystemOptions): TestSystem {
-  optionsChecked = true;
+export function systemFromCheckedOptions(options: TestSystemOptions, runSeed: number): TestSystem {
+  fromChecked = { runSeed };
   return new TestSystem(options);
 }
 

@@ -25,7 +25,9 @@ export function checkObject<T>(where: string, value: T, code: QuiesceErrorCode =
  * @internal
  */
 export function checkKnownKeys(where: string, options: object, known: readonly string[], code: QuiesceErrorCode = 'INVALID_OPTION'): void {
-  for (const key of Object.keys(options)) {
+  // for…in, not Object.keys: no array per check (every spawn and wait checks its options).
+  for (const key in options) {
+    if (!Object.hasOwn(options, key)) continue;
     if (!known.includes(key)) throw new UnknownOptionError(where, key, (options as Record<string, unknown>)[key], known, closestKey(key, known), code);
   }
 }

@@ -29,7 +29,10 @@ export interface SchedulingPolicy {
 }
 
 /** Oldest first: the default, and what a user expects from a queue. */
-export const fifo = (): SchedulingPolicy => ({ name: 'fifo', choose: () => 0 });
+/** FIFO holds no state: every runtime shares one. */
+const FIFO: SchedulingPolicy = Object.freeze({ name: 'fifo', choose: () => 0 });
+
+export const fifo = (): SchedulingPolicy => FIFO;
 
 /** Uniformly random among the ready heads, from a seed. */
 export function seededRandom(seed: number): SchedulingPolicy {

@@ -68,7 +68,13 @@ const CALL_TIMEOUT = { allowInfinity: true } as const;
 export class Runtime {
   readonly clock: Clock;
   readonly history: History;
-  readonly random: Random;
+  readonly #seed: number;
+  #random: Random | undefined;
+
+  /** The runtime's seeded random source (made on first use). */
+  get random(): Random {
+    return (this.#random ??= new Random(this.#seed));
+  }
   readonly scheduler: Scheduler;
   readonly node: number;
   readonly recordMessages: boolean;
@@ -80,14 +86,24 @@ export class Runtime {
   readonly #delivery: Delivery;
   readonly #calls: Calls;
   readonly #signals: Signals;
-  readonly #flow: TimeFlow;
+  // Made on first step: most runtimes of a test suite never move their clock.
+  #timeFlow: TimeFlow | undefined;
+
+  get #flow(): TimeFlow {
+    return (this.#timeFlow ??= new TimeFlow({
+      clock: this.clock,
+      idleInside: () => this.idleInside(),
+      externalLive: () => this.externalLive(),
+      nextActivity: () => this.nextActivity(),
+    }));
+  }
   #stopped = false;
   #stoppedBy: { code: 'RUNTIME_STOPPED' | 'AFTER_TEARDOWN'; by: string | undefined } | undefined;
 
   constructor(options: RuntimeOptions = {}) {
     validateRuntimeOptions(options);
     this.clock = options.clock === 'virtual' ? new VirtualClock() : options.clock === undefined || options.clock === 'real' ? new RealClock() : options.clock;
-    this.random = new Random(options.seed ?? 0);
+    this.#seed = options.seed ?? 0;
     this.scheduler = new Scheduler(toPolicy(options.scheduler));
     this.history = options.history ?? new History(() => this.clock.now());
     this.recordMessages = options.recordMessages ?? false;
@@ -104,12 +120,7 @@ export class Runtime {
       crash: (proc, reason) => this.#signals.exit(proc, reason),
       answerSystem: (from, proc) => this.reply(from, undefined, proc.pid),
     });
-    this.#flow = new TimeFlow({
-      clock: this.clock,
-      idleInside: () => this.idleInside(),
-      externalLive: () => this.externalLive(),
-      nextActivity: () => this.nextActivity(),
-    });
+
     // Any event, whoever appends it, is activity: a wait on the outside world wakes on it.
     this.history.subscribe(() => this.#idleness.work.activity.notify());
   }
