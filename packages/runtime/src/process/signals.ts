@@ -176,7 +176,8 @@ export class Signals {
     proc.alive = false;
     this.#table.liveCount--;
     proc.exitReason = reason;
-    proc.mailbox = [];
+    // Emptied in place (no new array for a process that will never receive again).
+    proc.mailbox.length = 0;
     proc.head = 0;
     if (proc.mailboxWatchers) {
       mailboxChanged(proc);
