@@ -8,7 +8,7 @@ export { toEventPredicate } from './system/test-system.js';
 export { callerLocation, type Owned } from './core/resources.js';
 export { runSeed, testSeed, replayCommand } from './system/seed.js';
 export { readEphemeralRange, processStartTime, ownerGone } from './ports/index.js';
-export { validateWaitOptions } from './waits/driver.js';
+export { validateWaitOptions, waitsAwaitingTurn } from './waits/driver.js';
 export { waitFailureDetails } from './waits/wait-error.js';
 export { resolveExpectRequestOptions, resolveCollectUnhandledOptions, resolveUseHandlersOptions } from './msw/options.js';
 export { validateConformanceTarget } from './conformance/run.js';

@@ -73,36 +73,33 @@ export function drive<T>(target: DriveTarget, subject: WaitSubject, outcome: Pro
   if (wait.signal?.aborted) return wait.steps(outcome);
   return new Promise<T>((resolve, reject) => {
     let open = true;
-    let release = noop;
+    let releaseInterrupt = noop;
+    let cancelStep = noop;
+    const close = (): boolean => {
+      if (!open) return false;
+      open = false;
+      releaseInterrupt();
+      cancelStep();
+      return true;
+    };
     // Subscribed before the interruption: an outcome already in wins over an interruption already
     // made (e.g. a final status read after teardown), as its reaction runs first.
     outcome.then(
       (value) => {
-        if (!open) return;
-        open = false;
-        release();
-        resolve(value);
+        if (close()) resolve(value);
       },
       (error: unknown) => {
-        if (!open) return;
-        open = false;
-        release();
-        reject(error);
+        if (close()) reject(error);
       },
     );
     // The interruption is heard from the start: a teardown right after the wait began ends it at
     // once. The test's signal is listened to only from the stepping on: an abort that comes
     // meanwhile (from Vitest's timer, or the test itself) is read from the signal when it starts.
-    release = target.onInterrupt((error) => {
-      if (!open) return;
-      open = false;
-      reject(wait.interrupted(error));
+    releaseInterrupt = target.onInterrupt((error) => {
+      if (close()) reject(wait.interrupted(error));
     }, false);
-    afterThisMacrotask(() => {
-      if (!open) return;
-      open = false;
-      release();
-      resolve(wait.steps(outcome));
+    cancelStep = afterThisMacrotask(() => {
+      if (close()) resolve(wait.steps(outcome));
     });
   });
 }
@@ -229,20 +226,34 @@ class Wait {
 
 const noop = (): void => undefined;
 
-let thisMacrotask: (() => void)[] | undefined;
+/** Waits begun in this macrotask and not yet answered; stepped at its end by one native immediate. */
+let thisMacrotask: Set<() => void> | undefined;
+
 /**
- * Run `fn` once this macrotask and its microtasks are done; waits begun in one macrotask share
- * one native immediate, not one each.
+ * Run `step` once this macrotask and its microtasks are done, unless the returned function is
+ * called first. Waits begun in one macrotask share one native immediate, not one each; an answered
+ * wait leaves the set at once, so a file of many short tests that never yields to the event loop
+ * keeps nothing of its finished waits.
  */
-function afterThisMacrotask(fn: () => void): void {
-  if (thisMacrotask === undefined) {
-    const queued: (() => void)[] = (thisMacrotask = []);
+function afterThisMacrotask(step: () => void): () => void {
+  let waiting = thisMacrotask;
+  if (waiting === undefined) {
+    const queued = (waiting = thisMacrotask = new Set());
     realImmediate(() => {
       thisMacrotask = undefined;
       for (const f of queued) f();
     });
   }
-  thisMacrotask.push(fn);
+  waiting.add(step);
+  const set = waiting;
+  return () => {
+    set.delete(step);
+  };
+}
+
+/** How many waits begun in this macrotask are still unanswered (for tests of the above). @internal */
+export function waitsAwaitingTurn(): number {
+  return thisMacrotask?.size ?? 0;
 }
 
 /**

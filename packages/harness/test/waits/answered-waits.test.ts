@@ -1,0 +1,30 @@
+import { describe, expect } from 'vitest';
+import { createTestSystem, test } from '@quiesce/harness';
+import { waitsAwaitingTurn } from '@quiesce/harness/internal';
+
+// A wait answered within the macrotask it began in never steps the clock, and is let go at once.
+// Vitest can run a whole file of short tests without yielding to the event loop: a finished wait
+// kept until the next macrotask would keep every test's system alive until the file ends.
+describe('waits answered within their macrotask', () => {
+  test('leave nothing behind, even when no macrotask passes between them', async () => {
+    const before = waitsAwaitingTurn();
+    for (let i = 0; i < 50; i++) {
+      const system = createTestSystem({ testId: `answered-${i}` });
+      const echo = system.runtime.spawn((message) => system.runtime.send(system.inbox.pid, message));
+      system.send(echo, i);
+      await expect(system.inbox.receive(i)).resolves.toBe(i);
+      await system.teardown();
+    }
+    expect(waitsAwaitingTurn()).toBe(before);
+  });
+
+  test('a wait still unanswered at the end of its macrotask goes on to move the clock', async ({ system, inbox }) => {
+    system.runtime.spawn(() => undefined, { init: (self) => void self.sendAfter(1000, 'late') });
+    const sender = system.runtime.spawn((message) => system.runtime.send(inbox.pid, message), {
+      init: (self) => void self.sendAfter(1500, 'later'),
+    });
+    expect(await inbox.receive('later')).toBe('later');
+    expect(system.now()).toBe(1500);
+    system.kill(sender);
+  });
+});
