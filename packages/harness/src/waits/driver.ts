@@ -71,42 +71,66 @@ export function drive<T>(target: DriveTarget, subject: WaitSubject, outcome: Pro
   // outcome gets the rest of this macrotask before the wait arms its real-time bound and abort
   // listeners and starts stepping. Time cannot move meanwhile (only a step moves it).
   if (wait.signal?.aborted) return wait.steps(outcome);
-  return new Promise<T>((resolve, reject) => {
-    let open = true;
-    let releaseInterrupt = noop;
-    let cancelStep = noop;
-    const close = (): boolean => {
-      if (!open) return false;
-      open = false;
-      releaseInterrupt();
-      cancelStep();
-      return true;
-    };
+  return new Promise<T>((resolve, reject) => new Answering(wait, outcome, resolve, reject));
+}
+
+/**
+ * A wait in its first macrotask: answered by its outcome, ended by an interruption, or handed on
+ * to step the clock when the macrotask ends. One object, so a wait answered at once costs little.
+ */
+class Answering<T> {
+  #open = true;
+  readonly #wait: Wait;
+  readonly #outcome: Promise<T>;
+  readonly #resolve: (value: T | Promise<T>) => void;
+  readonly #reject: (error: unknown) => void;
+  readonly #releaseInterrupt: () => void;
+  /** The macrotask's set it waits in (left when answered). */
+  readonly #turn: Set<{ step(): void }>;
+
+  constructor(wait: Wait, outcome: Promise<T>, resolve: (value: T | Promise<T>) => void, reject: (error: unknown) => void) {
+    this.#wait = wait;
+    this.#outcome = outcome;
+    this.#resolve = resolve;
+    this.#reject = reject;
     // Subscribed before the interruption: an outcome already in wins over an interruption already
     // made (e.g. a final status read after teardown), as its reaction runs first.
     outcome.then(
       (value) => {
-        if (close()) resolve(value);
+        if (this.#close()) resolve(value);
       },
       (error: unknown) => {
-        if (close()) reject(error);
+        if (this.#close()) reject(error);
       },
     );
     // The interruption is heard from the start: a teardown right after the wait began ends it at
     // once. The test's signal is listened to only from the stepping on: an abort that comes
     // meanwhile (from Vitest's timer, or the test itself) is read from the signal when it starts.
-    releaseInterrupt = target.onInterrupt((error) => {
-      if (close()) reject(wait.interrupted(error));
+    this.#releaseInterrupt = wait.target.onInterrupt((error) => {
+      if (this.#close()) reject(wait.interrupted(error));
     }, false);
-    cancelStep = afterThisMacrotask(() => {
-      if (close()) resolve(wait.steps(outcome));
-    });
-  });
+    this.#turn = thisMacrotask ??= startMacrotask();
+    this.#turn.add(this);
+  }
+
+  /** The macrotask ended with the wait unanswered: it drives the clock from here. */
+  step(): void {
+    if (this.#close()) this.#resolve(this.#wait.steps(this.#outcome));
+  }
+
+  #close(): boolean {
+    if (!this.#open) return false;
+    this.#open = false;
+    this.#releaseInterrupt();
+    this.#turn.delete(this);
+    return true;
+  }
 }
 
 /** One wait: what it waits for, its bounds, and when it began. */
 class Wait {
-  readonly #target: DriveTarget;
+  /** What it waits on. */
+  readonly target: DriveTarget;
   readonly #subject: WaitSubject;
   #what: string | undefined;
   readonly timeout: number;
@@ -116,7 +140,7 @@ class Wait {
   readonly #startReal: number;
 
   constructor(target: DriveTarget, subject: WaitSubject, options: WaitOptions) {
-    this.#target = target;
+    this.target = target;
     this.#subject = subject;
     // The target's default (a TestSystem's: below the test's own timeout) unless the wait names one.
     validateWaitOptions(options, () => this.words());
@@ -133,7 +157,7 @@ class Wait {
   }
 
   fail(failure: WaitFailure, cause?: unknown): WaitError {
-    const rt = this.#target.runtime;
+    const rt = this.target.runtime;
     return new WaitError(this.words(), failure, { virtual: rt.now() - this.#startVirtual, real: realNow() - this.#startReal }, rt.history, cause);
   }
 
@@ -144,7 +168,7 @@ class Wait {
 
   /** Drive the clock until the outcome is in, the bounds run out, or nothing more can happen. */
   async steps<T>(outcome: Promise<T>): Promise<T> {
-    const target = this.#target;
+    const target = this.target;
     const rt = target.runtime;
     const { signal } = this;
     const clock = rt.clock instanceof VirtualClock ? rt.clock : undefined;
@@ -226,29 +250,20 @@ class Wait {
 
 const noop = (): void => undefined;
 
-/** Waits begun in this macrotask and not yet answered; stepped at its end by one native immediate. */
-let thisMacrotask: Set<() => void> | undefined;
-
 /**
- * Run `step` once this macrotask and its microtasks are done, unless the returned function is
- * called first. Waits begun in one macrotask share one native immediate, not one each; an answered
- * wait leaves the set at once, so a file of many short tests that never yields to the event loop
- * keeps nothing of its finished waits.
+ * Waits begun in this macrotask and not yet answered; one native immediate steps them all at its
+ * end. An answered wait leaves the set at once: Vitest can run a whole file of short tests without
+ * yielding to the event loop, and nothing of their finished waits may stay meanwhile.
  */
-function afterThisMacrotask(step: () => void): () => void {
-  let waiting = thisMacrotask;
-  if (waiting === undefined) {
-    const queued = (waiting = thisMacrotask = new Set());
-    realImmediate(() => {
-      thisMacrotask = undefined;
-      for (const f of queued) f();
-    });
-  }
-  waiting.add(step);
-  const set = waiting;
-  return () => {
-    set.delete(step);
-  };
+let thisMacrotask: Set<{ step(): void }> | undefined;
+
+function startMacrotask(): Set<{ step(): void }> {
+  const waits = new Set<{ step(): void }>();
+  realImmediate(() => {
+    if (thisMacrotask === waits) thisMacrotask = undefined;
+    for (const wait of waits) wait.step();
+  });
+  return waits;
 }
 
 /** How many waits begun in this macrotask are still unanswered (for tests of the above). @internal */

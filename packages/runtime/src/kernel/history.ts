@@ -36,6 +36,8 @@ export function isKind<K extends EventKind>(event: HistoryEvent, ...kinds: [K, .
 const TIME_ORIGIN = performance.timeOrigin;
 const epochNow = (): number => TIME_ORIGIN + performance.now();
 
+const NO_LISTENERS: readonly HistoryListener[] = Object.freeze([]);
+
 export class History {
   readonly #events: HistoryEvent[] = [];
   readonly #wall: number[] = [];
@@ -44,17 +46,20 @@ export class History {
    * there were when it began (one may unsubscribe, or subscribe another, as it runs) without
    * copying them for every event.
    */
-  #listeners: readonly HistoryListener[] = [];
+  #listeners: readonly HistoryListener[] = NO_LISTENERS;
   readonly #now: () => number;
   readonly #wallNow: () => number;
+  readonly #appended: HistoryListener | undefined;
 
   /**
    * @param now virtual time source (the kernel's clock)
    * @param wallNow wall-clock source; kept apart from the events (docs/architecture.md, determinism rule 4)
+   * @param appended told of every event before the listeners (the runtime's own bookkeeping), never unsubscribed
    */
-  constructor(now: () => number = () => 0, wallNow: () => number = epochNow) {
+  constructor(now: () => number = () => 0, wallNow: () => number = epochNow, appended?: HistoryListener) {
     this.#now = now;
     this.#wallNow = wallNow;
+    this.#appended = appended;
   }
 
   get length(): number {
@@ -74,6 +79,7 @@ export class History {
     this.#events.push(event);
     this.#wall.push(this.#wallNow());
     // Listeners run synchronously, so an await resolves in the same turn as its event.
+    this.#appended?.(event);
     const listeners = this.#listeners;
     for (let i = 0; i < listeners.length; i++) listeners[i]!(event);
     return event;

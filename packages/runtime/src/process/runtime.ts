@@ -54,6 +54,9 @@ export interface SpawnOptions {
 
 let nextNode = 1;
 
+/** What `shutdown` returns when the runtime is stopped and quiet: settled, and shared. */
+const STOPPED: Promise<void> = Promise.resolve();
+
 /** The timeout rule of calls, sync and getState. */
 const CALL_TIMEOUT = { allowInfinity: true } as const;
 
@@ -105,7 +108,14 @@ export class Runtime {
     this.clock = options.clock === 'virtual' ? new VirtualClock() : options.clock === undefined || options.clock === 'real' ? new RealClock() : options.clock;
     this.#seed = options.seed ?? 0;
     this.scheduler = new Scheduler(toPolicy(options.scheduler));
-    this.history = options.history ?? new History(() => this.clock.now());
+    // Any event, whoever appends it, is activity: a wait on the outside world wakes on it.
+    const activity = (): void => this.#idleness.work.activity.notify();
+    if (options.history) {
+      this.history = options.history;
+      this.history.subscribe(activity);
+    } else {
+      this.history = new History(() => this.clock.now(), undefined, activity);
+    }
     this.recordMessages = options.recordMessages ?? false;
     this.reaper = options.reaper;
     this.node = nextNode++;
@@ -121,8 +131,6 @@ export class Runtime {
       answerSystem: (from, proc) => this.reply(from, undefined, proc.pid),
     });
 
-    // Any event, whoever appends it, is activity: a wait on the outside world wakes on it.
-    this.history.subscribe(() => this.#idleness.work.activity.notify());
   }
 
   // ---------------------------------------------------------------- time
@@ -597,18 +605,19 @@ export class Runtime {
    * test's id, so a call made by a forgotten, not-awaited piece of a test after that test ended
    * names that test, wherever it surfaces.
    */
-  async shutdown(stop: { code?: 'RUNTIME_STOPPED' | 'AFTER_TEARDOWN'; by?: string } = {}): Promise<void> {
-    if (this.#stopped) return;
+  shutdown(stop: { code?: 'RUNTIME_STOPPED' | 'AFTER_TEARDOWN'; by?: string } = {}): Promise<void> {
+    if (this.#stopped) return STOPPED;
     if (typeof stop !== 'object' || stop === null)
-      throw new InvalidOptionError('shutdown(stop)', stop, "an object { code?: 'RUNTIME_STOPPED' | 'AFTER_TEARDOWN', by?: string }");
+      return Promise.reject(new InvalidOptionError('shutdown(stop)', stop, "an object { code?: 'RUNTIME_STOPPED' | 'AFTER_TEARDOWN', by?: string }"));
     this.#stoppedBy = { code: stop.code ?? 'RUNTIME_STOPPED', by: stop.by };
-    for (const proc of this.#table.living().reverse()) this.#signals.exit(proc, 'killed');
+    const living = this.#table.living();
+    for (let i = living.length - 1; i >= 0; i--) this.#signals.exit(living[i]!, 'killed');
     this.#stopped = true;
     this.#calls.rejectAll(() => this.stoppedError('call (pending when the runtime stopped)'));
     // Stopped, the runtime starts nothing new: quiet now (no delivery queued, no handler working, no
     // external operation in flight) is quiet for good, and no macrotask turn is needed to tell.
-    if (this.#idleness.quiet() && this.#delivery.fault === undefined) return;
-    await this.idle();
+    if (this.#idleness.quiet() && this.#delivery.fault === undefined) return STOPPED;
+    return this.idle();
   }
 
   get stopped(): boolean {
