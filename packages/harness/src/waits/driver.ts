@@ -59,12 +59,20 @@ function isEmptyObject(value: unknown): boolean {
  * fails at once (the awaited thing can never happen). Bounded by `timeout` virtual and
  * `realTimeout` real milliseconds.
  */
-export function drive<T>(target: DriveTarget, subject: WaitSubject, outcome: Promise<T>, options: WaitOptions = {}): Promise<T> {
+export function drive<T>(
+  target: DriveTarget,
+  subject: WaitSubject,
+  outcome: Promise<T>,
+  options: WaitOptions = {},
+  /** Called when the wait fails (it will never take its outcome): the caller lets go of what it set up. */
+  failed?: () => void,
+): Promise<T> {
   let wait: Wait;
   try {
-    wait = new Wait(target, subject, options);
+    wait = new Wait(target, subject, options, failed);
   } catch (error) {
     // Bad options reject, as every wait's failures do; nothing was armed.
+    failed?.();
     return Promise.reject(error);
   }
   // Most waits are answered by what is already under way, before the runtime is ever idle: the
@@ -100,14 +108,20 @@ class Answering<T> {
         if (this.#close()) resolve(value);
       },
       (error: unknown) => {
-        if (this.#close()) reject(error);
+        if (this.#close()) {
+          wait.failed();
+          reject(error);
+        }
       },
     );
     // The interruption is heard from the start: a teardown right after the wait began ends it at
     // once. The test's signal is listened to only from the stepping on: an abort that comes
     // meanwhile (from Vitest's timer, or the test itself) is read from the signal when it starts.
     this.#releaseInterrupt = wait.target.onInterrupt((error) => {
-      if (this.#close()) reject(wait.interrupted(error));
+      if (this.#close()) {
+        wait.failed();
+        reject(wait.interrupted(error));
+      }
     }, false);
     this.#turn = thisMacrotask ??= startMacrotask();
     this.#turn.add(this);
@@ -139,8 +153,11 @@ class Wait {
   readonly #startVirtual: number;
   readonly #startReal: number;
 
-  constructor(target: DriveTarget, subject: WaitSubject, options: WaitOptions) {
+  readonly #failed: (() => void) | undefined;
+
+  constructor(target: DriveTarget, subject: WaitSubject, options: WaitOptions, failed: (() => void) | undefined) {
     this.target = target;
+    this.#failed = failed;
     this.#subject = subject;
     // The target's default (a TestSystem's: below the test's own timeout) unless the wait names one.
     validateWaitOptions(options, () => this.words());
@@ -159,6 +176,11 @@ class Wait {
   fail(failure: WaitFailure, cause?: unknown): WaitError {
     const rt = this.target.runtime;
     return new WaitError(this.words(), failure, { virtual: rt.now() - this.#startVirtual, real: realNow() - this.#startReal }, rt.history, cause);
+  }
+
+  /** The wait ended without its outcome: tell the caller (once). */
+  failed(): void {
+    this.#failed?.();
   }
 
   /** The error a wait ends with when the test is interrupted (aborted, torn down, a linked crash). */
@@ -236,6 +258,9 @@ class Wait {
         }
         throw this.fail('deadlock');
       }
+    } catch (error) {
+      this.failed();
+      throw error;
     } finally {
       const left = drivers.get(rt)! - 1;
       if (left === 0) drivers.delete(rt);

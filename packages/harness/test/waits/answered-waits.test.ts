@@ -28,3 +28,16 @@ describe('waits answered within their macrotask', () => {
     system.kill(sender);
   });
 });
+
+describe('a receive that fails', () => {
+  test('lets go of its pattern: a matching message that comes later waits in the inbox for the next receive', async ({ system, inbox }) => {
+    // Nothing can send it: the wait fails at once (deadlock), then refused options, then an interruption.
+    await expect(inbox.receive('first')).rejects.toMatchObject({ failure: 'deadlock' });
+    await expect(inbox.receive('first', { timout: 1 } as never)).rejects.toThrow(/timout/);
+    system.send(inbox.pid, 'first');
+    await system.sync(inbox.pid);
+    expect(inbox.messages).toEqual(['first']);
+    await expect(inbox.receive('first')).resolves.toBe('first');
+    expect(inbox.messages).toEqual([]);
+  });
+});

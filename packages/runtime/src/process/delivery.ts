@@ -165,7 +165,7 @@ export class Delivery {
   }
 
   schedulePump(): void {
-    this.#idleness.work.activity.notify();
+    this.#idleness.activity();
     if (this.#pumpScheduled || this.#pumping) return;
     this.#pumpScheduled = true;
     // A reaction on a settled promise is the same microtask as queueMicrotask's, without the

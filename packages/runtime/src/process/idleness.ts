@@ -15,13 +15,31 @@ export interface DeliveryState {
  * does not count), and for full quiet no external operation in flight. Resolves the waiters of
  * `idle()` and `idleInside()` when that becomes true.
  */
+/** Shared until the first waiter comes (then replaced, never pushed to). */
+const NO_WAITERS: Array<() => void> = [];
+
 export class Idleness {
+  // Made on first use: most runtimes of a test suite have nothing outside.
+  #work: OutsideWork | undefined;
+
   /** What lives outside the runtime and may still act (see OutsideWork). */
-  readonly work = new OutsideWork(() => this.check());
+  get work(): OutsideWork {
+    return (this.#work ??= new OutsideWork(() => this.check()));
+  }
+
+  /** Something happened (a delivery, a history event): wake whoever waits for activity. */
+  activity(): void {
+    this.#work?.activity.notify();
+  }
+
+  /** Whether anything outside can still act (nothing, before anything outside was ever seen). */
+  outsideLive(): boolean {
+    return this.#work !== undefined && this.#work.live();
+  }
   readonly #deliveries: DeliveryState;
   /** Handlers running that are not blocked on a kernel event. */
   #active = 0;
-  #waiters: Array<() => void> = [];
+  #waiters: Array<() => void> = NO_WAITERS;
 
   constructor(deliveries: DeliveryState) {
     this.#deliveries = deliveries;
@@ -29,7 +47,7 @@ export class Idleness {
 
   /** True when nothing is runnable, no handler is working and no external operation is in flight. */
   quiet(): boolean {
-    return this.insideQuiet() && this.work.inFlight === 0;
+    return this.insideQuiet() && (this.#work === undefined || this.#work.inFlight === 0);
   }
 
   /** Nothing inside the runtime can run now; external operations may be in flight. */
@@ -41,7 +59,7 @@ export class Idleness {
   async durably(quiet: () => boolean): Promise<void> {
     for (;;) {
       if (this.#deliveries.fault() !== undefined) throw this.#deliveries.fault();
-      if (!quiet()) await new Promise<void>((resolve) => this.#waiters.push(resolve));
+      if (!quiet()) await new Promise<void>((resolve) => this.#wakeMe(resolve));
       if (this.#deliveries.fault() !== undefined) throw this.#deliveries.fault();
       await nextMacrotask();
       if (quiet()) return;
@@ -52,8 +70,13 @@ export class Idleness {
   check(): void {
     if (this.#waiters.length === 0 || (!this.insideQuiet() && this.#deliveries.fault() === undefined)) return;
     const waiters = this.#waiters;
-    this.#waiters = [];
+    this.#waiters = NO_WAITERS;
     for (const w of waiters) w();
+  }
+
+  #wakeMe(waiter: () => void): void {
+    if (this.#waiters === NO_WAITERS) this.#waiters = [];
+    this.#waiters.push(waiter);
   }
 
   /**

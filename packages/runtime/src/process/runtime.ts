@@ -109,7 +109,7 @@ export class Runtime {
     this.#seed = options.seed ?? 0;
     this.scheduler = new Scheduler(toPolicy(options.scheduler));
     // Any event, whoever appends it, is activity: a wait on the outside world wakes on it.
-    const activity = (): void => this.#idleness.work.activity.notify();
+    const activity = (): void => this.#idleness.activity();
     if (options.history) {
       this.history = options.history;
       this.history.subscribe(activity);
@@ -244,7 +244,7 @@ export class Runtime {
    * external actor (OS child, worker thread), or a source added with `addExternalSource`.
    */
   externalLive(): boolean {
-    return this.#idleness.work.live();
+    return this.#idleness.outsideLive();
   }
 
   /**
