@@ -58,10 +58,7 @@ export class Inbox {
     // Described only if the wait fails: most receives are answered at once.
     const what = (): string => `a message matching ${describePattern(pattern)} in ${this.#runtime.label(this.pid)}`;
     // A waiter that got its message was taken out by #arrive; one that did not goes when the wait fails.
-    return drive(this.#target, what, arrived, options).then(undefined, (error: unknown) => {
-      this.#forget(waiter);
-      throw error;
-    });
+    return drive(this.#target, what, arrived, options, () => this.#forget(waiter));
   }
 
   /**
