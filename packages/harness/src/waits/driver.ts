@@ -160,7 +160,8 @@ class Wait {
     this.#failed = failed;
     this.#subject = subject;
     // The target's default (a TestSystem's: below the test's own timeout) unless the wait names one.
-    validateWaitOptions(options, () => this.words());
+    // The subject itself names the wait (a function only if the words are needed): no closure per wait.
+    validateWaitOptions(options, subject);
     this.timeout = options.timeout ?? target.defaultTimeout ?? DEFAULT_WAIT_TIMEOUT;
     this.realTimeout = options.realTimeout ?? this.timeout;
     this.signal = options.signal;

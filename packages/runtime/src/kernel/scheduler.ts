@@ -84,7 +84,8 @@ export class Scheduler {
   // Other policies: per-pair queues, keyed "from->to" (made on first use: FIFO never needs them).
   #pairs: Map<string, Delivery[]> | undefined;
   #size = 0;
-  readonly #decisions: number[] = [];
+  // Made on the first decision: under FIFO there is none.
+  #decisions: number[] | undefined;
 
   constructor(policy: SchedulingPolicy = fifo()) {
     this.policy = policy;
@@ -135,7 +136,7 @@ export class Scheduler {
     let index = 0;
     if (ready.length > 1) {
       index = this.policy.choose(ready);
-      this.#decisions.push(index);
+      (this.#decisions ??= []).push(index);
     }
     const chosen = ready[index]!;
     this.policy.observe?.(chosen);
@@ -149,6 +150,6 @@ export class Scheduler {
 
   /** The choices made at every point where more than one delivery was ready: replays the run. */
   token(): string {
-    return this.#decisions.map((d) => d.toString(36)).join('.');
+    return (this.#decisions ?? []).map((d) => d.toString(36)).join('.');
   }
 }

@@ -29,13 +29,16 @@ export interface DeliveryHooks {
  * in a microtask; a delivered message waits in the mailbox for its process's turn, and a turn
  * runs handlers one message at a time.
  */
+const NO_INTERCEPTORS: readonly HandlerInterceptor<ProcessCode>[] = Object.freeze([]);
+
 export class Delivery {
   readonly #scheduler: Scheduler;
   readonly #idleness: Idleness;
   readonly #record: EventRecorder;
   #hooks: DeliveryHooks | undefined;
   /** Fault-injection hooks (see intercept.ts); empty unless @quiesce/chaos installed some. */
-  interceptors: HandlerInterceptor<ProcessCode>[] = [];
+  // Replaced, never changed in place (Runtime.intercept): every runtime starts with the shared empty one.
+  interceptors: readonly HandlerInterceptor<ProcessCode>[] = NO_INTERCEPTORS;
   #pumping = false;
   #pumpScheduled = false;
   /** Set when the scheduler fails mid-run; the runtime delivers nothing more. */
