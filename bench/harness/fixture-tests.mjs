@@ -10,9 +10,10 @@ export const id = 'fixture';
 const TESTS = 10_000;
 /**
  * Runs a side: the sides alternate (Q P Q P), so both see the same machine. One run's CPU time
- * moves by ±0.5 s on a shared 2-core machine; the ratio is the median of the pairs' ratios.
+ * moves by ±0.5 s on a shared 2-core machine; the ratio is the median of the pairs' ratios (with
+ * five pairs, two runs of the row a minute apart read 1.23× and 1.42×).
  */
-const REPS = 5;
+const REPS = 9;
 
 export async function measure() {
   // Setup + teardown of one system, in-process, many times.
