@@ -89,9 +89,9 @@ describe('toKeepMailboxWithin', () => {
     expect(message).toContain('Expected the mailbox of server to hold at most 100 messages, but it held 150 at 5ms (virtual).');
     expect(message).toContain('Measured: initial 0, final 0, max 150 (at 5ms), mean');
     expect(message).toContain('150 in, 150 out, from 0ms to 30ms');
-    expect(message).toContain('Mailbox changes up to the peak (last 20):\n         5ms  length 131 -> 150 (20 changes), history #4');
+    expect(message).toContain('Mailbox changes up to the peak (last 20):\n         5ms  length 131 -> 150 (20 changes), history #5');
     expect(message).toContain('History around the peak:\n#   0');
-    expect(message).toMatch(/#\s+3\s+0ms\s+process\.spawn\s+sampler/);
+    expect(message).toMatch(/#\s+4\s+0ms\s+process\.spawn\s+sampler/);
   });
 
   test('judges a measurement; .not fails when the mailbox stayed within', async ({ system }) => {

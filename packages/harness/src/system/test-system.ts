@@ -77,8 +77,7 @@ export class TestSystem implements DriveTarget, EventRecorder {
   readonly quietPeriod: number;
 
   readonly #options: TestSystemOptions;
-  /** The test's own process, spawned when first needed (most tests start no tree under it). */
-  #rootPid: Pid | undefined;
+  readonly #root: Pid;
   // What most tests never use is made on first use: a suite pays this constructor once per test.
   readonly #started: StartedTree[] = [];
   #stopping: Set<Pid> | undefined;
@@ -111,6 +110,9 @@ export class TestSystem implements DriveTarget, EventRecorder {
     if (options.scheduler !== undefined) runtimeOptions.scheduler = options.scheduler;
     if (options.recordMessages !== undefined) runtimeOptions.recordMessages = options.recordMessages;
     this.runtime = new Runtime(runtimeOptions);
+    // The test's own process: the parent of every tree the test starts. It traps exits, so an
+    // unexpected exit of a started tree is seen here and fails the test (start_link_supervised!).
+    this.#root = this.runtime.spawn((message) => this.#onRootMessage(message), { trapExit: true, label: 'test' });
     this.runtime.record('system.start', 'test', { seed: this.seed, runSeed: this.runSeed, testId: this.testId });
     systems.register(this);
     // The test's signal is listened to from the first wait on (#hearAbort); an abort before that is
@@ -129,15 +131,6 @@ export class TestSystem implements DriveTarget, EventRecorder {
   /** The pid of the test's own process (the parent of started trees). */
   get self(): Pid {
     return this.#root;
-  }
-
-  /**
-   * The test's own process: the parent of every tree the test starts. It traps exits, so an
-   * unexpected exit of a started tree is seen here and fails the test (start_link_supervised!).
-   */
-  get #root(): Pid {
-    if (this.#rootPid === undefined) this.#assertLive('self');
-    return (this.#rootPid ??= this.runtime.spawn((message) => this.#onRootMessage(message), { trapExit: true, label: 'test' }));
   }
 
   /** The test-side mailbox (created on first use). */
@@ -440,8 +433,7 @@ export class TestSystem implements DriveTarget, EventRecorder {
    * than the test's own and its inbox, owned resources still alive, pending timers).
    */
   leftovers(): Leftover[] {
-    const own = [this.#rootPid, this.#inbox?.pid].filter((pid): pid is Pid => pid !== undefined);
-    return leftovers(this.runtime, this.#owned, own);
+    return leftovers(this.runtime, this.#owned, this.#inbox ? [this.#root, this.#inbox.pid] : [this.#root]);
   }
 
   /**
