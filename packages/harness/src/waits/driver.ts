@@ -91,7 +91,6 @@ class Answering<T> {
   readonly #wait: Wait;
   readonly #outcome: Promise<T>;
   readonly #resolve: (value: T | Promise<T>) => void;
-  readonly #reject: (error: unknown) => void;
   readonly #releaseInterrupt: () => void;
   /** The macrotask's set it waits in (left when answered). */
   readonly #turn: Set<{ step(): void }>;
@@ -100,7 +99,6 @@ class Answering<T> {
     this.#wait = wait;
     this.#outcome = outcome;
     this.#resolve = resolve;
-    this.#reject = reject;
     // Subscribed before the interruption: an outcome already in wins over an interruption already
     // made (e.g. a final status read after teardown), as its reaction runs first.
     outcome.then(
@@ -152,16 +150,16 @@ class Wait {
   readonly signal: AbortSignal | undefined;
   readonly #startVirtual: number;
   readonly #startReal: number;
-
+  /** Told when the wait ends without its outcome. */
   readonly #failed: (() => void) | undefined;
 
   constructor(target: DriveTarget, subject: WaitSubject, options: WaitOptions, failed: (() => void) | undefined) {
     this.target = target;
     this.#failed = failed;
     this.#subject = subject;
-    // The target's default (a TestSystem's: below the test's own timeout) unless the wait names one.
     // The subject itself names the wait (a function only if the words are needed): no closure per wait.
     validateWaitOptions(options, subject);
+    // The target's default (a TestSystem's: below the test's own timeout) unless the wait names one.
     this.timeout = options.timeout ?? target.defaultTimeout ?? DEFAULT_WAIT_TIMEOUT;
     this.realTimeout = options.realTimeout ?? this.timeout;
     this.signal = options.signal;

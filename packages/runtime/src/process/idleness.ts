@@ -34,7 +34,7 @@ export class Idleness {
 
   /** Whether anything outside can still act (nothing, before anything outside was ever seen). */
   outsideLive(): boolean {
-    return this.#work !== undefined && this.#work.live();
+    return this.#work?.live() ?? false;
   }
   readonly #deliveries: DeliveryState;
   /** Handlers running that are not blocked on a kernel event. */

@@ -130,7 +130,6 @@ export class Runtime {
       crash: (proc, reason) => this.#signals.exit(proc, reason),
       answerSystem: (from, proc) => this.reply(from, undefined, proc.pid),
     });
-
   }
 
   // ---------------------------------------------------------------- time
