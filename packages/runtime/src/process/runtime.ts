@@ -602,7 +602,8 @@ export class Runtime {
    * Kill every live process (newest first) and refuse new activity. Idempotent. `stop` says who
    * stopped it, for the errors later activity gets: a TestSystem passes `AFTER_TEARDOWN` and its
    * test's id, so a call made by a forgotten, not-awaited piece of a test after that test ended
-   * names that test, wherever it surfaces.
+   * names that test, wherever it surfaces. Resolves at once when nothing is left running after the
+   * kills (stopped, the runtime starts nothing new), else when it is durably idle.
    */
   shutdown(stop: { code?: 'RUNTIME_STOPPED' | 'AFTER_TEARDOWN'; by?: string } = {}): Promise<void> {
     if (this.#stopped) return STOPPED;
