@@ -30,6 +30,10 @@ const WHY: Record<WaitFailure, string> = {
   'linked-exit': 'was interrupted: a process linked to the test exited',
 };
 
+/** What a wait that can never happen may be missing: work the runtime does not know of. */
+const DEADLOCK_HINT =
+  'work the runtime cannot see (a third-party pool, a socket) counts once it is wrapped — `system.drive(system.runtime.external(promise))` — or its owner is owned with `external()` (`system.own`)';
+
 /** "timed out after 100 ms virtual / 2 ms real time", or "can never happen: … after …": why and when. */
 export function describeWaitFailure(details: Pick<WaitFailureDetails, 'failure' | 'virtualElapsed' | 'realElapsed'>): string {
   return `${WHY[details.failure]} after ${round(details.virtualElapsed)} ms virtual / ${round(details.realElapsed)} ms real time`;
@@ -42,6 +46,7 @@ export function formatWaitFailure(details: WaitFailureDetails): string {
   return (
     `waiting for ${details.what} ${describeWaitFailure(details)}` +
     (details.cause instanceof Error ? `\n  cause: ${details.cause.message}` : '') +
+    (details.failure === 'deadlock' ? `\n  hint: ${DEADLOCK_HINT}` : '') +
     `\n\nlast ${details.lastEvents.length} events:\n${timeline || '  (no events)'}`
   );
 }

@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { describe, expect } from 'vitest';
-import { createTestSystem, test } from '@quiesce/harness';
+import { createTestSystem, test, type WaitError } from '@quiesce/harness';
 import { waitsAwaitingTurn } from '@quiesce/harness/internal';
 
 // A wait answered within the macrotask it began in never steps the clock, and is let go at once.
@@ -39,5 +41,26 @@ describe('a receive that fails', () => {
     expect(inbox.messages).toEqual(['first']);
     await expect(inbox.receive('first')).resolves.toBe('first');
     expect(inbox.messages).toEqual([]);
+  });
+});
+
+describe('driving a promise settled outside the runtime', () => {
+  const program = ['-e', "process.stdout.write('done')"];
+
+  test('unwrapped, the wait cannot know of it: it fails at once and says how to count it', async ({ system }) => {
+    // Settled only by this test, as a third-party pool's result would be: the runtime sees nothing running.
+    let settle = (): void => undefined;
+    const outside = new Promise<void>((resolve) => {
+      settle = resolve;
+    });
+    const failure = (await system.drive(outside).catch((e: unknown) => e)) as WaitError;
+    expect(failure.failure).toBe('deadlock');
+    expect(failure.message).toContain('system.drive(system.runtime.external(promise))');
+    settle();
+  });
+
+  test('wrapped in runtime.external, it is outside work in flight: the wait waits for it', async ({ system }) => {
+    const { stdout } = await system.drive(system.runtime.external(promisify(execFile)(process.execPath, program)));
+    expect(stdout).toBe('done');
   });
 });
