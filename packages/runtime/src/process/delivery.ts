@@ -23,14 +23,14 @@ export interface DeliveryHooks {
   answerSystem(from: From, proc: Proc): void;
 }
 
+const NO_INTERCEPTORS: readonly HandlerInterceptor<ProcessCode>[] = Object.freeze([]);
+
 /**
  * The mail of one runtime: every delivery goes through the scheduler (per-pair FIFO, the order
  * policy picks across pairs), passing the fault-injection interceptors first; the pump runs them
  * in a microtask; a delivered message waits in the mailbox for its process's turn, and a turn
  * runs handlers one message at a time.
  */
-const NO_INTERCEPTORS: readonly HandlerInterceptor<ProcessCode>[] = Object.freeze([]);
-
 export class Delivery {
   readonly #scheduler: Scheduler;
   readonly #idleness: Idleness;

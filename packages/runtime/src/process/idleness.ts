@@ -10,14 +10,14 @@ export interface DeliveryState {
   fault(): unknown;
 }
 
+/** Shared until the first waiter comes (then replaced, never pushed to). */
+const NO_WAITERS: Array<() => void> = [];
+
 /**
  * When a runtime is idle: no delivery pending, no handler working (one blocked on a kernel wait
  * does not count), and for full quiet no external operation in flight. Resolves the waiters of
  * `idle()` and `idleInside()` when that becomes true.
  */
-/** Shared until the first waiter comes (then replaced, never pushed to). */
-const NO_WAITERS: Array<() => void> = [];
-
 export class Idleness {
   // Made on first use: most runtimes of a test suite have nothing outside.
   #work: OutsideWork | undefined;
