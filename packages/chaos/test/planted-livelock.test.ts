@@ -31,6 +31,8 @@ const db: ServerBehaviour<null> = {
  */
 function client(id: string, buggy: boolean, answered: Record<string, number>) {
   return worker(id, (ctx) => {
+    // `c.sleep` below is the client's own pause and retry backoff on the virtual clock (the
+    // behaviour under test, the fixed client's backoff against the buggy one's), not the test waiting.
     const pid = ctx.spawn(async (_go, c) => {
       let failures = 0;
       for (;;) {

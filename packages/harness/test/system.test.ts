@@ -1,6 +1,7 @@
 import { QuiesceError, supervisor, worker, type StartFn } from '@quiesce/runtime';
 import { describe, expect } from 'vitest';
 import { createTestSystem, test, WaitError } from '@quiesce/harness';
+import { sleepingServer } from './teardown/fixtures/sleeping-server.js';
 
 /** A worker that crashes on 'crash', and after `crashAfter` ms of virtual time if given. */
 const crashy =
@@ -204,16 +205,7 @@ describe('a stalled test', () => {
   test('the failure hint says when the system sat idle with timers pending and no wait drove it', async () => {
     const system = createTestSystem({ testId: 'stall hint' });
     // Production code awaiting kernel time: a server that sleeps, called directly, not through a wait.
-    const server = await system.startServer(
-      {
-        init: () => ({ state: null }),
-        handleCall: async (_req, _from, state, ctx) => {
-          await ctx.sleep(5_000);
-          return { reply: 'done', state };
-        },
-      },
-      undefined,
-    );
+    const server = await system.startServer(sleepingServer, undefined);
     const undriven = system.runtime.call(server, 'work', 'infinity');
     await system.runtime.idle();
     expect(system.stallHint()).toMatch(

@@ -169,7 +169,8 @@ export class TestSystem implements DriveTarget, EventRecorder {
     validateWaitOptions(options, 'start');
     const at = callerLocation();
     if (isSupervisorSpec(spec)) {
-      const ref = await this.#drive(
+      const ref = await drive(
+        this,
         `supervisor ${spec.id ?? ''} to start`.replace('  ', ' '),
         startSupervisor(this.runtime, spec, { link: this.#root }),
         options,
@@ -181,7 +182,8 @@ export class TestSystem implements DriveTarget, EventRecorder {
       throw new InvalidOptionError('start(spec)', spec, 'a supervisor spec (supervisor({...})) or a child spec { id, start }');
     }
     const child = spec as ChildSpec;
-    const result = await this.#drive(
+    const result = await drive(
+      this,
       `child ${child.id} to start`,
       Promise.resolve(child.start(childStartContext(this.runtime, this.#root, child.id, child.id))),
       options,
@@ -208,7 +210,7 @@ export class TestSystem implements DriveTarget, EventRecorder {
     // `link` is the test's own process: it is not the caller's to set.
     checkOptions('startDynamic options', options, ['maxChildren', 'intensity', 'period', 'name', 'label']);
     const at = callerLocation();
-    const ref = await this.#drive('dynamic supervisor to start', startDynamicSupervisor(this.runtime, { ...options, link: this.#root }));
+    const ref = await drive(this, 'dynamic supervisor to start', startDynamicSupervisor(this.runtime, { ...options, link: this.#root }));
     this.#adopt(ref.pid, ref.label, () => ref.stop(), at);
     return ref;
   }
@@ -218,7 +220,7 @@ export class TestSystem implements DriveTarget, EventRecorder {
     this.#assertLive('startServer');
     checkOptions('startServer options', options, ['name', 'label']);
     const at = callerLocation();
-    const pid = await this.#drive('server to start', startServer(this.runtime, behaviour, args, { ...options, link: this.#root }));
+    const pid = await drive(this, 'server to start', startServer(this.runtime, behaviour, args, { ...options, link: this.#root }));
     this.#adopt(pid, options.label ?? options.name ?? pid.toString(), () => this.#stopPid(pid), at);
     return pid;
   }
@@ -230,7 +232,7 @@ export class TestSystem implements DriveTarget, EventRecorder {
     const entry = this.#started.find((s) => s.pid.equals(pid));
     (this.#stopping ??= new Set()).add(pid);
     const stopping = entry ? entry.stop() : target instanceof SupervisorRef || target instanceof DynamicSupervisorRef ? target.stop() : this.#stopPid(pid);
-    await this.#drive(`${this.runtime.label(pid)} to stop`, stopping, options);
+    await drive(this, `${this.runtime.label(pid)} to stop`, stopping, options);
   }
 
   /** Send an exit signal (default `kill`, untrappable) to a process or tree. */
@@ -273,7 +275,7 @@ export class TestSystem implements DriveTarget, EventRecorder {
         }
       });
     });
-    return this.#drive(`an event matching ${describeHistoryPattern(pattern)}`, found, opts).finally(unsubscribe);
+    return drive(this, `an event matching ${describeHistoryPattern(pattern)}`, found, opts).finally(unsubscribe);
   }
 
   /** Resolve with the exit reason of `target` when it exits (a monitor from the test). */
@@ -284,7 +286,7 @@ export class TestSystem implements DriveTarget, EventRecorder {
     const exited = new Promise<ExitReason>((resolve) => {
       unwatch = this.runtime.watch(pid, resolve);
     });
-    return this.#drive(`${this.runtime.label(pid)} to exit`, exited, options).finally(unwatch);
+    return drive(this, `${this.runtime.label(pid)} to exit`, exited, options).finally(unwatch);
   }
 
   /** Cast to a server, then wait until it has handled the cast (a mailbox barrier). */
@@ -298,14 +300,14 @@ export class TestSystem implements DriveTarget, EventRecorder {
   sync(target: Pid | string, options: WaitOptions = {}): Promise<void> {
     this.#assertLive('sync');
     checkAddress('sync', target);
-    return this.#drive(`${String(target)} to sync`, this.runtime.sync(target, 'infinity'), options);
+    return drive(this, `${String(target)} to sync`, this.runtime.sync(target, 'infinity'), options);
   }
 
   /** Call a server, driving virtual time while the call is in flight. */
   call<R = unknown>(target: Pid | string, request: unknown, options: WaitOptions = {}): Promise<R> {
     this.#assertLive('call');
     checkAddress('call', target);
-    return this.#drive(`a reply from ${String(target)}`, this.runtime.call<R>(target, request, 'infinity'), options);
+    return drive(this, `a reply from ${String(target)}`, this.runtime.call<R>(target, request, 'infinity'), options);
   }
 
   /**
@@ -379,7 +381,7 @@ export class TestSystem implements DriveTarget, EventRecorder {
     checkObject('drive options', options);
     const { what = 'the driven promise', ...wait } = options;
     if (typeof what !== 'string') throw new InvalidOptionError('drive options.what', what, 'a string naming what is awaited');
-    return this.#drive(what, Promise.resolve(promise), wait);
+    return drive(this, what, Promise.resolve(promise), wait);
   }
 
   /** Advance virtual time by `ms`, letting the system react to every timer on the way. */
@@ -555,7 +557,8 @@ export class TestSystem implements DriveTarget, EventRecorder {
     if (!this.#interruptListeners || this.#interruptListeners.length === 0) return;
     const error = this.#interruptionError();
     const listeners = this.#interruptListeners;
-    this.#interruptListeners = [];
+    // No listener comes after an interruption (onInterrupt answers those itself).
+    this.#interruptListeners = undefined;
     for (const listener of listeners) listener(error);
   }
 
@@ -645,12 +648,6 @@ export class TestSystem implements DriveTarget, EventRecorder {
   }
 
   // ------------------------------------------------------------------ internals
-
-  #drive<T>(what: string, outcome: Promise<T>, options: WaitOptions = {}): Promise<T> {
-    // Bad wait options reject before drive() looks at `outcome`: its own rejection must not go unhandled.
-    outcome.catch(() => undefined);
-    return drive(this, what, outcome, options);
-  }
 
   async #raceInterrupt<T>(promise: Promise<T>): Promise<T> {
     let release = (): void => undefined;

@@ -71,7 +71,9 @@ export function drive<T>(
   try {
     wait = new Wait(target, subject, options, failed);
   } catch (error) {
-    // Bad options reject, as every wait's failures do; nothing was armed.
+    // Bad options reject, as every wait's failures do; nothing was armed, and the outcome, never
+    // awaited now, may not reject unhandled.
+    outcome.then(undefined, noop);
     failed?.();
     return Promise.reject(error);
   }

@@ -28,10 +28,9 @@ export interface SchedulingPolicy {
   observe?(taken: Delivery): void;
 }
 
-/** Oldest first: the default, and what a user expects from a queue. */
-/** FIFO holds no state: every runtime shares one. */
 const FIFO: SchedulingPolicy = Object.freeze({ name: 'fifo', choose: () => 0 });
 
+/** Oldest first: the default, and what a user expects from a queue. It holds no state: every runtime shares one. */
 export const fifo = (): SchedulingPolicy => FIFO;
 
 /** Uniformly random among the ready heads, from a seed. */

@@ -1,6 +1,6 @@
 import { QuiesceError } from '../errors.js';
 import { checkObject } from '../checks/options.js';
-import { isPromise } from '../kernel/maybe-promise.js';
+import { isPromise, type MaybePromise } from '../kernel/maybe-promise.js';
 import type { ExitReason } from '../process/exit-reason.js';
 import { Pid } from '../process/pid.js';
 import type { ProcessContext, Runtime } from '../process/runtime.js';
@@ -64,13 +64,8 @@ export type ChildStartOutcome = { ok: Pid | undefined } | { error: unknown };
  * once, as in OTP, where start_child runs to its end inside the supervisor; one that returns a
  * promise is waited on without holding the system busy.
  */
-export function startChildProcess(
-  runtime: Runtime,
-  ctx: ProcessContext,
-  spec: NormalisedChildSpec,
-  path: string,
-): ChildStartOutcome | Promise<ChildStartOutcome> {
-  let result: StartReturn | Promise<StartReturn>;
+export function startChildProcess(runtime: Runtime, ctx: ProcessContext, spec: NormalisedChildSpec, path: string): MaybePromise<ChildStartOutcome> {
+  let result: MaybePromise<StartReturn>;
   try {
     result = spec.start(childStartContext(runtime, ctx.self, spec.id, path));
   } catch (error) {

@@ -1,6 +1,6 @@
 import { InvalidOptionError, QuiesceError } from '../errors.js';
 import { checkKnownKeys, checkObject } from '../checks/options.js';
-import { andThen } from '../kernel/maybe-promise.js';
+import { andThen, type MaybePromise } from '../kernel/maybe-promise.js';
 import { serialiseReason } from '../process/exit-reason.js';
 import type { Pid } from '../process/pid.js';
 import type { Runtime } from '../process/runtime.js';
@@ -134,7 +134,7 @@ function startValidated(
   spec: SupervisorSpec,
   { flags, children }: ValidatedSupervisor,
   options: StartSupervisorOptions,
-): SupervisorStartOutcome | Promise<SupervisorStartOutcome> {
+): MaybePromise<SupervisorStartOutcome> {
   const label = options.label ?? options.name ?? spec.id ?? 'supervisor';
   const state: SupState = {
     label,
