@@ -64,3 +64,15 @@ describe('driving a promise settled outside the runtime', () => {
     expect(stdout).toBe('done');
   });
 });
+
+describe('a wait whose options are refused', () => {
+  test('leaves no unhandled rejection behind when what it would have awaited fails too', async ({ system }) => {
+    const gone = system.runtime.spawn(() => undefined);
+    system.kill(gone);
+    await system.monitor(gone);
+    // The call to a dead process rejects (noproc) while the refused options reject the wait: the
+    // first must not surface as an unhandled rejection (Vitest fails the run on one).
+    await expect(system.call(gone, 'x', { timout: 1 } as never)).rejects.toThrow(/timout/);
+    await expect(system.sync(gone, { timout: 1 } as never)).rejects.toThrow(/timout/);
+  });
+});
