@@ -6,8 +6,11 @@ import { mailboxChanged, type Delivery } from './delivery.js';
 import { serialiseReason, type DownMessage, type ExitMessage, type ExitReason } from './exit-reason.js';
 import type { Idleness } from './idleness.js';
 import { Pid } from './pid.js';
-import type { Proc } from './proc.js';
+import type { Proc, ProcessCode } from './proc.js';
 import type { ProcessTable } from './table.js';
+
+/** What a dead process runs: nothing (its mailbox is never drained again). */
+const DEAD: ProcessCode = () => undefined;
 
 /** The watcher's side of a process monitor: a DOWN is delivered only while this entry exists. */
 interface MonitorEntry {
@@ -212,6 +215,10 @@ export class Signals {
       proc.monitors = undefined;
     }
     this.#calls.exited(proc, reason);
+    // Only the exit reason, pid, name and label outlive the process: its code (a closure that may
+    // hold the whole state of a server or supervisor) and context go, so a runtime that has seen
+    // many processes die holds little for each.
+    proc.handler = DEAD;
     proc.ctx = undefined;
     proc.system = undefined;
     proc.turn = undefined;
