@@ -69,7 +69,11 @@ describe('a dead process', () => {
               if (message === 'crash') self.exit('crash');
               state.rows[0]!++;
             },
-            { init: (self) => self.sendAfter(1000, 'crash') },
+            {
+              init: (self) => {
+                self.sendAfter(1000, 'crash');
+              },
+            },
           );
         }),
       ],
