@@ -11,6 +11,8 @@ export type QuiesceErrorCode =
   | 'CALL_TIMEOUT'
   | 'CALL_EXIT'
   | 'START_FAILED'
+  // A server callback returned something that is none of its results (OTP's bad_return_value).
+  | 'BAD_RETURN'
   | 'MAX_CHILDREN'
   // A spawn refused at the runtime's process limit (OTP's system_limit).
   | 'SYSTEM_LIMIT'

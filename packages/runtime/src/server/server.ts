@@ -78,6 +78,10 @@ export function startCheckedServer<S, Args>(
   if (options.name !== undefined) spawnOptions.name = options.name;
   if (options.label !== undefined) spawnOptions.label = options.label;
   const finish = (ctx: ProcessContext, result: InitResult<S>): void => {
+    if (!isResult(result, INIT_RESULTS)) {
+      fail(ctx, badReturn(runtime, ctx.self, 'init', result, INIT_ACCEPTED));
+      return;
+    }
     if ('ignore' in result) {
       settle({ ignore: true });
       ctx.exit('normal');
@@ -174,10 +178,14 @@ function installServer<S>(runtime: Runtime, ctx: ProcessContext, behaviour: Serv
     ctx.exit(reason);
   };
 
-  const apply = (result: CastResult<S>): MaybePromise<void> => {
+  /** A handleCast or handleInfo result; anything else crashes the server, as OTP's bad_return_value does. */
+  const apply = (callback: 'handleCast' | 'handleInfo', result: CastResult<S>): MaybePromise<void> => {
+    if (!isResult(result, CAST_RESULTS)) throw badReturn(runtime, self, callback, result, CAST_ACCEPTED);
     state = result.state;
     if ('stop' in result) return stop(result.stop);
   };
+  const applyCast = (result: CastResult<S>): MaybePromise<void> => apply('handleCast', result);
+  const applyInfo = (result: CastResult<S>): MaybePromise<void> => apply('handleInfo', result);
 
   const dispatch = (message: unknown): MaybePromise<void> => {
     if (isCallEnvelope(message)) {
@@ -185,6 +193,7 @@ function installServer<S>(runtime: Runtime, ctx: ProcessContext, behaviour: Serv
         throw new QuiesceError('INVALID_OPTION', `server ${runtime.label(self)} has no handleCall for ${JSON.stringify(message.request)}`);
       }
       return andThen(behaviour.handleCall(message.request, message.from, state, ctx), (result) => {
+        if (!isResult(result, CALL_RESULTS)) throw badReturn(runtime, self, 'handleCall', result, CALL_ACCEPTED);
         state = result.state;
         if ('reply' in result) runtime.reply(message.from, result.reply, self);
         if ('stop' in result) return stop(result.stop);
@@ -192,14 +201,14 @@ function installServer<S>(runtime: Runtime, ctx: ProcessContext, behaviour: Serv
     }
     if (isCastEnvelope(message)) {
       if (!behaviour.handleCast) throw new QuiesceError('INVALID_OPTION', `server ${runtime.label(self)} has no handleCast`);
-      return andThen(behaviour.handleCast(message.$cast, state, ctx), apply);
+      return andThen(behaviour.handleCast(message.$cast, state, ctx), applyCast);
     }
     if (isExitMessage(message) && message.from.equals(parent ?? self)) {
       // A trapped exit from the parent: terminate, then exit with the parent's reason. Like gen,
       // an unlinked server is its own parent, so exit(self(), reason) stops it too.
       return stop(message.reason);
     }
-    if (behaviour.handleInfo) return andThen(behaviour.handleInfo(message, state, ctx), apply);
+    if (behaviour.handleInfo) return andThen(behaviour.handleInfo(message, state, ctx), applyInfo);
   };
 
   // A callback that throws crashes the server through terminate, unless it has already exited.
@@ -226,5 +235,53 @@ function validateBehaviour(behaviour: ServerBehaviour<unknown, any>): void {
   for (const key of ['handleCall', 'handleCast', 'handleInfo', 'terminate'] as const) {
     const fn = behaviour[key];
     if (fn !== undefined && typeof fn !== 'function') throw new InvalidOptionError(`server behaviour.${key}`, fn, 'a function or undefined');
+  }
+}
+
+/** The keys that make a callback's result, one set per kind of result: a result has every key of one set. */
+const INIT_RESULTS: readonly (readonly string[])[] = [['state'], ['ignore'], ['stop']];
+const CALL_RESULTS: readonly (readonly string[])[] = [
+  ['reply', 'state'],
+  ['noreply', 'state'],
+  ['stop', 'state'],
+];
+const CAST_RESULTS: readonly (readonly string[])[] = [['state'], ['stop', 'state']];
+const INIT_ACCEPTED = '{ state }, { ignore: true } or { stop: reason }';
+const CALL_ACCEPTED = '{ reply, state }, { noreply: true, state } or { stop: reason, state }';
+const CAST_ACCEPTED = '{ state } or { stop: reason, state }';
+
+/** Whether `value` is an object with every key of one of `shapes` (checked per message: a few `in` tests). */
+function isResult(value: unknown, shapes: readonly (readonly string[])[]): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  for (let i = 0; i < shapes.length; i++) if (hasEvery(value, shapes[i]!)) return true;
+  return false;
+}
+
+/** Loops, not every(): no closure on the path of every call. */
+function hasEvery(value: object, keys: readonly string[]): boolean {
+  for (let i = 0; i < keys.length; i++) if (!(keys[i]! in value)) return false;
+  return true;
+}
+
+/** The error a server stops with when a callback returns none of its results (OTP: {bad_return_value, Value}). */
+function badReturn(runtime: Runtime, self: Pid, callback: string, value: unknown, accepted: string): QuiesceError {
+  return new QuiesceError('BAD_RETURN', `server ${runtime.label(self)}: ${callback} returned ${describeValue(value)}; expected ${accepted}`, {
+    callback,
+    value,
+  });
+}
+
+/** A returned value in words: an object by its keys (its shape is what is wrong), anything else as JSON. */
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const keys = Object.keys(value);
+    return keys.length === 0 ? 'an empty object' : `an object with keys { ${keys.slice(0, 8).join(', ')}${keys.length > 8 ? ', ...' : ''} }`;
+  }
+  try {
+    const text = JSON.stringify(value) ?? String(value);
+    return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+  } catch {
+    return String(value);
   }
 }
