@@ -32,6 +32,11 @@ export class Idleness {
     this.#work?.activity.notify();
   }
 
+  /** Labels of the live external actors (none, before anything outside was ever seen: nothing is made to say so). */
+  actorLabels(): string[] {
+    return this.#work?.labels() ?? [];
+  }
+
   /** Whether anything outside can still act (nothing, before anything outside was ever seen). */
   outsideLive(): boolean {
     return this.#work?.live() ?? false;

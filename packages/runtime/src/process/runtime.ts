@@ -256,7 +256,7 @@ export class Runtime {
 
   /** Labels of the live external actors (for leak reports and messages), oldest first. */
   externalActors(): string[] {
-    return this.#idleness.work.labels();
+    return this.#idleness.actorLabels();
   }
 
   /** Add a probe that says whether some external thing is still live (the harness's owned resources). */
