@@ -1,4 +1,4 @@
-import { InvalidOptionError, QuiesceError } from '../errors.js';
+import { describeValue, InvalidOptionError, QuiesceError } from '../errors.js';
 import { checkMilliseconds, checkOptions } from '../checks/options.js';
 import { andThen, isPromise, type MaybePromise } from '../kernel/maybe-promise.js';
 import { isExitMessage, type ExitReason } from '../process/exit-reason.js';
@@ -265,23 +265,15 @@ function hasEvery(value: object, keys: readonly string[]): boolean {
 
 /** The error a server stops with when a callback returns none of its results (OTP: {bad_return_value, Value}). */
 function badReturn(runtime: Runtime, self: Pid, callback: string, value: unknown, accepted: string): QuiesceError {
-  return new QuiesceError('BAD_RETURN', `server ${runtime.label(self)}: ${callback} returned ${describeValue(value)}; expected ${accepted}`, {
+  return new QuiesceError('BAD_RETURN', `server ${runtime.label(self)}: ${callback} returned ${describeReturned(value)}; expected ${accepted}`, {
     callback,
     value,
   });
 }
 
-/** A returned value in words: an object by its keys (its shape is what is wrong), anything else as JSON. */
-function describeValue(value: unknown): string {
-  if (value === undefined) return 'undefined';
-  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-    const keys = Object.keys(value);
-    return keys.length === 0 ? 'an empty object' : `an object with keys { ${keys.slice(0, 8).join(', ')}${keys.length > 8 ? ', ...' : ''} }`;
-  }
-  try {
-    const text = JSON.stringify(value) ?? String(value);
-    return text.length > 120 ? `${text.slice(0, 117)}...` : text;
-  } catch {
-    return String(value);
-  }
+/** A returned value in words: an object by its keys (its shape is what is wrong), anything else as errors describe values. */
+function describeReturned(value: unknown): string {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return describeValue(value);
+  const keys = Object.keys(value);
+  return keys.length === 0 ? 'an empty object' : `an object with keys { ${keys.slice(0, 8).join(', ')}${keys.length > 8 ? ', ...' : ''} }`;
 }
