@@ -172,7 +172,7 @@ function renderNotes(rows) {
     if (r.id === 'virtual-time' && r.detail) {
       const d = r.detail;
       notes.push(
-        `   1 h simulated in ${d.wallMs.toFixed(0)} ms wall: ${d.restarts} restarts, ${d.escalations} escalations to root, ${d.killedOnShutdownTimeout} kills on shutdown timeout, ${d.historyEvents} history events; same history every rep: ${d.sameHistoryEveryRep ? 'yes' : 'NO'}; target ≥ ${r.target.toLocaleString('en-US')}×: ${r.quiesce >= r.target ? 'met' : 'MISSED'}`,
+        `   1 h simulated in ${d.wallMs.toFixed(0)} ms wall once warm (the process's first hour: ${d.firstHour.wallMs.toFixed(0)} ms, ${Math.round(d.firstHour.compression).toLocaleString('en-US')}×): ${d.restarts} restarts, ${d.escalations} escalations to root, ${d.killedOnShutdownTimeout} kills on shutdown timeout, ${d.historyEvents} history events; same history every rep: ${d.sameHistoryEveryRep ? 'yes' : 'NO'}; target ≥ ${r.target.toLocaleString('en-US')}×: ${r.quiesce >= r.target ? 'met' : 'MISSED'}`,
       );
     }
   });

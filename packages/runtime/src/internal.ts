@@ -20,7 +20,6 @@ export { jsonReplacer } from './kernel/history.js';
 // What @quiesce/harness and @quiesce/chaos build on beyond the user's API.
 export { TimeFlow, Activity, type StepResult, type TimeHost } from './kernel/time-flow.js';
 export { realNow, realTimer, realDelay, realImmediate, withinReal } from './kernel/real-time.js';
-export { nextMacrotask } from './kernel/turn.js';
 export { isPromise, type MaybePromise } from './kernel/maybe-promise.js';
 export type { RealTimeSource, HoldableTimer } from './kernel/real-clock.js';
 export { touchesOutside } from './kernel/history.js';

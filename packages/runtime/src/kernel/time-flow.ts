@@ -19,6 +19,8 @@ export interface TimeHost {
   readonly clock: Clock;
   /** Resolves when nothing inside the runtime can run (durably), whatever is live outside. */
   idleInside(): Promise<void>;
+  /** `idleInside` with callbacks: `done` once nothing inside can run (durably), `fail` with a fault that halted the runtime. */
+  whenIdleInside(done: () => void, fail: (fault: unknown) => void): void;
   /** Whether anything outside the runtime (an OS child, a thread, a socket, a start in flight) can still act. */
   externalLive(): boolean;
   /** Resolves at the next activity: a delivery, a history event, an external operation ending. */
@@ -57,16 +59,55 @@ export class TimeFlow {
    * progress. With `jump: false` a closed system's clock is left alone ('beyond' or 'never').
    */
   async step(limit = Number.POSITIVE_INFINITY, stop?: AbortSignal, jump = true): Promise<StepResult> {
-    const host = this.#host;
-    await host.idleInside();
+    await this.#host.idleInside();
     // A caller that gave up meanwhile (its outcome arrived) must not see time move.
     if (stop?.aborted) return 'flowed';
+    return this.#stepFromIdle(limit, stop, jump);
+  }
+
+  /**
+   * Steps towards `limit` until one finds nothing more to do by then ('beyond' or 'never');
+   * resolves with the number of timers fired. Each step of a closed virtual system is a
+   * durable-idleness check and a jump, driven by callbacks: one promise for the whole run, not
+   * one per step (an hour of a busy tree is thousands of steps).
+   */
+  run(limit: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const host = this.#host;
+      const clock = host.clock;
+      let fired = 0;
+      const next = (): void => host.whenIdleInside(fromIdle, reject);
+      const after = (result: StepResult): void => {
+        if (result === 'fired') fired++;
+        if (result === 'beyond' || result === 'never') resolve(fired);
+        else next();
+      };
+      const fromIdle = (): void => {
+        if (clock instanceof VirtualClock && !host.externalLive()) {
+          this.#anchor = undefined;
+          after(this.#jump(clock, limit, true));
+        } else {
+          this.#stepFromIdle(limit, undefined, true).then(after, reject);
+        }
+      };
+      next();
+    });
+  }
+
+  /** A closed system's step: jump to the next timer due by `limit`, if allowed. */
+  #jump(clock: VirtualClock, limit: number, jump: boolean): StepResult {
+    if (jump && clock.fireNext(limit)) return 'fired';
+    return clock.nextDeadline() === undefined ? 'never' : 'beyond';
+  }
+
+  /** The rest of a step once the inside is durably idle. */
+  async #stepFromIdle(limit: number, stop: AbortSignal | undefined, jump: boolean): Promise<StepResult> {
+    const host = this.#host;
     const clock = host.clock;
     if (!(clock instanceof VirtualClock)) return this.#realStep(stop);
     if (!host.externalLive()) {
       this.#anchor = undefined;
-      if (jump && clock.fireNext(limit)) return 'fired';
-      return clock.nextDeadline() === undefined ? 'never' : 'beyond';
+      return this.#jump(clock, limit, jump);
     }
     const anchor = (this.#anchor ??= { real: realNow(), virtual: clock.now() });
     const flowNow = (): number => Math.min(Math.max(clock.now(), anchor.virtual + (realNow() - anchor.real)), limit);

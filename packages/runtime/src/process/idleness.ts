@@ -1,4 +1,4 @@
-import { nextMacrotask } from '../kernel/turn.js';
+import { realImmediate } from '../kernel/real-time.js';
 import { OutsideWork } from './outside-work.js';
 import type { Proc } from './proc.js';
 
@@ -61,14 +61,30 @@ export class Idleness {
   }
 
   /** Resolves when `quiet()` holds, and still holds after every pending microtask has run (checked across a macrotask turn). */
-  async durably(quiet: () => boolean): Promise<void> {
-    for (;;) {
-      if (this.#deliveries.fault() !== undefined) throw this.#deliveries.fault();
-      if (!quiet()) await new Promise<void>((resolve) => this.#wakeMe(resolve));
-      if (this.#deliveries.fault() !== undefined) throw this.#deliveries.fault();
-      await nextMacrotask();
-      if (quiet()) return;
-    }
+  durably(quiet: () => boolean): Promise<void> {
+    return new Promise((resolve, reject) => this.whenDurably(quiet, resolve, reject));
+  }
+
+  /**
+   * `durably` with callbacks: `done` runs in the macrotask that found the runtime still quiet,
+   * `fail` with the fault that halted it. The time flow's loop steps through this (no promise or
+   * async frame per step). The macrotask is the native setImmediate captured at load, so a
+   * test's fake timers cannot stall the check.
+   */
+  whenDurably(quiet: () => boolean, done: () => void, fail: (fault: unknown) => void): void {
+    const deliveries = this.#deliveries;
+    const confirm = (): void => (quiet() ? done() : attempt());
+    const afterWake = (): void => {
+      const fault = deliveries.fault();
+      if (fault !== undefined) fail(fault);
+      else realImmediate(confirm);
+    };
+    const attempt = (): void => {
+      if (deliveries.fault() !== undefined) fail(deliveries.fault());
+      else if (quiet()) afterWake();
+      else this.#wakeMe(afterWake);
+    };
+    attempt();
   }
 
   /** Wake the waiters if the inside is quiet (or a fault halted the runtime); they re-check their own condition. */

@@ -96,6 +96,7 @@ export class Runtime {
     return (this.#timeFlow ??= new TimeFlow({
       clock: this.clock,
       idleInside: () => this.idleInside(),
+      whenIdleInside: (done, fail) => this.#idleness.whenDurably(this.#insideQuiet, done, fail),
       externalLive: () => this.externalLive(),
       nextActivity: () => this.nextActivity(),
     }));
@@ -158,10 +159,7 @@ export class Runtime {
     }
     const from = clock.now();
     const target = from + ms;
-    for (;;) {
-      const step = await this.#flow.step(target);
-      if (step === 'beyond' || step === 'never') break;
-    }
+    await this.#flow.run(target);
     clock.setNow(target);
     await this.idleInside();
     this.record('clock.advance', 'clock', { from, to: target });
@@ -173,13 +171,7 @@ export class Runtime {
     if (typeof limitMs !== 'number' || !(limitMs >= 0)) {
       throw new InvalidOptionError('runTimers(limitMs)', limitMs, 'a number of milliseconds >= 0 (Infinity: no limit)');
     }
-    const limit = clock.now() + limitMs;
-    let fired = 0;
-    for (;;) {
-      const step = await this.#flow.step(limit);
-      if (step === 'fired') fired++;
-      else if (step !== 'flowed') return fired;
-    }
+    return this.#flow.run(clock.now() + limitMs);
   }
 
   /**
@@ -279,8 +271,10 @@ export class Runtime {
 
   /** Resolves when nothing inside the runtime can run, durably; external work may still be in flight. */
   idleInside(): Promise<void> {
-    return this.#idleness.durably(() => this.#idleness.insideQuiet());
+    return this.#idleness.durably(this.#insideQuiet);
   }
+
+  readonly #insideQuiet = (): boolean => this.#idleness.insideQuiet();
 
   /** Mark the caller as waiting on a kernel event (not active) until `promise` settles. */
   block<T>(promise: Promise<T>): Promise<T> {

@@ -229,6 +229,21 @@ describe('a replay that diverges on a live runtime', () => {
     expect((rt.fault as { code?: string }).code).toBe('REPLAY_DIVERGED');
     expect(rt.scheduler.size).toBe(2);
   });
+
+  test('a fault in the middle of advance or runTimers ends it with the fault; time stops where it halted', async () => {
+    const rt = new Runtime({ clock: 'virtual', scheduler: { replay: 'z' } });
+    const a = rt.spawn(() => undefined);
+    const b = rt.spawn(() => undefined);
+    rt.setTimer(10, () => {
+      rt.send(a, 'x');
+      rt.send(b, 'x');
+    });
+    rt.setTimer(50, () => undefined);
+    await expect(rt.advance(100)).rejects.toMatchObject({ code: 'REPLAY_DIVERGED' });
+    expect(rt.now()).toBe(10);
+    await expect(rt.runTimers()).rejects.toMatchObject({ code: 'REPLAY_DIVERGED' });
+    expect(rt.now()).toBe(10);
+  });
 });
 
 describe('SchedulingPolicy.observe', () => {
