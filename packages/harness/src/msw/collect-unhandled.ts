@@ -14,15 +14,17 @@ export interface UnhandledCollector {
 
 /**
  * Fail the test if any request reaches `server` without a matching handler, naming each one
- * (method and URL). Works with any `onUnhandledRequest` strategy (msw's `'error'` already fails
- * the request itself; with `'warn'` or `'bypass'` this is what makes the test fail). With
- * `system`, the check runs at its teardown and the traffic is recorded in its history.
+ * (method and URL). Works with any strategy for unhandled requests (msw 2's `onUnhandledRequest`,
+ * msw 3's `onUnhandledFrame`: `'error'` already fails the request itself; with `'warn'` or
+ * `'bypass'` this is what makes the test fail). With `system`, the check runs at its teardown and
+ * the traffic is recorded in its history. `ignore` lets requests through that are meant to reach
+ * the network (the test's own servers on 127.0.0.1); one it throws for counts as unhandled.
  *
  * The server's events are shared: in `test.concurrent`, requests of concurrent tests count too.
  */
 export function collectUnhandled(server: MswServerLike, options?: CollectUnhandledOptions): UnhandledCollector {
   assertServer(server, 'collectUnhandled');
-  const { system, onTestFinished } = resolveCollectUnhandledOptions(options);
+  const { system, onTestFinished, ignore } = resolveCollectUnhandledOptions(options);
   const requests: SeenRequest[] = [];
   const collector: UnhandledCollector = {
     requests,
@@ -38,6 +40,21 @@ export function collectUnhandled(server: MswServerLike, options?: CollectUnhandl
     () => collector.verify(),
   );
   if (system) observeHttp(server, system);
-  stop = onLifecycle(server, { 'request:unhandled': ({ request }) => void requests.push(seen(request)) });
+  stop = onLifecycle(server, {
+    'request:unhandled': ({ request }) => {
+      const unhandled = seen(request);
+      if (!ignored(ignore, unhandled)) requests.push(unhandled);
+    },
+  });
   return collector;
+}
+
+/** Whether `ignore` lets `request` through; a predicate that throws lets nothing through (the test then names the request). */
+function ignored(ignore: ((request: SeenRequest) => boolean) | undefined, request: SeenRequest): boolean {
+  if (!ignore) return false;
+  try {
+    return ignore(request) === true;
+  } catch {
+    return false;
+  }
 }

@@ -2,6 +2,7 @@ import { InvalidOptionError } from '@quiesce/runtime';
 import { checkKnownKeys } from '@quiesce/runtime/internal';
 import type { TestSystem } from '../system/test-system.js';
 import type { TestEndBinding } from './at-test-end.js';
+import type { SeenRequest } from './types.js';
 
 /** Options of `expectRequest`. */
 export interface ExpectRequestOptions extends TestEndBinding {
@@ -10,7 +11,13 @@ export interface ExpectRequestOptions extends TestEndBinding {
 }
 
 /** Options of `collectUnhandled`. */
-export type CollectUnhandledOptions = TestEndBinding;
+export interface CollectUnhandledOptions extends TestEndBinding {
+  /**
+   * Requests that may go to the network unhandled: traffic to the real servers the test started
+   * itself (a worker on 127.0.0.1, say) beside the APIs it mocks. Still recorded in the history.
+   */
+  ignore?: (request: SeenRequest) => boolean;
+}
 
 /** Options of `useHandlers`. */
 export type UseHandlersOptions = TestEndBinding;
@@ -48,8 +55,12 @@ export function resolveExpectRequestOptions(options: unknown): Required<Pick<Exp
 }
 
 /** Validate `collectUnhandled`'s options; throws InvalidOptionError naming the option. */
-export function resolveCollectUnhandledOptions(options: unknown): TestEndBinding {
-  return validateBinding(asOptions(options, 'collectUnhandled options', ['system', 'onTestFinished']), 'collectUnhandled options');
+export function resolveCollectUnhandledOptions(options: unknown): CollectUnhandledOptions {
+  const o = asOptions(options, 'collectUnhandled options', ['system', 'onTestFinished', 'ignore']);
+  const { ignore } = o;
+  if (ignore !== undefined && typeof ignore !== 'function')
+    throw new InvalidOptionError('collectUnhandled options.ignore', ignore, 'a function (request: { method, url, headers }) => boolean');
+  return { ...validateBinding(o, 'collectUnhandled options'), ignore: ignore as CollectUnhandledOptions['ignore'] };
 }
 
 /** Validate `useHandlers`'s options; throws InvalidOptionError naming the option. */

@@ -157,6 +157,46 @@ describe.each(majors)('$title', ({ name, supported, load }) => {
     expect(() => collector.verify()).toThrow(`1 request(s) had no msw handler:\n  - PUT ${real.origin}/missing?x=1`);
   });
 
+  test.skipIf(!supported)('collectUnhandled ignore: requests meant for the network pass, the rest are named, the history keeps both', async () => {
+    const { http, HttpResponse, ...rest } = await load();
+    const server = listening({ http, HttpResponse, ...rest });
+    const own = await network();
+    const stray = await network();
+    server.use(http.get('http://api.test/mocked', () => HttpResponse.text('mocked')));
+    const collecting = createTestSystem({ testId: 'msw-ignore' });
+    const collector = collectUnhandled(server, { system: collecting, ignore: ({ url }) => url.startsWith(`${own.origin}/`) });
+    expect(await (await fetch('http://api.test/mocked')).text()).toBe('mocked');
+    expect(await (await fetch(`${own.origin}/run`)).text()).toBe('real GET /run');
+    expect(await (await fetch(`${stray.origin}/oops`)).text()).toBe('real GET /oops');
+    expect(collector.requests.map((r) => r.url)).toEqual([`${stray.origin}/oops`]);
+    const recorded = collecting.history.ofKind('http.request').map((e) => [e.data.url, e.data.handled]);
+    expect(recorded).toEqual([
+      ['http://api.test/mocked', true],
+      [`${own.origin}/run`, false],
+      [`${stray.origin}/oops`, false],
+    ]);
+    await expect(collecting.teardown()).rejects.toThrow(`1 request(s) had no msw handler:\n  - GET ${stray.origin}/oops`);
+  });
+
+  test.skipIf(!supported)('collectUnhandled ignore that throws lets nothing through: the request is named', async () => {
+    const { http, HttpResponse, ...rest } = await load();
+    const server = listening({ http, HttpResponse, ...rest });
+    const real = await network();
+    const finish: Array<() => void> = [];
+    const collector = collectUnhandled(server, {
+      onTestFinished: (fn) => void finish.push(fn),
+      ignore: () => {
+        throw new Error('a bug in the predicate');
+      },
+    });
+    await fetch(`${real.origin}/x`);
+    expect(collector.requests.map((r) => r.url)).toEqual([`${real.origin}/x`]);
+    expect(() => finish[0]!()).toThrow(UnhandledRequestError);
+    expect(() => collectUnhandled(server, { ignore: 'localhost' as never })).toThrow(
+      /collectUnhandled options\.ignore: got "localhost"; expected a function \(request: \{ method, url, headers \}\) => boolean/,
+    );
+  });
+
   test.skipIf(!supported)('with a TestSystem, traffic lands in its history and waits follow it', async ({ system }) => {
     const { http, HttpResponse, ...rest } = await load();
     const server = listening({ http, HttpResponse, ...rest });
@@ -420,13 +460,20 @@ describe('msw helper options', () => {
 
   test('fuzz: any collectUnhandled options either resolve or throw QuiesceError', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.anything(), fc.record({ system: fc.anything(), onTestFinished: fc.anything() }, { requiredKeys: [] })), (o) => {
-        try {
-          resolveCollectUnhandledOptions(o);
-        } catch (error) {
-          expect(error).toBeInstanceOf(QuiesceError);
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          fc.anything(),
+          fc.record({ system: fc.anything(), onTestFinished: fc.anything(), ignore: fc.oneof(fc.anything(), fc.func(fc.boolean())) }, { requiredKeys: [] }),
+        ),
+        (o) => {
+          try {
+            const resolved = resolveCollectUnhandledOptions(o);
+            expect(resolved.ignore === undefined || typeof resolved.ignore === 'function').toBe(true);
+          } catch (error) {
+            expect(error).toBeInstanceOf(QuiesceError);
+          }
+        },
+      ),
       { numRuns: 500 },
     );
   });
