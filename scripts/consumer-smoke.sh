@@ -13,7 +13,9 @@
 #     through `"types": ["node", "@quiesce/assertions"]` in tsconfig.json, the setup the docs give,
 #     and is checked to fail without it.
 #
-# Usage: scripts/consumer-smoke.sh        KEEP_SMOKE=1 keeps the temp dir for inspection.
+# Usage: scripts/consumer-smoke.sh            KEEP_SMOKE=1 keeps the temp dir for inspection.
+#        scripts/consumer-smoke.sh --vitest5  the same on Node 24 with Vitest 5 and @types/node 24
+#                                             (the versions of the Vitest 5 lane)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -34,8 +36,20 @@ read -r VITEST_VERSION TS_VERSION TYPES_NODE_VERSION < <(node -e '
   const d = require("./package.json").devDependencies ?? {};
   console.log(d.vitest ?? "4.1.12", d.typescript ?? "~5.9.3", d["@types/node"] ?? "^20");
 ')
-[[ "$VITEST_VERSION" == 4.1.* || "$VITEST_VERSION" == ^4.1* || "$VITEST_VERSION" == ~4.1* ]] ||
-  log "note: the repository's vitest is $VITEST_VERSION (this smoke test targets 4.1.x)"
+case "${1:-}" in
+  "") [[ "$VITEST_VERSION" == 4.1.* || "$VITEST_VERSION" == ^4.1* || "$VITEST_VERSION" == ~4.1* ]] ||
+    log "note: the repository's vitest is $VITEST_VERSION (this smoke test targets 4.1.x)" ;;
+  --vitest5)
+    source "$ROOT/scripts/vitest5-versions.sh"
+    NODE_BIN="$(bash "$ROOT/scripts/node24.sh")"
+    export PATH="$NODE_BIN:$PATH"
+    hash -r
+    [[ "$(node -v)" == v24.* ]] || die "expected Node 24 first on PATH, got $(node -v)"
+    VITEST_VERSION="$VITEST5"
+    TYPES_NODE_VERSION="$TYPES_NODE"
+    log "Vitest 5 consumer: vitest $VITEST_VERSION, @types/node $TYPES_NODE_VERSION, node $(node -v)" ;;
+  *) die "unknown argument '$1' (accepted: --vitest5)" ;;
+esac
 
 # ---- 1. build and pack ---------------------------------------------------------------------
 log "building (tsc -b) from a clean dist: files of deleted sources must not ship"

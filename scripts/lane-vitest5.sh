@@ -8,18 +8,12 @@
 # (as the alias `msw3`, which needs Node >= 22.12 and so is kept out of the root install), installed
 # and tested with Node 24 (scripts/node24.sh) first on PATH. The working tree is never modified.
 #
-# 5.1.0 is pinned on purpose: vitest 5.1.1 with @vitest/coverage-v8 5.1.0 does not resolve.
-#
 # Usage: scripts/lane-vitest5.sh [extra vitest args]     e.g. scripts/lane-vitest5.sh packages/runtime
 set -euo pipefail
 
-VITEST5=5.1.0
-TYPES_NODE='^24'
-# msw 3 for the msw helpers' tests of both majors (packages/harness/test/msw/majors.ts).
-MSW3='npm:msw@^3.0.5'
-# testcontainers 12 (Node >= 22.22) where the root install has 11 (Node 20): the container tests of both majors.
-TESTCONTAINERS12='^12.2.0'
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# VITEST5, TYPES_NODE, MSW3, TESTCONTAINERS12
+source "$ROOT/scripts/vitest5-versions.sh"
 LANE="$ROOT/.cache/lane-vitest5"
 
 log() { echo "[lane-vitest5] $*" >&2; }
