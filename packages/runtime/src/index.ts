@@ -11,7 +11,7 @@ export type { Clock, TimerHandle } from './kernel/clock.js';
 export { RealClock } from './kernel/real-clock.js';
 export { VirtualClock } from './kernel/virtual-clock.js';
 export { Random, deriveSeed } from './kernel/random.js';
-export { History, formatTimeline, isKind, type EventOf, type HistoryEvent, type HistoryListener } from './kernel/history.js';
+export { History, formatTimeline, isKind, type EventOf, type HistoryEvent, type HistoryListener, type HistoryRetention } from './kernel/history.js';
 export type { CustomKind, EventData, EventKind, LifecycleEvents, QuiesceEvents, ReservedNamespace, RuntimeEvents } from './kernel/events.js';
 export { Scheduler, fifo, seededRandom, replay, type Delivery, type SchedulingPolicy } from './kernel/scheduler.js';
 
@@ -33,6 +33,7 @@ export {
   type Interceptor,
   type GroupReaper,
   type RuntimeOptions,
+  type RetainOptions,
   type SpawnOptions,
   type MessageHandler,
   type MailboxListener,

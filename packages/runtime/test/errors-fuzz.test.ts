@@ -75,6 +75,7 @@ describe('fuzzing public option parsing', () => {
           ),
           recordMessages: maybe(fc.boolean()),
           history: maybe(fc.constant(null)),
+          retain: maybe(fc.oneof(junk, fc.record({ events: maybe(edgeNumber), exited: maybe(edgeNumber) }, { requiredKeys: [] }))),
           // A typo is never ignored.
           sead: fc.option(edgeNumber, { nil: undefined, freq: 8 }),
         },

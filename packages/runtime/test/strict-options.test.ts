@@ -37,7 +37,7 @@ describe('unknown option keys', () => {
     const error = thrown(() => new Runtime({ sead: 3 } as never));
     expectUnknown(error, 'Runtime options.sead', 'seed');
     expect((error as Error).message).toBe(
-      "Runtime options.sead: got 3; no such option, did you mean 'seed'? (accepts 'clock', 'seed', 'scheduler', 'recordMessages', 'history', 'reaper')",
+      "Runtime options.sead: got 3; no such option, did you mean 'seed'? (accepts 'clock', 'seed', 'scheduler', 'recordMessages', 'history', 'reaper', 'retain')",
     );
   });
 

@@ -3,6 +3,8 @@
  * to it, matchers judge it, chaos writes to it, failures print its tail. Wall-clock time is kept
  * beside the events, never in them, so two runs of one seed serialise identically.
  */
+import { checkKnownKeys } from '../checks/options.js';
+import { InvalidOptionError } from '../errors.js';
 import { round } from './format.js';
 import type { CustomKind, EventKind, QuiesceEvents } from './events.js';
 
@@ -38,9 +40,24 @@ const epochNow = (): number => TIME_ORIGIN + performance.now();
 
 const NO_LISTENERS: readonly HistoryListener[] = Object.freeze([]);
 
+/** How much of itself a history keeps. */
+export interface HistoryRetention {
+  /**
+   * Keep at least the last `keep` events, and at most twice that (the oldest are dropped in
+   * batches); sequence numbers go on counting. Default: every event. For runtimes that run for
+   * a long time in production; a test's history keeps everything.
+   */
+  keep?: number;
+}
+
 export class History {
   readonly #events: HistoryEvent[] = [];
   readonly #wall: number[] = [];
+  /** Seq of the oldest event kept (0 until a bounded history drops some). */
+  #first = 0;
+  /** Wall-clock time of event 0, kept when it is dropped: real elapsed times count from it. */
+  #wallOrigin: number | undefined;
+  readonly #keep: number;
   /**
    * Replaced, never changed in place, when a listener comes or goes: an append runs the listeners
    * there were when it began (one may unsubscribe, or subscribe another, as it runs) without
@@ -55,18 +72,26 @@ export class History {
    * @param now virtual time source (the kernel's clock)
    * @param wallNow wall-clock source; kept apart from the events (docs/architecture.md, determinism rule 4)
    * @param appended told of every event before the listeners (the runtime's own bookkeeping), never unsubscribed
+   * @param retention how many events to keep (default: all)
    */
-  constructor(now: () => number = () => 0, wallNow: () => number = epochNow, appended?: HistoryListener) {
+  constructor(now: () => number = () => 0, wallNow: () => number = epochNow, appended?: HistoryListener, retention: HistoryRetention = {}) {
     this.#now = now;
     this.#wallNow = wallNow;
     this.#appended = appended;
+    this.#keep = checkKeep(retention);
   }
 
+  /** How many events were appended: the seq the next one gets. */
   get length(): number {
-    return this.#events.length;
+    return this.#first + this.#events.length;
   }
 
-  /** The events so far. The array is live and must not be mutated. */
+  /** Seq of the oldest event kept: 0, unless a bounded history (`keep`) has dropped older ones. */
+  get firstSeq(): number {
+    return this.#first;
+  }
+
+  /** The events kept, oldest first (all of them unless the history is bounded). The array is live and must not be mutated. */
   get events(): readonly HistoryEvent[] {
     return this.#events;
   }
@@ -75,14 +100,24 @@ export class History {
   append<K extends EventKind>(kind: K, source: string, data: QuiesceEvents[K]): HistoryEvent<K, QuiesceEvents[K]>;
   append<K extends string>(kind: CustomKind<K>, source: string, data: unknown): HistoryEvent<K>;
   append(kind: string, source: string, data: unknown): HistoryEvent {
-    const event: HistoryEvent = Object.freeze({ seq: this.#events.length, time: this.#now(), kind, source, data });
+    const event: HistoryEvent = Object.freeze({ seq: this.#first + this.#events.length, time: this.#now(), kind, source, data });
     this.#events.push(event);
     this.#wall.push(this.#wallNow());
+    if (this.#events.length >= 2 * this.#keep) this.#drop();
     // Listeners run synchronously, so an await resolves in the same turn as its event.
     this.#appended?.(event);
     const listeners = this.#listeners;
     for (let i = 0; i < listeners.length; i++) listeners[i]!(event);
     return event;
+  }
+
+  /** A bounded history drops its oldest events down to `keep`: in batches, so an append stays O(1) on average. */
+  #drop(): void {
+    const n = this.#events.length - this.#keep;
+    this.#wallOrigin ??= this.#wall[0];
+    this.#events.splice(0, n);
+    this.#wall.splice(0, n);
+    this.#first += n;
   }
 
   /** Call `listener` for every later event; returns the unsubscribe function. */
@@ -96,7 +131,7 @@ export class History {
 
   /** Wall-clock milliseconds (epoch) when event `seq` was recorded. */
   wallTime(seq: number): number | undefined {
-    return this.#wall[seq];
+    return seq >= this.#first ? this.#wall[seq - this.#first] : undefined;
   }
 
   /** The events of one kind, their data typed when the kind is declared. */
@@ -107,7 +142,7 @@ export class History {
   }
 
   find(predicate: (e: HistoryEvent) => boolean, fromSeq = 0): HistoryEvent | undefined {
-    for (let i = fromSeq; i < this.#events.length; i++) {
+    for (let i = Math.max(0, fromSeq - this.#first); i < this.#events.length; i++) {
       const e = this.#events[i]!;
       if (predicate(e)) return e;
     }
@@ -121,7 +156,7 @@ export class History {
 
   /** JSON lines, one event each, wall-clock fields excluded unless asked for. */
   toJSONLines(options: { wallClock?: boolean } = {}): string {
-    return this.#events.map((e) => JSON.stringify(options.wallClock ? { ...e, wall: this.#wall[e.seq] } : e, jsonReplacer)).join('\n');
+    return this.#events.map((e) => JSON.stringify(options.wallClock ? { ...e, wall: this.#wall[e.seq - this.#first] } : e, jsonReplacer)).join('\n');
   }
 
   /** A human timeline of the last `n` events (all by default), one per line. */
@@ -132,10 +167,19 @@ export class History {
 
   /** Real milliseconds from the first event to event `seq` (wall clock; never part of the events). */
   realElapsed(seq: number): number | undefined {
-    const first = this.#wall[0];
-    const at = this.#wall[seq];
+    const first = this.#wallOrigin ?? this.#wall[0];
+    const at = this.wallTime(seq);
     return first === undefined || at === undefined ? undefined : at - first;
   }
+}
+
+function checkKeep(retention: HistoryRetention): number {
+  if (typeof retention !== 'object' || retention === null) throw new InvalidOptionError('History retention', retention, 'an object { keep }');
+  checkKnownKeys('History retention', retention as Record<string, unknown>, ['keep']);
+  const { keep } = retention;
+  if (keep === undefined) return Number.POSITIVE_INFINITY;
+  if (!(Number.isSafeInteger(keep) && keep >= 1)) throw new InvalidOptionError('History retention.keep', keep, 'an integer >= 1 (how many events to keep)');
+  return keep;
 }
 
 /**

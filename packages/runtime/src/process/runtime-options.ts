@@ -28,6 +28,22 @@ export interface RuntimeOptions {
    * process is killed with SIGKILL (see `processReaper()`). Default: none.
    */
   reaper?: GroupReaper;
+  /**
+   * How much the runtime keeps of what is over, for runtimes that run a long time in production
+   * (a test's runtime keeps everything, the default):
+   * - `events`: the history keeps the last `events` events, at most twice that (not with `history`,
+   *   which is bounded by its own `keep`);
+   * - `exited`: the last `exited` exited processes keep their exit reason, label and name; older
+   *   ones are forgotten, as OTP forgets every dead process (`exitReason` undefined, a link or
+   *   monitor to one gets `noproc`).
+   */
+  retain?: RetainOptions;
+}
+
+/** See RuntimeOptions.retain. Each: an integer >= 1, or undefined to keep everything. */
+export interface RetainOptions {
+  events?: number;
+  exited?: number;
 }
 
 /** Something that kills registered process groups if this process dies (see ProcessGroupReaper). */
@@ -43,7 +59,7 @@ export function toPolicy(option: SchedulerOption | undefined): SchedulingPolicy 
   return option;
 }
 
-const RUNTIME_KEYS = ['clock', 'seed', 'scheduler', 'recordMessages', 'history', 'reaper'] as const;
+const RUNTIME_KEYS = ['clock', 'seed', 'scheduler', 'recordMessages', 'history', 'reaper', 'retain'] as const;
 const SPAWN_KEYS = ['link', 'trapExit', 'name', 'label', 'init'] as const;
 
 export function validateRuntimeOptions(options: RuntimeOptions): void {
@@ -74,6 +90,7 @@ export function validateRuntimeOptions(options: RuntimeOptions): void {
   }
   if (recordMessages !== undefined && typeof recordMessages !== 'boolean') throw new InvalidOptionError('recordMessages', recordMessages, 'a boolean');
   if (history !== undefined && !(history instanceof History)) throw new InvalidOptionError('history', history, 'a History');
+  checkRetain(options.retain, history !== undefined);
   const { reaper } = options;
   if (
     reaper !== undefined &&
@@ -115,4 +132,17 @@ export function checkTimerArguments(delayMs: unknown, fn: unknown, owner: unknow
   if (typeof delayMs !== 'number') throw new InvalidOptionError('setTimer(delayMs)', delayMs, 'a number of milliseconds');
   if (typeof fn !== 'function') throw new InvalidOptionError('setTimer(fn)', fn, 'a function');
   if (owner !== undefined) checkPid('setTimer(owner)', owner);
+}
+
+function checkRetain(retain: unknown, historyGiven: boolean): void {
+  if (retain === undefined) return;
+  checkObject('Runtime options.retain', retain);
+  checkKnownKeys('Runtime options.retain', retain as Record<string, unknown>, ['events', 'exited']);
+  for (const key of ['events', 'exited'] as const) {
+    const value = (retain as RetainOptions)[key];
+    if (value !== undefined && !(Number.isSafeInteger(value) && value >= 1))
+      throw new InvalidOptionError(`retain.${key}`, value, `an integer >= 1 (how many ${key === 'events' ? 'history events' : 'exited processes'} to keep)`);
+  }
+  if (historyGiven && (retain as RetainOptions).events !== undefined)
+    throw new InvalidOptionError('retain.events', (retain as RetainOptions).events, 'nothing when `history` is given (bound that History with its own keep)');
 }

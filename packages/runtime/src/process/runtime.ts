@@ -31,7 +31,7 @@ import {
 import { Signals } from './signals.js';
 import { ProcessTable } from './table.js';
 
-export type { GroupReaper, RuntimeOptions, SchedulerOption } from './runtime-options.js';
+export type { GroupReaper, RetainOptions, RuntimeOptions, SchedulerOption } from './runtime-options.js';
 export type { MailboxListener, SystemHandler } from './proc.js';
 
 export type MessageHandler = (message: unknown, ctx: ProcessContext) => void | Promise<void>;
@@ -115,13 +115,13 @@ export class Runtime {
       this.history = options.history;
       this.history.subscribe(activity);
     } else {
-      this.history = new History(() => this.clock.now(), undefined, activity);
+      this.history = new History(() => this.clock.now(), undefined, activity, { keep: options.retain?.events });
     }
     this.recordMessages = options.recordMessages ?? false;
     this.reaper = options.reaper;
     this.node = nextNode++;
     const record = this.#append;
-    this.#table = new ProcessTable(this.node);
+    this.#table = new ProcessTable(this.node, options.retain?.exited);
     this.#idleness = new Idleness({ pending: () => this.#delivery.pending(), fault: () => this.#delivery.fault });
     this.#delivery = new Delivery(this.scheduler, this.#idleness, record);
     this.#calls = new Calls(this.clock, this.#delivery);

@@ -177,7 +177,7 @@ export class Signals {
   exit(proc: Proc, reason: ExitReason): void {
     if (!proc.alive) return;
     proc.alive = false;
-    this.#table.liveCount--;
+    this.#table.exited(proc);
     proc.exitReason = reason;
     // Emptied in place (no new array for a process that will never receive again).
     proc.mailbox.length = 0;

@@ -20,10 +20,15 @@ export class ProcessTable {
   liveCount = 0;
   /** Most live processes at once; a spawn beyond it fails with system_limit. */
   limit = Number.POSITIVE_INFINITY;
+  /** How many exited processes stay in the table (RuntimeOptions.retain.exited); all by default. */
+  readonly #keepExited: number;
+  /** Ids of the exited processes still in the table, oldest first (kept only under a bound). */
+  #exited: number[] | undefined;
 
-  constructor(node: number) {
+  constructor(node: number, keepExited = Number.POSITIVE_INFINITY) {
     this.node = node;
     this.outside = new Pid(node, 0);
+    this.#keepExited = keepExited;
   }
 
   /** The next pid of this node (used once, by the spawn that takes it). */
@@ -44,6 +49,20 @@ export class ProcessTable {
       proc.name = name;
       (this.#names ??= new Map()).set(name, proc);
     }
+  }
+
+  /**
+   * `proc` has exited: one live process fewer. Under a bound, the oldest exited processes beyond
+   * it are forgotten (in batches): their pids then read as unknown ones, as every dead pid does in
+   * OTP (`exitReason` undefined, a link or monitor gets `noproc`).
+   */
+  exited(proc: Proc): void {
+    this.liveCount--;
+    if (this.#keepExited === Number.POSITIVE_INFINITY) return;
+    const exited = (this.#exited ??= []);
+    exited.push(proc.pid.id);
+    if (exited.length < 2 * this.#keepExited) return;
+    for (const id of exited.splice(0, exited.length - this.#keepExited)) this.#procs.delete(id);
   }
 
   /** A process that exited gives up its name (it keeps `proc.name` for its exit event). */
