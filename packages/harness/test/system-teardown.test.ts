@@ -105,6 +105,25 @@ describe('TestSystem teardown', () => {
     await expect(system.teardown()).rejects.toThrow(/^only this$/);
   });
 
+  test('a mailbox watcher that threw fails the test at teardown, naming it (the runtime went on without it)', async () => {
+    const system = createTestSystem({ testId: 'watcher-throws' });
+    const echo = system.runtime.spawn((message) => system.runtime.send(system.inbox.pid, message), { label: 'echo' });
+    system.runtime.watchMailbox(echo, (length) => {
+      if (length > 0) throw new Error('watcher bug');
+    });
+    system.send(echo, 'hello');
+    await expect(system.inbox.receive('hello')).resolves.toBe('hello');
+    const failure = await system.teardown().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(QuiesceError);
+    expect(failure).toMatchObject({ code: 'LISTENER_ERROR' });
+    expect((failure as Error).message).toMatch(
+      /^a watchMailbox listener of echo \(<\d+\.\d+>\) threw \{"error":"Error","message":"watcher bug"\}; the runtime removed it \(event #\d+\)$/,
+    );
+  });
+
   test('stop() of a process the system did not start stops it', async () => {
     const system = createTestSystem({ testId: 'teardown-stop-foreign' });
     const pid = await startServer(system.runtime, { init: () => ({ state: null }) }, undefined);

@@ -20,6 +20,8 @@ export type QuiesceErrorCode =
   | 'CHILD_RUNNING'
   | 'CHILD_RESTARTING'
   | 'REPLAY_DIVERGED'
+  // A listener the runtime called (watchMailbox) threw; recorded as runtime.listener_error.
+  | 'LISTENER_ERROR'
   | 'RUNTIME_STOPPED'
   | 'SPAWN_FAILED'
   | 'READY_TIMEOUT'

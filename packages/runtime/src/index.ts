@@ -34,6 +34,7 @@ export {
   type GroupReaper,
   type RuntimeOptions,
   type RetainOptions,
+  type RuntimeBusy,
   type SpawnOptions,
   type MessageHandler,
   type MailboxListener,

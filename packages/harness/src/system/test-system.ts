@@ -39,7 +39,7 @@ import { teardownFailure } from './teardown-error.js';
 import { validateSystemOptions, type TestSystemOptions } from './options.js';
 import { describeHistoryPattern, toEventPredicate, type HistoryPattern, type UntilOptions } from './history-pattern.js';
 import { checkAddress, checkOwnedResource, pidOf } from './arguments.js';
-import { awaitActorsGone, disposeOwned, findLeaks, leaksNow, stopStartedTrees, type Leak, type StartedTree } from './teardown.js';
+import { awaitActorsGone, disposeOwned, findLeaks, leaksNow, listenerErrors, stopStartedTrees, type Leak, type StartedTree } from './teardown.js';
 import { leftovers, type Leftover } from './leftovers.js';
 import { systemRegistry } from './registry.js';
 import {
@@ -616,6 +616,7 @@ export class TestSystem implements DriveTarget, EventRecorder {
       problems.push(...(await disposeOwned(owned)));
       leaks = await findLeaks(this.runtime, owned);
     }
+    problems.push(...listenerErrors(this.history));
     this.runtime.record('system.teardown', 'test', { leaks: leaks.length });
     if (!this.#linkedFailure && leaks.length === 0 && problems.length === 0) return;
     // Most important first: a linked crash, then leaks, then whatever failed on the way.

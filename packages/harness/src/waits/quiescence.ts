@@ -1,4 +1,4 @@
-import { VirtualClock } from '@quiesce/runtime';
+import { VirtualClock, type RuntimeBusy } from '@quiesce/runtime';
 import { realDelay, realNow, realTimer } from '@quiesce/runtime/internal';
 import type { DriveTarget } from './driver.js';
 import { WaitError } from './wait-error.js';
@@ -36,7 +36,7 @@ export async function awaitQuiescence(target: DriveTarget, options: QuiescenceOp
   let cancel = (): void => undefined;
   const bound = new Promise<never>((_resolve, reject) => {
     cancel = realTimer(options.timeout, () =>
-      reject(new WaitError('the system to be quiet', 'timeout', { virtual: 0, real: realNow() - startReal }, rt.history)),
+      reject(new WaitError(`the system to be quiet (${describeBusy(rt.busy())})`, 'timeout', { virtual: 0, real: realNow() - startReal }, rt.history)),
     );
   });
   let release = (): void => undefined;
@@ -88,4 +88,15 @@ export function describeQuiescence(q: Quiescence): string {
   return q.by === 'idle'
     ? 'decided when the system was durably idle'
     : `decided after ${q.quietPeriod} ms of real time with no event while things outside the runtime were live (set quietPeriod to wait longer)`;
+}
+
+/** What held a system that never went quiet, at the moment the wait gave up: "1 handler running, 2 external operations in flight; live outside: pool/w1". */
+export function describeBusy(busy: RuntimeBusy): string {
+  const held = [
+    busy.handlersRunning > 0 ? `${busy.handlersRunning} handler(s) running` : '',
+    busy.deliveriesPending ? 'deliveries pending' : '',
+    busy.operationsInFlight > 0 ? `${busy.operationsInFlight} external operation(s) in flight` : '',
+  ].filter(Boolean);
+  const outside = busy.liveActors.length > 0 ? `live outside: ${busy.liveActors.join(', ')}` : 'nothing live outside';
+  return `when it gave up: ${held.length > 0 ? held.join(', ') : 'nothing inside was busy'}; ${outside}`;
 }

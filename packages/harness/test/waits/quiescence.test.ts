@@ -25,3 +25,21 @@ describe('settle() with an external operation in flight', () => {
     expect(pool.countChildren().active).toBe(1);
   });
 });
+
+describe('settle() that never sees the system quiet', () => {
+  test('its timeout says what held the system: operations in flight and what was live outside', async ({ system }) => {
+    const release = system.runtime.holdExternal('fake worker');
+    let finish = (): void => undefined;
+    const operation = system.runtime.external(new Promise<void>((resolve) => (finish = resolve)));
+    const failure = await system.settle({ timeout: 150 }).then(
+      () => undefined,
+      (error: unknown) => error as Error,
+    );
+    expect(failure?.message).toMatch(
+      /^waiting for the system to be quiet \(when it gave up: 1 external operation\(s\) in flight; live outside: fake worker\) timed out after/,
+    );
+    finish();
+    await operation;
+    release();
+  });
+});

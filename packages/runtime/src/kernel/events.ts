@@ -146,6 +146,12 @@ export interface RuntimeEvents extends LifecycleEvents {
    */
   'runtime.fault': { error: unknown };
   /**
+   * A listener the runtime calls threw: it was removed, and what it threw is here (the harness
+   * fails the test at teardown). Source: the watched process's label.
+   * @writer runtime
+   */
+  'runtime.listener_error': { listener: 'watchMailbox'; pid: string; error: unknown };
+  /**
    * A signal was sent to an OS process group, and by whom.
    * @writer OS-process group
    */

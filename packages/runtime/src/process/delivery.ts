@@ -96,7 +96,7 @@ export class Delivery {
   deliver(proc: Proc, message: unknown): void {
     if (!proc.alive) return;
     proc.mailbox.push(message);
-    if (proc.mailboxWatchers) mailboxChanged(proc);
+    if (proc.mailboxWatchers) mailboxChanged(proc, this.#record);
     if (proc.busy || proc.woken) return;
     proc.woken = true;
     // One turn function per process, made on its first message and reused for every later one.
@@ -118,7 +118,7 @@ export class Delivery {
         proc.mailbox = [];
         proc.head = 0;
       }
-      if (proc.mailboxWatchers) mailboxChanged(proc);
+      if (proc.mailboxWatchers) mailboxChanged(proc, this.#record);
       if (isSystemEnvelope(message)) {
         this.#handleSystem(proc, message);
         continue;
@@ -208,10 +208,22 @@ export class Delivery {
   }
 }
 
-/** Tell `proc`'s mailbox watchers its length. */
-export function mailboxChanged(proc: Proc): void {
+/**
+ * Tell `proc`'s mailbox watchers its length. A watcher that throws is removed and its error is
+ * recorded as `runtime.listener_error`: a watcher's bug must not stop a delivery or an exit
+ * half-way (the harness fails the test on that event at teardown).
+ */
+export function mailboxChanged(proc: Proc, record: EventRecorder): void {
   const length = proc.mailbox.length - proc.head;
-  for (const listener of [...proc.mailboxWatchers!]) listener(length);
+  for (const listener of [...proc.mailboxWatchers!]) {
+    try {
+      listener(length);
+    } catch (error) {
+      proc.mailboxWatchers?.delete(listener);
+      record('runtime.listener_error', proc.label, { listener: 'watchMailbox', pid: proc.key, error: serialiseReason(error) });
+    }
+  }
+  if (proc.mailboxWatchers?.size === 0) proc.mailboxWatchers = undefined;
 }
 
 function isSystemEnvelope(message: unknown): message is SystemEnvelope {

@@ -10,6 +10,18 @@ export interface DeliveryState {
   fault(): unknown;
 }
 
+/** What keeps a runtime busy at one moment (Runtime.busy): all zero, false and empty when it is quiet and closed. */
+export interface RuntimeBusy {
+  /** Handlers running that are not blocked on a kernel wait (a reply, a timer, a DOWN). */
+  readonly handlersRunning: number;
+  /** A delivery is queued or being run. */
+  readonly deliveriesPending: boolean;
+  /** External operations in flight (`rt.external(promise)`, an OS process starting or stopping). */
+  readonly operationsInFlight: number;
+  /** Labels of the live external actors (OS processes, worker threads), oldest first. */
+  readonly liveActors: readonly string[];
+}
+
 /** Shared until the first waiter comes (then replaced, never pushed to). */
 const NO_WAITERS: Array<() => void> = [];
 
@@ -48,6 +60,16 @@ export class Idleness {
 
   constructor(deliveries: DeliveryState) {
     this.#deliveries = deliveries;
+  }
+
+  /** What keeps the runtime from being quiet now (see Runtime.busy). */
+  busy(): RuntimeBusy {
+    return {
+      handlersRunning: this.#active,
+      deliveriesPending: this.#deliveries.pending(),
+      operationsInFlight: this.#work?.inFlight ?? 0,
+      liveActors: this.actorLabels(),
+    };
   }
 
   /** True when nothing is runnable, no handler is working and no external operation is in flight. */

@@ -12,7 +12,7 @@ import { publishEvent } from '../diagnostics/channels.js';
 import { Calls } from './calls.js';
 import { Delivery } from './delivery.js';
 import { isNormalExit, serialiseReason, type ExitReason } from './exit-reason.js';
-import { Idleness } from './idleness.js';
+import { Idleness, type RuntimeBusy } from './idleness.js';
 import { interceptNow, interceptTimer, type HandlerInterceptor } from './intercept.js';
 import { Pid } from './pid.js';
 import { Proc, type MailboxListener, type SystemHandler } from './proc.js';
@@ -32,6 +32,7 @@ import { Signals } from './signals.js';
 import { ProcessTable } from './table.js';
 
 export type { GroupReaper, RetainOptions, RuntimeOptions, SchedulerOption } from './runtime-options.js';
+export type { RuntimeBusy } from './idleness.js';
 export type { MailboxListener, SystemHandler } from './proc.js';
 
 export type MessageHandler = (message: unknown, ctx: ProcessContext) => void | Promise<void>;
@@ -244,6 +245,15 @@ export class Runtime {
    */
   holdExternal(label: string): () => void {
     return this.#idleness.work.hold(label);
+  }
+
+  /**
+   * What keeps the runtime from being quiet now: handlers running (not blocked on a kernel wait),
+   * a delivery pending, external operations in flight and the live external actors. For
+   * diagnostics: a wait that never saw the system quiet says which of these held it.
+   */
+  busy(): RuntimeBusy {
+    return this.#idleness.busy();
   }
 
   /** Labels of the live external actors (for leak reports and messages), oldest first. */

@@ -183,7 +183,7 @@ export class Signals {
     proc.mailbox.length = 0;
     proc.head = 0;
     if (proc.mailboxWatchers) {
-      mailboxChanged(proc);
+      mailboxChanged(proc, this.#record);
       proc.mailboxWatchers = undefined;
     }
     this.#table.freeName(proc);

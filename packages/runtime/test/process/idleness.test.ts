@@ -148,3 +148,24 @@ describe('idleness accounting', () => {
     expect(await rt.getState(client)).toBe(42);
   });
 });
+
+describe('busy(): what keeps a runtime from being quiet', () => {
+  test('names handlers running, deliveries pending, operations in flight and live actors; all clear when quiet', async () => {
+    const rt = vrt();
+    expect(rt.busy()).toEqual({ handlersRunning: 0, deliveriesPending: false, operationsInFlight: 0, liveActors: [] });
+    const work = deferred();
+    await busyOn(rt, work.promise);
+    const outside = deferred();
+    const tracked = rt.external(outside.promise);
+    const release = rt.holdExternal('os:worker.py');
+    const idle = rt.spawn(() => undefined);
+    rt.send(idle, 'queued');
+    expect(rt.busy()).toEqual({ handlersRunning: 1, deliveriesPending: true, operationsInFlight: 1, liveActors: ['os:worker.py'] });
+    work.resolve();
+    outside.resolve();
+    await tracked;
+    release();
+    await rt.idle();
+    expect(rt.busy()).toEqual({ handlersRunning: 0, deliveriesPending: false, operationsInFlight: 0, liveActors: [] });
+  });
+});

@@ -28,6 +28,44 @@ describe('watchMailbox', () => {
     expect(() => rt.watchMailbox(q, 'no' as never)).toThrow(/watchMailbox\(listener\)/);
     await rt.shutdown();
   });
+
+  test('a watcher that throws is removed and recorded; the send, the delivery and the exit it was told of all go on', async () => {
+    const rt = new Runtime({ clock: 'virtual' });
+    const handled: unknown[] = [];
+    const p = rt.spawn((message) => void handled.push(message), { name: 'watched', label: 'watched' });
+    const down: unknown[] = [];
+    const watcher = rt.spawn((message) => void down.push(message));
+    rt.monitor(watcher, p);
+    const good: number[] = [];
+    rt.watchMailbox(p, () => {
+      throw new Error('a bug in the watcher');
+    });
+    rt.watchMailbox(p, (n) => good.push(n));
+    expect(() => rt.send(p, 'first')).not.toThrow();
+    await rt.idle();
+    expect(handled).toEqual(['first']);
+    expect(good).toEqual([1, 0]);
+    expect(rt.history.ofKind('runtime.listener_error').map((e) => [e.source, e.data])).toEqual([
+      ['watched', { listener: 'watchMailbox', pid: p.toString(), error: { error: 'Error', message: 'a bug in the watcher' } }],
+    ]);
+    // Removed: it is not called again, so it records nothing more.
+    rt.send(p, 'second');
+    await rt.idle();
+    expect(rt.history.ofKind('runtime.listener_error')).toHaveLength(1);
+
+    // A watcher that throws at the exit: the exit still completes (name freed, monitors told, event recorded).
+    rt.watchMailbox(p, () => {
+      throw new Error('again');
+    });
+    expect(() => rt.exit(p, 'shutdown')).not.toThrow();
+    await rt.idle();
+    expect(rt.isAlive(p)).toBe(false);
+    expect(rt.whereis('watched')).toBeUndefined();
+    expect(down).toEqual([expect.objectContaining({ type: 'DOWN', pid: p, reason: 'shutdown' })]);
+    expect(rt.history.ofKind('process.exit').filter((e) => e.data.pid === p.toString())).toHaveLength(1);
+    expect(rt.history.ofKind('runtime.listener_error')).toHaveLength(2);
+    await expect(rt.shutdown()).resolves.toBeUndefined();
+  });
 });
 
 describe('limitProcesses', () => {
