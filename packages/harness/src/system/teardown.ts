@@ -110,7 +110,7 @@ export function listenerErrors(history: History): readonly QuiesceError[] {
     (errors ??= []).push(
       new QuiesceError(
         'LISTENER_ERROR',
-        `a ${listener} listener of ${event.source} (${pid}) threw ${JSON.stringify(error)}; the runtime removed it (event #${event.seq})`,
+        `a ${listener} listener of ${event.source === pid ? pid : `${event.source} (${pid})`} threw ${JSON.stringify(error)}; the runtime removed it (event #${event.seq})`,
         {
           listener,
           pid,
