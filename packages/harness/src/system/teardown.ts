@@ -1,4 +1,4 @@
-import { QuiesceError, type History, type Pid, type QuiesceEvents, type Runtime } from '@quiesce/runtime';
+import { QuiesceError, type History, type Pid, type Runtime } from '@quiesce/runtime';
 import { realDelay } from '@quiesce/runtime/internal';
 import type { DriveTarget } from '../core/host.js';
 import type { Owned } from '../core/resources.js';
@@ -93,31 +93,22 @@ export async function awaitActorsGone(runtime: Runtime, bound = ACTORS_GONE_BOUN
   }
 }
 
-const NO_ERRORS: readonly QuiesceError[] = Object.freeze([]);
-
 /**
  * A listener the runtime called (a `watchMailbox` watcher) that threw, one error each: the runtime
  * removed it and recorded `runtime.listener_error` so the delivery or exit it was told of went on;
  * the test fails on it here rather than the bug vanishing.
  */
-export function listenerErrors(history: History): readonly QuiesceError[] {
-  let errors: QuiesceError[] | undefined;
-  const events = history.events;
-  for (let i = 0; i < events.length; i++) {
-    const event = events[i]!;
-    if (event.kind !== 'runtime.listener_error') continue;
-    const { listener, pid, error } = event.data as QuiesceEvents['runtime.listener_error'];
-    (errors ??= []).push(
+export function listenerErrors(history: History): QuiesceError[] {
+  return history.ofKind('runtime.listener_error').map(
+    ({ source, seq, data: { listener, pid, error } }) =>
       new QuiesceError(
         'LISTENER_ERROR',
-        `a ${listener} listener of ${event.source === pid ? pid : `${event.source} (${pid})`} threw ${JSON.stringify(error)}; the runtime removed it (event #${event.seq})`,
+        `a ${listener} listener of ${source === pid ? pid : `${source} (${pid})`} threw ${JSON.stringify(error)}; the runtime removed it (event #${seq})`,
         {
           listener,
           pid,
-          seq: event.seq,
+          seq,
         },
       ),
-    );
-  }
-  return errors ?? NO_ERRORS;
+  );
 }

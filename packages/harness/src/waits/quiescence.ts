@@ -91,7 +91,7 @@ export function describeQuiescence(q: Quiescence): string {
 }
 
 /** What held a system that never went quiet, at the moment the wait gave up: "1 handler running, 2 external operations in flight; live outside: pool/w1". */
-export function describeBusy(busy: RuntimeBusy): string {
+function describeBusy(busy: RuntimeBusy): string {
   const held = [
     busy.handlersRunning > 0 ? `${busy.handlersRunning} handler(s) running` : '',
     busy.deliveriesPending ? 'deliveries pending' : '',

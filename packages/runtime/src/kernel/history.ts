@@ -3,7 +3,7 @@
  * to it, matchers judge it, chaos writes to it, failures print its tail. Wall-clock time is kept
  * beside the events, never in them, so two runs of one seed serialise identically.
  */
-import { checkKnownKeys } from '../checks/options.js';
+import { checkOptions } from '../checks/options.js';
 import { InvalidOptionError } from '../errors.js';
 import { round } from './format.js';
 import type { CustomKind, EventKind, QuiesceEvents } from './events.js';
@@ -174,8 +174,7 @@ export class History {
 }
 
 function checkKeep(retention: HistoryRetention): number {
-  if (typeof retention !== 'object' || retention === null) throw new InvalidOptionError('History retention', retention, 'an object { keep }');
-  checkKnownKeys('History retention', retention as Record<string, unknown>, ['keep']);
+  checkOptions('History retention', retention, ['keep']);
   const { keep } = retention;
   if (keep === undefined) return Number.POSITIVE_INFINITY;
   if (!(Number.isSafeInteger(keep) && keep >= 1)) throw new InvalidOptionError('History retention.keep', keep, 'an integer >= 1 (how many events to keep)');

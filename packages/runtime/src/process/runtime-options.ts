@@ -1,5 +1,5 @@
 import { InvalidOptionError } from '../errors.js';
-import { checkKnownKeys, checkObject } from '../checks/options.js';
+import { checkKnownKeys, checkObject, checkOptions } from '../checks/options.js';
 import type { Clock } from '../kernel/clock.js';
 import { History } from '../kernel/history.js';
 import { fifo, replay, seededRandom, type SchedulingPolicy } from '../kernel/scheduler.js';
@@ -134,15 +134,14 @@ export function checkTimerArguments(delayMs: unknown, fn: unknown, owner: unknow
   if (owner !== undefined) checkPid('setTimer(owner)', owner);
 }
 
-function checkRetain(retain: unknown, historyGiven: boolean): void {
+function checkRetain(retain: RetainOptions | undefined, historyGiven: boolean): void {
   if (retain === undefined) return;
-  checkObject('Runtime options.retain', retain);
-  checkKnownKeys('Runtime options.retain', retain as Record<string, unknown>, ['events', 'exited']);
+  checkOptions('Runtime options.retain', retain, ['events', 'exited']);
   for (const key of ['events', 'exited'] as const) {
-    const value = (retain as RetainOptions)[key];
+    const value = retain[key];
     if (value !== undefined && !(Number.isSafeInteger(value) && value >= 1))
       throw new InvalidOptionError(`retain.${key}`, value, `an integer >= 1 (how many ${key === 'events' ? 'history events' : 'exited processes'} to keep)`);
   }
-  if (historyGiven && (retain as RetainOptions).events !== undefined)
-    throw new InvalidOptionError('retain.events', (retain as RetainOptions).events, 'nothing when `history` is given (bound that History with its own keep)');
+  if (historyGiven && retain.events !== undefined)
+    throw new InvalidOptionError('retain.events', retain.events, 'nothing when `history` is given (bound that History with its own keep)');
 }
