@@ -3,7 +3,6 @@
 // QUIESCE_BENCH_PLAIN=1 runs the same 10,000 tests with plain Vitest and no system (the peer).
 // QUIESCE_BENCH_VITEST_FIXTURES=1 runs plain's tests through two trivial Vitest fixtures of the same
 // shape as Quiesce's (`system` with a cleanup, `inbox` from it): what Vitest's fixtures cost alone.
-import { test as quiesceTest } from '@quiesce/harness';
 import { test as plainTest } from 'vitest';
 
 const COUNT = Number(process.env.QUIESCE_BENCH_TESTS ?? 10_000);
@@ -28,6 +27,8 @@ if (process.env.QUIESCE_BENCH_VITEST_FIXTURES === '1') {
     });
   }
 } else {
+  // Imported here only: the plain peer's run loads no Quiesce module.
+  const { test: quiesceTest } = await import('@quiesce/harness');
   for (let i = 0; i < COUNT; i++) {
     quiesceTest(`isolated ${i}`, async ({ system, inbox }) => {
       const echo = system.runtime.spawn((msg) => system.runtime.send(inbox.pid, msg));
