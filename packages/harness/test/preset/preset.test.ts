@@ -157,7 +157,7 @@ describe('quiesce() plugin', () => {
     const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'packages/harness/package.json'), 'utf8')) as {
       exports: Record<string, { types: string; import: string }>;
     };
-    expect(pkg.exports['./plugin']).toEqual({ types: './dist/preset/plugin.d.ts', import: './dist/preset/plugin.js' });
+    expect(pkg.exports['./plugin']).toEqual({ types: './dist/preset/plugin.d.ts', import: './dist/bundle/preset/plugin.js' });
     expect(existsSync(join(REPO_ROOT, 'packages/harness/src/preset/plugin.ts'))).toBe(true);
   });
 });

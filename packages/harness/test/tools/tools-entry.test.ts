@@ -12,7 +12,7 @@ const root = fileURLToPath(new URL('../../../../', import.meta.url));
 describe('@quiesce/harness/tools', () => {
   test('is in the exports map and exports the helpers that work outside a test run', () => {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
-    expect(pkg.exports['./tools']).toEqual({ types: './dist/tools.d.ts', import: './dist/tools.js' });
+    expect(pkg.exports['./tools']).toEqual({ types: './dist/tools.d.ts', import: './dist/bundle/tools.js' });
     expect(Object.keys(tools).sort()).toEqual([
       'ExternalWaitError',
       'LatencyHistogram',
