@@ -28,7 +28,7 @@ const MEASUREMENTS = [
   { id: 'virtual-time', module: 'runtime/virtual-time.mjs', budgetMs: 15_000 },
   { id: 'ports', module: 'harness/ports.mjs', budgetMs: 90_000 },
   { id: 'restart-latency', module: 'harness/latency.mjs', budgetMs: 60_000 },
-  { id: 'fixture', module: 'harness/fixture-tests.mjs', budgetMs: 180_000 },
+  { id: 'fixture', module: 'harness/fixture-tests.mjs', budgetMs: 300_000 },
   { id: 'fault-site', module: 'chaos/fault-site.mjs', budgetMs: 20_000 },
   { id: 'tcp-proxy', module: 'chaos/tcp-proxy.mjs', budgetMs: 60_000 },
   { id: 'explore', module: 'chaos/explore.mjs', budgetMs: 30_000 },
