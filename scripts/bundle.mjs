@@ -61,6 +61,8 @@ for (const name of PACKAGES) {
   const build = await rolldown({ input: entries, external: isExternal, platform: 'node', plugins: [tscSourceMaps] });
   // Chunks sit at the top of dist/bundle/, as deep in the package as dist/*.js: a module that
   // finds a file of its package relative to itself (chaos's FAULTY_CHILD) finds it from either.
-  await build.write({ dir: out, format: 'esm', sourcemap: true, entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' });
+  // They are named after the package, not after whichever module the bundler picked, so a stack
+  // frame in one reads `runtime-<hash>.js`, not the name of an unrelated module.
+  await build.write({ dir: out, format: 'esm', sourcemap: true, entryFileNames: '[name].js', chunkFileNames: `${name}-[hash].js` });
   await build.close();
 }
