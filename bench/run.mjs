@@ -59,7 +59,7 @@ async function main(args) {
   }
   const selected = args.length > 0 ? MEASUREMENTS.filter((m) => args.includes(m.id)) : MEASUREMENTS;
   const stale = staleBuild();
-  if (stale) console.warn(`bench: warning: ${stale} is newer than packages/runtime/dist; run \`npm run build\` to measure the current sources\n`);
+  if (stale) console.warn(`bench: warning: ${stale}; run \`npm run build\` to measure the current sources\n`);
 
   const started = performance.now();
   const rows = [];
@@ -232,15 +232,17 @@ function gitHead() {
 
 /**
  * A source file under packages/runtime/src that is newer than its own emitted .js (tsc -b leaves
- * outputs whose content did not change untouched, so each file is compared with its own output).
+ * outputs whose content did not change untouched, so each file is compared with its own output),
+ * or a bundle older than an emitted .js (tsc -b run without the bundle step).
  */
 function staleBuild() {
   const src = join(root, 'packages/runtime/src');
   const dist = join(root, 'packages/runtime/dist');
+  let bundled;
   try {
-    statSync(join(dist, 'index.js'));
+    bundled = statSync(join(dist, 'bundle', 'index.js')).mtimeMs;
   } catch {
-    console.error('bench: packages/runtime/dist/index.js is missing; run `npm run build` first');
+    console.error('bench: packages/runtime/dist/bundle/index.js is missing; run `npm run build` first');
     process.exit(2);
   }
   let stale;
@@ -256,7 +258,8 @@ function staleBuild() {
         } catch {
           // Not built yet: stale.
         }
-        if (statSync(path).mtimeMs > built) stale ??= relative(root, path);
+        if (statSync(path).mtimeMs > built) stale ??= `${relative(root, path)} is newer than its build`;
+        else if (built > bundled) stale ??= `${relative(root, out)} is newer than the bundle`;
       }
     }
   };

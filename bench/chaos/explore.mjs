@@ -10,7 +10,7 @@
 //      first failure of 20 seeds (a client first makes 3 round trips through a relay, so a
 //      failing schedule is long and specific).
 import fc from 'fast-check';
-import { explore } from '../../packages/chaos/dist/index.js';
+import { explore } from '../../packages/chaos/dist/bundle/index.js';
 import { median, now, sideBySide } from '../lib.mjs';
 
 export const id = 'explore';

@@ -8,8 +8,8 @@
 //      what each run did).
 // 13b  re-runs spent shrinking one failure, the same two sides.
 import fc from 'fast-check';
-import { monkey, shrinkFaults } from '../../packages/chaos/dist/index.js';
-import { Runtime, startSupervisor, supervisor, worker } from '../../packages/runtime/dist/index.js';
+import { monkey, shrinkFaults } from '../../packages/chaos/dist/bundle/index.js';
+import { Runtime, startSupervisor, supervisor, worker } from '../../packages/runtime/dist/bundle/index.js';
 import { median, now } from '../lib.mjs';
 
 export const id = 'fault-shrink';

@@ -1,7 +1,7 @@
 // Row: the cost of an inactive fault site. `maybeFault('site')` stays in production code; while
 // no test has enabled fault sites it must cost about what a plain function call costs. The peer
 // is that plain call (a function returning false, called the same way).
-import { maybeFault } from '../../packages/chaos/dist/index.js';
+import { maybeFault } from '../../packages/chaos/dist/bundle/index.js';
 import { rate, sideBySide } from '../lib.mjs';
 
 export const id = 'fault-site';

@@ -5,8 +5,8 @@
 // second; the two sides alternate rep by rep.
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { Runtime } from '../../packages/runtime/dist/index.js';
-import { chaos } from '../../packages/chaos/dist/index.js';
+import { Runtime } from '../../packages/runtime/dist/bundle/index.js';
+import { chaos } from '../../packages/chaos/dist/bundle/index.js';
 import { rate, sideBySide } from '../lib.mjs';
 
 export const id = 'http-faults';

@@ -5,9 +5,9 @@
 // memoisation) against the search a user would write otherwise: every order of the operations
 // that respects real time, depth first, with no memo.
 import fc from 'fast-check';
-import { startServer } from '../../packages/runtime/dist/index.js';
-import { checkLinearizable, resolveModel } from '../../packages/chaos/dist/index.js';
-import { runScenario } from '../../packages/chaos/dist/linearizability/index.js';
+import { startServer } from '../../packages/runtime/dist/bundle/index.js';
+import { checkLinearizable, resolveModel } from '../../packages/chaos/dist/bundle/index.js';
+import { runScenario } from '../../packages/chaos/dist/bundle/linearizability/index.js';
 import { rate, sideBySide } from '../lib.mjs';
 
 export const id = 'linearizability';

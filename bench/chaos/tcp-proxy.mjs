@@ -4,8 +4,8 @@
 // Both sides run in this process, alternating rep by rep.
 import { connect, createServer } from 'node:net';
 import { once } from 'node:events';
-import { Runtime } from '../../packages/runtime/dist/index.js';
-import { chaos } from '../../packages/chaos/dist/index.js';
+import { Runtime } from '../../packages/runtime/dist/bundle/index.js';
+import { chaos } from '../../packages/chaos/dist/bundle/index.js';
 import { now, sideBySide } from '../lib.mjs';
 
 export const id = 'tcp-proxy';

@@ -8,7 +8,7 @@
 // Not matched by the peer in either row: rt.call also watches the server, so a call to a server
 // that dies rejects at once with CallExitError instead of waiting for its timeout.
 import { EventEmitter } from 'node:events';
-import { Runtime, startServer } from '../../packages/runtime/dist/index.js';
+import { Runtime, startServer } from '../../packages/runtime/dist/bundle/index.js';
 import { rate, sideBySide } from '../lib.mjs';
 
 export const id = 'calls';

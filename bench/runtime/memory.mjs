@@ -6,7 +6,7 @@
 // mailbox array and a busy flag, its handler registered as a 'message' listener, kept in a Map
 // by id so it can be addressed. Both sides allocate one fresh handler closure per process.
 import { EventEmitter } from 'node:events';
-import { History, Runtime } from '../../packages/runtime/dist/index.js';
+import { History, Runtime } from '../../packages/runtime/dist/bundle/index.js';
 import { fullGc, sideBySide } from '../lib.mjs';
 
 export const id = 'memory';

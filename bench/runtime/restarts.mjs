@@ -7,7 +7,7 @@
 // whose handler throws, an 'exit' listener that constructs a replacement and emits 'restart'.
 // No links, no intensity window, no shutdown protocol, no history: the bare mechanism's floor.
 import { EventEmitter } from 'node:events';
-import { Runtime, startSupervisor, supervisor, worker } from '../../packages/runtime/dist/index.js';
+import { Runtime, startSupervisor, supervisor, worker } from '../../packages/runtime/dist/bundle/index.js';
 import { median, now, sideBySide } from '../lib.mjs';
 
 export const id = 'restarts';

@@ -12,7 +12,7 @@
 //
 // The peer is real time: the same hour takes an hour on a wall clock, so the ratio is the
 // compression itself (simulated ms per wall ms).
-import { Runtime, startSupervisor, supervisor, worker } from '../../packages/runtime/dist/index.js';
+import { Runtime, startSupervisor, supervisor, worker } from '../../packages/runtime/dist/bundle/index.js';
 import { median, now } from '../lib.mjs';
 
 export const id = 'virtual-time';
