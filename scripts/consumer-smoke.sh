@@ -299,6 +299,56 @@ test('a supervised pool of OS workers on leased ports restarts the one a job cra
 });
 EOF
 
+# The packages ship bundles (scripts/bundle.mjs): the entries of a package must share one copy of
+# each module.
+cat >test/entries.test.ts <<'EOF'
+import { expect, test } from 'vitest';
+
+// Every entry of every package, loaded together as one test file might. A name that two entries of
+// one package export, or that an entry re-exports from @quiesce/runtime, must be one value: entries
+// carrying their own copies of a module would break `instanceof` and module state between them.
+// (Different packages may use one name for different things: chaos's and the assertions' `sweep`.)
+// Not @quiesce/chaos/linearizability: it needs the optional peer fast-check, not installed here.
+const ENTRIES = [
+  '@quiesce/runtime',
+  '@quiesce/runtime/internal',
+  '@quiesce/harness',
+  '@quiesce/harness/plugin',
+  '@quiesce/harness/prop',
+  '@quiesce/harness/internal',
+  '@quiesce/harness/reporter',
+  '@quiesce/harness/tools',
+  '@quiesce/chaos',
+  '@quiesce/chaos/script',
+  '@quiesce/assertions',
+];
+
+const packageOf = (entry: string) => entry.split('/').slice(0, 2).join('/');
+
+test('every entry loads, and a name shared by two entries is one value', async () => {
+  const seen = new Map<string, { entry: string; value: unknown }>();
+  const split: string[] = [];
+  let shared = 0;
+  for (const entry of ENTRIES) {
+    const mod: Record<string, unknown> = await import(entry);
+    for (const [name, value] of Object.entries(mod)) {
+      if (typeof value !== 'function' && (typeof value !== 'object' || value === null)) continue;
+      for (const scope of new Set([packageOf(entry), '@quiesce/runtime'])) {
+        const first = seen.get(`${scope} ${name}`);
+        if (first === undefined) {
+          if (scope === packageOf(entry)) seen.set(`${scope} ${name}`, { entry, value });
+          continue;
+        }
+        shared++;
+        if (first.value !== value) split.push(`${name}: ${first.entry} and ${entry}`);
+      }
+    }
+  }
+  expect(split).toEqual([]);
+  expect(shared).toBeGreaterThan(10);
+});
+EOF
+
 # Matchers with no import of @quiesce/assertions: registered by the preset, typed by tsconfig's `types`.
 cat >test/preset.test.ts <<'EOF'
 import { test, expect } from '@quiesce/harness';
