@@ -2,8 +2,8 @@
 //
 // Why: Node loads an ES module file by file (resolve, read, compile, link), and a test file that
 // imports @quiesce/harness pulled in 133 of them — about 110 ms of CPU in every fresh Vitest
-// worker, which under Vitest's default isolation is every test file. Bundled, the same import is a
-// handful of files (bench/README, "Eighth pass").
+// worker, which under Vitest's default isolation is every test file. Bundled, the same import is about
+// a dozen files and costs a test file about a quarter as much (bench/README, "Eighth pass").
 //
 // The package.json `exports` name the bundles (`./dist/bundle/<entry>.js`); each entry is built
 // from the tsc output it mirrors (`./dist/<entry>.js`), with the entries of one package sharing
