@@ -10,13 +10,14 @@
 // chunks, so a package has one instance of every module whichever entries a process loads. Other
 // packages (@quiesce/* included) and Node's built-ins stay imports. Source maps chain through tsc's
 // own, so a bundled frame maps to its line in src/.
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rolldown } from 'rolldown';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const PACKAGES = ['runtime', 'harness', 'chaos', 'assertions'];
+/** Every package of the workspace: a new one is bundled too (and fails here if its exports name no bundle). */
+const PACKAGES = readdirSync(join(root, 'packages')).filter((name) => existsSync(join(root, 'packages', name, 'package.json')));
 const BUNDLE_PREFIX = './dist/bundle/';
 
 /**
@@ -52,7 +53,7 @@ const tscSourceMaps = {
 };
 
 /** Only the package's own files are bundled: anything named by a bare specifier stays an import. */
-const isExternal = (id) => !id.startsWith('.') && !id.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(id);
+const isExternal = (id) => !id.startsWith('.') && !id.startsWith('/');
 
 for (const name of PACKAGES) {
   const { dir, entries } = entriesOf(name);

@@ -333,15 +333,14 @@ test('every entry loads, and a name shared by two entries is one value', async (
     const mod: Record<string, unknown> = await import(entry);
     for (const [name, value] of Object.entries(mod)) {
       if (typeof value !== 'function' && (typeof value !== 'object' || value === null)) continue;
-      for (const scope of new Set([packageOf(entry), '@quiesce/runtime'])) {
-        const first = seen.get(`${scope} ${name}`);
-        if (first === undefined) {
-          if (scope === packageOf(entry)) seen.set(`${scope} ${name}`, { entry, value });
-          continue;
-        }
+      const own = `${packageOf(entry)} ${name}`;
+      const earlier = new Set([seen.get(own), seen.get(`@quiesce/runtime ${name}`)]);
+      for (const first of earlier) {
+        if (first === undefined) continue;
         shared++;
         if (first.value !== value) split.push(`${name}: ${first.entry} and ${entry}`);
       }
+      if (!seen.has(own)) seen.set(own, { entry, value });
     }
   }
   expect(split).toEqual([]);

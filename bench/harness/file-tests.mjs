@@ -6,8 +6,8 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { median } from '../lib.mjs';
-import { runVitest } from './run-measure.mjs';
+import { sideBySide } from '../lib.mjs';
+import { medianCpu as cpu, pairedCpuRatio, runVitest } from './run-measure.mjs';
 
 const FILES = 40;
 /** Alternating runs a side (Q P Q P ...); the ratio is the median of the pairs' ratios. */
@@ -38,14 +38,12 @@ export async function measureFiles() {
       writeFileSync(join(dir, `quiesce-${i}.measure.ts`), QUIESCE_FILE);
       writeFileSync(join(dir, `plain-${i}.measure.ts`), PLAIN_FILE);
     }
-    const quiesce = [];
-    const plain = [];
-    for (let rep = 0; rep < REPS; rep++) {
-      quiesce.push(await runVitest('bench/harness/file-tests.tmp/quiesce-*.measure.ts', {}));
-      plain.push(await runVitest('bench/harness/file-tests.tmp/plain-*.measure.ts', {}));
-    }
-    const cpu = (runs) => median(runs.map((r) => r.cpuMs));
-    const ratio = median(quiesce.map((run, i) => run.cpuMs / plain[i].cpuMs));
+    const { samples } = await sideBySide(REPS, {
+      quiesce: () => runVitest('bench/harness/file-tests.tmp/quiesce-*.measure.ts', {}),
+      plain: () => runVitest('bench/harness/file-tests.tmp/plain-*.measure.ts', {}),
+    });
+    const { quiesce, plain } = samples;
+    const ratio = pairedCpuRatio(quiesce, plain);
     const perFileMs = (cpu(quiesce) - cpu(plain)) / FILES;
     return {
       id: 'file-40',

@@ -4,7 +4,7 @@
 import { median, now } from '../lib.mjs';
 import { TestSystem } from '../../packages/harness/dist/system/test-system.js';
 import { measureFiles } from './file-tests.mjs';
-import { runVitest } from './run-measure.mjs';
+import { medianCpu as cpu, pairedCpuRatio as ratioOf, runVitest } from './run-measure.mjs';
 
 export const id = 'fixture';
 
@@ -36,13 +36,11 @@ export async function measure() {
     plain.push(await runVitest('bench/harness/fixture-tests.measure.ts', { QUIESCE_BENCH_PLAIN: '1' }));
     vitestFixtures.push(await runVitest('bench/harness/fixture-tests.measure.ts', { QUIESCE_BENCH_VITEST_FIXTURES: '1' }));
   }
-  const cpu = (runs) => median(runs.map((r) => r.cpuMs));
   const wall = (runs) => median(runs.map((r) => r.wallMs));
-  const files = await measureFiles();
-  const ratioOf = (a, b) => median(a.map((run, i) => run.cpuMs / b[i].cpuMs));
   const ratio = ratioOf(withSystem, plain);
   const perTestUs = ((cpu(withSystem) - cpu(plain)) * 1000) / TESTS;
   const fixturesUs = ((cpu(vitestFixtures) - cpu(plain)) * 1000) / TESTS;
+  const files = await measureFiles();
   return [
     {
       id: 'system-overhead',

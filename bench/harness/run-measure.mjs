@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { median } from '../lib.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const vitestBin = join(root, 'node_modules', 'vitest', 'vitest.mjs');
@@ -49,3 +50,9 @@ export async function runVitest(file, env) {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** The median CPU milliseconds of a side's runs (from runVitest). */
+export const medianCpu = (runs) => median(runs.map((r) => r.cpuMs));
+
+/** Two sides run alternately (run i of each side saw the same machine): the median of their pairs' CPU ratios. */
+export const pairedCpuRatio = (a, b) => median(a.map((run, i) => run.cpuMs / b[i].cpuMs));
