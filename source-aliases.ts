@@ -14,6 +14,7 @@ export const SOURCE_ALIASES: Record<string, string> = {
   '@quiesce/harness/tools': at('harness/src/tools.ts'),
   '@quiesce/chaos/script': at('chaos/src/script/index.ts'),
   '@quiesce/chaos/linearizability': at('chaos/src/linearizability/index.ts'),
+  '@quiesce/assertions/preset': at('assertions/src/preset.ts'),
   '@quiesce/runtime/internal': at('runtime/src/internal.ts'),
   '@quiesce/runtime': at('runtime/src/index.ts'),
   '@quiesce/harness': at('harness/src/index.ts'),

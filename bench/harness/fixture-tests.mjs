@@ -1,6 +1,7 @@
 // Rows: per-test overhead of a TestSystem (setup + teardown, median µs), 10,000 isolated-system
 // tests through the `system` fixture in one `vitest run` against the same 10,000 tests in plain
-// Vitest, in CPU time (the wall time is in the note), and 40 files of one such test (file-tests.mjs).
+// Vitest, in CPU time (the wall time is in the note), and 40 files of one such test, with and
+// without the quiesce() preset (file-tests.mjs).
 import { median, now } from '../lib.mjs';
 import { TestSystem } from '../../packages/harness/dist/system/test-system.js';
 import { measureFiles } from './file-tests.mjs';
@@ -67,6 +68,6 @@ export async function measure() {
       note: `CPU time (user + system) of the whole \`vitest run\`, start-up included, the ratio the median of ${REPS} alternating pairs (the times medians of each side); wall time ${(wall(withSystem) / 1000).toFixed(2)} s against ${(wall(plain) / 1000).toFixed(2)} s (${(wall(withSystem) / wall(plain)).toFixed(2)}×). Of the ${perTestUs.toFixed(0)} µs, Vitest's own fixture machinery takes ${fixturesUs.toFixed(0)}: the same plain tests through two trivial Vitest fixtures of the same shape take ${ratioOf(vitestFixtures, plain).toFixed(2)}× plain, and Quiesce's tests ${ratioOf(withSystem, vitestFixtures).toFixed(2)}× those.`,
       samples: { withSystem, plain, vitestFixtures },
     },
-    files,
+    ...files,
   ];
 }

@@ -3,7 +3,11 @@
 // these files assert nothing and write their figures to QUIESCE_BENCH_OUT.
 import { defineConfig } from 'vitest/config';
 
+// QUIESCE_BENCH_PRESET=1: the project uses the quiesce() preset, as the docs recommend (rows 7d-7f).
+const plugins = process.env.QUIESCE_BENCH_PRESET === '1' ? [(await import('@quiesce/harness/plugin')).quiesce()] : [];
+
 export default defineConfig({
+  plugins,
   test: {
     include: [process.env.QUIESCE_BENCH_FILE ?? 'bench/harness/*.measure.ts'],
     testTimeout: 120_000,

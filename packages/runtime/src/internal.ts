@@ -25,6 +25,7 @@ export type { RealTimeSource, HoldableTimer } from './kernel/real-clock.js';
 export { touchesOutside } from './kernel/history.js';
 export { probeWithBackoff, PROBE_INITIAL_DELAY, PROBE_MAX_DELAY, type ProbeOutcome, type Probed } from './kernel/backoff.js';
 export { RUNTIME_MARK, isRuntimeMessage } from './diagnostics/channels.js';
+export { RUNTIME_LOADED } from './diagnostics/realm-mark.js';
 export { startServerOutcome } from './server/server.js';
 export { startSupervisorOutcome, supervisorRefOf, validateSupervisorSpec } from './supervisor/supervisor.js';
 export { RestartIntensity } from './supervisor/intensity.js';

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { QuiesceError } from '@quiesce/runtime';
 import { withinReal } from '@quiesce/runtime/internal';
+import { nowhereToLook } from './nowhere.js';
 import { installHint, loadTestcontainers, type RuntimeClient, type TestcontainersModule } from './peer.js';
 
 /** The container engine testcontainers found, as the harness uses it. */
@@ -45,6 +46,9 @@ export function containerEngine(): Promise<ContainerEngine> {
 }
 
 async function findEngine(): Promise<ContainerEngine> {
+  // Nothing to find: said without loading testcontainers (most of a run's start-up cost here).
+  const nowhere = nowhereToLook();
+  if (nowhere !== undefined) throw new QuiesceError('NO_CONTAINER_ENGINE', `${nowhere}: ${ENGINE_HINT}`, { reason: nowhere });
   const testcontainers = await loadTestcontainers();
   let outcome = await lookUp(testcontainers);
   if ('error' in outcome && process.env[HOST_OVERRIDE] === undefined && existsSync('/.dockerenv')) {

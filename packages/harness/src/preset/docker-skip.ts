@@ -1,7 +1,7 @@
+// Loaded by the preset's setup file before every test file: it imports nothing of the runtime,
+// whose realm mark tells the setup file that a test file uses Quiesce (see setup.ts).
 import { inject } from 'vitest';
-import { QuiesceError } from '@quiesce/runtime';
 import type { EngineStatus } from '../containers/engine.js';
-import { MISSING_ENGINE_MARK, REQUIRE_ENV } from './require.js';
 
 declare module 'vitest' {
   interface ProvidedContext {
@@ -21,12 +21,25 @@ interface SkippableContext {
 }
 
 /**
+ * Whether the run looked for a container engine and found none (the preset's global setup said
+ * so): only then has a test anything to skip. False outside the preset (nothing was provided).
+ */
+export function engineMissing(): boolean {
+  try {
+    const status = inject('quiesceDocker');
+    return status !== undefined && !status.available;
+  } catch {
+    return false; // not run by Vitest's runner with a provide (a plain import)
+  }
+}
+
+/**
  * Skip a `docker`-tagged test when the run found no container engine, saying why and how to get
  * one; with QUIESCE_REQUIRE=docker, fail it instead with a QuiesceError (NO_CONTAINER_ENGINE).
  * Runs before each test (the preset's setup file); does nothing outside the preset (nothing was
  * provided) or when an engine answered.
  */
-export function skipWithoutEngine(context: SkippableContext): void {
+export function skipWithoutEngine(context: SkippableContext): void | Promise<never> {
   if (!context.task.tags?.includes(DOCKER_TAG)) return;
   let status: EngineStatus | undefined;
   try {
@@ -35,10 +48,14 @@ export function skipWithoutEngine(context: SkippableContext): void {
     return; // not run by Vitest's runner with a provide (a plain import)
   }
   if (status === undefined || status.available) return;
-  if (inject('quiesceDockerRequired')) {
-    throw new QuiesceError('NO_CONTAINER_ENGINE', `${MISSING_ENGINE_MARK} (${REQUIRE_ENV}=docker): ${status.reason} — to run it: ${status.hint}`, {
-      reason: status.reason,
-    });
-  }
+  if (inject('quiesceDockerRequired')) return failRequired(status);
   context.skip(`${status.reason} — to run it: ${status.hint}`);
+}
+
+/** A required engine is missing: the test fails with a QuiesceError (the runtime loaded for it alone). */
+async function failRequired(status: Extract<EngineStatus, { available: false }>): Promise<never> {
+  const [{ QuiesceError }, { MISSING_ENGINE_MARK, REQUIRE_ENV }] = await Promise.all([import('@quiesce/runtime'), import('./require.js')]);
+  throw new QuiesceError('NO_CONTAINER_ENGINE', `${MISSING_ENGINE_MARK} (${REQUIRE_ENV}=docker): ${status.reason} — to run it: ${status.hint}`, {
+    reason: status.reason,
+  });
 }

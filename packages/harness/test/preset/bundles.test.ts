@@ -45,4 +45,27 @@ describe('the published bundles', () => {
     expect(FAULTY_CHILD).toBe(join(REPO_ROOT, 'packages/chaos/fixtures/faulty-child.mjs'));
     expect(existsSync(FAULTY_CHILD)).toBe(true);
   });
+
+  /** Every bare specifier a bundled module loads statically, following its own chunks. */
+  function staticImports(file: string, seen = new Set<string>()): Set<string> {
+    const bare = new Set<string>();
+    if (seen.has(file)) return bare;
+    seen.add(file);
+    const code = readFileSync(file, 'utf8');
+    for (const [, spec] of code.matchAll(/^import\s+(?:[^'"]*?\s+from\s+)?["']([^"']+)["'];?$/gm)) {
+      if (spec === undefined) continue;
+      if (spec.startsWith('.')) for (const b of staticImports(join(dirname(file), spec), seen)) bare.add(b);
+      else bare.add(spec);
+    }
+    return bare;
+  }
+
+  test("the preset's setup file and the matchers' loader load nothing of Quiesce before a test file does (the runtime's mark says a file uses Quiesce)", () => {
+    const setup = staticImports(join(REPO_ROOT, 'packages/harness/dist/bundle/preset/setup.js'));
+    const loader = staticImports(join(REPO_ROOT, 'packages/assertions/dist/bundle/preset.js'));
+    expect([...setup].sort()).toEqual(['vitest']);
+    expect([...loader].sort()).toEqual(['vitest']);
+    // The check itself sees a chunk's imports: the full matchers do load the runtime.
+    expect(staticImports(join(REPO_ROOT, 'packages/assertions/dist/bundle/index.js'))).toContain('@quiesce/runtime');
+  });
 });

@@ -10,7 +10,7 @@ import { detectContainerEngine, test } from '@quiesce/harness';
 // Users import '@quiesce/harness/plugin'; the workspace alias maps '@quiesce/harness' to src/index.ts,
 // so the subpath is taken from the sources directly.
 import { quiesce, quiesceTags, resolveQuiesceOptions, setupFilePath, tagsFilterRequests, QUIESCE_TAG_NAMES } from '../../src/preset/plugin.js';
-import { importIfInstalled, isMissing } from '../../src/preset/setup.js';
+import { importIfInstalled, isMissing, type MatcherLoader } from '../../src/preset/setup.js';
 import { cleanEnv, REPO_ROOT, runVitest } from './vitest-subprocess.js';
 
 type TestConfig = {
@@ -164,8 +164,10 @@ describe('quiesce() plugin', () => {
 
 describe('the setup file', () => {
   test('imports a package when installed and tolerates its absence', async () => {
-    expect(await importIfInstalled('@quiesce/assertions')).toBe(true);
-    expect(await importIfInstalled('@quiesce/no-such-package')).toBe(false);
+    const loader = await importIfInstalled<MatcherLoader>('@quiesce/assertions/preset');
+    expect(typeof loader?.registerPlaceholders).toBe('function');
+    expect(typeof loader?.loadMatchersIfQuiesceLoaded).toBe('function');
+    expect(await importIfInstalled('@quiesce/no-such-package')).toBeUndefined();
   });
 
   test('a package that is there but broken is not mistaken for a missing one', async () => {
@@ -242,5 +244,44 @@ describe('the preset in a nested vitest run', () => {
     expect(run.ran.map((r) => r.name).sort()).toEqual(await withDocker(['chaos', 'docker', 'live', 'slow', 'untagged']));
     expect(run.stdout).toContain('[quiesce] run seed 123 (replay this run with QUIESCE_SEED=123)');
     for (const r of run.ran) expect(r).toMatchObject({ env: '123', injected: 123, runSeed: 123 });
+  });
+});
+
+describe('the matchers, loaded only in the test files that use Quiesce', () => {
+  const CONFIG = 'packages/harness/test/preset/fixtures/matchers/vitest.config.ts';
+
+  /** Run the matcher fixtures; what each file saw, by file. */
+  async function run(args: string, signal: AbortSignal) {
+    const dir = mkdtempSync(join(tmpdir(), 'quiesce-matchers-'));
+    try {
+      const log = join(dir, 'seen.jsonl');
+      const result = await runVitest(`--config ${CONFIG} ${args}`, cleanEnv({ PRESET_FIXTURE_LOG: log }), signal);
+      expect(result.code, result.stdout + result.stderr).toBe(0);
+      const lines = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : [];
+      type Seen = { file: string; registeredBefore?: boolean; registered: boolean; toBeAlive: string };
+      const seen = Object.fromEntries(lines.map((l) => JSON.parse(l) as Seen).map((s) => [s.file, s]));
+      expect(Object.keys(seen).sort()).toEqual(['late', 'plain', 'quiesce']);
+      return seen;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  test('a file without Quiesce loads none of them; one with Quiesce has them; one that loads Quiesce late meets a placeholder that says what to do', async ({
+    signal,
+  }) => {
+    const seen = await run('', signal);
+    expect(seen.plain).toEqual({ file: 'plain', registeredBefore: false, registered: false, toBeAlive: 'placeholder' });
+    expect(seen.quiesce).toEqual({ file: 'quiesce', registered: true, toBeAlive: 'real' });
+    expect(seen.late).toEqual({ file: 'late', registered: false, toBeAlive: 'placeholder' });
+  });
+
+  test('in one worker that runs every file (no isolation), a file never puts placeholders back over loaded matchers', async ({ signal }) => {
+    const seen = await run('--no-isolate --maxWorkers=1 --no-file-parallelism', signal);
+    expect(seen.quiesce).toMatchObject({ registered: true, toBeAlive: 'real' });
+    // The others ran before or after it: before, they saw placeholders; after, the real matchers.
+    for (const file of ['plain', 'late'] as const) {
+      expect(seen[file]?.toBeAlive).toBe(seen[file]?.registered ? 'real' : 'placeholder');
+    }
   });
 });

@@ -9,6 +9,7 @@ import { Scheduler } from '../kernel/scheduler.js';
 import { TimeFlow, type StepResult } from '../kernel/time-flow.js';
 import { VirtualClock } from '../kernel/virtual-clock.js';
 import { publishEvent } from '../diagnostics/channels.js';
+import { markRealm } from '../diagnostics/realm-mark.js';
 import { Calls } from './calls.js';
 import { Delivery } from './delivery.js';
 import { isNormalExit, serialiseReason, type ExitReason } from './exit-reason.js';
@@ -54,6 +55,9 @@ export interface SpawnOptions {
 }
 
 let nextNode = 1;
+
+// Whoever can make a Runtime has loaded Quiesce (see realm-mark.ts).
+markRealm();
 
 /** What `shutdown` returns when the runtime is stopped and quiet: settled, and shared. */
 const STOPPED: Promise<void> = Promise.resolve();
