@@ -362,6 +362,18 @@ test('the matchers of the preset, typed through tsconfig', async ({ system, inbo
 });
 EOF
 
+# A test file of the same project that never touches Quiesce: the preset loads none of it there
+# (the runtime leaves a realm mark when it loads), and a matcher says why it is not loaded.
+cat >test/plain.test.ts <<'EOF'
+import { expect, test } from 'vitest';
+
+test('a file without Quiesce loads none of it, and a Quiesce matcher there says why it is missing', () => {
+  expect((globalThis as Record<symbol, unknown>)[Symbol.for('quiesce.runtime.loaded')]).toBeUndefined();
+  expect(() => expect(1).toBeAlive()).toThrow(/not loaded in this test file.*import '@quiesce\/assertions'/s);
+  expect(5).toSatisfy((n: number) => n > 1);
+});
+EOF
+
 log "npm install of the tarballs + vitest@$VITEST_VERSION, typescript@$TS_VERSION, @types/node@$TYPES_NODE_VERSION in $APP"
 npm install --no-audit --no-fund
 
