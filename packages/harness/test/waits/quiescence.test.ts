@@ -43,3 +43,29 @@ describe('settle() that never sees the system quiet', () => {
     release();
   });
 });
+
+// The CI flake of the pool's chaos test (settle timed out with nothing busy and the clock
+// standing still): settle saw an operation in flight and stepped; the operation ended while
+// the step waited for the inside to be durably idle, and the step then waited for the *next*
+// activity, which a silent system never has.
+describe('settle() when an operation in flight ends while a step waits for idleness', () => {
+  test('the step sees the activity it missed and settle decides, instead of waiting for another', async ({ system }) => {
+    const release = system.runtime.holdExternal('fake worker');
+    let finish = (): void => undefined;
+    void system.runtime.external(new Promise<void>((resolve) => (finish = resolve)));
+    const settled = system.settle({ timeout: 3000 }).then(
+      (n) => ({ n }),
+      (error: unknown) => ({ error: error as Error }),
+    );
+    // settle's first check for idleness takes one macrotask turn; its step then waits for
+    // idleness across another. This callback runs between them: the operation ends while the
+    // step waits.
+    setImmediate(finish);
+    try {
+      const outcome = await settled;
+      expect(outcome).not.toHaveProperty('error');
+    } finally {
+      release();
+    }
+  });
+});

@@ -25,6 +25,8 @@ export interface TimeHost {
   externalLive(): boolean;
   /** Resolves at the next activity: a delivery, a history event, an external operation ending. */
   nextActivity(): Promise<void>;
+  /** How many activities there have been: a step that saw one while it waited for idleness does not wait for another. */
+  activityCount(): number;
 }
 
 /**
@@ -59,10 +61,13 @@ export class TimeFlow {
    * progress. With `jump: false` a closed system's clock is left alone ('beyond' or 'never').
    */
   async step(limit = Number.POSITIVE_INFINITY, stop?: AbortSignal, jump = true): Promise<StepResult> {
+    // What happens while the inside settles (an external operation ending, say) is this step's
+    // activity: the caller decided to step on the state before it, and must get to look again.
+    const seen = this.#host.activityCount();
     await this.#host.idleInside();
     // A caller that gave up meanwhile (its outcome arrived) must not see time move.
     if (stop?.aborted) return 'flowed';
-    return this.#stepFromIdle(limit, stop, jump);
+    return this.#stepFromIdle(limit, stop, jump, seen);
   }
 
   /**
@@ -100,11 +105,15 @@ export class TimeFlow {
     return clock.nextDeadline() === undefined ? 'never' : 'beyond';
   }
 
-  /** The rest of a step once the inside is durably idle. */
-  async #stepFromIdle(limit: number, stop: AbortSignal | undefined, jump: boolean): Promise<StepResult> {
+  /**
+   * The rest of a step once the inside is durably idle. `seen`: the activity count when the step
+   * began; if there has been activity since, time flows to now and the step ends at once.
+   */
+  async #stepFromIdle(limit: number, stop: AbortSignal | undefined, jump: boolean, seen?: number): Promise<StepResult> {
     const host = this.#host;
     const clock = host.clock;
-    if (!(clock instanceof VirtualClock)) return this.#realStep(stop);
+    const missed = seen !== undefined && host.activityCount() !== seen;
+    if (!(clock instanceof VirtualClock)) return missed ? 'flowed' : this.#realStep(stop);
     if (!host.externalLive()) {
       this.#anchor = undefined;
       return this.#jump(clock, limit, jump);
@@ -113,7 +122,7 @@ export class TimeFlow {
     const flowNow = (): number => Math.min(Math.max(clock.now(), anchor.virtual + (realNow() - anchor.real)), limit);
     let now = flowNow();
     const next = clock.nextDeadline();
-    if ((next === undefined || next > now) && now < limit) {
+    if ((next === undefined || next > now) && now < limit && !missed) {
       const until = Math.min(next ?? Number.POSITIVE_INFINITY, limit);
       await untilFirst(host.nextActivity(), until - now, stop);
       if (stop?.aborted) return 'flowed';
@@ -154,9 +163,16 @@ async function untilFirst(activity: Promise<void>, ms: number, stop: AbortSignal
 export class Activity {
   #next: Promise<void> | undefined;
   #resolve: (() => void) | undefined;
+  #count = 0;
+
+  /** How many times something happened. */
+  get count(): number {
+    return this.#count;
+  }
 
   /** Something happened: wake every waiter. Cheap when nobody waits. */
   notify(): void {
+    this.#count++;
     const resolve = this.#resolve;
     if (!resolve) return;
     this.#next = undefined;

@@ -44,6 +44,11 @@ export class Idleness {
     this.#work?.activity.notify();
   }
 
+  /** How many activities there have been (none counted before anything outside was ever seen: no step flows until then). */
+  activityCount(): number {
+    return this.#work?.activity.count ?? 0;
+  }
+
   /** Labels of the live external actors (none, before anything outside was ever seen: nothing is made to say so). */
   actorLabels(): string[] {
     return this.#work?.labels() ?? [];

@@ -104,6 +104,7 @@ export class Runtime {
       whenIdleInside: (done, fail) => this.#idleness.whenDurably(this.#insideQuiet, done, fail),
       externalLive: () => this.externalLive(),
       nextActivity: () => this.nextActivity(),
+      activityCount: () => this.#idleness.activityCount(),
     }));
   }
   #stopped = false;

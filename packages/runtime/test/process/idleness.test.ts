@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { startServer, type VirtualClock, type Pid, type Runtime, type ServerBehaviour } from '@quiesce/runtime';
+import { Runtime, startServer, type VirtualClock, type Pid, type ServerBehaviour } from '@quiesce/runtime';
 import { vrt } from '../support/helpers.js';
 
 /** A promise the test settles itself: work the runtime knows nothing about. */
@@ -167,5 +167,26 @@ describe('busy(): what keeps a runtime from being quiet', () => {
     release();
     await rt.idle();
     expect(rt.busy()).toEqual({ handlersRunning: 0, deliveriesPending: false, operationsInFlight: 0, liveActors: [] });
+  });
+});
+
+describe('step(): activity while it waits for the inside to be idle', () => {
+  // The caller stepped because of what it saw (an operation in flight). That operation ended while
+  // the step waited for durable idleness, across a macrotask turn: the step must end on it, not
+  // wait for another activity a silent system never has (a settle() that timed out in CI).
+  test.each(['virtual', 'real'] as const)('an operation that ends meanwhile ends the step (%s clock)', async (clock) => {
+    const rt = clock === 'virtual' ? vrt() : new Runtime();
+    const release = rt.holdExternal('fake worker');
+    const operation = deferred();
+    const tracked = rt.external(operation.promise);
+    // Queued before the step's own macrotask turn (the one that confirms idleness): the operation
+    // ends after the step began and before it looks for activity.
+    setImmediate(() => operation.resolve());
+    const stepped = rt.step();
+    expect(await stepped).toBe('flowed');
+    await tracked;
+    expect(rt.busy()).toEqual({ handlersRunning: 0, deliveriesPending: false, operationsInFlight: 0, liveActors: ['fake worker'] });
+    release();
+    await rt.shutdown();
   });
 });
