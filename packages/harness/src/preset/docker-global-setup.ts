@@ -19,6 +19,20 @@ export function noEngineLine(reason: string, hint: string, required: boolean): s
 }
 
 /**
+ * Vitest runs a global setup once for each project of a workspace, each with its own copy of this
+ * module: the runs that already said the engine line are kept realm-wide, by Vitest instance.
+ */
+const SAID = Symbol.for('quiesce.preset.engine-line-said');
+
+function sayOncePerRun(project: TestProject, line: string): void {
+  const realm = globalThis as Record<symbol, unknown>;
+  const said = (realm[SAID] ??= new WeakSet<object>()) as WeakSet<object>;
+  if (said.has(project.vitest)) return;
+  said.add(project.vitest);
+  project.vitest.logger.log(line);
+}
+
+/**
  * The quiesce() preset's global setup: look for a container engine once per run (in Vitest's main
  * process) and hand the answer to every worker (`inject('quiesceDocker')`), where tests tagged
  * `docker` then run or skip with the reason and how to get an engine. With QUIESCE_REQUIRE=docker
@@ -29,7 +43,7 @@ export default async function setup(project: TestProject): Promise<(() => void) 
   const status = await detectContainerEngine();
   project.provide('quiesceDocker', status);
   project.provide('quiesceDockerRequired', required);
-  const say = (line: string): void => project.vitest.logger.log(line);
+  const say = (line: string): void => sayOncePerRun(project, line);
   if (status.available) {
     say(`[quiesce] container engine: Docker API ${status.serverVersion} at ${status.endpoint ?? 'a TLS endpoint'}`);
     return undefined;

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +30,9 @@ describe('configuration errors exit with 3 and say what is wrong', () => {
       [['flakey'], "quiesce: unknown command 'flakey'"],
       [[], 'quiesce: no command given'],
     ];
+    // Each child listens to the test's signal (to be killed if the test is cancelled): one listener
+    // per concurrent child, more than Node's default of 10 before it warns of a leak.
+    setMaxListeners(cases.length + 1, signal);
     const results = await Promise.all(cases.map(([args]) => quiesce(args, planted, signal)));
     results.forEach((result, i) => {
       const [args, expected] = cases[i]!;
