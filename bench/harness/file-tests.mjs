@@ -54,67 +54,62 @@ export async function measureFiles() {
       onePlain: () => runVitest('bench/harness/file-tests.tmp/plain-0.measure.ts', {}),
     });
     const { quiesce, plain, quiescePreset, plainPreset, onePreset, onePlain } = samples;
-    const ratio = pairedCpuRatio(quiesce, plain);
-    const perFileMs = (cpu(quiesce) - cpu(plain)) / FILES;
-    const presetRow = (id, measurement, withPreset, peerName, note) => {
-      const r = pairedCpuRatio(withPreset, plain);
-      return {
-        id,
-        measurement,
-        unit: 's',
-        quiesce: cpu(withPreset) / 1000,
-        peer: cpu(plain) / 1000,
-        ratio: r,
-        better: 'lower',
-        peerName,
-        reading: `${((cpu(withPreset) - cpu(plain)) / FILES).toFixed(0)} ms a file over plain, start-up included`,
-        note,
-        samples: { withPreset, plain },
-      };
-    };
-    const fileRow = {
-      id: 'file-40',
-      measurement: `${FILES} test files of one isolated-system test, one vitest run, CPU`,
+    /** A row of one side's CPU against its peer's; `per` divides the difference for the reading. */
+    const cpuRow = ({ id, measurement, side, peerSide, peerName, per, reading, note }) => ({
+      id,
+      measurement,
       unit: 's',
-      quiesce: cpu(quiesce) / 1000,
-      peer: cpu(plain) / 1000,
-      ratio,
+      quiesce: cpu(side) / 1000,
+      peer: cpu(peerSide) / 1000,
+      ratio: pairedCpuRatio(side, peerSide),
       better: 'lower',
-      peerName: `the same ${FILES} files in plain Vitest, no system`,
-      reading: `${perFileMs.toFixed(0)} ms a file over plain`,
-      note: `CPU time (user + system) of the whole \`vitest run\` (threads pool, default isolation: a fresh worker per file), the ratio the median of ${REPS} alternating pairs. The packages load as in an installed project (Node's own loader).`,
-      samples: { quiesce, plain },
-    };
-    const oneRatio = pairedCpuRatio(onePreset, onePlain);
+      peerName,
+      reading: `${((cpu(side) - cpu(peerSide)) / per).toFixed(0)} ms ${reading}`,
+      note,
+      samples: { quiesce: side, peer: peerSide },
+    });
+    const ratio = pairedCpuRatio(quiesce, plain);
     return [
-      fileRow,
-      presetRow(
-        'file-40-preset',
-        `${FILES} such files in a project with the quiesce() preset, CPU`,
-        quiescePreset,
-        `the same ${FILES} files in plain Vitest, no preset, no system`,
-        `What a project that follows the docs pays. The preset adds a run seed, tags, a global setup that looks for a container engine once per run, and a setup file per test file that loads the matchers in files that use Quiesce. Median of ${REPS} alternating runs; Quiesce's files without the preset read ${ratio.toFixed(2)}× (row 7c).`,
-      ),
-      presetRow(
-        'file-40-preset-plain',
-        `${FILES} plain test files (no Quiesce in them) in a project with the preset, CPU`,
-        plainPreset,
-        `the same ${FILES} files without the preset`,
-        "What the preset costs a project's test files that never touch Quiesce: its setup file runs before each, and loads no matcher code for them.",
-      ),
-      {
+      cpuRow({
+        id: 'file-40',
+        measurement: `${FILES} test files of one isolated-system test, one vitest run, CPU`,
+        side: quiesce,
+        peerSide: plain,
+        peerName: `the same ${FILES} files in plain Vitest, no system`,
+        per: FILES,
+        reading: 'a file over plain',
+        note: `CPU time (user + system) of the whole \`vitest run\` (threads pool, default isolation: a fresh worker per file), the ratio the median of ${REPS} alternating pairs. The packages load as in an installed project (Node's own loader).`,
+      }),
+      cpuRow({
+        id: 'file-40-preset',
+        measurement: `${FILES} such files in a project with the quiesce() preset, CPU`,
+        side: quiescePreset,
+        peerSide: plain,
+        peerName: `the same ${FILES} files in plain Vitest, no preset, no system`,
+        per: FILES,
+        reading: 'a file over plain, start-up included',
+        note: `What a project that follows the docs pays. The preset adds a run seed, tags, a global setup that looks for a container engine once per run, and a setup file per test file that loads the matchers in files that use Quiesce. Median of ${REPS} alternating runs; Quiesce's files without the preset read ${ratio.toFixed(2)}× (row 7c).`,
+      }),
+      cpuRow({
+        id: 'file-40-preset-plain',
+        measurement: `${FILES} plain test files (no Quiesce in them) in a project with the preset, CPU`,
+        side: plainPreset,
+        peerSide: plain,
+        peerName: `the same ${FILES} files without the preset`,
+        per: FILES,
+        reading: 'a file over plain, start-up included',
+        note: "What the preset costs a project's test files that never touch Quiesce: its setup file runs before each, and loads no matcher code for them.",
+      }),
+      cpuRow({
         id: 'file-1-preset',
         measurement: 'one file of one isolated-system test with the preset: a whole `vitest run`, CPU',
-        unit: 's',
-        quiesce: cpu(onePreset) / 1000,
-        peer: cpu(onePlain) / 1000,
-        ratio: oneRatio,
-        better: 'lower',
+        side: onePreset,
+        peerSide: onePlain,
         peerName: 'one plain Vitest file, no preset (the edit-and-rerun loop)',
-        reading: `${(cpu(onePreset) - cpu(onePlain)).toFixed(0)} ms a run over plain`,
+        per: 1,
+        reading: 'a run over plain',
         note: "A developer's loop: rerun one file after an edit. Start-up included: Vitest's, the preset's (seed, tags, the engine look-up) and the packages' import.",
-        samples: { onePreset, onePlain },
-      },
+      }),
     ];
   } finally {
     rmSync(dir, { recursive: true, force: true });

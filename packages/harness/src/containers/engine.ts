@@ -48,7 +48,7 @@ export function containerEngine(): Promise<ContainerEngine> {
 async function findEngine(): Promise<ContainerEngine> {
   // Nothing to find: said without loading testcontainers (most of a run's start-up cost here).
   const nowhere = nowhereToLook();
-  if (nowhere !== undefined) throw new QuiesceError('NO_CONTAINER_ENGINE', `${nowhere}: ${ENGINE_HINT}`, { reason: nowhere });
+  if (nowhere !== undefined) throw noEngine(nowhere);
   const testcontainers = await loadTestcontainers();
   let outcome = await lookUp(testcontainers);
   if ('error' in outcome && process.env[HOST_OVERRIDE] === undefined && existsSync('/.dockerenv')) {
@@ -59,13 +59,19 @@ async function findEngine(): Promise<ContainerEngine> {
     outcome = await lookUp(testcontainers);
     if ('error' in outcome) delete process.env[HOST_OVERRIDE];
   }
-  if ('error' in outcome) {
-    const why = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
-    const reason = `no container engine answers (DOCKER_HOST=${process.env.DOCKER_HOST ?? 'unset'}: ${why})`;
-    throw new QuiesceError('NO_CONTAINER_ENGINE', `${reason}: ${ENGINE_HINT}`, { reason, dockerHost: process.env.DOCKER_HOST, cause: outcome.error });
-  }
+  if ('error' in outcome) throw noEngine(outcome.error instanceof Error ? outcome.error.message : String(outcome.error), outcome.error);
   const { client } = outcome;
   return { testcontainers, client, endpoint: endpointOf(client.container.dockerode.modem), serverVersion: String(client.info.containerRuntime.serverVersion) };
+}
+
+/** The error of a look-up that found no engine, `why` in its reason. */
+function noEngine(why: string, cause?: unknown): QuiesceError {
+  const reason = `no container engine answers (DOCKER_HOST=${process.env.DOCKER_HOST ?? 'unset'}: ${why})`;
+  return new QuiesceError('NO_CONTAINER_ENGINE', `${reason}: ${ENGINE_HINT}`, {
+    reason,
+    dockerHost: process.env.DOCKER_HOST,
+    ...(cause === undefined ? {} : { cause }),
+  });
 }
 
 /** testcontainers' documented variable for the host where containers are reached. */

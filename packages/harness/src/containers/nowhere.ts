@@ -24,8 +24,8 @@ function machine(): LookupPlaces {
 /**
  * Whether testcontainers could find an engine at all, decided without loading it (its import
  * costs a Vitest run a fifth of a second): undefined when it could (something it reads is there:
- * DOCKER_HOST, ~/.testcontainers.properties, one of the sockets its strategies try), else the
- * reason none can be found. Windows, whose named pipes are not files, always gets the full look-up.
+ * DOCKER_HOST, ~/.testcontainers.properties, one of the sockets its strategies try), else why
+ * none can be found (for the look-up's own NO_CONTAINER_ENGINE reason). Windows, whose named pipes are not files, always gets the full look-up.
  * The places are testcontainers 11 and 12's own (UnixSocketStrategy, RootlessUnixSocketStrategy,
  * ConfigurationStrategy, TestcontainersHostStrategy).
  */
@@ -41,5 +41,5 @@ export function nowhereToLook(places: LookupPlaces = machine()): string | undefi
     ...(uid >= 0 ? [join('/run', 'user', String(uid), 'docker.sock')] : []),
   ];
   if (files.some(exists)) return undefined;
-  return `no container engine answers (DOCKER_HOST=unset: none of the places testcontainers looks exists: ${files.join(', ')})`;
+  return `none of the places testcontainers looks exists: ${files.join(', ')}`;
 }

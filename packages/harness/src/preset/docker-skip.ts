@@ -20,17 +20,22 @@ interface SkippableContext {
   skip(note?: string): never;
 }
 
+/** What the preset's global setup found, or undefined outside the preset (nothing was provided). */
+function providedStatus(): EngineStatus | undefined {
+  try {
+    return inject('quiesceDocker');
+  } catch {
+    return undefined; // not run by Vitest's runner with a provide (a plain import)
+  }
+}
+
 /**
  * Whether the run looked for a container engine and found none (the preset's global setup said
- * so): only then has a test anything to skip. False outside the preset (nothing was provided).
+ * so): only then has a test anything to skip. False outside the preset.
  */
 export function engineMissing(): boolean {
-  try {
-    const status = inject('quiesceDocker');
-    return status !== undefined && !status.available;
-  } catch {
-    return false; // not run by Vitest's runner with a provide (a plain import)
-  }
+  const status = providedStatus();
+  return status !== undefined && !status.available;
 }
 
 /**
@@ -41,12 +46,7 @@ export function engineMissing(): boolean {
  */
 export function skipWithoutEngine(context: SkippableContext): void | Promise<never> {
   if (!context.task.tags?.includes(DOCKER_TAG)) return;
-  let status: EngineStatus | undefined;
-  try {
-    status = inject('quiesceDocker');
-  } catch {
-    return; // not run by Vitest's runner with a provide (a plain import)
-  }
+  const status = providedStatus();
   if (status === undefined || status.available) return;
   if (inject('quiesceDockerRequired')) return failRequired(status);
   context.skip(`${status.reason} — to run it: ${status.hint}`);

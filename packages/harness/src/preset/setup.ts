@@ -21,27 +21,20 @@ export interface MatcherLoader {
 const MATCHER_LOADER = '@quiesce/assertions/preset';
 
 /**
- * The package a bare specifier names ('@quiesce/assertions/preset' → '@quiesce/assertions'): what
- * Node's "Cannot find package" names when it is not installed. Anything else is its own name.
+ * Import `specifier` if `pkg`, the package it names, is installed: its module, or undefined when
+ * it is not. Node's "Cannot find package" names the package, not a subpath of it.
  */
-export function packageOf(specifier: string): string {
-  if (specifier.startsWith('.') || specifier.startsWith('/') || /^[a-z][a-z0-9+.-]*:/i.test(specifier)) return specifier;
-  const parts = specifier.split('/');
-  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
-}
-
-/** Import `specifier` if its package is installed: its module, or undefined when it is not installed. */
-export async function importIfInstalled<M = Record<string, unknown>>(specifier: string): Promise<M | undefined> {
+export async function importIfInstalled<M = Record<string, unknown>>(specifier: string, pkg = specifier): Promise<M | undefined> {
   try {
     // A variable specifier: bundlers and Vite leave it to run time, where absence is tolerated.
     return (await import(/* @vite-ignore */ specifier)) as M;
   } catch (error) {
-    if (isMissing(error, packageOf(specifier))) return undefined;
+    if (isMissing(error, pkg)) return undefined;
     throw error;
   }
 }
 
-const matchers = await importIfInstalled<MatcherLoader>(MATCHER_LOADER);
+const matchers = await importIfInstalled<MatcherLoader>(MATCHER_LOADER, '@quiesce/assertions');
 if (matchers) {
   matchers.registerPlaceholders();
   // Before the file's tests and its own hooks: by now its imports have run.

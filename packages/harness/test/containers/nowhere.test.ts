@@ -10,7 +10,7 @@ describe('nowhereToLook: whether testcontainers could find an engine, without lo
   test('nothing it reads is there: the reason names every place it would look', () => {
     const reason = nowhereToLook(machine([], { XDG_RUNTIME_DIR: '/run/user/1000' }));
     expect(reason).toBe(
-      'no container engine answers (DOCKER_HOST=unset: none of the places testcontainers looks exists: /home/dev/.testcontainers.properties, /var/run/docker.sock, /run/user/1000/docker.sock, /home/dev/.docker/run/docker.sock, /home/dev/.docker/desktop/docker.sock, /run/user/1000/docker.sock)',
+      'none of the places testcontainers looks exists: /home/dev/.testcontainers.properties, /var/run/docker.sock, /run/user/1000/docker.sock, /home/dev/.docker/run/docker.sock, /home/dev/.docker/desktop/docker.sock, /run/user/1000/docker.sock',
     );
   });
 
