@@ -173,39 +173,38 @@ export class Delivery {
     this.#pumpScheduled = true;
     // A reaction on a settled promise is the same microtask as queueMicrotask's, without the
     // async resource Node builds for each queueMicrotask call.
-    void SETTLED.then(this.#pumpTask);
+    void SETTLED.then(this.#pump);
   }
 
   /**
-   * What escapes the pump (a history listener that throws while a fault is recorded) is rethrown
-   * from a microtask of its own: an uncaught exception, as with queueMicrotask, not a rejection.
+   * Runs the queued deliveries (a microtask). What escapes it (a history listener that throws
+   * while a fault is recorded) is rethrown from a microtask of its own: an uncaught exception, as
+   * with queueMicrotask, not a rejection. One function, not a wrapper around a method: every
+   * handler runs below it, and an error a handler throws carries one frame fewer to capture and
+   * to keep with the exit reason.
    */
-  readonly #pumpTask = (): void => {
+  readonly #pump = (): void => {
     try {
-      this.#pump();
+      this.#pumpScheduled = false;
+      if (this.#fault !== undefined) return;
+      this.#pumping = true;
+      try {
+        for (let d = this.#scheduler.next(); d; d = this.#scheduler.next()) d.run();
+      } catch (error) {
+        // The scheduler itself failed (a replay token that no longer fits): the run cannot go on
+        // faithfully, so the runtime halts and every idle() rejects with the error.
+        this.#fault = error;
+        this.#record('runtime.fault', 'runtime', { error: serialiseReason(error) });
+      } finally {
+        this.#pumping = false;
+      }
+      this.#idleness.check();
     } catch (error) {
       queueMicrotask(() => {
         throw error;
       });
     }
   };
-
-  #pump(): void {
-    this.#pumpScheduled = false;
-    if (this.#fault !== undefined) return;
-    this.#pumping = true;
-    try {
-      for (let d = this.#scheduler.next(); d; d = this.#scheduler.next()) d.run();
-    } catch (error) {
-      // The scheduler itself failed (a replay token that no longer fits): the run cannot go on
-      // faithfully, so the runtime halts and every idle() rejects with the error.
-      this.#fault = error;
-      this.#record('runtime.fault', 'runtime', { error: serialiseReason(error) });
-    } finally {
-      this.#pumping = false;
-    }
-    this.#idleness.check();
-  }
 }
 
 /**

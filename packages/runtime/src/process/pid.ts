@@ -2,10 +2,13 @@
 export class Pid {
   readonly id: number;
   readonly node: number;
+  /** Made once: every event that names a process prints its pid, and a history keeps those strings. */
+  readonly #text: string;
 
   constructor(node: number, id: number) {
     this.id = id;
     this.node = node;
+    this.#text = `<0.${id}>`;
   }
 
   equals(other: unknown): boolean {
@@ -14,7 +17,7 @@ export class Pid {
 
   /** `<0.N>`: the runtime's own number is left out so two runs of one seed print the same pids. */
   toString(): string {
-    return `<0.${this.id}>`;
+    return this.#text;
   }
 
   toJSON(): string {

@@ -11,6 +11,8 @@ import type { ProcessTable } from './table.js';
 
 /** What a dead process runs: nothing (its mailbox is never drained again). */
 const DEAD: ProcessCode = () => undefined;
+/** Every dead process's mailbox (frozen: a delivery to the dead is a bug that must throw, not pile up). */
+const NO_MESSAGES: unknown[] = Object.freeze([]) as unknown as unknown[];
 
 /** The watcher's side of a process monitor: a DOWN is delivered only while this entry exists. */
 interface MonitorEntry {
@@ -179,8 +181,8 @@ export class Signals {
     proc.alive = false;
     this.#table.exited(proc);
     proc.exitReason = reason;
-    // Emptied in place (no new array for a process that will never receive again).
-    proc.mailbox.length = 0;
+    // The shared empty mailbox: a dead process never receives again, and a runtime keeps its dead.
+    proc.mailbox = NO_MESSAGES;
     proc.head = 0;
     if (proc.mailboxWatchers) {
       mailboxChanged(proc, this.#record);

@@ -7,7 +7,7 @@ import type { ProcessContext, Runtime } from '../process/runtime.js';
 import type { CastResult, InitResult, ServerBehaviour } from '../server/server.js';
 import { startChildProcess, terminateChild, type ChildStartOutcome } from './child-ops.js';
 import { isSupervisorSpec, normaliseChildSpec, type ChildSpec, type NormalisedChildSpec, type SupervisorSpec } from './spec.js';
-import type { CallReply, ChildState, SupCall, SupState } from './state.js';
+import { childState, type CallReply, type ChildState, type SupCall, type SupState } from './state.js';
 
 /**
  * How a supervisor takes a nested supervisor spec given to startChild: validated as a whole tree
@@ -31,7 +31,7 @@ export function supervisorBehaviour(runtime: Runtime, state: SupState, nested: N
     runtime.record(kind, state.label, data);
   };
 
-  const startOne = (ctx: ProcessContext, child: ChildState) => startChildProcess(runtime, ctx, child.spec, `${state.label}/${child.spec.id}`);
+  const startOne = (ctx: ProcessContext, child: ChildState) => startChildProcess(runtime, ctx, child.spec, child.path);
 
   /**
    * start_children: left to right. Temporary children that return ignore are dropped. Stops at
@@ -237,7 +237,7 @@ export function supervisorBehaviour(runtime: Runtime, state: SupState, nested: N
             return reply({
               error: new QuiesceError('DUPLICATE_CHILD_ID', `startChild: a child with id ${JSON.stringify(spec.id)} already exists`, { id: spec.id }),
             });
-          const child: ChildState = { spec, pid: undefined };
+          const child = childState(state.label, spec);
           const outcome = await startOne(ctx, child);
           if ('error' in outcome) {
             record('child.start_failed', { id: spec.id, reason: serialiseReason(outcome.error) });

@@ -28,6 +28,13 @@ export interface ChildCounts {
 export interface ChildState {
   spec: NormalisedChildSpec;
   pid: ChildPid;
+  /** `<supervisor label>/<child id>`: the label of what it starts, made once, not on every restart. */
+  readonly path: string;
+}
+
+/** A child's state before its first start. */
+export function childState(supervisorLabel: string, spec: NormalisedChildSpec): ChildState {
+  return { spec, pid: undefined, path: `${supervisorLabel}/${spec.id}` };
 }
 
 /** The supervisor's state; read synchronously through its SupervisorRef. */

@@ -24,7 +24,7 @@ import {
   type StartReturn,
   type SupervisorSpec,
 } from './spec.js';
-import type { SupState } from './state.js';
+import { childState, type SupState } from './state.js';
 
 /** Build a supervisor spec: a value, started by `startSupervisor` or placed among another's children. */
 export function supervisor(spec: Omit<SupervisorSpec, 'kind'>): SupervisorSpec {
@@ -139,7 +139,7 @@ function startValidated(
   const state: SupState = {
     label,
     flags,
-    children: children.map((s) => ({ spec: s, pid: undefined })),
+    children: children.map((s) => childState(label, s)),
     intensity: new RestartIntensity(flags.intensity, flags.period),
   };
   // The behaviour and these options are the module's own: startCheckedServer skips their checks.
