@@ -19,8 +19,11 @@ export interface TimeHost {
   readonly clock: Clock;
   /** Resolves when nothing inside the runtime can run (durably), whatever is live outside. */
   idleInside(): Promise<void>;
-  /** `idleInside` with callbacks: `done` once nothing inside can run (durably), `fail` with a fault that halted the runtime. */
-  whenIdleInside(done: () => void, fail: (fault: unknown) => void): void;
+  /**
+   * `idleInside` with callbacks, for a loop: each call of the function returned waits until
+   * nothing inside can run (durably), then calls `done`; `fail` gets a fault that halted the runtime.
+   */
+  idleInsideCheck(done: () => void, fail: (fault: unknown) => void): () => void;
   /** Whether anything outside the runtime (an OS child, a thread, a socket, a start in flight) can still act. */
   externalLive(): boolean;
   /** Resolves at the next activity: a delivery, a history event, an external operation ending. */
@@ -81,7 +84,6 @@ export class TimeFlow {
       const host = this.#host;
       const clock = host.clock;
       let fired = 0;
-      const next = (): void => host.whenIdleInside(fromIdle, reject);
       const after = (result: StepResult): void => {
         if (result === 'fired') fired++;
         if (result === 'beyond' || result === 'never') resolve(fired);
@@ -95,6 +97,8 @@ export class TimeFlow {
           this.#stepFromIdle(limit, undefined, true).then(after, reject);
         }
       };
+      // Made once for the run, so a step makes no closure of its own.
+      const next = host.idleInsideCheck(fromIdle, reject);
       next();
     });
   }

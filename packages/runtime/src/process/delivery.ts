@@ -99,18 +99,19 @@ export class Delivery {
     if (proc.mailboxWatchers) mailboxChanged(proc, this.#record);
     if (proc.busy || proc.woken) return;
     proc.woken = true;
-    // One turn function per process, made on its first message and reused for every later one.
-    this.enqueue(
-      RUN,
-      proc,
-      (proc.turn ??= () => {
-        proc.woken = false;
-        if (!proc.busy) this.#drain(proc);
-      }),
-    );
+    // One turn per process, made on its first message and reused for every later one. Bound, not
+    // a closure that calls #drain: a bound function is no frame of its own in the stack an error
+    // of a handler captures.
+    this.enqueue(RUN, proc, (proc.turn ??= this.#drain.bind(this, proc)));
   }
 
+  /**
+   * Run `proc`'s handlers for the messages in its mailbox, one at a time, until it is busy (an
+   * async handler) or the mailbox is empty: the process's turn. A busy process is never woken
+   * (`deliver`), so clearing `woken` here is right both for a turn and after a busy handler.
+   */
   #drain(proc: Proc): void {
+    proc.woken = false;
     while (proc.alive && !proc.busy && proc.head < proc.mailbox.length) {
       const message = proc.mailbox[proc.head]!;
       proc.mailbox[proc.head++] = undefined;

@@ -94,11 +94,19 @@ export class Idleness {
 
   /**
    * `durably` with callbacks: `done` runs in the macrotask that found the runtime still quiet,
-   * `fail` with the fault that halted it. The time flow's loop steps through this (no promise or
-   * async frame per step). The macrotask is the native setImmediate captured at load, so a
-   * test's fake timers cannot stall the check.
+   * `fail` with the fault that halted it. The macrotask is the native setImmediate captured at
+   * load, so a test's fake timers cannot stall the check.
    */
   whenDurably(quiet: () => boolean, done: () => void, fail: (fault: unknown) => void): void {
+    this.durableCheck(quiet, done, fail)();
+  }
+
+  /**
+   * A check to run many times: each call of the function returned waits as `whenDurably` does.
+   * The time flow's loop steps through one (no promise, async frame or closure per step: an hour
+   * of a busy tree is thousands of steps).
+   */
+  durableCheck(quiet: () => boolean, done: () => void, fail: (fault: unknown) => void): () => void {
     const deliveries = this.#deliveries;
     const confirm = (): void => (quiet() ? done() : attempt());
     const afterWake = (): void => {
@@ -111,7 +119,7 @@ export class Idleness {
       else if (quiet()) afterWake();
       else this.#wakeMe(afterWake);
     };
-    attempt();
+    return attempt;
   }
 
   /** Wake the waiters if the inside is quiet (or a fault halted the runtime); they re-check their own condition. */

@@ -101,7 +101,7 @@ export class Runtime {
     return (this.#timeFlow ??= new TimeFlow({
       clock: this.clock,
       idleInside: () => this.idleInside(),
-      whenIdleInside: (done, fail) => this.#idleness.whenDurably(this.#insideQuiet, done, fail),
+      idleInsideCheck: (done, fail) => this.#idleness.durableCheck(this.#insideQuiet, done, fail),
       externalLive: () => this.externalLive(),
       nextActivity: () => this.nextActivity(),
       activityCount: () => this.#idleness.activityCount(),
