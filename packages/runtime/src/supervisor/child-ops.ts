@@ -33,11 +33,16 @@ export function childStartContext(runtime: Runtime, parent: Pid, id: string, pat
  * OTP's shutdown/2 for one child: unlink, monitor, send `shutdown` (or `kill` for brutal_kill),
  * wait for the exit; after `shutdown` ms without one, kill. Resolves with the observed reason.
  */
-export async function terminateChild(runtime: Runtime, ctx: ProcessContext, pid: Pid, shutdown: Shutdown): Promise<ExitReason> {
+export function terminateChild(runtime: Runtime, ctx: ProcessContext, pid: Pid, shutdown: Shutdown): Promise<ExitReason> {
   runtime.unlink(ctx.self, pid);
   let timer: ReturnType<Runtime['setTimer']> | undefined;
+  // The shutdown timer goes as the exit arrives (a timer of the supervisor's own also goes if it
+  // dies meanwhile). No async frame: a supervisor that escalates terminates every child.
   const down = new Promise<ExitReason>((resolve) => {
-    runtime.watch(pid, resolve);
+    runtime.watch(pid, (reason) => {
+      if (timer) runtime.clearTimer(timer);
+      resolve(reason);
+    });
   });
   // A child that has already exited gets no exit signal (a dead process ignores it) and no
   // shutdown timer (it would only be cleared): its recorded reason is all there is to wait for.
@@ -48,11 +53,7 @@ export async function terminateChild(runtime: Runtime, ctx: ProcessContext, pid:
       if (shutdown !== 'infinity') timer = runtime.setTimer(shutdown, () => runtime.exit(pid, 'kill', ctx.self), ctx.self);
     }
   }
-  try {
-    return await ctx.await(down);
-  } finally {
-    if (timer) runtime.clearTimer(timer);
-  }
+  return ctx.await(down);
 }
 
 /** What starting a child came to: its pid, undefined for `ignore`, or the error. */
