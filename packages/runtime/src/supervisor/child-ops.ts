@@ -34,26 +34,31 @@ export function childStartContext(runtime: Runtime, parent: Pid, id: string, pat
  * wait for the exit; after `shutdown` ms without one, kill. Resolves with the observed reason.
  */
 export function terminateChild(runtime: Runtime, ctx: ProcessContext, pid: Pid, shutdown: Shutdown): Promise<ExitReason> {
-  runtime.unlink(ctx.self, pid);
-  let timer: ReturnType<Runtime['setTimer']> | undefined;
-  // The shutdown timer goes as the exit arrives (a timer of the supervisor's own also goes if it
-  // dies meanwhile). No async frame: a supervisor that escalates terminates every child.
-  const down = new Promise<ExitReason>((resolve) => {
-    runtime.watch(pid, (reason) => {
-      if (timer) runtime.clearTimer(timer);
-      resolve(reason);
+  // A promise chain, not an async function (a supervisor that escalates terminates every child);
+  // like one, it rejects rather than throws.
+  try {
+    runtime.unlink(ctx.self, pid);
+    let timer: ReturnType<Runtime['setTimer']> | undefined;
+    // The shutdown timer goes as the exit arrives (a timer of the supervisor's own also goes if it dies meanwhile).
+    const down = new Promise<ExitReason>((resolve) => {
+      runtime.watch(pid, (reason) => {
+        if (timer) runtime.clearTimer(timer);
+        resolve(reason);
+      });
     });
-  });
-  // A child that has already exited gets no exit signal (a dead process ignores it) and no
-  // shutdown timer (it would only be cleared): its recorded reason is all there is to wait for.
-  if (runtime.isAlive(pid)) {
-    if (shutdown === 'brutal_kill') runtime.exit(pid, 'kill', ctx.self);
-    else {
-      runtime.exit(pid, 'shutdown', ctx.self);
-      if (shutdown !== 'infinity') timer = runtime.setTimer(shutdown, () => runtime.exit(pid, 'kill', ctx.self), ctx.self);
+    // A child that has already exited gets no exit signal (a dead process ignores it) and no
+    // shutdown timer (it would only be cleared): its recorded reason is all there is to wait for.
+    if (runtime.isAlive(pid)) {
+      if (shutdown === 'brutal_kill') runtime.exit(pid, 'kill', ctx.self);
+      else {
+        runtime.exit(pid, 'shutdown', ctx.self);
+        if (shutdown !== 'infinity') timer = runtime.setTimer(shutdown, () => runtime.exit(pid, 'kill', ctx.self), ctx.self);
+      }
     }
+    return ctx.await(down);
+  } catch (error) {
+    return Promise.reject(error);
   }
-  return ctx.await(down);
 }
 
 /** What starting a child came to: its pid, undefined for `ignore`, or the error. */
