@@ -42,8 +42,8 @@ test('terminateChild rejects, never throws: a shutdown time that is not one, for
 test('terminateChild: a child that exits within its shutdown time leaves no shutdown timer behind', async () => {
   const rt = vrt();
   const child = rt.spawn(
-    async (message: { type?: string }, ctx: ProcessContext) => {
-      if (message?.type === 'EXIT') {
+    async (message: unknown, ctx: ProcessContext) => {
+      if ((message as { type?: string } | undefined)?.type === 'EXIT') {
         await ctx.sleep(100);
         ctx.exit('shutdown');
       }
@@ -53,7 +53,9 @@ test('terminateChild: a child that exits within its shutdown time leaves no shut
   const reason = inProcess(rt, (ctx) => terminateChild(rt, ctx, child, 1000));
   await rt.advance(100);
   expect(await reason).toBe('shutdown');
-  expect((rt.clock as VirtualClock).pendingTimers()).toBe(0);
+  const clock = rt.clock;
+  if (!(clock instanceof VirtualClock)) throw new Error('vrt() gives a virtual clock');
+  expect(clock.pendingTimers()).toBe(0);
   expect(rt.now()).toBe(100);
 });
 
