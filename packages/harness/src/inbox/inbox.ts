@@ -33,7 +33,8 @@ export class Inbox {
     this.#quietPeriod = quietPeriod;
     this.#target = target;
     this.#assertLive = assertLive;
-    this.pid = this.#runtime.spawn((message) => this.#arrive(message), { trapExit: true, label });
+    // Bound, not a closure around the method: a fresh closure pays a lazy-compile stub on its first call, in every test.
+    this.pid = this.#runtime.spawn(this.#arrive.bind(this), { trapExit: true, label });
   }
 
   /** Messages received and not yet taken by `receive`, oldest first. */

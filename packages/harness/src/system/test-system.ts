@@ -112,7 +112,7 @@ export class TestSystem implements DriveTarget, EventRecorder {
     this.runtime = new Runtime(runtimeOptions);
     // The test's own process: the parent of every tree the test starts. It traps exits, so an
     // unexpected exit of a started tree is seen here and fails the test (start_link_supervised!).
-    this.#root = this.runtime.spawn((message) => this.#onRootMessage(message), { trapExit: true, label: 'test' });
+    this.#root = this.runtime.spawn(this.#onRootMessage.bind(this), { trapExit: true, label: 'test' });
     this.runtime.record('system.start', 'test', { seed: this.seed, runSeed: this.runSeed, testId: this.testId });
     systems.register(this);
     // The test's signal is listened to from the first wait on (#hearAbort); an abort before that is

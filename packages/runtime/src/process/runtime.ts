@@ -133,7 +133,7 @@ export class Runtime {
     this.#calls = new Calls(this.clock, this.#delivery);
     this.#signals = new Signals({ table: this.#table, delivery: this.#delivery, calls: this.#calls, idleness: this.#idleness, clock: this.clock, record });
     this.#delivery.connect({
-      context: (proc) => (proc.ctx ??= new ProcessContext(this, proc.pid, () => this.#idleness.beginWait(proc))),
+      context: (proc) => (proc.ctx ??= new ProcessContext(this, proc.pid, this.#idleness.beginWait.bind(this.#idleness, proc))),
       crash: (proc, reason) => this.#signals.exit(proc, reason),
       answerSystem: (from, proc) => this.reply(from, undefined, proc.pid),
     });
