@@ -33,7 +33,7 @@ export class Inbox {
     this.#quietPeriod = quietPeriod;
     this.#target = target;
     this.#assertLive = assertLive;
-    // Bound, not a closure around the method: a fresh closure pays a lazy-compile stub on its first call, in every test.
+    // Bound, not a closure around the method: no frame of its own between the kernel and #arrive.
     this.pid = this.#runtime.spawn(this.#arrive.bind(this), { trapExit: true, label });
   }
 

@@ -89,22 +89,16 @@ export class Idleness {
 
   /** Resolves when `quiet()` holds, and still holds after every pending microtask has run (checked across a macrotask turn). */
   durably(quiet: () => boolean): Promise<void> {
-    return new Promise((resolve, reject) => this.whenDurably(quiet, resolve, reject));
+    return new Promise((resolve, reject) => this.durableCheck(quiet, resolve, reject)());
   }
 
   /**
-   * `durably` with callbacks: `done` runs in the macrotask that found the runtime still quiet,
-   * `fail` with the fault that halted it. The macrotask is the native setImmediate captured at
-   * load, so a test's fake timers cannot stall the check.
-   */
-  whenDurably(quiet: () => boolean, done: () => void, fail: (fault: unknown) => void): void {
-    this.durableCheck(quiet, done, fail)();
-  }
-
-  /**
-   * A check to run many times: each call of the function returned waits as `whenDurably` does.
-   * The time flow's loop steps through one (no promise, async frame or closure per step: an hour
-   * of a busy tree is thousands of steps).
+   * `durably` with callbacks, as a check to run many times: each call of the function returned
+   * waits until `quiet()` holds durably, then `done` runs in the macrotask that found it still
+   * holding; `fail` gets the fault that halted the runtime. The time flow's loop steps through one
+   * (no promise, async frame or closure per step: an hour of a busy tree is thousands of steps).
+   * The macrotask is the native setImmediate captured at load, so a test's fake timers cannot
+   * stall the check.
    */
   durableCheck(quiet: () => boolean, done: () => void, fail: (fault: unknown) => void): () => void {
     const deliveries = this.#deliveries;
