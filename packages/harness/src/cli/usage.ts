@@ -1,3 +1,4 @@
+import { guide } from '../core/docs.js';
 import { DEFAULT_RUNS } from './args.js';
 
 export const USAGE = `Usage:
@@ -29,5 +30,5 @@ quiesce flaky merge options:
 
 Exit codes: 0 every test stable; 1 test failures or flakes above the target rate;
 2 infrastructure error; 3 configuration error (bad flags, no config, no tests matched).
-Docs: docs/flaky.md
+Docs: ${guide('flaky.md')}
 `;

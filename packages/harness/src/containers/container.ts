@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { QuiesceError } from '@quiesce/runtime';
 import { realNow, withinReal } from '@quiesce/runtime/internal';
+import { guide } from '../core/docs.js';
 import type { SystemHost } from '../core/host.js';
 import { awaitListening } from '../probes/tcp.js';
 import type { OwnedResource } from '../core/resources.js';
@@ -407,5 +408,5 @@ export function engineFailure(verb: string, label: string, error: unknown): Quie
 /** A failed start because the image is missing: say how the project builds its images. */
 function imageHint(message: string, image: string | undefined): string {
   if (image === undefined || !/pull|no such image|not found|manifest unknown|registry/i.test(message)) return '';
-  return `\n  hint: is the image ${image} on this engine? Without a registry, build it locally (docs/containers.md, "Images without a registry").`;
+  return `\n  hint: is the image ${image} on this engine? Without a registry, build it locally (${guide('containers.md', 'Images without a registry (air-gapped CI)')}).`;
 }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { QuiesceError } from '@quiesce/runtime';
 import { withinReal } from '@quiesce/runtime/internal';
+import { guide } from '../core/docs.js';
 import { nowhereToLook } from './nowhere.js';
 import { installHint, loadTestcontainers, type RuntimeClient, type TestcontainersModule } from './peer.js';
 
@@ -23,8 +24,9 @@ export type EngineStatus =
 
 /** How to get an engine, for skip messages and errors. */
 export const ENGINE_HINT =
-  'start a Docker engine (scripts/docker-engine.sh start does it on Debian), or point DOCKER_HOST at one ' +
-  '(Podman: DOCKER_HOST=unix://$XDG_RUNTIME_DIR/podman/podman.sock); see docs/containers.md';
+  'start a Docker engine (on Debian, as root: apt-get install docker.io, then dockerd; in a checkout of Quiesce: ' +
+  'scripts/docker-engine.sh start), or point DOCKER_HOST at one ' +
+  `(Podman: DOCKER_HOST=unix://$XDG_RUNTIME_DIR/podman/podman.sock); see ${guide('containers.md')}`;
 
 /** Bound on finding the engine: a DOCKER_HOST that swallows packets must not hang the run. */
 export const ENGINE_DETECT_TIMEOUT = 15_000;

@@ -49,7 +49,7 @@ type TestConfig = NonNullable<ViteUserConfig['test']>;
  *   skipped unless QUIESCE_LIVE=1, `live: true` or `--tags-filter` names `live`;
  * - a setup file that registers @quiesce/assertions' matchers when the package is installed;
  * - with the tags, a global setup that looks for a container engine once per run: without one,
- *   `docker`-tagged tests are skipped with the reason and how to get an engine (docs/containers.md);
+ *   `docker`-tagged tests are skipped with the reason and how to get an engine (the containers guide);
  * - `reporters`, the seam Quiesce's reporters plug into;
  * - with `exposeGc`, workers run with `--expose-gc` (memory assertions force full collections).
  *

@@ -452,7 +452,7 @@ export class TestSystem implements DriveTarget, EventRecorder {
    * Start a container (testcontainers, an optional peer) owned by the test: an image name, run
    * with host networking by default, or a testcontainers container object. Resolves once it is
    * ready (its wait strategy, its `listening` port); teardown removes it; the reaper removes it
-   * if the worker dies. See docs/containers.md.
+   * if the worker dies. See node_modules/@quiesce/harness/docs/containers.md.
    */
   container<S extends StartedContainerLike = StartedContainerLike>(
     image: string | ContainerSpecLike<S>,
